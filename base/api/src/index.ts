@@ -1,0 +1,39 @@
+/**
+ * @module @kiln/api
+ * The wire types and constants of the Kiln HTTP API (`shared/API.md`). No runtime dependencies,
+ * so servers, the SDK and the browser dashboard share one definition.
+ */
+export { NAME_PATTERN, isValidName } from './names.js';
+export {
+  ArtifactStatus,
+  ARTIFACT_STATUSES,
+  FINAL_STATUSES,
+  isFinalStatus,
+  type ArtifactSummary,
+  type ArtifactStatusResponse,
+  type DataFileEntry,
+  type InputArtifactRef,
+  type InputFileEntry,
+  type ArtifactRecord,
+  type CreateArtifactRequest,
+} from './artifact.js';
+export { MetricKind, METRIC_VIEWS, type MetricPoint, type MetricInfo } from './metric.js';
+export {
+  ContainerKind,
+  ARTIFACT_REFERENCE_FORMAT,
+  type InputFileSpec,
+  type JsonSchema,
+  type ToolDescription,
+  type HealthResponse,
+} from './tool.js';
+export { PROBLEM_CONTENT_TYPE, type ProblemDocument, type ValidationIssue } from './problem.js';
+export {
+  ContainerCategory,
+  type TaskDescription,
+  type ContainerInfo,
+  type ContainerArtifactSummary,
+  type StepInfo,
+  type PipelineListing,
+  type MetricListing,
+} from './pipeline.js';
+export { KilnEventName } from './events.js';
