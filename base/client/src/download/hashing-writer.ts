@@ -1,0 +1,29 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+
+/** Bytes and sha256 of what was written. */
+export interface WrittenFile {
+  size: number;
+  sha256: string;
+}
+
+/**
+ * Streams `source` into the file `target`, hashing on the way; `onBytes` hears each chunk's size.
+ * Nothing is held in memory beyond the stream's buffers.
+ */
+export async function writeHashed(source: Readable, target: string, onBytes: (bytes: number) => void, signal?: AbortSignal): Promise<WrittenFile> {
+  const hash = createHash('sha256');
+  let size = 0;
+  const tap = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      hash.update(chunk);
+      size += chunk.length;
+      onBytes(chunk.length);
+      callback(null, chunk);
+    },
+  });
+  await pipeline(source, tap, createWriteStream(target), ...(signal ? [{ signal }] : []));
+  return { size, sha256: hash.digest('hex') };
+}

@@ -1,0 +1,69 @@
+/**
+ * @module @kiln/client
+ * The typed TypeScript SDK for Kiln, on got: tool and pipeline containers, directly or through
+ * the gateway. The wire types of `@kiln/api` are re-exported, so one import covers a script.
+ */
+export { Kiln, KilnMode } from './kiln.js';
+export { ToolClient } from './tool-client.js';
+export { PipelineClient } from './pipeline-client.js';
+export {
+  ArtifactCollectionClient,
+  Collection,
+  type ListOptions,
+  type LogOptions,
+} from './collection/artifact-collection-client.js';
+export type { CreateOptions, UploadProgress } from './collection/create-artifact.js';
+export type { WaitOptions } from './collection/wait-for-artifact.js';
+export type { InputFile } from './http/multipart-body.js';
+export type { FollowLogOptions } from './stream/follow-log.js';
+export type { ArtifactEvent, EventsOptions } from './stream/server-events.js';
+export {
+  DownloadPhase,
+  type DownloadOptions,
+  type DownloadProgress,
+  type DownloadResult,
+} from './download/download-artifact.js';
+export { artifactDigest, type HashedFile } from './download/artifact-digest.js';
+export {
+  ClientErrorCode,
+  KilnApiError,
+  isKilnApiError,
+  type KilnApiErrorOptions,
+  type RequestInfo,
+} from './errors/kiln-api-error.js';
+export { resolveKilnOptions, type CallOptions, type KilnOptions, type ResolvedKilnOptions } from './kiln-options.js';
+export { HttpClient, type Query, type RequestOptions, type OpenStream } from './http/http-client.js';
+export {
+  ARTIFACT_REFERENCE_FORMAT,
+  ARTIFACT_STATUSES,
+  ArtifactStatus,
+  ContainerCategory,
+  ContainerKind,
+  ErrorCode,
+  FINAL_STATUSES,
+  KilnError,
+  METRIC_VIEWS,
+  MetricKind,
+  NAME_PATTERN,
+  isFinalStatus,
+  isValidName,
+  type ArtifactRecord,
+  type ArtifactSummary,
+  type ContainerArtifactSummary,
+  type ContainerInfo,
+  type CreateArtifactRequest,
+  type DataFileEntry,
+  type HealthResponse,
+  type InputArtifactRef,
+  type InputFileEntry,
+  type InputFileSpec,
+  type JsonSchema,
+  type MetricInfo,
+  type MetricPoint,
+  type PipelineListing,
+  type ProblemDocument,
+  type StepInfo,
+  type TaskDescription,
+  type ToolDescription,
+  type ValidationIssue,
+} from '@kiln/api';

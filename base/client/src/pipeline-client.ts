@@ -1,0 +1,60 @@
+import type { ArtifactSummary, ContainerArtifactSummary, ContainerInfo, StepInfo, TaskDescription } from '@kiln/api';
+import { ArtifactCollectionClient, Collection, type ListOptions } from './collection/artifact-collection-client.js';
+import type { CreateOptions } from './collection/create-artifact.js';
+import { assertName } from './collection/names.js';
+import type { HttpClient } from './http/http-client.js';
+import type { CallOptions } from './kiln-options.js';
+
+/**
+ * A typed handle on a pipeline container: the artifact API on `/runs` (so `wait`, `log`,
+ * `followLog`, `cancel`, `delete`, `download`, `metrics`… all take a run name), plus the
+ * pipeline's own routes.
+ *
+ * @example
+ * ```ts
+ * const pipeline = kiln.pipeline('fashion-mnist');
+ * const run = await pipeline.run({ parameters: { epochs: 2 } });
+ * await pipeline.wait(run.name);
+ * console.table(await pipeline.steps(run.name));
+ * ```
+ */
+export class PipelineClient extends ArtifactCollectionClient {
+  /** The pipeline's container name, when addressed through a gateway. */
+  readonly name: string | undefined;
+
+  constructor(http: HttpClient, name?: string) {
+    super(http, Collection.Runs);
+    this.name = name;
+  }
+
+  /** `GET /task`: the task the pipeline solves. */
+  task(call?: CallOptions): Promise<TaskDescription> {
+    return this.http.json('GET', 'task', { call });
+  }
+
+  /** `GET /containers`: the containers the pipeline drives, with their health. */
+  containers(call?: CallOptions): Promise<ContainerInfo[]> {
+    return this.http.json('GET', 'containers', { call });
+  }
+
+  /** `GET /artifacts`: every artifact of every container of the pipeline. */
+  artifacts(call?: CallOptions): Promise<ContainerArtifactSummary[]> {
+    return this.http.json('GET', 'artifacts', { call });
+  }
+
+  /** Starts a run (`POST /runs`); the same options as `create()`. */
+  run(options: CreateOptions = {}): Promise<ArtifactSummary> {
+    return this.create(options);
+  }
+
+  /** The runs, newest first; `status` filters. */
+  runs(options: ListOptions = {}): Promise<ArtifactSummary[]> {
+    return this.list(options);
+  }
+
+  /** `GET /runs/{run}/steps`: one entry per step, with the artifact it made. */
+  steps(run: string, call?: CallOptions): Promise<StepInfo[]> {
+    assertName(run, 'run');
+    return this.http.json('GET', `runs/${encodeURIComponent(run)}/steps`, { call });
+  }
+}
