@@ -37,3 +37,10 @@ export {
   type MetricListing,
 } from './pipeline.js';
 export { KilnEventName } from './events.js';
+export {
+  ErrorCode,
+  KilnError,
+  problemTypeFor,
+  toProblemDocument,
+  type KilnErrorOptions,
+} from './kiln-error.js';

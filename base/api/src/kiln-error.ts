@@ -1,0 +1,104 @@
+import type { ProblemDocument, ValidationIssue } from './problem.js';
+
+/**
+ * Stable error codes. Match on these across process and HTTP boundaries, never on
+ * `instanceof`. docs/errors.md lists each with its meaning.
+ */
+export const ErrorCode = {
+  BadRequest: 'BAD_REQUEST',
+  InvalidName: 'INVALID_NAME',
+  InvalidPath: 'INVALID_PATH',
+  InvalidQuery: 'INVALID_QUERY',
+  MalformedJson: 'MALFORMED_JSON',
+  MalformedMultipart: 'MALFORMED_MULTIPART',
+  UnknownField: 'UNKNOWN_FIELD',
+  UnsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
+  PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
+  ValidationFailed: 'VALIDATION_FAILED',
+  ArtifactNotFound: 'ARTIFACT_NOT_FOUND',
+  FileNotFound: 'FILE_NOT_FOUND',
+  MetricNotFound: 'METRIC_NOT_FOUND',
+  RouteNotFound: 'ROUTE_NOT_FOUND',
+  MethodNotAllowed: 'METHOD_NOT_ALLOWED',
+  ArtifactExists: 'ARTIFACT_EXISTS',
+  ArtifactNotCompleted: 'ARTIFACT_NOT_COMPLETED',
+  ArtifactFinal: 'ARTIFACT_ALREADY_FINAL',
+  InputArtifactUnavailable: 'INPUT_ARTIFACT_UNAVAILABLE',
+  BuildFailed: 'MULE_BUILD_FAILED',
+  BuildTimeout: 'BUILD_TIMEOUT',
+  MuleCrashed: 'MULE_CRASHED',
+  AttemptsExhausted: 'ATTEMPTS_EXHAUSTED',
+  Unauthorized: 'UNAUTHORIZED',
+  ContainerNotFound: 'CONTAINER_NOT_FOUND',
+  ContainerUnavailable: 'CONTAINER_UNAVAILABLE',
+  ServiceUnavailable: 'SERVICE_UNAVAILABLE',
+  Internal: 'INTERNAL',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export interface KilnErrorOptions {
+  /** The HTTP status this error maps to. @defaultValue 500 */
+  status?: number;
+  /** Whether trying the same operation again may succeed. @defaultValue false */
+  retryable?: boolean;
+  /** Validation issues (422, 400). */
+  errors?: ValidationIssue[];
+  cause?: unknown;
+}
+
+/** The one base error of Kiln: a stable `code`, an HTTP `status`, `retryable`, ES2022 `cause`. */
+export class KilnError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly retryable: boolean;
+  readonly errors: ValidationIssue[] | undefined;
+
+  constructor(code: ErrorCode, message: string, options: KilnErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'KilnError';
+    this.code = code;
+    this.status = options.status ?? 500;
+    this.retryable = options.retryable ?? false;
+    this.errors = options.errors;
+  }
+}
+
+/** The short human title of each status, used as a problem document's `title` fallback. */
+const STATUS_TITLES: Record<number, string> = {
+  400: 'Bad request',
+  401: 'Unauthorized',
+  404: 'Not found',
+  405: 'Method not allowed',
+  409: 'Conflict',
+  413: 'Payload too large',
+  415: 'Unsupported media type',
+  422: 'Validation failed',
+  500: 'Internal server error',
+  502: 'Bad gateway',
+  503: 'Service unavailable',
+};
+
+/** `ARTIFACT_NOT_FOUND` → `/problems/artifact-not-found`. */
+export function problemTypeFor(code: string): string {
+  return `/problems/${code.toLowerCase().replace(/_/g, '-')}`;
+}
+
+/**
+ * The RFC 9457 document for an error. On 5xx the detail is generic unless the error is a
+ * KilnError meant for clients (`exposeDetail`), since raw messages leak internals.
+ */
+export function toProblemDocument(error: unknown, instance?: string): ProblemDocument {
+  const kiln = error instanceof KilnError ? error : undefined;
+  const status = kiln?.status ?? 500;
+  const code = kiln?.code ?? ErrorCode.Internal;
+  const problem: ProblemDocument = {
+    type: problemTypeFor(code),
+    title: STATUS_TITLES[status] ?? 'Error',
+    status,
+    detail: kiln && status < 500 ? kiln.message : kiln?.message && status !== 500 ? kiln.message : 'the server failed to handle the request',
+    code,
+  };
+  if (kiln?.errors) problem.errors = kiln.errors;
+  if (instance) problem.instance = instance;
+  return problem;
+}

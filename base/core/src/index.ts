@@ -1,0 +1,29 @@
+/**
+ * @module @kiln/core
+ * The tool container: any module whose default export is `defineTool({...})` becomes an HTTP
+ * service with the artifact API of `shared/API.md`, a durable SQLite queue and a mule process.
+ */
+export { defineTool, type ToolDefinition } from './tool/define-tool.js';
+export type { BuildContext } from './tool/build-context.js';
+export type { ServerHookContext } from './tool/server-hook-context.js';
+export { loadToolModule } from './tool/load-tool-module.js';
+export {
+  startToolServer,
+  resolveToolServerOptions,
+  describeTool,
+  DEFAULT_MAX_UPLOAD_BYTES,
+  type ToolServerOptions,
+  type ResolvedToolServerOptions,
+  type RunningToolServer,
+} from './server/start-tool-server.js';
+export {
+  createStreamLogger,
+  SILENT_LOGGER,
+  LogLevel,
+  type Logger,
+  type LogMeta,
+  type StreamLoggerOptions,
+} from './logging/logger.js';
+export { problemHandler, notFoundHandler, sendProblem } from './http/problem-handler.js';
+export { digestOf, describeFiles, hashFile } from './util/data-digest.js';
+export { renderSeriesSvg } from './metrics/svg-chart.js';

@@ -1,0 +1,84 @@
+/**
+ * The mule: a long-lived child process that loads the tool module once and builds one artifact
+ * at a time for the server. Never exported from the package; the server forks this file.
+ */
+import { ErrorCode } from '@kiln/api';
+import { mkdir, rm } from 'node:fs/promises';
+import { loadToolModule } from '../tool/load-tool-module.js';
+import type { ToolDefinition } from '../tool/define-tool.js';
+import { describeFiles, digestOf } from '../util/data-digest.js';
+import { BuildRecorder } from './build-recorder.js';
+import { runCommand } from './command-runner.js';
+import { fetchInputs } from './input-fetcher.js';
+import { MULE_MODULE_ENV, type BuildJob, type MuleToServer, type ServerToMule } from './protocol.js';
+
+const send = (message: MuleToServer): void => {
+  process.send?.(message);
+};
+
+const modulePath = process.env[MULE_MODULE_ENV];
+let tool: ToolDefinition;
+try {
+  if (!modulePath) throw new Error(`${MULE_MODULE_ENV} is not set`);
+  tool = await loadToolModule(modulePath);
+} catch (error) {
+  send({ cmd: 'init-failed', error: { code: ErrorCode.MuleCrashed, message: (error as Error).message } });
+  process.exit(1);
+}
+
+let current: { name: string; controller: AbortController } | null = null;
+
+process.on('message', (message: ServerToMule) => {
+  if (message.cmd === 'build') void build(message.job);
+  else if (message.cmd === 'abort' && current?.name === message.name) current.controller.abort();
+});
+// Exit with the server: a mule never outlives its parent (Vitest's init-forks does the same).
+process.on('disconnect', () => process.exit(0));
+
+send({ cmd: 'ready', pid: process.pid });
+
+async function build(job: BuildJob): Promise<void> {
+  const controller = new AbortController();
+  current = { name: job.name, controller };
+  const recorder = new BuildRecorder(job.name, job.paths, send);
+  try {
+    await rm(job.paths.staging, { recursive: true, force: true });
+    await mkdir(job.paths.staging, { recursive: true });
+    const inputs = await fetchInputs(job.inputRefs, job.paths.inputs, controller.signal, (line) => recorder.log(line));
+    controller.signal.throwIfAborted();
+    if (tool.build) {
+      await tool.build({
+        name: job.name,
+        attempt: job.attempt,
+        parameters: job.parameters,
+        inputFiles: job.inputFiles,
+        inputs,
+        outputDir: job.paths.staging,
+        log: (...args) => recorder.log(...args),
+        metric: (name, value, step) => recorder.metric(name, value, step),
+        report: (name, json) => recorder.report(name, json),
+        progress: (fraction, message) => recorder.progress(fraction, message),
+        signal: controller.signal,
+      });
+    } else {
+      await runCommand(tool.command ?? [], modulePath!, job, inputs, recorder, controller.signal);
+    }
+    controller.signal.throwIfAborted();
+    const files = await describeFiles(job.paths.staging);
+    await rm(job.paths.inputs, { recursive: true, force: true });
+    recorder.close();
+    send({ cmd: 'completed', name: job.name, files, digest: digestOf(files) });
+  } catch (error) {
+    if (controller.signal.aborted) {
+      recorder.close();
+      send({ cmd: 'aborted', name: job.name });
+    } else {
+      const err = error instanceof Error ? error : new Error(String(error));
+      recorder.appendLog(`${err.stack ?? err.message}\n`);
+      recorder.close();
+      send({ cmd: 'failed', name: job.name, error: { code: ErrorCode.BuildFailed, message: err.message } });
+    }
+  } finally {
+    current = null;
+  }
+}

@@ -1,0 +1,88 @@
+import { isFinalStatus, type ArtifactSummary } from '@kiln/api';
+import { toSummary } from '../store/artifact-index.js';
+import { waitSeconds } from '../http/query.js';
+import { SUMMARY_REF } from '../http/openapi.js';
+import type { RouteSpec } from '../http/route-spec.js';
+import type { ToolServerContext } from '../server/tool-server-context.js';
+import { nameParam } from './route-params.js';
+
+/** Waits until the artifact is final or `seconds` pass; resolves with its latest summary. */
+function waitForFinal(ctx: ToolServerContext, name: string, seconds: number, signal: AbortSignal): Promise<void> {
+  return new Promise((done) => {
+    let timer: NodeJS.Timeout | undefined;
+    const finish = (): void => {
+      stop();
+      clearTimeout(timer);
+      signal.removeEventListener('abort', finish);
+      done();
+    };
+    const stop = ctx.events.onArtifact(name, (summary: ArtifactSummary) => {
+      if (isFinalStatus(summary.status)) finish();
+    });
+    timer = setTimeout(finish, seconds * 1000);
+    signal.addEventListener('abort', finish, { once: true });
+  });
+}
+
+/** The record, status (with `?wait=` long-poll), cancel and delete of one artifact. */
+export function artifactRoutes(ctx: ToolServerContext): RouteSpec[] {
+  const base = `${ctx.collectionPath}/{name}`;
+  return [
+    {
+      method: 'get',
+      path: base,
+      operationId: 'getArtifact',
+      summary: 'The full record: summary, parameters, input files, data files, metrics, inputs, digest',
+      responses: { '200': 'the record', '400': 'a bad name', '404': 'no such artifact' },
+      content: { 'application/json': { type: 'object' } },
+      handler: async (req, res) => {
+        res.json(await ctx.store.record(nameParam(req)));
+      },
+    },
+    {
+      method: 'delete',
+      path: base,
+      operationId: 'deleteArtifact',
+      summary: 'Delete the artifact, cancelling its build first; answers once it is gone',
+      responses: { '204': 'deleted', '400': 'a bad name', '404': 'no such artifact' },
+      handler: async (req, res) => {
+        await ctx.scheduler.delete(nameParam(req));
+        res.status(204).end();
+      },
+    },
+    {
+      method: 'post',
+      path: `${base}/cancel`,
+      operationId: 'cancelArtifact',
+      summary: 'End a queued or running build as cancelled, keeping its record and log',
+      responses: { '202': 'cancelled', '404': 'no such artifact', '409': 'already final' },
+      content: { 'application/json': SUMMARY_REF },
+      handler: async (req, res) => {
+        const name = nameParam(req);
+        await ctx.scheduler.cancel(name);
+        res.status(202).json(toSummary(ctx.store.require(name)));
+      },
+    },
+    {
+      method: 'get',
+      path: `${base}/status`,
+      operationId: 'getStatus',
+      summary: 'The summary; with ?wait=N, held up to N seconds until the artifact is final',
+      query: [{ name: 'wait', description: 'seconds to wait for a final state (0-60, fractions allowed)', schema: { type: 'number', minimum: 0, maximum: 60 } }],
+      responses: { '200': 'the summary', '400': 'a bad wait', '404': 'no such artifact' },
+      content: { 'application/json': SUMMARY_REF },
+      handler: async (req, res) => {
+        const name = nameParam(req);
+        const seconds = waitSeconds(req);
+        const current = ctx.store.require(name);
+        if (seconds > 0 && !isFinalStatus(current.status)) {
+          const aborted = new AbortController();
+          res.once('close', () => aborted.abort());
+          await waitForFinal(ctx, name, seconds, aborted.signal);
+          if (aborted.signal.aborted && res.destroyed) return;
+        }
+        res.json(toSummary(ctx.store.require(name)));
+      },
+    },
+  ];
+}

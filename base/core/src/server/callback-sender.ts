@@ -1,0 +1,70 @@
+import type { ArtifactSummary } from '@kiln/api';
+import type { Logger } from '../logging/logger.js';
+import { CallbackState } from '../store/artifact-index.js';
+import type { ArtifactStore } from '../store/artifact-store.js';
+
+const RETRY_DELAYS_MS = [500, 1_000, 2_000, 4_000, 8_000, 16_000, 32_000];
+
+/**
+ * POSTs an artifact's final summary to its callback URL, retrying with backoff. Runs beside the
+ * queue and never holds it up; a callback that keeps failing is logged and abandoned. Pending
+ * callbacks are sent again after a restart.
+ */
+export class CallbackSender {
+  readonly #store: ArtifactStore;
+  readonly #logger: Logger;
+  #closed = false;
+
+  constructor(store: ArtifactStore, logger: Logger) {
+    this.#store = store;
+    this.#logger = logger;
+  }
+
+  /** Sends the callbacks left pending by a previous run of the container. */
+  resumePending(): void {
+    for (const artifact of this.#store.withPendingCallbacks()) {
+      if (artifact.callback && ['completed', 'failed', 'cancelled'].includes(artifact.status)) {
+        this.send(artifact.name);
+      }
+    }
+  }
+
+  /** Delivers the callback of an artifact that just reached a final state, if it has one. */
+  send(name: string): void {
+    const artifact = this.#store.get(name);
+    if (!artifact?.callback || artifact.callbackState !== CallbackState.Pending) return;
+    void this.#deliver(name, artifact.callback);
+  }
+
+  close(): void {
+    this.#closed = true;
+  }
+
+  async #deliver(name: string, url: string): Promise<void> {
+    const { got } = await import('got');
+    for (let attempt = 0; attempt <= RETRY_DELAYS_MS.length && !this.#closed; attempt += 1) {
+      const artifact = this.#store.get(name);
+      if (!artifact) return;
+      const summary: ArtifactSummary = { ...artifact };
+      try {
+        await got.post(url, { json: pick(summary), timeout: { request: 10_000 }, retry: { limit: 0 } });
+        this.#store.setCallbackState(name, CallbackState.Delivered);
+        return;
+      } catch (error) {
+        this.#logger.warn('callback failed', { artifact: name, url, attempt: attempt + 1, error: (error as Error).message });
+        const delay = RETRY_DELAYS_MS[attempt];
+        if (delay === undefined) break;
+        await new Promise((done) => setTimeout(done, delay).unref());
+      }
+    }
+    if (!this.#closed) {
+      this.#store.setCallbackState(name, CallbackState.Abandoned);
+      await this.#store.appendLog(name, `kiln: gave up delivering the callback to ${url}\n`);
+    }
+  }
+}
+
+function pick(summary: ArtifactSummary): ArtifactSummary {
+  const { name, status, createdAt, startedAt, finishedAt, progress, message, error, attempt, cached, cachedFrom } = summary;
+  return { name, status, createdAt, startedAt, finishedAt, progress, message, error, attempt, cached, cachedFrom };
+}

@@ -1,0 +1,235 @@
+import type { ArtifactStatus, ArtifactSummary, InputArtifactRef } from '@kiln/api';
+import Database from 'better-sqlite3';
+
+/** One row of the index: the summary plus what the server needs to schedule and cache. */
+export interface IndexedArtifact extends ArtifactSummary {
+  cacheKey: string | null;
+  digest: string | null;
+  callback: string | null;
+  callbackState: CallbackState | null;
+  inputs: InputArtifactRef[];
+}
+
+export const CallbackState = { Pending: 'pending', Delivered: 'delivered', Abandoned: 'abandoned' } as const;
+export type CallbackState = (typeof CallbackState)[keyof typeof CallbackState];
+
+/** The fields a state change may set. */
+export type ArtifactPatch = Partial<
+  Pick<
+    IndexedArtifact,
+    | 'status'
+    | 'startedAt'
+    | 'finishedAt'
+    | 'progress'
+    | 'message'
+    | 'error'
+    | 'attempt'
+    | 'digest'
+    | 'callbackState'
+  >
+>;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS artifacts (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL UNIQUE,
+  status TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  started_at TEXT,
+  finished_at TEXT,
+  progress REAL NOT NULL DEFAULT 0,
+  message TEXT,
+  error TEXT,
+  attempt INTEGER NOT NULL DEFAULT 1,
+  cached INTEGER NOT NULL DEFAULT 0,
+  cached_from TEXT,
+  cache_key TEXT,
+  digest TEXT,
+  callback TEXT,
+  callback_state TEXT,
+  inputs TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX IF NOT EXISTS artifacts_status ON artifacts (status, seq);
+CREATE INDEX IF NOT EXISTS artifacts_cache ON artifacts (cache_key, status);
+`;
+
+const COLUMNS: Record<keyof ArtifactPatch, string> = {
+  status: 'status',
+  startedAt: 'started_at',
+  finishedAt: 'finished_at',
+  progress: 'progress',
+  message: 'message',
+  error: 'error',
+  attempt: 'attempt',
+  digest: 'digest',
+  callbackState: 'callback_state',
+};
+
+interface Row {
+  name: string;
+  status: ArtifactStatus;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  progress: number;
+  message: string | null;
+  error: string | null;
+  attempt: number;
+  cached: number;
+  cached_from: string | null;
+  cache_key: string | null;
+  digest: string | null;
+  callback: string | null;
+  callback_state: CallbackState | null;
+  inputs: string;
+}
+
+function toArtifact(row: Row): IndexedArtifact {
+  return {
+    name: row.name,
+    status: row.status,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    progress: row.progress,
+    message: row.message,
+    error: row.error,
+    attempt: row.attempt,
+    cached: row.cached === 1,
+    cachedFrom: row.cached_from,
+    cacheKey: row.cache_key,
+    digest: row.digest,
+    callback: row.callback,
+    callbackState: row.callback_state,
+    inputs: JSON.parse(row.inputs) as InputArtifactRef[],
+  };
+}
+
+/** The summary of API.md from an index row (drops the server-side fields). */
+export function toSummary(artifact: IndexedArtifact): ArtifactSummary {
+  return {
+    name: artifact.name,
+    status: artifact.status,
+    createdAt: artifact.createdAt,
+    startedAt: artifact.startedAt,
+    finishedAt: artifact.finishedAt,
+    progress: artifact.progress,
+    message: artifact.message,
+    error: artifact.error,
+    attempt: artifact.attempt,
+    cached: artifact.cached,
+    cachedFrom: artifact.cachedFrom,
+  };
+}
+
+/**
+ * The SQLite index and queue beside the artifact folders: listing 10,000 artifacts reads one
+ * table, never 10,000 folders. The queue is the `queued` rows in creation order.
+ */
+export class ArtifactIndex {
+  readonly #db: Database.Database;
+  readonly #statements;
+
+  constructor(path: string) {
+    this.#db = new Database(path);
+    // WAL with NORMAL sync: each commit survives a crash of the process; a power cut may lose
+    // the last commits but never corrupts the file.
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = NORMAL');
+    this.#db.exec(SCHEMA);
+    this.#statements = {
+      insert: this.#db.prepare(
+        `INSERT INTO artifacts (name, status, created_at, started_at, finished_at, progress, message,
+           attempt, cached, cached_from, cache_key, digest, callback, callback_state, inputs)
+         VALUES (@name, @status, @createdAt, @startedAt, @finishedAt, @progress, @message, @attempt,
+           @cached, @cachedFrom, @cacheKey, @digest, @callback, @callbackState, @inputs)`,
+      ),
+      get: this.#db.prepare('SELECT * FROM artifacts WHERE name = ?'),
+      listAll: this.#db.prepare('SELECT * FROM artifacts ORDER BY seq DESC'),
+      listByStatus: this.#db.prepare('SELECT * FROM artifacts WHERE status = ? ORDER BY seq DESC'),
+      nextQueued: this.#db.prepare("SELECT * FROM artifacts WHERE status = 'queued' ORDER BY seq LIMIT 1"),
+      count: this.#db.prepare('SELECT status, COUNT(*) AS n FROM artifacts GROUP BY status'),
+      cacheHit: this.#db.prepare(
+        "SELECT * FROM artifacts WHERE cache_key = ? AND status = 'completed' AND cached = 0 ORDER BY seq DESC LIMIT 1",
+      ),
+      remove: this.#db.prepare('DELETE FROM artifacts WHERE name = ?'),
+      names: this.#db.prepare('SELECT name FROM artifacts'),
+      pendingCallbacks: this.#db.prepare("SELECT * FROM artifacts WHERE callback_state = 'pending'"),
+    };
+  }
+
+  insert(artifact: IndexedArtifact): void {
+    this.#statements.insert.run({
+      ...artifact,
+      cached: artifact.cached ? 1 : 0,
+      inputs: JSON.stringify(artifact.inputs),
+    });
+  }
+
+  get(name: string): IndexedArtifact | null {
+    const row = this.#statements.get.get(name) as Row | undefined;
+    return row ? toArtifact(row) : null;
+  }
+
+  /** Newest first, optionally of one status. */
+  list(status?: ArtifactStatus): IndexedArtifact[] {
+    const rows = (status ? this.#statements.listByStatus.all(status) : this.#statements.listAll.all()) as Row[];
+    return rows.map(toArtifact);
+  }
+
+  nextQueued(): IndexedArtifact | null {
+    const row = this.#statements.nextQueued.get() as Row | undefined;
+    return row ? toArtifact(row) : null;
+  }
+
+  findCompletedByCacheKey(cacheKey: string): IndexedArtifact | null {
+    const row = this.#statements.cacheHit.get(cacheKey) as Row | undefined;
+    return row ? toArtifact(row) : null;
+  }
+
+  countByStatus(): Partial<Record<ArtifactStatus, number>> {
+    const counts: Partial<Record<ArtifactStatus, number>> = {};
+    for (const row of this.#statements.count.all() as { status: ArtifactStatus; n: number }[]) counts[row.status] = row.n;
+    return counts;
+  }
+
+  withPendingCallbacks(): IndexedArtifact[] {
+    return (this.#statements.pendingCallbacks.all() as Row[]).map(toArtifact);
+  }
+
+  allNames(): Set<string> {
+    return new Set((this.#statements.names.all() as { name: string }[]).map((row) => row.name));
+  }
+
+  /** Applies a patch; with `onlyIf`, only while the row still has that status. Returns whether it applied. */
+  update(name: string, patch: ArtifactPatch, onlyIf?: ArtifactStatus): boolean {
+    const keys = Object.keys(patch) as (keyof ArtifactPatch)[];
+    if (keys.length === 0) return false;
+    const assignments = keys.map((key) => `${COLUMNS[key]} = @${key}`).join(', ');
+    const guard = onlyIf ? ' AND status = @onlyIf' : '';
+    const result = this.#prepared(`UPDATE artifacts SET ${assignments} WHERE name = @name${guard}`).run({
+      ...patch,
+      name,
+      onlyIf: onlyIf ?? null,
+    });
+    return result.changes > 0;
+  }
+
+  remove(name: string): void {
+    this.#statements.remove.run(name);
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+
+  readonly #cache = new Map<string, Database.Statement>();
+  #prepared(sql: string): Database.Statement {
+    let statement = this.#cache.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#cache.set(sql, statement);
+    }
+    return statement;
+  }
+}

@@ -1,0 +1,355 @@
+import {
+  ArtifactStatus,
+  ErrorCode,
+  KilnError,
+  type ArtifactRecord,
+  type ArtifactSummary,
+  type DataFileEntry,
+  type InputArtifactRef,
+  type InputFileEntry,
+} from '@kiln/api';
+import { appendFile, copyFile, link, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { writeJsonAtomic } from '../util/atomic-write.js';
+import { listMetrics } from '../metrics/metric-reader.js';
+import { ArtifactIndex, CallbackState, toSummary, type ArtifactPatch, type IndexedArtifact } from './artifact-index.js';
+import { artifactPaths, artifactsRoot, indexPath, uploadsRoot, type ArtifactPaths } from './store-layout.js';
+
+/** An uploaded file waiting in `uploads/` to be moved into its artifact. */
+export interface StagedInputFile extends InputFileEntry {
+  tempPath: string;
+}
+
+export interface NewArtifact {
+  name: string;
+  parameters: Record<string, unknown>;
+  inputFiles: StagedInputFile[];
+  inputs: InputArtifactRef[];
+  cacheKey: string | null;
+  callback: string | null;
+}
+
+/**
+ * The artifact store: one folder per artifact (plain files an operator can read) and the SQLite
+ * index beside them. The index is the source of truth for state; `status.json` mirrors it at
+ * every state change.
+ */
+export class ArtifactStore {
+  readonly dataDir: string;
+  readonly #index: ArtifactIndex;
+
+  private constructor(dataDir: string, index: ArtifactIndex) {
+    this.dataDir = dataDir;
+    this.#index = index;
+  }
+
+  static async open(dataDir: string): Promise<ArtifactStore> {
+    await mkdir(artifactsRoot(dataDir), { recursive: true });
+    await rm(uploadsRoot(dataDir), { recursive: true, force: true });
+    await mkdir(uploadsRoot(dataDir), { recursive: true });
+    const store = new ArtifactStore(dataDir, new ArtifactIndex(indexPath(dataDir)));
+    await store.#removeOrphanFolders();
+    return store;
+  }
+
+  paths(name: string): ArtifactPaths {
+    return artifactPaths(this.dataDir, name);
+  }
+
+  get(name: string): IndexedArtifact | null {
+    return this.#index.get(name);
+  }
+
+  /** The artifact or a 404. */
+  require(name: string): IndexedArtifact {
+    const artifact = this.#index.get(name);
+    if (!artifact) throw new KilnError(ErrorCode.ArtifactNotFound, `no artifact named '${name}'`, { status: 404 });
+    return artifact;
+  }
+
+  list(status?: ArtifactStatus): ArtifactSummary[] {
+    return this.#index.list(status).map(toSummary);
+  }
+
+  nextQueued(): IndexedArtifact | null {
+    return this.#index.nextQueued();
+  }
+
+  counts(): Partial<Record<ArtifactStatus, number>> {
+    return this.#index.countByStatus();
+  }
+
+  findCacheSource(cacheKey: string): IndexedArtifact | null {
+    return this.#index.findCompletedByCacheKey(cacheKey);
+  }
+
+  withPendingCallbacks(): IndexedArtifact[] {
+    return this.#index.withPendingCallbacks();
+  }
+
+  /**
+   * Creates the folder and the queued row. The folder's `mkdir` is the lock that makes a taken
+   * name a 409 even between concurrent requests.
+   */
+  async create(artifact: NewArtifact): Promise<IndexedArtifact> {
+    const paths = this.paths(artifact.name);
+    await this.#claimFolder(artifact.name, paths);
+    const createdAt = new Date().toISOString();
+    const indexed: IndexedArtifact = {
+      name: artifact.name,
+      status: ArtifactStatus.Queued,
+      createdAt,
+      startedAt: null,
+      finishedAt: null,
+      progress: 0,
+      message: null,
+      error: null,
+      attempt: 1,
+      cached: false,
+      cachedFrom: null,
+      cacheKey: artifact.cacheKey,
+      digest: null,
+      callback: artifact.callback,
+      callbackState: artifact.callback ? CallbackState.Pending : null,
+      inputs: artifact.inputs,
+    };
+    try {
+      await this.#writeInputs(paths, artifact);
+      await Promise.all([writeFile(paths.log, ''), writeFile(paths.status, JSON.stringify(toSummary(indexed)))]);
+      this.#index.insert(indexed);
+    } catch (error) {
+      await rm(paths.root, { recursive: true, force: true });
+      throw error;
+    }
+    return indexed;
+  }
+
+  /**
+   * Creates an artifact completed at once from a cached one: its data files are hard-linked
+   * (copied across file systems), its metrics copied.
+   */
+  async createCached(artifact: NewArtifact, source: IndexedArtifact): Promise<IndexedArtifact> {
+    const paths = this.paths(artifact.name);
+    const from = this.paths(source.name);
+    await this.#claimFolder(artifact.name, paths);
+    const now = new Date().toISOString();
+    const indexed: IndexedArtifact = {
+      name: artifact.name,
+      status: ArtifactStatus.Completed,
+      createdAt: now,
+      startedAt: now,
+      finishedAt: now,
+      progress: 1,
+      message: `cached from '${source.name}'`,
+      error: null,
+      attempt: 1,
+      cached: true,
+      cachedFrom: source.name,
+      cacheKey: artifact.cacheKey,
+      digest: source.digest,
+      callback: artifact.callback,
+      callbackState: artifact.callback ? CallbackState.Pending : null,
+      inputs: artifact.inputs,
+    };
+    try {
+      await this.#writeInputs(paths, artifact);
+      const files = await this.readFiles(source.name);
+      await linkTree(from.data, paths.data, files);
+      await copyTree(from.metrics, paths.metrics);
+      await Promise.all([
+        writeFile(paths.files, JSON.stringify(files)),
+        writeFile(paths.log, `reused the data of '${source.name}' (cache hit)\n`),
+        writeFile(paths.status, JSON.stringify(toSummary(indexed))),
+      ]);
+      this.#index.insert(indexed);
+    } catch (error) {
+      await rm(paths.root, { recursive: true, force: true });
+      throw error;
+    }
+    return indexed;
+  }
+
+  /** Applies a state change and mirrors it to `status.json`; null if `onlyIf` no longer held. */
+  async transition(name: string, patch: ArtifactPatch, onlyIf?: ArtifactStatus): Promise<ArtifactSummary | null> {
+    if (!this.#index.update(name, patch, onlyIf)) return null;
+    const artifact = this.#index.get(name);
+    if (!artifact) return null;
+    const summary = toSummary(artifact);
+    await writeJsonAtomic(this.paths(name).status, summary).catch(() => undefined);
+    return summary;
+  }
+
+  /** A progress change: index only (status.json follows at the next state change). */
+  setProgress(name: string, progress: number, message: string | null): ArtifactSummary | null {
+    if (!this.#index.update(name, { progress, message }, ArtifactStatus.InProgress)) return null;
+    const artifact = this.#index.get(name);
+    return artifact ? toSummary(artifact) : null;
+  }
+
+  setCallbackState(name: string, state: CallbackState): void {
+    this.#index.update(name, { callbackState: state });
+  }
+
+  /** Prepares a build attempt: a clean staging folder, no leftovers of an interrupted attempt. */
+  async prepareAttempt(name: string): Promise<void> {
+    const paths = this.paths(name);
+    await Promise.all([
+      rm(paths.staging, { recursive: true, force: true }),
+      rm(paths.data, { recursive: true, force: true }),
+      rm(paths.metrics, { recursive: true, force: true }),
+    ]);
+    await mkdir(paths.staging, { recursive: true });
+  }
+
+  /** Moves a successful build's staging folder into place as the data (one rename). */
+  async promoteStaging(name: string, files: DataFileEntry[]): Promise<void> {
+    const paths = this.paths(name);
+    await rm(paths.data, { recursive: true, force: true });
+    await rename(paths.staging, paths.data);
+    await writeFile(paths.files, JSON.stringify(files));
+  }
+
+  async discardStaging(name: string): Promise<void> {
+    const paths = this.paths(name);
+    await Promise.all([
+      rm(paths.staging, { recursive: true, force: true }),
+      rm(paths.inputs, { recursive: true, force: true }),
+    ]);
+  }
+
+  async appendLog(name: string, text: string): Promise<void> {
+    await appendFile(this.paths(name).log, text).catch(() => undefined);
+  }
+
+  async remove(name: string): Promise<void> {
+    this.#index.remove(name);
+    await rm(this.paths(name).root, { recursive: true, force: true });
+  }
+
+  async readParameters(name: string): Promise<Record<string, unknown>> {
+    return JSON.parse(await readFile(this.paths(name).parameters, 'utf8')) as Record<string, unknown>;
+  }
+
+  async readInputFiles(name: string): Promise<InputFileEntry[]> {
+    return readJsonOr(this.paths(name).inputFilesIndex, []);
+  }
+
+  async readFiles(name: string): Promise<DataFileEntry[]> {
+    return readJsonOr(this.paths(name).files, []);
+  }
+
+  /** The full record of `GET /artifacts/{name}/`. */
+  async record(name: string): Promise<ArtifactRecord> {
+    const artifact = this.require(name);
+    const paths = this.paths(name);
+    const [parameters, inputFiles, files, metrics] = await Promise.all([
+      this.readParameters(name),
+      this.readInputFiles(name),
+      artifact.status === ArtifactStatus.Completed ? this.readFiles(name) : Promise.resolve([]),
+      listMetrics(paths.metrics),
+    ]);
+    return {
+      ...toSummary(artifact),
+      parameters,
+      inputFiles,
+      files,
+      metrics: metrics.map((metric) => metric.name),
+      inputs: artifact.inputs,
+      digest: artifact.status === ArtifactStatus.Completed ? artifact.digest : null,
+    };
+  }
+
+  /**
+   * After a restart: a build that was running is queued again with the next attempt, or fails
+   * once `maxAttempts` are spent. Returns the artifacts it changed.
+   */
+  async recoverInterrupted(maxAttempts: number): Promise<ArtifactSummary[]> {
+    const changed: ArtifactSummary[] = [];
+    for (const artifact of this.#index.list(ArtifactStatus.InProgress)) {
+      const now = new Date().toISOString();
+      if (artifact.attempt >= maxAttempts) {
+        const error = `the build was interrupted by a restart of its container ${artifact.attempt} times; giving up`;
+        await this.appendLog(artifact.name, `kiln: ${error}\n`);
+        const summary = await this.transition(artifact.name, {
+          status: ArtifactStatus.Failed,
+          finishedAt: now,
+          error,
+          message: null,
+        });
+        if (summary) changed.push(summary);
+      } else {
+        const next = artifact.attempt + 1;
+        await this.appendLog(artifact.name, `kiln: the container restarted during the build; queued again (attempt ${next})\n`);
+        const summary = await this.transition(artifact.name, {
+          status: ArtifactStatus.Queued,
+          attempt: next,
+          progress: 0,
+          message: `interrupted by a restart; attempt ${next} queued`,
+        });
+        if (summary) changed.push(summary);
+      }
+    }
+    return changed;
+  }
+
+  close(): void {
+    this.#index.close();
+  }
+
+  async #claimFolder(name: string, paths: ArtifactPaths): Promise<void> {
+    try {
+      await mkdir(paths.root);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+        throw new KilnError(ErrorCode.ArtifactExists, `an artifact named '${name}' already exists`, { status: 409 });
+      }
+      throw error;
+    }
+  }
+
+  async #writeInputs(paths: ArtifactPaths, artifact: NewArtifact): Promise<void> {
+    const writes: Promise<unknown>[] = [writeFile(paths.parameters, JSON.stringify(artifact.parameters, null, 2))];
+    if (artifact.inputFiles.length > 0) {
+      await mkdir(paths.inputFiles);
+      for (const file of artifact.inputFiles) writes.push(rename(file.tempPath, join(paths.inputFiles, file.name)));
+      const entries: InputFileEntry[] = artifact.inputFiles.map(({ name, filename, size, sha256 }) => ({ name, filename, size, sha256 }));
+      writes.push(writeFile(paths.inputFilesIndex, JSON.stringify(entries)));
+    }
+    await Promise.all(writes);
+  }
+
+  async #removeOrphanFolders(): Promise<void> {
+    const known = this.#index.allNames();
+    for (const entry of await readdir(artifactsRoot(this.dataDir))) {
+      if (!known.has(entry)) await rm(join(artifactsRoot(this.dataDir), entry), { recursive: true, force: true });
+    }
+  }
+}
+
+async function readJsonOr<T>(path: string, fallback: T): Promise<T> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+async function linkTree(fromRoot: string, toRoot: string, files: readonly DataFileEntry[]): Promise<void> {
+  await mkdir(toRoot, { recursive: true });
+  for (const file of files) {
+    const target = join(toRoot, file.path);
+    await mkdir(dirname(target), { recursive: true });
+    await link(join(fromRoot, file.path), target).catch(() => copyFile(join(fromRoot, file.path), target));
+  }
+}
+
+async function copyTree(fromRoot: string, toRoot: string): Promise<void> {
+  let entries: string[];
+  try {
+    entries = await readdir(fromRoot);
+  } catch {
+    return;
+  }
+  await mkdir(toRoot, { recursive: true });
+  await Promise.all(entries.map((entry) => copyFile(join(fromRoot, entry), join(toRoot, entry))));
+}

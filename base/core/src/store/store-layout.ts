@@ -1,0 +1,68 @@
+import { join } from 'node:path';
+
+/**
+ * Where everything lives under the data folder. An operator can read any artifact with `ls`
+ * and `cat`:
+ *
+ * ```
+ * <data>/kiln.db                        SQLite index and queue
+ * <data>/uploads/                       multipart uploads in flight
+ * <data>/artifacts/<name>/
+ *   status.json                         the summary, rewritten at every state change
+ *   parameters.json                     the validated parameters
+ *   input-files.json, input-files/<f>   the submitted files
+ *   inputs/<parameter>/                 fetched data of referenced artifacts
+ *   staging/                            the build's output while it runs
+ *   data/                               the data, renamed from staging/ on success
+ *   files.json                          the data files with sizes and sha256
+ *   log.txt                             the build log
+ *   metrics/<m>.jsonl, metrics/<m>.json series points, reports
+ * ```
+ */
+export interface ArtifactPaths {
+  root: string;
+  status: string;
+  parameters: string;
+  inputFilesIndex: string;
+  inputFiles: string;
+  inputs: string;
+  staging: string;
+  data: string;
+  files: string;
+  log: string;
+  metrics: string;
+}
+
+export function artifactsRoot(dataDir: string): string {
+  return join(dataDir, 'artifacts');
+}
+
+export function uploadsRoot(dataDir: string): string {
+  return join(dataDir, 'uploads');
+}
+
+export function indexPath(dataDir: string): string {
+  return join(dataDir, 'kiln.db');
+}
+
+/** The paths of one artifact; `name` must already be a valid Kiln name. */
+export function artifactPaths(dataDir: string, name: string): ArtifactPaths {
+  const root = join(artifactsRoot(dataDir), name);
+  return {
+    root,
+    status: join(root, 'status.json'),
+    parameters: join(root, 'parameters.json'),
+    inputFilesIndex: join(root, 'input-files.json'),
+    inputFiles: join(root, 'input-files'),
+    inputs: join(root, 'inputs'),
+    staging: join(root, 'staging'),
+    data: join(root, 'data'),
+    files: join(root, 'files.json'),
+    log: join(root, 'log.txt'),
+    metrics: join(root, 'metrics'),
+  };
+}
+
+/** Series metrics end in `.jsonl`, reports in `.json`. */
+export const SERIES_SUFFIX = '.jsonl';
+export const REPORT_SUFFIX = '.json';

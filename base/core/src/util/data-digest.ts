@@ -1,0 +1,47 @@
+import type { DataFileEntry } from '@kiln/api';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** sha256 of one file, streamed. */
+export async function hashFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Every regular file below `root`, with `/`-separated relative paths, sorted by byte order. */
+export async function listFiles(root: string): Promise<{ path: string; absolute: string; size: number }[]> {
+  const found: { path: string; absolute: string; size: number }[] = [];
+  const walk = async (folder: string, prefix: string): Promise<void> => {
+    const entries = await readdir(folder, { withFileTypes: true });
+    for (const entry of entries) {
+      const absolute = join(folder, entry.name);
+      const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) await walk(absolute, relative);
+      else if (entry.isFile()) found.push({ path: relative, absolute, size: (await stat(absolute)).size });
+    }
+  };
+  await walk(root, '');
+  return found.sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
+}
+
+/** The files of an artifact's data with their sizes and sha256. */
+export async function describeFiles(root: string): Promise<DataFileEntry[]> {
+  const files = await listFiles(root);
+  const entries: DataFileEntry[] = [];
+  for (const file of files) entries.push({ path: file.path, size: file.size, sha256: await hashFile(file.absolute) });
+  return entries;
+}
+
+/**
+ * The artifact digest of API.md: sha256 over the lines `path NUL sha256(file) LF`, paths sorted
+ * by byte order.
+ */
+export function digestOf(files: readonly DataFileEntry[]): string {
+  const hash = createHash('sha256');
+  const sorted = [...files].sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
+  for (const file of sorted) hash.update(`${file.path}\0${file.sha256 ?? ''}\n`);
+  return hash.digest('hex');
+}
