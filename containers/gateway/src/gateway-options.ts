@@ -1,0 +1,135 @@
+import { isValidName } from '@kiln/api';
+import { SILENT_GATEWAY_LOGGER, type GatewayLogger } from './gateway-logger.js';
+
+/** Size and time limits the gateway enforces on every connection. */
+export interface GatewayLimits {
+  /**
+   * Largest request body forwarded, checked against `Content-Length` up front and counted for
+   * chunked bodies. Containers accept files up to 4 GiB; multipart framing adds a little.
+   * @defaultValue 4.5 GiB
+   */
+  maxBodyBytes: number;
+  /** Largest request header block. @defaultValue 16 KiB */
+  maxHeaderBytes: number;
+  /** Time a client has to send its request headers. @defaultValue 30 s */
+  headersTimeoutMs: number;
+  /**
+   * Longest silence allowed on a connection, either side, before it is dropped; also the time
+   * a container has to start answering. Streams (`text/event-stream`, `?follow`) are exempt once
+   * they start. Must exceed the longest long-poll (`?wait=60`). @defaultValue 120 s
+   */
+  idleTimeoutMs: number;
+  /** Largest JSON body whose URLs are rewritten on the way in. @defaultValue 2 MiB */
+  maxRewriteBytes: number;
+}
+
+/** The options of {@link createGateway}. */
+export interface GatewayOptions {
+  /** Container name → base URL (`train` → `http://train:8080`), from `KILN_CONTAINER_URLS`. */
+  containers: Record<string, string> | Map<string, string>;
+  /** Where `/` and `/pipelines/` go (`KILN_DASHBOARD_URL`); without it they are a 404. */
+  dashboardUrl?: string;
+  /** When set, every request needs `Authorization: Bearer <token>` or the session cookie. */
+  token?: string;
+  /**
+   * The URL clients use to reach the gateway, for rewritten links (`KILN_PUBLIC_URL`).
+   * @defaultValue derived from each request's `Host` header
+   */
+  publicUrl?: string;
+  /**
+   * Paths the dashboard serves to signed-out browsers (each path and everything under it).
+   * @defaultValue ['/signin']
+   */
+  publicPaths?: string[];
+  /**
+   * Where a signed-out browser navigation is redirected (303, with `?next=`); null answers
+   * 401 to browsers too. @defaultValue '/signin'
+   */
+  signInPath?: string | null;
+  /** @defaultValue {@link DEFAULT_GATEWAY_LIMITS} */
+  limits?: Partial<GatewayLimits>;
+  /** @defaultValue {@link SILENT_GATEWAY_LOGGER} */
+  logger?: GatewayLogger;
+  /** How long `close()` lets open streams finish before cutting them. @defaultValue 1000 */
+  closeGraceMs?: number;
+}
+
+/** The limits used where {@link GatewayOptions.limits} says nothing. */
+export const DEFAULT_GATEWAY_LIMITS: GatewayLimits = {
+  maxBodyBytes: 4.5 * 1024 ** 3,
+  maxHeaderBytes: 16 * 1024,
+  headersTimeoutMs: 30_000,
+  idleTimeoutMs: 120_000,
+  maxRewriteBytes: 2 * 1024 ** 2,
+};
+
+/** {@link GatewayOptions} with defaults applied and URLs parsed. */
+export interface ResolvedGatewayOptions {
+  containers: ReadonlyMap<string, URL>;
+  dashboardUrl: URL | undefined;
+  token: string | undefined;
+  publicUrl: string | undefined;
+  publicPaths: readonly string[];
+  signInPath: string | null;
+  limits: GatewayLimits;
+  logger: GatewayLogger;
+  closeGraceMs: number;
+}
+
+/** Applies defaults and checks every name and URL, so a bad configuration fails at start. */
+export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayOptions {
+  const entries =
+    options.containers instanceof Map ? [...options.containers] : Object.entries(options.containers);
+  const containers = new Map<string, URL>();
+  for (const [name, url] of entries) {
+    if (!isValidName(name)) throw new Error(`invalid container name '${name}'`);
+    containers.set(name, parseUpstreamUrl(url, `container '${name}'`));
+  }
+  const publicUrl = options.publicUrl?.replace(/\/+$/, '');
+  if (publicUrl !== undefined) parseUpstreamUrl(publicUrl, 'public URL');
+  return {
+    containers,
+    dashboardUrl: options.dashboardUrl ? parseUpstreamUrl(options.dashboardUrl, 'dashboard') : undefined,
+    token: options.token ? options.token : undefined,
+    publicUrl,
+    publicPaths: options.publicPaths ?? ['/signin'],
+    signInPath: options.signInPath === undefined ? '/signin' : options.signInPath,
+    limits: { ...DEFAULT_GATEWAY_LIMITS, ...options.limits },
+    logger: options.logger ?? SILENT_GATEWAY_LOGGER,
+    closeGraceMs: options.closeGraceMs ?? 1000,
+  };
+}
+
+function parseUpstreamUrl(value: string, what: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`${what}: '${value}' is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new Error(`${what}: '${value}' is not an http(s) URL`);
+  }
+  if (url.search || url.hash || url.username || url.password) {
+    throw new Error(`${what}: '${value}' must not carry a query, fragment or credentials`);
+  }
+  return url;
+}
+
+/**
+ * Parses `KILN_CONTAINER_URLS`: comma-separated `name=url` pairs
+ * (`import=http://import:8080,train=http://train:8080`). Blank entries are ignored.
+ */
+export function parseContainerUrls(value: string | undefined): Map<string, string> {
+  const containers = new Map<string, string>();
+  for (const entry of (value ?? '').split(',')) {
+    const trimmed = entry.trim();
+    if (!trimmed) continue;
+    const equals = trimmed.indexOf('=');
+    if (equals <= 0) throw new Error(`'${trimmed}' is not a name=url pair`);
+    const name = trimmed.slice(0, equals).trim();
+    if (containers.has(name)) throw new Error(`container '${name}' is listed twice`);
+    containers.set(name, trimmed.slice(equals + 1).trim());
+  }
+  return containers;
+}

@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+/**
+ * The gateway container's entry: reads its configuration from the environment, listens, and
+ * stops cleanly on SIGTERM or SIGINT.
+ *
+ * PORT (8080), HOST (127.0.0.1), KILN_CONTAINER_URLS (`name=url,…`), KILN_DASHBOARD_URL,
+ * KILN_TOKEN, KILN_PUBLIC_URL, KILN_GATEWAY_MAX_BODY_BYTES, KILN_GATEWAY_IDLE_TIMEOUT_MS,
+ * KILN_LOG_FORMAT (`text` or `json`), KILN_LOG_LEVEL.
+ */
+import { createGateway } from './create-gateway.js';
+import { parseContainerUrls, type GatewayLimits } from './gateway-options.js';
+import { createLineLogger } from './gateway-logger.js';
+
+const env = process.env;
+const logger = createLineLogger({
+  stream: process.stderr,
+  format: env['KILN_LOG_FORMAT'] === 'json' ? 'json' : 'text',
+  level: env['KILN_LOG_LEVEL'] === 'debug' ? 'debug' : 'info',
+});
+
+function positiveNumber(name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
+  return value;
+}
+
+function limitsFromEnv(): Partial<GatewayLimits> {
+  const limits: Partial<GatewayLimits> = {};
+  const maxBody = positiveNumber('KILN_GATEWAY_MAX_BODY_BYTES');
+  const idle = positiveNumber('KILN_GATEWAY_IDLE_TIMEOUT_MS');
+  if (maxBody !== undefined) limits.maxBodyBytes = maxBody;
+  if (idle !== undefined) limits.idleTimeoutMs = idle;
+  return limits;
+}
+
+try {
+  const containers = parseContainerUrls(env['KILN_CONTAINER_URLS']);
+  const gateway = createGateway({
+    containers,
+    ...(env['KILN_DASHBOARD_URL'] ? { dashboardUrl: env['KILN_DASHBOARD_URL'] } : {}),
+    ...(env['KILN_TOKEN'] ? { token: env['KILN_TOKEN'] } : {}),
+    ...(env['KILN_PUBLIC_URL'] ? { publicUrl: env['KILN_PUBLIC_URL'] } : {}),
+    limits: limitsFromEnv(),
+    logger,
+  });
+  const port = env['PORT'] ? Number(env['PORT']) : 8080;
+  const url = await gateway.listen(port, env['HOST'] || '127.0.0.1');
+  process.stdout.write(`kiln: gateway listening on ${url} (${containers.size} containers, token ${env['KILN_TOKEN'] ? 'required' : 'not set'})\n`);
+  const stop = (signal: string): void => {
+    logger.info('stopping', { signal });
+    gateway.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+} catch (error) {
+  logger.error('gateway failed to start', { error: error instanceof Error ? error.message : String(error) });
+  process.exit(1);
+}
