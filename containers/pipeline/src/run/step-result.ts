@@ -1,0 +1,58 @@
+import type { ArtifactRecord, ArtifactSummary } from '@kiln/api';
+import type { ContainerClient } from '../client/container-client.js';
+
+/**
+ * A completed step: its artifact on its container. Passed among a later step's parameters, it
+ * is sent as its artifact URL (`toJSON`), which is what a `kiln-artifact` parameter takes.
+ */
+export class StepResult {
+  /** The step's name in the run. */
+  readonly step: string;
+  /** The container that built it. */
+  readonly container: string;
+  /** The artifact's name on that container. */
+  readonly artifact: string;
+  /** The artifact's absolute URL (`http://host/artifacts/{name}/`). */
+  readonly url: string;
+  /** The artifact's final summary. */
+  readonly summary: ArtifactSummary;
+  readonly #client: ContainerClient;
+
+  constructor(step: string, client: ContainerClient, artifact: string, summary: ArtifactSummary) {
+    this.step = step;
+    this.container = client.name;
+    this.artifact = artifact;
+    this.url = client.artifactUrl(artifact);
+    this.summary = summary;
+    this.#client = client;
+  }
+
+  /** True when the container reused an earlier artifact instead of building. */
+  get cached(): boolean {
+    return this.summary.cached;
+  }
+
+  /** The artifact's full record (files, metrics, digest). */
+  record(signal?: AbortSignal): Promise<ArtifactRecord> {
+    return this.#client.record(this.artifact, signal);
+  }
+
+  /** One JSON file of the artifact's data. */
+  json<T = unknown>(path: string, signal?: AbortSignal): Promise<T> {
+    return this.#client.dataJson<T>(this.artifact, path, signal);
+  }
+
+  /** A report metric of the artifact (what its build wrote with `ctx.report`). */
+  report<T = unknown>(metric: string, signal?: AbortSignal): Promise<T> {
+    return this.#client.report<T>(this.artifact, metric, signal);
+  }
+
+  /** The artifact URL, so a step result can stand as a parameter value. */
+  toJSON(): string {
+    return this.url;
+  }
+
+  toString(): string {
+    return this.url;
+  }
+}
