@@ -1,0 +1,19 @@
+/**
+ * @module @kiln/visualization
+ * Gathers the metrics of every artifact of a project: `GET /metrics`, the forwarded metric
+ * views and a TensorBoard export (`GET /tensorboard`).
+ */
+export { createApp, type VisualizationDeps } from './app.js';
+export { parseContainerUrls, type ContainerEndpoint } from './container-urls.js';
+export { ContainerClient, type ContainerClientOptions } from './upstream/container-client.js';
+export { MetricCollector, type ArtifactSeries } from './metrics/metric-collector.js';
+export { encodeEventFile, eventFileName, type SeriesData } from './tensorboard/event-file.js';
+export {
+  EVENT_TYPE,
+  FILE_VERSION,
+  encodeEvent,
+  decodeEvent,
+  type TensorBoardEvent,
+  type ScalarValue,
+} from './tensorboard/event-proto.js';
+export { frameRecord, maskedCrc32c, readRecords, TfRecordError } from './tensorboard/tfrecord.js';
