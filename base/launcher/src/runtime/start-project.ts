@@ -1,0 +1,330 @@
+import { mkdir } from 'node:fs/promises';
+import { EventEmitter } from 'node:events';
+import { dirname, join, resolve } from 'node:path';
+import { loadComposeFile } from '../compose/load-compose-file.js';
+import type { VariableSource } from '../compose/interpolate.js';
+import { LauncherError, LauncherErrorCode } from '../launcher-error.js';
+import { rewriteServiceUrls } from '../topology/local-urls.js';
+import { resolveTopology } from '../topology/resolve-topology.js';
+import { DependencyCondition, type ProjectTopology, type ServiceSpec } from '../topology/service-spec.js';
+import { PortAllocator } from './ports.js';
+import { LinePrefixer, servicePrefix } from './line-prefixer.js';
+import { ServiceRunner, ServiceState, type RestartPolicy, type ServiceEvent } from './service-runner.js';
+
+/** Options of {@link startProject}. */
+export interface StartProjectOptions {
+  /** The Compose file. @defaultValue `docker-compose.yml` in `root` */
+  composeFile?: string;
+  /** Where commands run and relative paths resolve. @defaultValue the Compose file's folder */
+  root?: string;
+  /** Holds one data folder per service. @defaultValue `<root>/.kiln` */
+  dataDir?: string;
+  /**
+   * Variables for `${VAR}` in the Compose file, and the environment every service inherits
+   * (pass `process.env`).
+   */
+  environment: VariableSource;
+  /** The address the published service (the gateway) binds. @defaultValue '127.0.0.1' */
+  host?: string;
+  /**
+   * The published service's port. Unset: the port the Compose file publishes, or the next free
+   * one after it; 0: any free port.
+   */
+  port?: number;
+  /** First port tried for the other services; 0: any free ports. @defaultValue the published port + 1 */
+  basePort?: number;
+  /** Run only these services and what they depend on. @defaultValue every service */
+  services?: string[];
+  /** Where service output and launcher messages go. @defaultValue discarded */
+  output?: NodeJS.WritableStream;
+  /** Colour the prefixes. @defaultValue false */
+  color?: boolean;
+  /** How long every service together has to become healthy. @defaultValue 120000 */
+  healthTimeoutMs?: number;
+  /** @defaultValue {@link DEFAULT_RESTART_POLICY} */
+  restart?: Partial<RestartPolicy>;
+  /** How long a service has to exit after SIGTERM. @defaultValue 10000 */
+  stopGraceMs?: number;
+  /** The Compose schema to validate against. */
+  schemaPath?: string;
+}
+
+/** The backoff used where {@link StartProjectOptions.restart} says nothing. */
+export const DEFAULT_RESTART_POLICY: RestartPolicy = { initialDelayMs: 500, maxDelayMs: 30_000, stableAfterMs: 30_000 };
+
+/** A service of a running project. */
+export interface RunningService {
+  name: string;
+  /** Its loopback base URL (`http://127.0.0.1:8083`). */
+  url: string;
+  port: number;
+  dataDir: string;
+  readonly state: ServiceState;
+  readonly pid: number | undefined;
+  readonly restarts: number;
+}
+
+/** A started project. */
+export interface ProjectHandle {
+  name: string;
+  /** The published service's URL (the gateway's: the dashboard and everything else). */
+  url: string;
+  services: ReadonlyMap<string, RunningService>;
+  /** Every service state change. */
+  events: EventEmitter<{ service: [ServiceEvent] }>;
+  /** Resolves at `service`'s next (or current) `state`; register before causing it. */
+  waitFor(service: string, state: ServiceState, timeoutMs?: number): Promise<ServiceEvent>;
+  /** Stops every service, dependents first; resolves when all have exited. */
+  stop(): Promise<void>;
+}
+
+const NO_OUTPUT: NodeJS.WritableStream = new (class extends EventEmitter {
+  write(): boolean {
+    return true;
+  }
+})() as unknown as NodeJS.WritableStream;
+
+/**
+ * Starts a project from its Compose file as local processes: one per service, on loopback
+ * ports, each with its own data folder, in dependency order, each waiting for what it depends
+ * on to be healthy. Resolves once every service is healthy; on failure stops what it started.
+ *
+ * @example
+ * ```ts
+ * const project = await startProject({ environment: process.env, output: process.stdout });
+ * console.log(project.url);
+ * await project.stop();
+ * ```
+ */
+export async function startProject(options: StartProjectOptions): Promise<ProjectHandle> {
+  const root = resolve(options.root ?? (options.composeFile ? dirname(options.composeFile) : '.'));
+  const composeFile = resolve(root, options.composeFile ?? 'docker-compose.yml');
+  const compose = await loadComposeFile(composeFile, {
+    variables: options.environment,
+    ...(options.schemaPath ? { schemaPath: options.schemaPath } : {}),
+  });
+  const topology = selectServices(resolveTopology(compose, composeFile), options.services);
+  const output = options.output ?? NO_OUTPUT;
+  const width = Math.max(4, ...topology.services.map((service) => service.name.length));
+  const say = (message: string): void => void output.write(`${servicePrefix('kiln', width, topology.services.length, options.color ?? false)}${message}\n`);
+  const placed = await placeServices(topology, options, root);
+  const runners = new Map<string, ServiceRunner>();
+  const events = new EventEmitter<{ service: [ServiceEvent] }>();
+  topology.services.forEach((spec, index) => {
+    const place = placed.get(spec.name)!;
+    const runner = new ServiceRunner({
+      name: spec.name,
+      argv: localCommand(spec, place.urls),
+      cwd: root,
+      env: serviceEnvironment(spec, place, options.environment),
+      healthUrl: spec.healthPath === null ? null : `${place.url}${spec.healthPath}`,
+      restart: spec.restart ? { ...DEFAULT_RESTART_POLICY, ...options.restart } : null,
+      stopGraceMs: options.stopGraceMs ?? 10_000,
+      output,
+      prefix: servicePrefix(spec.name, width, index, options.color ?? false),
+      report: (message) => say(`${spec.name} ${message}`),
+    });
+    runner.on('event', (event) => events.emit('service', event));
+    runners.set(spec.name, runner);
+  });
+  const handle = createHandle(topology, placed, runners, events, say);
+  const killOnExit = (): void => runners.forEach((runner) => runner.killNow());
+  process.once('exit', killOnExit);
+  const stop = handle.stop;
+  handle.stop = async () => {
+    await stop();
+    process.off('exit', killOnExit);
+  };
+  say(`starting ${topology.services.length} services of '${topology.name}' from ${composeFile}`);
+  try {
+    await startInOrder(topology, runners, options.healthTimeoutMs ?? 120_000, say);
+  } catch (error) {
+    await handle.stop();
+    throw error;
+  }
+  return handle;
+}
+
+interface Placement {
+  url: string;
+  port: number;
+  host: string;
+  dataDir: string;
+  /** Every service's local URL, for rewriting this one's configuration. */
+  urls: ReadonlyMap<string, string>;
+}
+
+async function placeServices(topology: ProjectTopology, options: StartProjectOptions, root: string): Promise<Map<string, Placement>> {
+  const ports = new PortAllocator('127.0.0.1');
+  const dataRoot = resolve(root, options.dataDir ?? '.kiln');
+  const assigned = new Map<string, number>();
+  const published = topology.services.filter((service) => service.published);
+  for (const service of published) {
+    const port =
+      options.port !== undefined && service === published[0]
+        ? options.port === 0
+          ? await ports.next(0)
+          : await ports.exactly(options.port)
+        : await ports.next(service.publishedPort ?? 8080);
+    assigned.set(service.name, port);
+  }
+  const firstPublished = assigned.get(published[0]?.name ?? '');
+  let base = options.basePort ?? (firstPublished !== undefined ? firstPublished + 1 : 0);
+  for (const service of topology.services) {
+    if (assigned.has(service.name)) continue;
+    const port = await ports.next(base);
+    assigned.set(service.name, port);
+    if (base !== 0) base = port + 1;
+  }
+  const urls = new Map([...assigned].map(([name, port]) => [name, `http://127.0.0.1:${port}`]));
+  const placed = new Map<string, Placement>();
+  for (const service of topology.services) {
+    const dataDir = join(dataRoot, service.name);
+    await mkdir(dataDir, { recursive: true });
+    placed.set(service.name, {
+      url: urls.get(service.name)!,
+      port: assigned.get(service.name)!,
+      host: service.published ? (options.host ?? '127.0.0.1') : '127.0.0.1',
+      dataDir,
+      urls,
+    });
+  }
+  return placed;
+}
+
+function localCommand(spec: ServiceSpec, urls: ReadonlyMap<string, string>): string[] {
+  const [first, ...rest] = spec.command;
+  // `node` in the image is this launcher's Node.js here, whatever PATH says.
+  return [first === 'node' ? process.execPath : first!, ...rest.map((arg) => rewriteServiceUrls(arg, urls))];
+}
+
+function serviceEnvironment(spec: ServiceSpec, place: Placement, inherited: VariableSource): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...inherited };
+  for (const [key, value] of Object.entries(spec.environment)) env[key] = rewriteServiceUrls(value, place.urls);
+  env['PORT'] = String(place.port);
+  env['HOST'] = place.host;
+  env['DATA_DIR'] = place.dataDir;
+  return env;
+}
+
+function selectServices(topology: ProjectTopology, wanted: string[] | undefined): ProjectTopology {
+  if (!wanted) return topology;
+  const byName = new Map(topology.services.map((service) => [service.name, service]));
+  const keep = new Set<string>();
+  const add = (name: string): void => {
+    const service = byName.get(name);
+    if (!service) throw new LauncherError(LauncherErrorCode.ServiceUnrunnable, `no service named '${name}'`);
+    if (keep.has(name)) return;
+    keep.add(name);
+    service.dependsOn.forEach((dependency) => add(dependency.name));
+  };
+  wanted.forEach(add);
+  return { ...topology, services: topology.services.filter((service) => keep.has(service.name)) };
+}
+
+async function startInOrder(topology: ProjectTopology, runners: Map<string, ServiceRunner>, timeoutMs: number, say: (message: string) => void): Promise<void> {
+  const started = Date.now();
+  const ready = new Map<string, Promise<unknown>>();
+  for (const spec of topology.services) {
+    const runner = runners.get(spec.name)!;
+    const dependencies = spec.dependsOn.map((dependency) => {
+      const other = runners.get(dependency.name)!;
+      if (dependency.condition === DependencyCondition.Started) return other.started();
+      if (dependency.condition === DependencyCondition.CompletedSuccessfully) return other.reach(ServiceState.Exited);
+      return ready.get(dependency.name)!;
+    });
+    ready.set(
+      spec.name,
+      Promise.all(dependencies).then(async () => {
+        runner.start();
+        await runner.reach(ServiceState.Healthy);
+        say(`${spec.name} is healthy (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+      }),
+    );
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      const waiting = [...runners.values()].filter((runner) => runner.state !== ServiceState.Healthy);
+      const details = waiting.map((runner) => `${runner.name} (${runner.state})${runner.recentOutput.length ? `:\n    ${runner.recentOutput.slice(-5).join('\n    ')}` : ''}`);
+      reject(new LauncherError(LauncherErrorCode.ServiceUnhealthy, `not healthy after ${timeoutMs / 1000} s: ${details.join('\n  ')}`));
+    }, timeoutMs);
+  });
+  try {
+    await Promise.race([Promise.all(ready.values()), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function createHandle(
+  topology: ProjectTopology,
+  placed: Map<string, Placement>,
+  runners: Map<string, ServiceRunner>,
+  events: EventEmitter<{ service: [ServiceEvent] }>,
+  say: (message: string) => void,
+): ProjectHandle {
+  const services = new Map<string, RunningService>();
+  for (const spec of topology.services) {
+    const place = placed.get(spec.name)!;
+    const runner = runners.get(spec.name)!;
+    services.set(spec.name, {
+      name: spec.name,
+      url: place.url,
+      port: place.port,
+      dataDir: place.dataDir,
+      get state() {
+        return runner.state;
+      },
+      get pid() {
+        return runner.pid;
+      },
+      get restarts() {
+        return runner.restarts;
+      },
+    });
+  }
+  const published = topology.services.find((service) => service.published) ?? topology.services[0];
+  let stopping: Promise<void> | undefined;
+  return {
+    name: topology.name,
+    url: published ? `${placed.get(published.name)!.url}/` : '',
+    services,
+    events,
+    waitFor(service, state, timeoutMs = 60_000) {
+      const runner = runners.get(service);
+      if (!runner) return Promise.reject(new LauncherError(LauncherErrorCode.ServiceUnrunnable, `no service named '${service}'`));
+      let timer: NodeJS.Timeout | undefined;
+      return Promise.race([
+        runner.reach(state).finally(() => clearTimeout(timer)),
+        new Promise<never>((_resolve, reject) => {
+          timer = setTimeout(() => reject(new Error(`${service} did not reach '${state}' within ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
+    },
+    stop() {
+      stopping ??= (async () => {
+        say('stopping');
+        // Dependents first, so nothing loses a dependency while it is still serving.
+        for (const wave of stopWaves(topology)) await Promise.all(wave.map((name) => runners.get(name)!.stop()));
+        say('stopped');
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** Groups services so each group holds only services nothing left running depends on. */
+function stopWaves(topology: ProjectTopology): string[][] {
+  const remaining = new Set(topology.services.map((service) => service.name));
+  const waves: string[][] = [];
+  while (remaining.size > 0) {
+    const needed = new Set(
+      topology.services.filter((service) => remaining.has(service.name)).flatMap((service) => service.dependsOn.map((d) => d.name)),
+    );
+    const wave = [...remaining].filter((name) => !needed.has(name));
+    waves.push(wave);
+    wave.forEach((name) => remaining.delete(name));
+  }
+  return waves;
+}
