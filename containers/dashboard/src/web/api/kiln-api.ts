@@ -1,0 +1,212 @@
+import type {
+  ArtifactRecord,
+  ArtifactSummary,
+  ContainerArtifactSummary,
+  ContainerInfo,
+  CreateArtifactRequest,
+  InputFileEntry,
+  MetricInfo,
+  MetricPoint,
+  PipelineListing,
+  ProblemDocument,
+  StepInfo,
+  TaskDescription,
+  ToolDescription,
+} from '@kiln/api';
+import { ApiError } from './api-error.js';
+import { LiveEvents } from './live-events.js';
+import { artifactPath, containerPath, metricViewPath, type Collection } from './paths.js';
+
+/** A `/pipelines/` entry; `available` is the dashboard's extension (false: the pipeline is down). */
+export interface PipelineEntry extends PipelineListing {
+  available?: boolean;
+}
+
+/** What the create form sends: JSON, or multipart when there are files. */
+export interface CreateRequest extends CreateArtifactRequest {
+  files?: Record<string, File>;
+}
+
+/**
+ * The dashboard's client of the Kiln API behind the gateway (same origin). Every call goes
+ * through {@link KilnApi.request}, which turns failures into {@link ApiError} and reports a
+ * 401 to `onUnauthorized`, so the app can show its sign-in view from one place.
+ */
+export class KilnApi {
+  /** Shared EventSource subscriptions to containers' `/events`. */
+  readonly live: LiveEvents;
+  readonly #base: string;
+  #onUnauthorized: () => void = () => {};
+  #containerUrls: Promise<Map<string, string>> | undefined;
+
+  constructor(base = '') {
+    this.#base = base;
+    this.live = new LiveEvents((path) => `${this.#base}${path}`);
+  }
+
+  /** Called whenever the gateway answers 401 (no or wrong token). */
+  set onUnauthorized(listener: () => void) {
+    this.#onUnauthorized = listener;
+  }
+
+  /** Any request; resolves with the response when it is a 2xx. */
+  async request(path: string, init: RequestInit = {}): Promise<Response> {
+    const response = await fetch(`${this.#base}${path}`, { credentials: 'same-origin', ...init });
+    if (response.ok) return response;
+    if (response.status === 401) this.#onUnauthorized();
+    throw new ApiError(response.status, await readProblem(response), `${response.status} ${response.statusText}`);
+  }
+
+  async json<T>(path: string, init: RequestInit = {}): Promise<T> {
+    const headers = { accept: 'application/json', ...init.headers };
+    return (await (await this.request(path, { ...init, headers })).json()) as T;
+  }
+
+  pipelines(signal?: AbortSignal): Promise<PipelineEntry[]> {
+    return this.json('/pipelines/', { signal });
+  }
+
+  task(pipeline: string, signal?: AbortSignal): Promise<TaskDescription> {
+    return this.json(`${containerPath(pipeline)}/task`, { signal });
+  }
+
+  containers(pipeline: string, signal?: AbortSignal): Promise<ContainerInfo[]> {
+    return this.json(`${containerPath(pipeline)}/containers`, { signal });
+  }
+
+  pipelineArtifacts(pipeline: string, signal?: AbortSignal): Promise<ContainerArtifactSummary[]> {
+    return this.json(`${containerPath(pipeline)}/artifacts`, { signal });
+  }
+
+  /**
+   * Every pipeline's containers by their own URL (as artifact references name them) → the
+   * container's gateway name. Asked for once; asked again after a failure.
+   */
+  containerUrls(): Promise<Map<string, string>> {
+    this.#containerUrls ??= (async () => {
+      const map = new Map<string, string>();
+      for (const pipeline of await this.pipelines()) {
+        const containers = await this.containers(pipeline.name).catch(() => []);
+        for (const container of containers) map.set(container.url, container.name);
+      }
+      return map;
+    })().catch((error: unknown) => {
+      this.#containerUrls = undefined;
+      throw error;
+    });
+    return this.#containerUrls;
+  }
+
+  describe(container: string, signal?: AbortSignal): Promise<ToolDescription> {
+    return this.json(`${containerPath(container)}/`, { signal });
+  }
+
+  list(container: string, collection: Collection, signal?: AbortSignal): Promise<ArtifactSummary[]> {
+    return this.json(`${containerPath(container)}/${collection}`, { signal });
+  }
+
+  record(container: string, collection: Collection, artifact: string, signal?: AbortSignal): Promise<ArtifactRecord> {
+    return this.json(`${artifactPath(container, collection, artifact)}/`, { signal });
+  }
+
+  inputParameters(container: string, collection: Collection, artifact: string, signal?: AbortSignal): Promise<Record<string, unknown>> {
+    return this.json(`${artifactPath(container, collection, artifact)}/input-parameters`, { signal });
+  }
+
+  inputFiles(container: string, collection: Collection, artifact: string, signal?: AbortSignal): Promise<InputFileEntry[]> {
+    return this.json(`${artifactPath(container, collection, artifact)}/input-files`, { signal });
+  }
+
+  metrics(container: string, collection: Collection, artifact: string, signal?: AbortSignal): Promise<MetricInfo[]> {
+    return this.json(`${artifactPath(container, collection, artifact)}/metrics`, { signal });
+  }
+
+  series(container: string, collection: Collection, artifact: string, metric: string, signal?: AbortSignal): Promise<MetricPoint[]> {
+    return this.json(metricViewPath(container, collection, artifact, metric, 'values'), { signal });
+  }
+
+  report(container: string, collection: Collection, artifact: string, metric: string, signal?: AbortSignal): Promise<unknown> {
+    return this.json(metricViewPath(container, collection, artifact, metric, 'json'), { signal });
+  }
+
+  steps(pipeline: string, run: string, signal?: AbortSignal): Promise<StepInfo[]> {
+    return this.json(`${artifactPath(pipeline, 'runs', run)}/steps`, { signal });
+  }
+
+  /** `POST /artifacts` (or `/runs`): JSON, or multipart when files are attached. */
+  async create(container: string, collection: Collection, request: CreateRequest): Promise<ArtifactSummary> {
+    const { files, ...body } = request;
+    const path = `${containerPath(container)}/${collection}`;
+    const fileEntries = Object.entries(files ?? {});
+    if (fileEntries.length === 0) {
+      return this.json(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    }
+    const form = new FormData();
+    if (body.name) form.set('name', body.name);
+    form.set('parameters', JSON.stringify(body.parameters ?? {}));
+    if (body.cache) form.set('cache', 'true');
+    for (const [name, file] of fileEntries) form.set(name, file, file.name);
+    return this.json(path, { method: 'POST', body: form });
+  }
+
+  async cancel(container: string, collection: Collection, artifact: string): Promise<void> {
+    await this.request(`${artifactPath(container, collection, artifact)}/cancel`, { method: 'POST' });
+  }
+
+  async remove(container: string, collection: Collection, artifact: string): Promise<void> {
+    await this.request(`${artifactPath(container, collection, artifact)}/`, { method: 'DELETE' });
+  }
+
+  /** `POST /auth/session` on the gateway: sets the session cookie when the token is right. */
+  async signIn(token: string): Promise<void> {
+    await this.request('/auth/session', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ token }),
+    });
+  }
+
+  /**
+   * Streams an artifact's log (`?follow=1`) from byte `offset` into `onText` until the build
+   * ends or `signal` aborts. `onText` also gets the byte offset reached, so a stream that
+   * breaks can resume there without repeating text.
+   */
+  async followLog(
+    container: string,
+    collection: Collection,
+    artifact: string,
+    offset: number,
+    onText: (text: string, offset: number) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const response = await this.request(
+      `${artifactPath(container, collection, artifact)}/log?follow=1&offset=${offset}`,
+      { signal },
+    );
+    const reader = response.body?.getReader();
+    if (!reader) return;
+    const decoder = new TextDecoder();
+    let read = offset;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      read += value.byteLength;
+      onText(decoder.decode(value, { stream: true }), read);
+    }
+    onText(decoder.decode(), read);
+  }
+}
+
+async function readProblem(response: Response): Promise<ProblemDocument | undefined> {
+  const type = response.headers.get('content-type') ?? '';
+  if (!/json/.test(type)) return undefined;
+  try {
+    return (await response.json()) as ProblemDocument;
+  } catch {
+    return undefined;
+  }
+}

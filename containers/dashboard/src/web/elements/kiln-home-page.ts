@@ -1,0 +1,79 @@
+import { consume } from '@lit/context';
+import { Task } from '@lit/task';
+import { css, html, LitElement } from 'lit';
+import { customElement } from 'lit/decorators.js';
+import { apiContext } from '../api/api-context.js';
+import { describeError } from '../api/api-error.js';
+import type { KilnApi, PipelineEntry } from '../api/kiln-api.js';
+import { href } from '../router/route.js';
+import { sharedStyles } from '../styles/shared-styles.js';
+
+/** The project's pipelines, each with its task's name and description. */
+@customElement('kiln-home-page')
+export class KilnHomePage extends LitElement {
+  static override styles = [
+    sharedStyles,
+    css`
+      ul {
+        list-style: none;
+        padding: 0;
+        margin: 0;
+        display: grid;
+        gap: 1rem;
+        grid-template-columns: repeat(auto-fill, minmax(min(100%, 22rem), 1fr));
+      }
+      h3 {
+        margin: 0 0 0.35rem;
+      }
+      .task {
+        margin: 0 0 0.5rem;
+      }
+      .description {
+        margin: 0;
+        white-space: pre-line;
+      }
+    `,
+  ];
+
+  @consume({ context: apiContext }) private _api!: KilnApi;
+
+  private _pipelines = new Task(this, {
+    task: (_args: [], { signal }) => this._api.pipelines(signal),
+    args: () => [] as [],
+  });
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    document.title = 'Pipelines · Kiln';
+  }
+
+  override render() {
+    return html`<h2>Pipelines</h2>
+      ${this._pipelines.render({
+        pending: () => html`<p class="muted" role="status">Loading pipelines…</p>`,
+        error: (error) => html`<p class="error-box" role="alert">Could not list the pipelines: ${describeError(error)}</p>`,
+        complete: (pipelines) =>
+          pipelines.length === 0
+            ? html`<p>This project has no pipelines (set <code>KILN_PIPELINE_URLS</code> on the dashboard).</p>`
+            : html`<ul>
+                ${pipelines.map((pipeline) => this._renderPipeline(pipeline))}
+              </ul>`,
+      })}`;
+  }
+
+  private _renderPipeline(pipeline: PipelineEntry) {
+    return html`<li class="card">
+      <h3><a href=${href.pipeline(pipeline.name)}>${pipeline.name}</a></h3>
+      ${pipeline.available === false
+        ? html`<p class="error-box">This pipeline is not answering.</p>`
+        : html`<p class="task"><code>${pipeline.task.name}</code></p>`}
+      <p class="description">${pipeline.task.description}</p>
+    </li>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'kiln-home-page': KilnHomePage;
+  }
+}

@@ -1,0 +1,148 @@
+import type { MetricPoint } from '@kiln/api';
+import { consume } from '@lit/context';
+import { Task } from '@lit/task';
+import { css, html, LitElement, nothing, unsafeCSS } from 'lit';
+import { customElement, property, query } from 'lit/decorators.js';
+import uPlot from 'uplot';
+import uPlotCss from 'uplot/dist/uPlot.min.css';
+import { apiContext } from '../api/api-context.js';
+import { describeError } from '../api/api-error.js';
+import type { KilnApi } from '../api/kiln-api.js';
+import type { Collection } from '../api/paths.js';
+import { formatNumber } from '../model/format.js';
+import { sharedStyles } from '../styles/shared-styles.js';
+
+/** How many of the last points the accessible table lists. */
+const TABLE_POINTS = 50;
+const HEIGHT = 220;
+
+/**
+ * A series metric as a uPlot line chart (value by step). The parent bumps `revision` when the
+ * artifact changes (a live event), and the chart fetches the points again and redraws in
+ * place. Beside the canvas, a text summary and a table of the last points carry the same
+ * data for screen readers and keyboards.
+ */
+@customElement('kiln-metric-chart')
+export class KilnMetricChart extends LitElement {
+  static override styles = [
+    sharedStyles,
+    unsafeCSS(uPlotCss),
+    css`
+      figure {
+        margin: 0;
+      }
+      figcaption {
+        font-weight: 600;
+        margin-bottom: 0.25rem;
+      }
+      .plot {
+        min-height: ${HEIGHT}px;
+        width: 100%;
+      }
+      details {
+        margin-top: 0.25rem;
+        font-size: 0.85rem;
+      }
+      .table-wrap {
+        max-height: 16rem;
+      }
+    `,
+  ];
+
+  @property() container = '';
+  @property() collection: Collection = 'artifacts';
+  @property() artifact = '';
+  @property() metric = '';
+  /** Change it to fetch the points again. */
+  @property({ type: Number }) revision = 0;
+
+  @consume({ context: apiContext }) private _api!: KilnApi;
+
+  @query('.plot') private _plotHost!: HTMLDivElement;
+
+  #plot: uPlot | undefined;
+  #resize: ResizeObserver | undefined;
+
+  private _points = new Task(this, {
+    task: ([container, collection, artifact, metric]: [string, Collection, string, string, number], { signal }) =>
+      this._api.series(container, collection, artifact, metric, signal),
+    args: () => [this.container, this.collection, this.artifact, this.metric, this.revision] as [string, Collection, string, string, number],
+    onComplete: (points) => void this.#draw(points),
+  });
+
+  override disconnectedCallback(): void {
+    this.#resize?.disconnect();
+    this.#resize = undefined;
+    this.#plot?.destroy();
+    this.#plot = undefined;
+    super.disconnectedCallback();
+  }
+
+  override render() {
+    const points = this._points.value ?? [];
+    const last = points.at(-1);
+    const summary = last
+      ? `${points.length} points; last value ${formatNumber(last.value)} at step ${last.step}`
+      : 'no points yet';
+    return html`<figure>
+      <figcaption id="caption">${this.metric} <span class="muted">(${summary})</span></figcaption>
+      <div class="plot" role="img" aria-labelledby="caption" data-points=${points.length}></div>
+      ${this._points.render({
+        error: (error) => html`<p class="error-box">Could not load ${this.metric}: ${describeError(error)}</p>`,
+      })}
+      ${points.length > 0
+        ? html`<details>
+            <summary>Values of ${this.metric}</summary>
+            <div class="table-wrap">
+              <table>
+                <thead>
+                  <tr><th scope="col" class="num">Step</th><th scope="col" class="num">Value</th></tr>
+                </thead>
+                <tbody>
+                  ${points.slice(-TABLE_POINTS).map(
+                    (point) => html`<tr><td class="num">${point.step}</td><td class="num">${formatNumber(point.value)}</td></tr>`,
+                  )}
+                </tbody>
+              </table>
+            </div>
+          </details>`
+        : nothing}
+    </figure>`;
+  }
+
+  async #draw(points: MetricPoint[]): Promise<void> {
+    await this.updateComplete;
+    const data: uPlot.AlignedData = [points.map((p) => p.step), points.map((p) => p.value)];
+    if (this.#plot) {
+      this.#plot.setData(data);
+      return;
+    }
+    const width = Math.max(200, this._plotHost.clientWidth);
+    this.#plot = new uPlot(
+      {
+        width,
+        height: HEIGHT,
+        scales: { x: { time: false } },
+        axes: [{ label: 'step' }, {}],
+        series: [
+          { label: 'step' },
+          { label: this.metric, stroke: '#0b5cad', width: 2, points: { show: points.length <= 60 } },
+        ],
+        legend: { live: true },
+      },
+      data,
+      this._plotHost,
+    );
+    this.#resize = new ResizeObserver(() => {
+      const next = Math.max(200, this._plotHost.clientWidth);
+      if (this.#plot && Math.abs(next - this.#plot.width) > 4) this.#plot.setSize({ width: next, height: HEIGHT });
+    });
+    this.#resize.observe(this._plotHost);
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'kiln-metric-chart': KilnMetricChart;
+  }
+}

@@ -1,0 +1,112 @@
+import type { ArtifactSummary, StepInfo } from '@kiln/api';
+import { consume } from '@lit/context';
+import { Task } from '@lit/task';
+import { html, LitElement, type PropertyValues } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import { apiContext } from '../api/api-context.js';
+import { describeError } from '../api/api-error.js';
+import type { KilnApi } from '../api/kiln-api.js';
+import { href } from '../router/route.js';
+import { sharedStyles } from '../styles/shared-styles.js';
+import './kiln-artifact-page.js';
+import './kiln-steps-chain.js';
+
+/** The least time between two reloads of the steps while the run moves. */
+const STEPS_REFRESH_MS = 500;
+
+/**
+ * A pipeline run: its steps as a chain (kept live from the `/events` of the pipeline and of
+ * every step's container), then the run itself as an artifact: state, data, metrics, log.
+ */
+@customElement('kiln-run-page')
+export class KilnRunPage extends LitElement {
+  static override styles = sharedStyles;
+
+  @property() pipeline = '';
+  @property() run = '';
+
+  @consume({ context: apiContext }) private _api!: KilnApi;
+
+  readonly #watching = new Map<string, () => void>();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  private _steps = new Task(this, {
+    task: ([pipeline, run]: [string, string], { signal }) => this._api.steps(pipeline, run, signal),
+    args: () => [this.pipeline, this.run] as [string, string],
+    onComplete: (steps) => this.#watch(steps),
+  });
+
+  override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('pipeline') || changed.has('run')) {
+      document.title = `${this.run} · ${this.pipeline} · Kiln`;
+      this.#watch([]);
+    }
+  }
+
+  override disconnectedCallback(): void {
+    for (const stop of this.#watching.values()) stop();
+    this.#watching.clear();
+    clearTimeout(this.#timer);
+    super.disconnectedCallback();
+  }
+
+  override render() {
+    return html`
+      <nav aria-label="Breadcrumb" class="muted">
+        <a href=${href.home()}>Pipelines</a> › <a href=${href.pipeline(this.pipeline)}>${this.pipeline}</a> ›
+      </nav>
+      <h2>Run ${this.run}</h2>
+      <section aria-labelledby="steps-heading">
+        <h3 id="steps-heading">Steps</h3>
+        ${this._steps.render({
+          pending: () =>
+            this._steps.value
+              ? html`<kiln-steps-chain .steps=${this._steps.value}></kiln-steps-chain>`
+              : html`<p class="muted" role="status">Loading the steps…</p>`,
+          error: (error) => html`<p class="error-box" role="alert">Could not load the steps: ${describeError(error)}</p>`,
+          complete: (steps) =>
+            steps.length === 0
+              ? html`<p class="muted">No step has started yet.</p>`
+              : html`<kiln-steps-chain .steps=${steps}></kiln-steps-chain>`,
+        })}
+      </section>
+      <kiln-artifact-page embedded .container=${this.pipeline} collection="runs" .artifact=${this.run}></kiln-artifact-page>
+    `;
+  }
+
+  /** Watches the pipeline and every step's container; each event about this run reloads the steps. */
+  #watch(steps: readonly StepInfo[]): void {
+    const wanted = new Set([this.pipeline, ...steps.map((step) => step.container)]);
+    for (const [container, stop] of this.#watching) {
+      if (!wanted.has(container)) {
+        stop();
+        this.#watching.delete(container);
+      }
+    }
+    for (const container of wanted) {
+      if (this.#watching.has(container)) continue;
+      this.#watching.set(
+        container,
+        this._api.live.subscribe(container, { artifact: (summary) => this.#onLive(container, summary) }),
+      );
+    }
+  }
+
+  #onLive(container: string, summary: ArtifactSummary): void {
+    const steps = this._steps.value ?? [];
+    const concerned =
+      (container === this.pipeline && summary.name === this.run) ||
+      steps.some((step) => step.container === container && step.artifact === summary.name);
+    if (!concerned || this.#timer !== undefined) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      void this._steps.run();
+    }, STEPS_REFRESH_MS);
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'kiln-run-page': KilnRunPage;
+  }
+}
