@@ -1,0 +1,58 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Kiln, type PipelineClient } from '../src/index.js';
+import { Fixture, startFixture, tempDir, type FixtureServer } from './support/servers.js';
+
+let server: FixtureServer;
+let pipeline: PipelineClient;
+let dir: string;
+
+beforeAll(async () => {
+  server = await startFixture(Fixture.Pipeline);
+  pipeline = Kiln.direct(server.url).pipeline();
+  dir = await tempDir('pipeline-client');
+});
+afterAll(async () => {
+  await server?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('PipelineClient against a real core server', () => {
+  it('reads the task, the containers and the artifacts', async () => {
+    expect((await pipeline.describe()).kind).toBe('pipeline');
+    expect((await pipeline.task()).name).toBe('org.kiln.test.echo');
+    expect(await pipeline.containers()).toEqual([expect.objectContaining({ name: 'echo', category: 'data', healthy: false })]);
+    expect(await pipeline.artifacts()).toEqual([]);
+  });
+
+  it('runs, waits, lists runs and steps, reads the log and downloads the run document', async () => {
+    const run = await pipeline.run({ name: 'run-1', parameters: { message: 'piped' } });
+    expect(run.name).toBe('run-1');
+    const progress: string[] = [];
+    const done = await pipeline.wait('run-1', { onProgress: (s) => progress.push(s.status) });
+    expect(done.status).toBe('completed');
+    expect(progress.at(-1)).toBe('completed');
+    expect((await pipeline.runs()).map((r) => r.name)).toEqual(['run-1']);
+    expect((await pipeline.runs({ status: 'failed' }))).toEqual([]);
+    expect((await pipeline.steps('run-1')).map((s) => [s.step, s.status])).toEqual([
+      ['prepare', 'completed'],
+      ['echo', 'completed'],
+    ]);
+    expect(await pipeline.log('run-1')).toContain('step echo: piped');
+    const lines: string[] = [];
+    for await (const line of pipeline.followLog('run-1')) lines.push(line);
+    expect(lines).toEqual(['step prepare: cached', 'step echo: piped']);
+    const result = await pipeline.download('run-1', join(dir, 'run.json'));
+    expect(JSON.parse(await readFile(result.path, 'utf8'))).toMatchObject({ figures: { accuracy: 1 } });
+  });
+
+  it('reports a failed run, and cancels and deletes runs', async () => {
+    await pipeline.run({ name: 'run-2', parameters: { fail: true } });
+    expect(await pipeline.wait('run-2')).toMatchObject({ status: 'failed', error: expect.stringContaining('step echo failed') });
+    expect(await pipeline.cancel('run-2').catch((e: unknown) => e)).toMatchObject({ status: 409 });
+    await pipeline.delete('run-2');
+    expect(await pipeline.steps('run-2').catch((e: unknown) => e)).toMatchObject({ code: 'ARTIFACT_NOT_FOUND', status: 404 });
+  });
+});
