@@ -43,28 +43,45 @@ export async function startFixture(module: string): Promise<FixtureServer> {
   };
 }
 
-/** `kiln serve` as a separate process group, so a test can kill it (mule included) at will. */
+/** A server process in its own process group, so a test can kill it (children included) at will. */
 export interface SpawnedServer {
   url: string;
   child: ChildProcess;
-  /** SIGKILLs the whole process group: the container goes away at once. */
+  /** SIGKILLs the whole process group: the server goes away at once. */
   kill(): Promise<void>;
 }
 
-export async function spawnServer(module: string, dataDir: string, port = 0): Promise<SpawnedServer> {
-  const child = spawn(process.execPath, [KILN_MAIN, 'serve', module, '--port', String(port), '--data', dataDir], {
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** `kiln serve <module>` as a separate process. */
+export function spawnServer(module: string, dataDir: string, port = 0): Promise<SpawnedServer> {
+  return spawnListening([KILN_MAIN, 'serve', module, '--port', String(port), '--data', dataDir], {});
+}
+
+/** The gateway (`containers/gateway/dist/main.js`) in front of `containers`. */
+export function spawnGateway(containers: Record<string, string>, env: Record<string, string> = {}): Promise<SpawnedServer> {
+  const urls = Object.entries(containers).map(([name, url]) => `${name}=${url}`).join(',');
+  return spawnListening([join(ROOT, 'containers/gateway/dist/main.js')], { PORT: '0', HOST: '127.0.0.1', KILN_CONTAINER_URLS: urls, ...env });
+}
+
+/** The dashboard (`containers/dashboard/dist/main.js`), for `/pipelines/`. */
+export function spawnDashboard(pipelines: Record<string, string>): Promise<SpawnedServer> {
+  const urls = Object.entries(pipelines).map(([name, url]) => `${name}=${url}`).join(',');
+  return spawnListening([join(ROOT, 'containers/dashboard/dist/main.js')], { PORT: '0', HOST: '127.0.0.1', KILN_PIPELINE_URLS: urls });
+}
+
+/** Starts `node <args>` and resolves with the URL of its first `listening on <url>` line. */
+async function spawnListening(args: string[], env: Record<string, string>): Promise<SpawnedServer> {
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
   const url = await new Promise<string>((resolveUrl, reject) => {
     let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer): void => {
       out += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match?.[1]) resolveUrl(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`kiln serve exited with ${code}: ${out}`)));
+      const match = /listening on (http:\/\/[^\s,)]+)/.exec(out);
+      if (match?.[1]) resolveUrl(match[1].replace(/\/$/, ''));
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}: ${out}`)));
   });
   return {
     url,
