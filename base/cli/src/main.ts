@@ -17,6 +17,7 @@ import { createRunCommand } from './commands/run.js';
 import { createRunsCommand } from './commands/runs.js';
 import { createServeCommand } from './commands/serve.js';
 import { createStatusCommand } from './commands/status.js';
+import { createUpCommand } from './commands/up.js';
 import { createWaitCommand } from './commands/wait.js';
 import { runCli } from './run-cli.js';
 
@@ -55,5 +56,6 @@ program.addCommand(createRmCommand(env));
 program.addCommand(createRunCommand(env));
 program.addCommand(createRunsCommand(env));
 program.addCommand(createServeCommand());
+program.addCommand(createUpCommand());
 
 process.exitCode = await runCli(program, process.argv, env, debug);

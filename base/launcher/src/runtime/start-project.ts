@@ -69,6 +69,8 @@ export interface ProjectHandle {
   name: string;
   /** The published service's URL (the gateway's: the dashboard and everything else). */
   url: string;
+  /** The folder holding every service's data folder. */
+  dataDir: string;
   services: ReadonlyMap<string, RunningService>;
   /** Every service state change. */
   events: EventEmitter<{ service: [ServiceEvent] }>;
@@ -127,7 +129,7 @@ export async function startProject(options: StartProjectOptions): Promise<Projec
     runner.on('event', (event) => events.emit('service', event));
     runners.set(spec.name, runner);
   });
-  const handle = createHandle(topology, placed, runners, events, say);
+  const handle = createHandle(topology, placed, runners, events, say, resolve(root, options.dataDir ?? '.kiln'));
   const killOnExit = (): void => runners.forEach((runner) => runner.killNow());
   process.once('exit', killOnExit);
   const stop = handle.stop;
@@ -263,6 +265,7 @@ function createHandle(
   runners: Map<string, ServiceRunner>,
   events: EventEmitter<{ service: [ServiceEvent] }>,
   say: (message: string) => void,
+  dataDir: string,
 ): ProjectHandle {
   const services = new Map<string, RunningService>();
   for (const spec of topology.services) {
@@ -289,6 +292,7 @@ function createHandle(
   return {
     name: topology.name,
     url: published ? `${placed.get(published.name)!.url}/` : '',
+    dataDir,
     services,
     events,
     waitFor(service, state, timeoutMs = 60_000) {
