@@ -2,6 +2,7 @@ import { ContainerCategory, isValidName, type JsonSchema, type TaskDescription }
 import { defineTool, type BuildContext, type ToolDefinition } from '@kiln/core';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ContainerClient } from './client/container-client.js';
 import { defaultContainerUrl, isHttpUrl, trimSlashes } from './container-urls.js';
 import type {
   BaseRunParameters,
@@ -63,6 +64,8 @@ export function definePipeline<P = Record<string, unknown>>(
   const options = resolveRuntimeOptions(definition);
   const version = definition.version ?? '1.0.0';
   const expectedSteps = definition.expectedSteps ?? 1;
+  // Made on the first run, in the mule, and kept: the server process never builds.
+  let clients: Map<string, ContainerClient> | undefined;
   return defineTool<P & BaseRunParameters>({
     name: definition.name,
     version,
@@ -74,7 +77,10 @@ export function definePipeline<P = Record<string, unknown>>(
     inputFiles: [],
     routes: createPipelineRoutes({ task: definition.task, containers, options }),
     async build(ctx: BuildContext<P & BaseRunParameters>) {
-      const run = new PipelineRun<P>(ctx, containers, options, expectedSteps);
+      clients ??= new Map(
+        containers.map((c) => [c.name, new ContainerClient(c.name, c.url, { timeoutMs: options.requestTimeoutMs })]),
+      );
+      const run = new PipelineRun<P>(ctx, clients, options, expectedSteps);
       ctx.log(`run '${ctx.name}' of pipeline '${definition.name}' ${version}, attempt ${ctx.attempt}`);
       const figures = (await definition.run(run)) ?? {};
       const document: RunDocument = {

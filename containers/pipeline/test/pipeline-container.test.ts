@@ -26,7 +26,7 @@ beforeAll(async () => {
     ),
   );
   const urls = ['s1', 's2', 's3', 's4', 's5', 's6'].map((step, i) => `${step}=${tools[i % 2]!.url}`);
-  env = { KILN_CONTAINER_URLS: urls.join(','), KILN_TEST_POLL_WAIT: '2' };
+  env = { KILN_CONTAINER_URLS: urls.join(','), KILN_TEST_POLL_WAIT: '0.2' };
   pipeline = await serveModule(fixture('chain-pipeline.mjs'), join(root, 'pipeline'), env);
 });
 

@@ -9,7 +9,6 @@ import {
   type ToolDescription,
 } from '@kiln/api';
 import got, { type Got, type OptionsInit, type Response } from 'got';
-import type { Readable } from 'node:stream';
 
 /** Options of {@link ContainerClient}. */
 export interface ContainerClientOptions {
@@ -98,15 +97,6 @@ export class ContainerClient {
     const response = await this.#send(path, { signal, searchParams: { offset }, responseType: 'buffer' });
     if (response.statusCode !== 200) this.#check(path, response);
     return response.rawBody;
-  }
-
-  /** `GET /artifacts/{name}/log?follow=1&offset=N` as a stream that ends with the build. */
-  followLog(artifact: string, offset: number, signal: AbortSignal): Readable {
-    return this.#http.stream(`${this.#path(artifact)}/log`, {
-      searchParams: { follow: 1, offset },
-      signal,
-      timeout: {},
-    });
   }
 
   /** `POST /artifacts/{name}/cancel`; an artifact already final (409) is not an error. */

@@ -1,18 +1,17 @@
 import type { ArtifactSummary, StepInfo } from '@kiln/api';
 import { isFinalStatus } from '@kiln/api';
 import type { BuildContext } from '@kiln/core';
-import { ContainerClient } from '../client/container-client.js';
+import type { ContainerClient } from '../client/container-client.js';
 import type {
   BaseRunParameters,
   PipelineContext,
-  ResolvedContainer,
   ResolvedPipelineRuntimeOptions,
   StepOptions,
 } from '../pipeline-definition.js';
 import { stepArtifactName } from '../step-name.js';
 import { STEPS_REPORT, StepLedger } from './step-ledger.js';
 import { StepResult } from './step-result.js';
-import { runStep } from './step-runner.js';
+import { runStep, type StepJob } from './step-runner.js';
 
 /** Progress stays below 1 until the run has written its data. */
 const MAX_RUNNING_PROGRESS = 0.99;
@@ -27,7 +26,7 @@ export class PipelineRun<P> implements PipelineContext<P> {
   readonly parameters: P & BaseRunParameters;
   readonly signal: AbortSignal;
   readonly #ctx: BuildContext<P & BaseRunParameters>;
-  readonly #clients: Map<string, ContainerClient>;
+  readonly #clients: ReadonlyMap<string, ContainerClient>;
   readonly #options: ResolvedPipelineRuntimeOptions;
   readonly #expectedSteps: number;
   readonly #ledger: StepLedger;
@@ -35,7 +34,7 @@ export class PipelineRun<P> implements PipelineContext<P> {
 
   constructor(
     ctx: BuildContext<P & BaseRunParameters>,
-    containers: readonly ResolvedContainer[],
+    clients: ReadonlyMap<string, ContainerClient>,
     options: ResolvedPipelineRuntimeOptions,
     expectedSteps: number,
   ) {
@@ -46,9 +45,7 @@ export class PipelineRun<P> implements PipelineContext<P> {
     this.signal = ctx.signal;
     this.#options = options;
     this.#expectedSteps = expectedSteps;
-    this.#clients = new Map(
-      containers.map((c) => [c.name, new ContainerClient(c.name, c.url, { timeoutMs: options.requestTimeoutMs })]),
-    );
+    this.#clients = clients;
     this.#ledger = new StepLedger((steps) => ctx.report(STEPS_REPORT, steps));
   }
 
@@ -76,7 +73,7 @@ export class PipelineRun<P> implements PipelineContext<P> {
     const index = this.#ledger.add(step, container, artifact, client.artifactUrl(artifact));
     const cache = options.cache ?? this.parameters.cache;
     this.log(`[${step}] ${container}: ${artifact}${cache ? '' : ' (cache off)'}`);
-    const summary = await runStep({
+    const summary = await this.#runStep(index, {
       client,
       step,
       artifact,
@@ -87,10 +84,19 @@ export class PipelineRun<P> implements PipelineContext<P> {
       log: (line) => this.#ctx.log(line),
       onUpdate: (update) => this.#onUpdate(index, step, update),
     });
-    this.log(`[${step}] completed${summary.cached ? ` (cached from ${summary.cachedFrom ?? '?'})` : ''}`);
+    if (!summary.cached) this.log(`[${step}] completed`);
     const result = new StepResult(step, client, artifact, summary);
     this.#results.push(result);
     return result;
+  }
+
+  async #runStep(index: number, job: StepJob): Promise<ArtifactSummary> {
+    try {
+      return await runStep(job);
+    } catch (error) {
+      this.#ledger.refuse(index);
+      throw error;
+    }
   }
 
   /** The step's name: the one asked for, or the container's, numbered when it repeats. */

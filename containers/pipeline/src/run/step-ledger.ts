@@ -11,6 +11,7 @@ export const STEPS_REPORT = 'steps';
 export class StepLedger {
   readonly #steps: StepInfo[] = [];
   readonly #persist: (steps: StepInfo[]) => void;
+  #unsaved = false;
 
   constructor(persist: (steps: StepInfo[]) => void) {
     this.#persist = persist;
@@ -29,17 +30,19 @@ export class StepLedger {
     return this.#steps.some((entry) => entry.step === step);
   }
 
-  /** Adds a step before its artifact exists; returns its index. */
+  /**
+   * Adds a step before its artifact exists; returns its index. It is written with its first
+   * summary (one write fewer per step: a cache hit is final at once).
+   */
   add(step: string, container: string, artifact: string, url: string): number {
     this.#steps.push({ step, container, artifact, url, status: 'queued', cached: false, startedAt: null, finishedAt: null });
-    this.#persist(this.#steps);
+    this.#unsaved = true;
     return this.#steps.length - 1;
   }
 
   /** Records the step's latest summary; writes only when something shown changed. */
   update(index: number, summary: ArtifactSummary): void {
-    const entry = this.#steps[index];
-    if (!entry) throw new RangeError(`no step at ${index}`);
+    const entry = this.#entry(index);
     const next: StepInfo = {
       ...entry,
       status: summary.status,
@@ -48,8 +51,27 @@ export class StepLedger {
       finishedAt: summary.finishedAt,
     };
     const changed = (['status', 'cached', 'startedAt', 'finishedAt'] as const).some((key) => next[key] !== entry[key]);
-    if (!changed) return;
+    if (!changed && !this.#unsaved) return;
     this.#steps[index] = next;
+    this.#save();
+  }
+
+  /** Marks a step whose artifact could not even be created (its container refused it). */
+  refuse(index: number): void {
+    const entry = this.#entry(index);
+    if (entry.status !== 'queued' || !this.#unsaved) return;
+    this.#steps[index] = { ...entry, status: 'failed', finishedAt: new Date().toISOString() };
+    this.#save();
+  }
+
+  #entry(index: number): StepInfo {
+    const entry = this.#steps[index];
+    if (!entry) throw new RangeError(`no step at ${index}`);
+    return entry;
+  }
+
+  #save(): void {
+    this.#unsaved = false;
     this.#persist(this.#steps);
   }
 }

@@ -3,7 +3,7 @@ import type { ContainerClient } from '../client/container-client.js';
 
 /**
  * A completed step: its artifact on its container. Passed among a later step's parameters, it
- * is sent as its artifact URL (`toJSON`), which is what a `kiln-artifact` parameter takes.
+ * is sent as an artifact URL (`toJSON`), which is what a `kiln-artifact` parameter takes.
  */
 export class StepResult {
   /** The step's name in the run. */
@@ -47,12 +47,22 @@ export class StepResult {
     return this.#client.report<T>(this.artifact, metric, signal);
   }
 
-  /** The artifact URL, so a step result can stand as a parameter value. */
+  /**
+   * The URL a later step receives for this one: the artifact's own, or, when it came from the
+   * cache, its cache source's (the same data, the same digest). @kiln/core keys its cache on a
+   * reference's URL as well as its digest, so handing on the run's own copy would make every
+   * step after a cached one miss the cache.
+   */
+  get reference(): string {
+    return this.summary.cachedFrom ? this.#client.artifactUrl(this.summary.cachedFrom) : this.url;
+  }
+
+  /** The reference, so a step result can stand as a parameter value. */
   toJSON(): string {
-    return this.url;
+    return this.reference;
   }
 
   toString(): string {
-    return this.url;
+    return this.reference;
   }
 }

@@ -3,7 +3,7 @@ import type { ContainerClient } from '../client/container-client.js';
 import type { ResolvedPipelineRuntimeOptions } from '../pipeline-definition.js';
 import { withRetry } from '../util/retry.js';
 import { containsValues } from '../util/same-values.js';
-import { LogFollower } from './log-follower.js';
+import { LogCopier } from './log-copier.js';
 
 /** How long cleaning up after a cancelled run may take (cancel the step, read its status). */
 const CANCEL_CLEANUP_MS = 5_000;
@@ -34,6 +34,11 @@ export async function runStep(job: StepJob): Promise<ArtifactSummary> {
   job.onUpdate(summary);
   if (adopted && summary.status === 'completed') {
     job.log(`[${job.step}] reusing ${job.artifact}, completed by an earlier attempt of this run`);
+    return summary;
+  }
+  if (summary.cached) {
+    // A cache hit builds nothing: its log is one line saying so, not worth a request.
+    job.log(`[${job.step}] reused the data of '${summary.cachedFrom ?? '?'}' (cache hit)`);
     return summary;
   }
   const final = await waitWithLog(job, summary);
@@ -79,22 +84,22 @@ async function createOrAdopt(job: StepJob): Promise<{ summary: ArtifactSummary; 
   return { summary: second.summary, adopted: false };
 }
 
-/** Waits for a final state with the status long-poll while the step's log streams into the run's. */
+/**
+ * Waits for a final state with the status long-poll; after each answer, mirrors the step's
+ * progress and copies the log lines written meanwhile into the run's log.
+ */
 async function waitWithLog(job: StepJob, initial: ArtifactSummary): Promise<ArtifactSummary> {
   const { client, artifact, signal } = job;
-  const follower = new LogFollower(client, artifact, (line) => job.log(`[${job.step}] ${line}`));
+  const grace = job.options.unreachableGraceMs;
+  const copier = new LogCopier(client, artifact, (line) => job.log(`[${job.step}] ${line}`));
   let summary = initial;
   try {
-    if (!isFinalStatus(summary.status)) follower.start(signal);
     while (!isFinalStatus(summary.status)) {
-      summary = await withRetry(
-        () => client.status(artifact, job.options.pollWaitSeconds, signal),
-        job.options.unreachableGraceMs,
-        signal,
-      );
+      summary = await withRetry(() => client.status(artifact, job.options.pollWaitSeconds, signal), grace, signal);
       job.onUpdate(summary);
+      if (!isFinalStatus(summary.status)) await withRetry(() => copier.copyNew(signal), grace, signal);
     }
-    await withRetry(() => follower.finish(signal), job.options.unreachableGraceMs, signal);
+    await withRetry(() => copier.finish(signal), grace, signal);
     return summary;
   } catch (error) {
     if (signal.aborted) await cancelStep(job);
