@@ -1,0 +1,34 @@
+/**
+ * The baseline pipeline: the same task and the same import, process, export and split steps
+ * as `fashion-mnist` (so, with the cache, the same artifacts), then a softmax regression
+ * (`architecture: linear`). Compare its figures with the dense pipeline's (docs/pipelines.md).
+ */
+import { parseContainerUrls } from '../container-urls.js';
+import { definePipeline } from '../define-pipeline.js';
+import { runFashionMnist } from './fashion-mnist-run.js';
+import {
+  FASHION_MNIST_CONTAINERS,
+  FASHION_MNIST_TASK,
+  fashionMnistProperties,
+  type FashionMnistParameters,
+} from './fashion-mnist-task.js';
+
+// This module is the container's entry, so it may read the environment (STYLE.md).
+const containerUrls = parseContainerUrls(process.env['KILN_CONTAINER_URLS']);
+
+export default definePipeline<FashionMnistParameters>({
+  name: 'fashion-mnist-linear',
+  version: '1.0.0',
+  description:
+    'Fashion-MNIST baseline: the same data steps as fashion-mnist, then a softmax regression (no hidden layer) → benchmark',
+  task: FASHION_MNIST_TASK,
+  containers: FASHION_MNIST_CONTAINERS,
+  containerUrls,
+  expectedSteps: 6,
+  parameters: {
+    type: 'object',
+    additionalProperties: false,
+    properties: fashionMnistProperties({ epochs: 12, learningRate: 0.001 }),
+  },
+  run: (p) => runFashionMnist(p, { architecture: 'linear' }),
+});

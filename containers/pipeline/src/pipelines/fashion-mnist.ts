@@ -1,0 +1,61 @@
+/**
+ * The example pipeline: Fashion-MNIST with a dense network. Serve it with
+ * `node base/cli/dist/main.js serve containers/pipeline/dist/pipelines/fashion-mnist.js`;
+ * the containers' URLs come from `KILN_CONTAINER_URLS` (docs/pipelines.md).
+ */
+import { parseContainerUrls } from '../container-urls.js';
+import { definePipeline } from '../define-pipeline.js';
+import { runFashionMnist } from './fashion-mnist-run.js';
+import {
+  FASHION_MNIST_CONTAINERS,
+  FASHION_MNIST_TASK,
+  fashionMnistProperties,
+  type FashionMnistParameters,
+} from './fashion-mnist-task.js';
+
+/** The dense pipeline's parameters: the shared ones plus the network's shape. */
+export interface FashionMnistDenseParameters extends FashionMnistParameters {
+  architecture: 'dense' | 'conv';
+  hiddenUnits: number[];
+  dropout: number;
+}
+
+// This module is the container's entry, so it may read the environment (STYLE.md).
+const containerUrls = parseContainerUrls(process.env['KILN_CONTAINER_URLS']);
+
+export default definePipeline<FashionMnistDenseParameters>({
+  name: 'fashion-mnist',
+  version: '1.0.0',
+  description:
+    'Fashion-MNIST, end to end: import → process → export → split → train (a dense network) → benchmark',
+  task: FASHION_MNIST_TASK,
+  containers: FASHION_MNIST_CONTAINERS,
+  containerUrls,
+  expectedSteps: 6,
+  parameters: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      ...fashionMnistProperties({ epochs: 12, learningRate: 0.001 }),
+      architecture: {
+        enum: ['dense', 'conv'],
+        default: 'dense',
+        description: '"dense" trains on every backend; "conv" needs a native TensorFlow.js backend in the train container',
+      },
+      hiddenUnits: {
+        type: 'array',
+        items: { type: 'integer', minimum: 1, maximum: 4096 },
+        maxItems: 8,
+        default: [256, 128],
+        description: 'Units of each hidden layer (conv: of its dense layer, first entry)',
+      },
+      dropout: { type: 'number', minimum: 0, maximum: 0.9, default: 0, description: 'Dropout after each hidden layer' },
+    },
+  },
+  run: (p) =>
+    runFashionMnist(p, {
+      architecture: p.parameters.architecture,
+      hiddenUnits: p.parameters.hiddenUnits,
+      dropout: p.parameters.dropout,
+    }),
+});
