@@ -17,9 +17,10 @@ async function copyLog(path: string, offset: number, res: Response): Promise<num
     return offset;
   }
   try {
-    const buffer = Buffer.alloc(READ_CHUNK_BYTES);
     let position = offset;
     for (;;) {
+      // A fresh buffer per read: res.write may keep the chunk queued after it returns.
+      const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
       if (bytesRead === 0) return position;
       position += bytesRead;

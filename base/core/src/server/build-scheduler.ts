@@ -27,7 +27,6 @@ export interface BuildSchedulerOptions {
 export class BuildScheduler {
   readonly #options: BuildSchedulerOptions;
   #running: { name: string; stopReason: StopReason | null; done: Promise<void> } | null = null;
-  #dispatching = false;
   #closed = false;
 
   constructor(options: BuildSchedulerOptions) {
@@ -40,13 +39,11 @@ export class BuildScheduler {
 
   /** Starts the next queued build if the mule is free. Safe to call any time. */
   kick(): void {
-    if (this.#dispatching || this.#running || this.#closed || !this.#options.mule.ready) return;
-    this.#dispatching = true;
-    this.#dispatchNext()
-      .catch((error: unknown) => this.#options.logger.error('could not start a build', { error: String(error) }))
-      .finally(() => {
-        this.#dispatching = false;
-      });
+    // #dispatchNext claims #running before its first await, so two kicks never start two builds.
+    if (this.#running || this.#closed || !this.#options.mule.ready) return;
+    this.#dispatchNext().catch((error: unknown) =>
+      this.#options.logger.error('could not start a build', { error: String(error) }),
+    );
   }
 
   /**
