@@ -2,7 +2,9 @@ import type { Logger } from '@kiln/core';
 import { notFoundHandler, problemHandler, SILENT_LOGGER } from '@kiln/core';
 import express, { type Express } from 'express';
 import { fileURLToPath } from 'node:url';
+import { eventsRoute } from './server/events-route.js';
 import { PipelineDirectory, type PipelineDirectoryOptions } from './server/pipeline-directory.js';
+import { PipelineEvents, type PipelineEventsOptions } from './server/pipeline-events.js';
 import type { ServiceEndpoint } from './server/service-urls.js';
 import { uiRoutes } from './server/ui-routes.js';
 
@@ -22,11 +24,14 @@ export interface DashboardDeps {
   staticDir?: string;
   /** How pipelines' tasks are fetched and cached. */
   directory?: PipelineDirectoryOptions;
+  /** How the merged event streams reconnect to containers. */
+  events?: PipelineEventsOptions;
 }
 
 /**
- * The dashboard's express app: `GET /pipelines/` (API.md, Dashboard and gateway), the web UI
- * at `/` and `/signin` with its assets under `/assets/`, and `GET /health`.
+ * The dashboard's express app: `GET /pipelines/` (API.md, Dashboard and gateway),
+ * `GET /pipelines/{name}/events` (one event stream for a whole pipeline), the web UI at `/`
+ * and `/signin` with its assets under `/assets/`, and `GET /health`.
  *
  * @example
  * ```ts
@@ -37,6 +42,7 @@ export interface DashboardDeps {
 export function createApp(deps: DashboardDeps): Express {
   const logger = deps.logger ?? SILENT_LOGGER;
   const directory = new PipelineDirectory(deps.pipelines, logger, deps.directory);
+  const streams = new Map(deps.pipelines.map((p) => [p.name, new PipelineEvents(p, logger, deps.events)]));
   const app = express();
   app.disable('x-powered-by');
   app.get('/health', (_req, res) => {
@@ -46,6 +52,7 @@ export function createApp(deps: DashboardDeps): Express {
     res.setHeader('Cache-Control', 'no-store');
     res.json(await directory.list());
   });
+  app.use(eventsRoute(streams));
   app.use(uiRoutes(deps.staticDir ?? DEFAULT_STATIC_DIR));
   app.use(notFoundHandler());
   app.use(problemHandler(logger));

@@ -8,5 +8,8 @@ export {
   type DashboardPipelineListing,
   type PipelineDirectoryOptions,
 } from './server/pipeline-directory.js';
+export { PipelineEvents, type PipelineEventSink, type PipelineEventsOptions } from './server/pipeline-events.js';
+export { eventsRoute } from './server/events-route.js';
+export { readSse, type SseEvent } from './server/sse-parser.js';
 export { parseServiceUrls, type ServiceEndpoint } from './server/service-urls.js';
 export { uiRoutes, UI_PAGES, ASSETS_PREFIX } from './server/ui-routes.js';

@@ -5,12 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, parseServiceUrls } from '../dist/index.js';
+import { createApp, parseServiceUrls, readSse, type SseEvent } from '../dist/index.js';
 import { listen } from './helpers/test-project.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
 let dataRoot: string;
+let train: RunningToolServer;
 let pipeline: RunningToolServer;
 let server: Server;
 let base: string;
@@ -19,9 +20,13 @@ let emptyBase: string;
 
 beforeAll(async () => {
   dataRoot = await mkdtemp(join(tmpdir(), 'kiln-dashboard-server-'));
+  train = await startToolServer({ modulePath: join(FIXTURES, 'train-tool.mjs'), dataDir: join(dataRoot, 'train'), port: 0 });
+  process.env['KILN_FIXTURE_TRAIN_URL'] = train.url;
   pipeline = await startToolServer({ modulePath: join(FIXTURES, 'demo-pipeline.mjs'), dataDir: join(dataRoot, 'demo'), port: 0 });
   const pipelines = parseServiceUrls(`demo=${pipeline.url},down=http://127.0.0.1:9`);
-  server = createServer(createApp({ pipelines, logger: SILENT_LOGGER, directory: { timeoutMs: 2000 } }));
+  server = createServer(
+    createApp({ pipelines, logger: SILENT_LOGGER, directory: { timeoutMs: 2000 }, events: { retryMs: 50, maxRetryMs: 200 } }),
+  );
   base = await listen(server);
   emptyServer = createServer(createApp({ pipelines: [], staticDir: join(dataRoot, 'no-ui') }));
   emptyBase = await listen(emptyServer);
@@ -31,6 +36,7 @@ afterAll(async () => {
   await new Promise((resolve) => server?.close(resolve));
   await new Promise((resolve) => emptyServer?.close(resolve));
   await pipeline?.close();
+  await train?.close();
   await rm(dataRoot, { recursive: true, force: true });
 });
 
@@ -56,6 +62,59 @@ describe('GET /pipelines/', () => {
 
   it('is an empty list without pipelines', async () => {
     expect(await (await fetch(`${emptyBase}/pipelines/`)).json()).toEqual([]);
+  });
+});
+
+/** Reads a merged event stream, handing each event to `until` until it returns true. */
+async function readEvents(
+  path: string,
+  until: (event: SseEvent, events: SseEvent[]) => boolean | Promise<boolean>,
+): Promise<SseEvent[]> {
+  const abort = new AbortController();
+  const response = await fetch(`${base}${path}`, { signal: abort.signal });
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
+  const events: SseEvent[] = [];
+  await readSse(response.body!, (event) => {
+    events.push(event);
+    void Promise.resolve(until(event, events)).then((done) => done && abort.abort());
+  }).catch((error: unknown) => {
+    if (!abort.signal.aborted) throw error;
+  });
+  return events;
+}
+
+async function create(url: string, collection: string, body: unknown): Promise<void> {
+  const response = await fetch(`${url}/${collection}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  expect(response.status).toBe(202);
+}
+
+describe('GET /pipelines/{name}/events', () => {
+  it('merges the pipeline’s and its containers’ events, each tagged with its container', async () => {
+    const events = await readEvents('/pipelines/demo/events', async (event, all) => {
+      if (event.event === 'ready') await create(pipeline.url, 'runs', { name: 'merged', parameters: { epochs: 2 } });
+      const done = (container: string, name: string): boolean =>
+        all.some((e) => e.event === 'artifact' && JSON.parse(e.data).container === container && JSON.parse(e.data).name === name && JSON.parse(e.data).status === 'completed');
+      return done('demo', 'merged') && done('train', 'merged-train');
+    });
+    expect(events[0]?.event).toBe('ready');
+    const summaries = events.filter((e) => e.event === 'artifact').map((e) => JSON.parse(e.data) as { container: string; name: string });
+    expect(new Set(summaries.map((s) => `${s.container}/${s.name}`))).toEqual(new Set(['demo/merged', 'train/merged-train']));
+  });
+
+  it('is ready even when the pipeline is down', async () => {
+    const events = await readEvents('/pipelines/down/events', (event) => event.event === 'ready');
+    expect(events.map((e) => e.event)).toEqual(['ready']);
+  });
+
+  it('answers 404 for a pipeline it does not know', async () => {
+    const response = await fetch(`${base}/pipelines/nope/events`);
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toMatch(/problem\+json/);
   });
 });
 

@@ -38,6 +38,7 @@ describe('the dashboard against fixture containers behind the gateway', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Pipelines' }).waitFor();
     await page.getByRole('link', { name: 'demo' }).waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
     await browser.screenshot('pipelines');
   });
 
@@ -129,14 +130,21 @@ describe('the dashboard against fixture containers behind the gateway', () => {
     await browser.screenshot('form-error');
   });
 
-  it('cancels a running artifact and deletes it, each after a confirmation', async () => {
+  it('draws the charts as training runs, then cancels and deletes, each after a confirmation', async () => {
     const { page } = browser;
     await page.getByLabel('Epochs').fill('50');
-    await page.getByLabel('Delay ms').fill('1000');
+    await page.getByLabel('Delay ms').fill('300');
     await page.getByLabel('Name (optional)').fill('to-cancel');
     await page.getByRole('button', { name: 'Create the artifact' }).click();
     await page.getByRole('heading', { name: 'to-cancel' }).waitFor();
     await badge(page.locator('kiln-artifact-page'), 'in-progress').waitFor();
+    const loss = page.locator('kiln-metric-chart').filter({ hasText: 'loss' });
+    const points = (): Promise<number> => loss.locator('[data-points]').getAttribute('data-points').then(Number);
+    await expect.poll(points, { timeout: 15_000 }).toBeGreaterThanOrEqual(1);
+    const first = await points();
+    // more points arrive while the build runs, with no reload
+    await expect.poll(points, { timeout: 15_000 }).toBeGreaterThanOrEqual(first + 2);
+    await browser.screenshot('artifact-running');
     await page.getByRole('button', { name: 'Cancel', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Cancel to-cancel?' });
     await dialog.getByRole('button', { name: 'Cancel the build' }).click();
@@ -145,6 +153,18 @@ describe('the dashboard against fixture containers behind the gateway', () => {
     await page.getByRole('dialog', { name: 'Delete to-cancel?' }).getByRole('button', { name: 'Delete' }).click();
     await page.getByText('This artifact was deleted.').waitFor();
     expect((await fetch(`${project.trainUrl}/artifacts/to-cancel/`)).status).toBe(404);
+  });
+
+  it('downloads every series for TensorBoard through the visualization container', async () => {
+    const { page } = browser;
+    await page.goto(`${project.url}/#/`);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download every series for TensorBoard (zip)' }).click(),
+    ]);
+    const zip = await readFile((await download.path())!);
+    expect(zip.subarray(0, 4).toString('latin1')).toBe('PK\u0003\u0004');
+    expect(zip.toString('latin1')).toContain('train/run-one-train/events.out.tfevents.');
   });
 
   it('fits a narrow window', async () => {
@@ -156,5 +176,13 @@ describe('the dashboard against fixture containers behind the gateway', () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it('signs out', async () => {
+    const { page } = browser;
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Project token').waitFor();
+    const response = await page.request.get(`${project.url}/pipelines/`);
+    expect(response.status()).toBe(401);
   });
 });

@@ -10,8 +10,12 @@ import { createApp } from '../../dist/index.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 const GATEWAY_MAIN = fileURLToPath(new URL('../../../gateway/dist/main.js', import.meta.url));
+const VISUALIZATION_MAIN = fileURLToPath(new URL('../../../visualization/dist/main.js', import.meta.url));
 
-/** A small project for the dashboard's tests: a tool, a pipeline, the dashboard, the gateway. */
+/**
+ * A small project for the dashboard's tests: a tool, a pipeline, the dashboard, the
+ * visualization and the gateway.
+ */
 export interface TestProject {
   /** The gateway: where a browser goes. */
   url: string;
@@ -70,8 +74,10 @@ export async function startTestProject(options: TestProjectOptions = {}): Promis
   const servers: RunningToolServer[] = [];
   let dashboard: Server | undefined;
   let gateway: ChildProcess | undefined;
+  let visualization: ChildProcess | undefined;
   const close = async (): Promise<void> => {
     await stopChild(gateway);
+    await stopChild(visualization);
     if (dashboard) {
       dashboard.closeAllConnections();
       await new Promise((resolve) => dashboard!.close(resolve));
@@ -90,10 +96,13 @@ export async function startTestProject(options: TestProjectOptions = {}): Promis
     dashboard = createApp({ pipelines: [{ name: 'demo', url: pipeline.url }], logger: SILENT_LOGGER }).listen(0, '127.0.0.1');
     await new Promise((resolve) => dashboard!.once('listening', resolve));
     const dashboardUrl = `http://127.0.0.1:${(dashboard.address() as AddressInfo).port}`;
+    const tools = `demo=${pipeline.url},train=${train.url}`;
+    const metrics = await spawnService(VISUALIZATION_MAIN, { PORT: '0', HOST: '127.0.0.1', KILN_CONTAINER_URLS: tools });
+    visualization = metrics.child;
     const started = await spawnService(GATEWAY_MAIN, {
       PORT: '0',
       HOST: '127.0.0.1',
-      KILN_CONTAINER_URLS: `demo=${pipeline.url},train=${train.url}`,
+      KILN_CONTAINER_URLS: `${tools},visualization=${metrics.url}`,
       KILN_DASHBOARD_URL: dashboardUrl,
       KILN_TOKEN: options.token ?? '',
     });

@@ -22,6 +22,18 @@ export interface PipelineEntry extends PipelineListing {
   available?: boolean;
 }
 
+/** The gateway's `GET /auth/session`. */
+export interface SessionState {
+  required: boolean;
+  authenticated: boolean;
+}
+
+/** The gateway name of the visualization container (docker-compose.yml's service name). */
+export const VISUALIZATION = 'visualization';
+
+/** The TensorBoard export of every series, through the gateway. */
+export const TENSORBOARD_PATH = `${containerPath(VISUALIZATION)}/tensorboard`;
+
 /** What the create form sends: JSON, or multipart when there are files. */
 export interface CreateRequest extends CreateArtifactRequest {
   files?: Record<string, File>;
@@ -159,6 +171,28 @@ export class KilnApi {
 
   async remove(container: string, collection: Collection, artifact: string): Promise<void> {
     await this.request(`${artifactPath(container, collection, artifact)}/`, { method: 'DELETE' });
+  }
+
+  /**
+   * `GET /auth/session` on the gateway: whether the project needs a token and whether this
+   * browser has a session. Undefined when there is no gateway in front (no such route).
+   */
+  async session(signal?: AbortSignal): Promise<SessionState | undefined> {
+    const response = await fetch(`${this.#base}/auth/session`, { credentials: 'same-origin', signal, headers: { accept: 'application/json' } });
+    if (!response.ok || !/json/.test(response.headers.get('content-type') ?? '')) return undefined;
+    const state = (await response.json()) as Partial<SessionState>;
+    return typeof state.required === 'boolean' ? { required: state.required, authenticated: state.authenticated === true } : undefined;
+  }
+
+  /** `DELETE /auth/session`: forgets this browser's session. */
+  async signOut(): Promise<void> {
+    await this.request('/auth/session', { method: 'DELETE' });
+  }
+
+  /** Whether the project has a visualization container (for the TensorBoard export). */
+  async hasVisualization(signal?: AbortSignal): Promise<boolean> {
+    const response = await fetch(`${this.#base}${containerPath(VISUALIZATION)}/health`, { credentials: 'same-origin', signal });
+    return response.ok;
   }
 
   /** `POST /auth/session` on the gateway: sets the session cookie when the token is right. */

@@ -1,13 +1,14 @@
-import type { ArtifactSummary } from '@kiln/api';
+import type { ArtifactSummary, ContainerArtifactSummary } from '@kiln/api';
 import { containerPath } from './paths.js';
 
-/** What a subscriber to a container's `/events` is told. */
+/** What a subscriber to live events is told. */
 export interface LiveListener {
-  /** An `artifact` event: the summary after a status or progress change. */
-  artifact(summary: ArtifactSummary): void;
+  /** An `artifact` event: a summary after a status or progress change, and its container. */
+  artifact(summary: ArtifactSummary, container: string): void;
   /**
-   * The stream (re)opened. After a reconnect, events may have been missed: reload what the
-   * view shows. The first open is reported too, with `reconnected` false.
+   * The stream is ready: a listing taken now misses no change. Called again with
+   * `reconnected` true when events may have been lost (the stream broke and reopened): list
+   * again then.
    */
   open?(reconnected: boolean): void;
 }
@@ -15,13 +16,17 @@ export interface LiveListener {
 interface Source {
   events: EventSource;
   listeners: Set<LiveListener>;
-  opened: boolean;
+  ready: boolean;
 }
 
 /**
- * One EventSource per container `/events`, shared by every element that watches that
- * container and closed when the last one unsubscribes. This is the dashboard's only source of
- * live updates: nothing polls.
+ * Shared EventSource subscriptions, closed when the last subscriber leaves. This is the
+ * dashboard's only source of live updates: nothing polls.
+ *
+ * A pipeline view takes one stream for the whole pipeline (the dashboard's
+ * `/pipelines/{name}/events`, which merges every container's `/events`), since a browser
+ * opens at most six connections to one host; an artifact view takes its container's
+ * `/events`.
  */
 export class LiveEvents {
   readonly #url: (path: string) => string;
@@ -31,18 +36,14 @@ export class LiveEvents {
     this.#url = url;
   }
 
-  /** Watches `container`; returns the function that stops watching. */
+  /** Watches one container's `/events`; returns the function that stops watching. */
   subscribe(container: string, listener: LiveListener): () => void {
-    const source = this.#sources.get(container) ?? this.#open(container);
-    source.listeners.add(listener);
-    if (source.opened && source.events.readyState === EventSource.OPEN) listener.open?.(false);
-    return () => {
-      source.listeners.delete(listener);
-      if (source.listeners.size === 0) {
-        source.events.close();
-        this.#sources.delete(container);
-      }
-    };
+    return this.#subscribe(`${containerPath(container)}/events`, container, listener);
+  }
+
+  /** Watches every container of a pipeline (its runs included) through one stream. */
+  subscribePipeline(pipeline: string, listener: LiveListener): () => void {
+    return this.#subscribe(`/pipelines/${encodeURIComponent(pipeline)}/events`, undefined, listener);
   }
 
   /** Closes every stream (after signing in, views subscribe again with the new cookie). */
@@ -51,19 +52,40 @@ export class LiveEvents {
     this.#sources.clear();
   }
 
-  #open(container: string): Source {
-    const events = new EventSource(this.#url(`${containerPath(container)}/events`), { withCredentials: true });
-    const source: Source = { events, listeners: new Set(), opened: false };
-    events.addEventListener('open', () => {
-      const reconnected = source.opened;
-      source.opened = true;
+  #subscribe(path: string, container: string | undefined, listener: LiveListener): () => void {
+    const source = this.#sources.get(path) ?? this.#open(path, container);
+    source.listeners.add(listener);
+    if (source.ready) listener.open?.(false);
+    return () => {
+      source.listeners.delete(listener);
+      if (source.listeners.size === 0) {
+        source.events.close();
+        this.#sources.delete(path);
+      }
+    };
+  }
+
+  /** `container` is set for a container's own stream; a pipeline stream names it in each event. */
+  #open(path: string, container: string | undefined): Source {
+    const events = new EventSource(this.#url(path), { withCredentials: true });
+    const source: Source = { events, listeners: new Set(), ready: false };
+    let opened = false;
+    const ready = (reconnected: boolean): void => {
+      source.ready = true;
       for (const listener of [...source.listeners]) listener.open?.(reconnected);
+    };
+    // a container stream is ready when it opens; a pipeline stream says so with `ready`
+    events.addEventListener(container === undefined ? 'ready' : 'open', () => {
+      ready(opened);
+      opened = true;
     });
+    events.addEventListener('resync', () => ready(true));
     events.addEventListener('artifact', (event) => {
-      const summary = JSON.parse((event as MessageEvent<string>).data) as ArtifactSummary;
-      for (const listener of [...source.listeners]) listener.artifact(summary);
+      const data = JSON.parse((event as MessageEvent<string>).data) as ContainerArtifactSummary;
+      const from = container ?? data.container;
+      for (const listener of [...source.listeners]) listener.artifact(data, from);
     });
-    this.#sources.set(container, source);
+    this.#sources.set(path, source);
     return source;
   }
 }

@@ -1,5 +1,6 @@
 import { provide } from '@lit/context';
-import { css, html, LitElement, type PropertyValues } from 'lit';
+import { Task } from '@lit/task';
+import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, query, state } from 'lit/decorators.js';
 import { keyed } from 'lit/directives/keyed.js';
 import { apiContext } from '../api/api-context.js';
@@ -58,6 +59,17 @@ export class KilnApp extends LitElement {
         padding: 0.4rem;
         z-index: 10;
       }
+      .sign-out {
+        margin-left: auto;
+        background: transparent;
+        color: #fff;
+        border-color: #8c959f;
+        min-height: 2rem;
+        padding: 0.2rem 0.7rem;
+      }
+      .sign-out:hover {
+        background: #32383f;
+      }
       main {
         flex: 1;
         width: 100%;
@@ -79,6 +91,11 @@ export class KilnApp extends LitElement {
   @state() private _generation = 0;
 
   @query('main') private _main!: HTMLElement;
+
+  private _session = new Task(this, {
+    task: (_args: [boolean, number], { signal }) => this.api.session(signal),
+    args: () => [this._signingIn, this._generation] as [boolean, number],
+  });
 
   readonly #onHashChange = (): void => {
     this._route = parseRoute(location.hash);
@@ -113,6 +130,9 @@ export class KilnApp extends LitElement {
       <header>
         <a class="brand" href=${href.home()}>Kiln</a>
         <nav aria-label="Main"><a href=${href.home()}>Pipelines</a></nav>
+        ${this._session.value?.required && this._session.value.authenticated && !this._signingIn
+          ? html`<button class="sign-out" type="button" @click=${this._onSignOut}>Sign out</button>`
+          : nothing}
       </header>
       <main id="main" tabindex="-1">
         ${this._signingIn
@@ -153,11 +173,20 @@ export class KilnApp extends LitElement {
     this._main.focus();
   }
 
+  private async _onSignOut(): Promise<void> {
+    await this.api.signOut().catch(() => undefined);
+    this.api.live.reset();
+    this._signingIn = true;
+  }
+
   private _onSignedIn = (): void => {
     this.api.live.reset();
     this._signingIn = false;
     this._generation++;
-    if (location.pathname !== '/') history.replaceState(null, '', `/${location.hash}`);
+    // back from /signin?next=… to where the gateway sent the browser from (same origin only)
+    const next = new URLSearchParams(location.search).get('next');
+    const target = next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
+    if (location.pathname !== '/' || location.search) history.replaceState(null, '', `${target}${location.hash}`);
   };
 }
 

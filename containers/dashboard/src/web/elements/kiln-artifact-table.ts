@@ -14,14 +14,14 @@ import './kiln-status-badge.js';
 
 const STATUSES: readonly ArtifactStatus[] = ['queued', 'in-progress', 'completed', 'failed', 'cancelled'];
 const PAGE_SIZES = [25, 50, 100, 250] as const;
-/** How long a table waits for a container's `/events` to open before listing without it. */
+/** How long a table waits for the live stream to be ready before listing without it. */
 const OPEN_WAIT_MS = 3000;
 
 /**
  * A pipeline's runs (`mode="runs"`) or every artifact of its containers (`mode="artifacts"`) in
- * one table, paged so 10,000 rows stay quick, and kept live from each container's `/events`:
- * the streams are opened first, then the listing is fetched, and events that arrive meanwhile
- * are applied on top of it, so no change is lost between the two. Nothing polls.
+ * one table, paged so 10,000 rows stay quick, and kept live from the pipeline's merged event
+ * stream: the stream is opened first, then the listing is fetched, and events that arrive
+ * meanwhile are applied on top of it, so no change is lost between the two. Nothing polls.
  */
 @customElement('kiln-artifact-table')
 export class KilnArtifactTable extends LitElement {
@@ -91,14 +91,13 @@ export class KilnArtifactTable extends LitElement {
   @consume({ context: apiContext }) private _api!: KilnApi;
 
   readonly #index = new ArtifactIndex();
-  readonly #watching = new Map<string, { stop: () => void; opened: Promise<void> }>();
+  #watching: { pipeline: string; stop: () => void; opened: Promise<void> } | undefined;
   /** Events that arrive while a listing is being fetched; applied after it. */
   #pending: ArtifactRow[] | undefined;
 
   private _load = new Task(this, {
     task: async ([pipeline, mode]: [string, 'runs' | 'artifacts'], { signal }) => {
-      const containers = mode === 'runs' ? [pipeline] : (await this._api.containers(pipeline, signal)).map((c) => c.name);
-      await this.#watch(containers);
+      await this.#watch(pipeline);
       this.#pending = [];
       try {
         const rows =
@@ -117,8 +116,8 @@ export class KilnArtifactTable extends LitElement {
   });
 
   override disconnectedCallback(): void {
-    for (const { stop } of this.#watching.values()) stop();
-    this.#watching.clear();
+    this.#watching?.stop();
+    this.#watching = undefined;
     super.disconnectedCallback();
   }
 
@@ -243,33 +242,29 @@ export class KilnArtifactTable extends LitElement {
     </nav>`;
   }
 
-  /** Subscribes to the containers not yet watched; resolves once their streams opened (or a while passed). */
-  async #watch(containers: readonly string[]): Promise<void> {
-    for (const [name, { stop }] of this.#watching) {
-      if (!containers.includes(name)) {
-        stop();
-        this.#watching.delete(name);
-      }
-    }
-    for (const container of containers) {
-      if (this.#watching.has(container)) continue;
+  /** Watches the pipeline's merged stream; resolves once it is ready (or a while passed). */
+  async #watch(pipeline: string): Promise<void> {
+    if (this.#watching?.pipeline !== pipeline) {
+      this.#watching?.stop();
       let opened!: () => void;
       const promise = new Promise<void>((resolve) => (opened = resolve));
-      const stop = this._api.live.subscribe(container, {
-        artifact: (summary) => this.#onLive(container, summary),
+      const stop = this._api.live.subscribePipeline(pipeline, {
+        artifact: (summary, container) => this.#onLive(container, summary),
         open: (reconnected) => {
           opened();
-          // events may have been missed while the stream was down: list again
+          // events may have been missed while a stream was down: list again
           if (reconnected) void this._load.run();
         },
       });
-      this.#watching.set(container, { stop, opened: promise });
+      this.#watching = { pipeline, stop, opened: promise };
     }
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, OPEN_WAIT_MS));
-    await Promise.race([Promise.all([...this.#watching.values()].map((w) => w.opened)), timeout]);
+    await Promise.race([this.#watching.opened, timeout]);
   }
 
   #onLive(container: string, summary: ArtifactSummary): void {
+    // the runs table shows the pipeline's own artifacts, the other table everything else
+    if ((container === this.pipeline) !== (this.mode === 'runs')) return;
     const row = { ...summary, container };
     if (this.#pending) {
       this.#pending.push(row);

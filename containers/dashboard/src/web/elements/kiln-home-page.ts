@@ -1,10 +1,10 @@
 import { consume } from '@lit/context';
 import { Task } from '@lit/task';
-import { css, html, LitElement } from 'lit';
+import { css, html, LitElement, nothing } from 'lit';
 import { customElement } from 'lit/decorators.js';
 import { apiContext } from '../api/api-context.js';
 import { describeError } from '../api/api-error.js';
-import type { KilnApi, PipelineEntry } from '../api/kiln-api.js';
+import { TENSORBOARD_PATH, type KilnApi, type PipelineEntry } from '../api/kiln-api.js';
 import { href } from '../router/route.js';
 import { sharedStyles } from '../styles/shared-styles.js';
 
@@ -14,6 +14,9 @@ export class KilnHomePage extends LitElement {
   static override styles = [
     sharedStyles,
     css`
+      h3#metrics-heading {
+        margin-top: 2rem;
+      }
       ul {
         list-style: none;
         padding: 0;
@@ -42,6 +45,11 @@ export class KilnHomePage extends LitElement {
     args: () => [] as [],
   });
 
+  private _visualization = new Task(this, {
+    task: (_args: [], { signal }) => this._api.hasVisualization(signal).catch(() => false),
+    args: () => [] as [],
+  });
+
   override connectedCallback(): void {
     super.connectedCallback();
     document.title = 'Pipelines · Kiln';
@@ -58,7 +66,16 @@ export class KilnHomePage extends LitElement {
             : html`<ul>
                 ${pipelines.map((pipeline) => this._renderPipeline(pipeline))}
               </ul>`,
-      })}`;
+      })}
+      ${this._visualization.value
+        ? html`<section aria-labelledby="metrics-heading">
+            <h3 id="metrics-heading">Metrics</h3>
+            <p>
+              <a class="button" href=${TENSORBOARD_PATH} download>Download every series for TensorBoard (zip)</a>
+            </p>
+            <p class="muted">Unzip it and run <code>tensorboard --logdir</code> on the folder.</p>
+          </section>`
+        : nothing}`;
   }
 
   private _renderPipeline(pipeline: PipelineEntry) {

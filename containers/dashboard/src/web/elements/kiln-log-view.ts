@@ -51,6 +51,7 @@ export class KilnLogView extends LitElement {
   @query('pre') private _pre!: HTMLPreElement;
 
   #stick = true;
+  #stopped = false;
   #bytes = 0;
   #key = '';
 
@@ -69,6 +70,20 @@ export class KilnLogView extends LitElement {
     },
     args: () => [this.container, this.collection, this.artifact] as [string, Collection, string],
   });
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // followed again when the element comes back (it stopped following when it left)
+    if (this.#stopped) void this._follow.run();
+    this.#stopped = false;
+  }
+
+  override disconnectedCallback(): void {
+    // a followed log holds a connection open until the build ends: give it back now
+    this._follow.abort();
+    this.#stopped = true;
+    super.disconnectedCallback();
+  }
 
   protected override updated(changed: PropertyValues<this>): void {
     if (changed.has('_text' as keyof KilnLogView) && this.#stick) this._pre.scrollTop = this._pre.scrollHeight;

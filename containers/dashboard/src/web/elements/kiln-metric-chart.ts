@@ -82,7 +82,7 @@ export class KilnMetricChart extends LitElement {
     const points = this._points.value ?? [];
     const last = points.at(-1);
     const summary = last
-      ? `${points.length} points; last value ${formatNumber(last.value)} at step ${last.step}`
+      ? `${points.length} ${points.length === 1 ? 'point' : 'points'}; last value ${formatNumber(last.value)} at step ${last.step}`
       : 'no points yet';
     return html`<figure>
       <figcaption id="caption">${this.metric} <span class="muted">(${summary})</span></figcaption>

@@ -1,4 +1,4 @@
-import type { ArtifactSummary, StepInfo } from '@kiln/api';
+import type { ArtifactSummary } from '@kiln/api';
 import { consume } from '@lit/context';
 import { Task } from '@lit/task';
 import { html, LitElement, type PropertyValues } from 'lit';
@@ -15,8 +15,9 @@ import './kiln-steps-chain.js';
 const STEPS_REFRESH_MS = 500;
 
 /**
- * A pipeline run: its steps as a chain (kept live from the `/events` of the pipeline and of
- * every step's container), then the run itself as an artifact: state, data, metrics, log.
+ * A pipeline run: its steps as a chain (kept live from the pipeline's merged event stream:
+ * each change of the run or of one of its step artifacts reloads the steps), then the run
+ * itself as an artifact: state, data, metrics, log.
  */
 @customElement('kiln-run-page')
 export class KilnRunPage extends LitElement {
@@ -27,25 +28,30 @@ export class KilnRunPage extends LitElement {
 
   @consume({ context: apiContext }) private _api!: KilnApi;
 
-  readonly #watching = new Map<string, () => void>();
+  #stop: (() => void) | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
   private _steps = new Task(this, {
     task: ([pipeline, run]: [string, string], { signal }) => this._api.steps(pipeline, run, signal),
     args: () => [this.pipeline, this.run] as [string, string],
-    onComplete: (steps) => this.#watch(steps),
   });
 
   override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('pipeline') || changed.has('run')) {
       document.title = `${this.run} · ${this.pipeline} · Kiln`;
-      this.#watch([]);
+      this.#stop?.();
+      this.#stop = this._api.live.subscribePipeline(this.pipeline, {
+        artifact: (summary, container) => this.#onLive(container, summary),
+        open: (reconnected) => {
+          if (reconnected) void this._steps.run();
+        },
+      });
     }
   }
 
   override disconnectedCallback(): void {
-    for (const stop of this.#watching.values()) stop();
-    this.#watching.clear();
+    this.#stop?.();
+    this.#stop = undefined;
     clearTimeout(this.#timer);
     super.disconnectedCallback();
   }
@@ -72,24 +78,6 @@ export class KilnRunPage extends LitElement {
       </section>
       <kiln-artifact-page embedded .container=${this.pipeline} collection="runs" .artifact=${this.run}></kiln-artifact-page>
     `;
-  }
-
-  /** Watches the pipeline and every step's container; each event about this run reloads the steps. */
-  #watch(steps: readonly StepInfo[]): void {
-    const wanted = new Set([this.pipeline, ...steps.map((step) => step.container)]);
-    for (const [container, stop] of this.#watching) {
-      if (!wanted.has(container)) {
-        stop();
-        this.#watching.delete(container);
-      }
-    }
-    for (const container of wanted) {
-      if (this.#watching.has(container)) continue;
-      this.#watching.set(
-        container,
-        this._api.live.subscribe(container, { artifact: (summary) => this.#onLive(container, summary) }),
-      );
-    }
   }
 
   #onLive(container: string, summary: ArtifactSummary): void {
