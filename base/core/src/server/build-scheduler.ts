@@ -66,8 +66,17 @@ export class BuildScheduler {
     await this.#options.store.remove(name);
   }
 
+  /**
+   * Stops dispatching. A build still running is left `in-progress` (its mule is being stopped),
+   * so the next start of the container recovers it as an interrupted build.
+   */
   close(): void {
     this.#closed = true;
+  }
+
+  /** Resolves once no build bookkeeping is under way. */
+  async idle(): Promise<void> {
+    await this.#running?.done;
   }
 
   async #cancelQueued(name: string): Promise<boolean> {
@@ -112,7 +121,7 @@ export class BuildScheduler {
     events.artifactChanged(started);
     try {
       const outcome = await this.#build(next, running);
-      await this.#record(next.name, outcome, running.stopReason);
+      if (!this.#closed) await this.#record(next.name, outcome, running.stopReason);
     } catch (error) {
       logger.error('build bookkeeping failed', { artifact: next.name, error: String(error) });
       await this.#finish(next.name, ArtifactStatus.Failed, 'the server failed to record the build');

@@ -168,6 +168,7 @@ export async function startToolServer(options: ToolServerOptions): Promise<Runni
       scheduler.close();
       callbacks.close();
       await mule.stop();
+      await scheduler.idle();
       store.close();
     })());
   return { url, port: address.port, description, server, close };
