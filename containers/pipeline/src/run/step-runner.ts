@@ -5,8 +5,12 @@ import { withRetry } from '../util/retry.js';
 import { containsValues } from '../util/same-values.js';
 import { LogCopier } from './log-copier.js';
 
-/** How long cleaning up after a cancelled run may take (cancel the step, read its status). */
-const CANCEL_CLEANUP_MS = 5_000;
+/**
+ * How long cancelling the step may take once the run is cancelled. Kept under core's default
+ * cancel grace (5 s), after which the pipeline's mule would be stopped by force; the step's
+ * cancel request has reached its container by then either way.
+ */
+const CANCEL_CLEANUP_MS = 3_000;
 
 /** Everything one step needs; the run supplies it. */
 export interface StepJob {
@@ -114,7 +118,8 @@ async function cancelStep(job: StepJob): Promise<void> {
   try {
     await client.cancel(artifact, cleanup);
     job.log(`[${job.step}] cancelled ${artifact}`);
-    job.onUpdate(await client.status(artifact, CANCEL_CLEANUP_MS / 1000, cleanup));
+    // Core answers a cancel once the build has stopped, so the status is final now.
+    job.onUpdate(await client.status(artifact, 0, cleanup));
   } catch (error) {
     job.log(`[${job.step}] could not cancel ${artifact}: ${(error as Error).message}`);
   }
