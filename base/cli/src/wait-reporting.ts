@@ -66,14 +66,13 @@ function stepClient(context: CliContext, pipelineArg: string, step: StepInfo): T
 }
 
 /**
- * Reports a final summary (the JSON document, or a line after bars); a build that did not
- * complete then fails the command (exit 1) with its reason.
+ * Reports a final summary: under `--json` the document, otherwise `line` on stdout when it
+ * completed. A build that did not complete fails the command (exit 1) with its reason.
  */
-export function reportFinal(context: CliContext, label: string, summary: ArtifactSummary, json: unknown = summary): void {
+export function reportFinal(context: CliContext, label: string, summary: ArtifactSummary, line: string, json: unknown = summary): void {
   if (context.out.json) context.out.result(json);
-  // Plain progress already ended with the final state's line; bars are wiped and need one.
-  else if (context.out.bars) context.out.line(`${label}: ${describeState(summary)}`);
   if (summary.status !== 'completed') {
     throw new KilnError(ErrorCode.BuildFailed, `${label} ${describeState(summary)}`, { status: 500 });
   }
+  if (!context.out.json) context.out.line(line);
 }

@@ -49,9 +49,9 @@ export function createCreateCommand(env: CliEnvironment): Command {
         return;
       }
       const where = `${label}/${summary.name}`;
-      if (context.out.progress && !context.out.bars) context.out.line(`${where}: created (${describeState(summary)})`);
+      if (context.out.progress && !context.out.bars) context.out.progressLine(`${where}: created (${describeState(summary)})`);
       const final = await waitWithProgress(context, client, summary.name, where, options.timeout);
-      reportFinal(context, where, final);
+      reportFinal(context, where, final, final.name);
     });
 }
 
@@ -83,8 +83,10 @@ export async function createFromOptions(
       ...(options.cache ? { cache: true } : {}),
       ...(upload ? { onUploadProgress: (p) => upload.update(p.transferred, p.total) } : {}),
     });
-  } finally {
-    upload?.stop();
+  } catch (error) {
+    upload?.stop(true);
+    throw error;
   }
+  upload?.stop();
   return summary;
 }

@@ -32,9 +32,11 @@ export function createDownloadCommand(env: CliEnvironment): Command {
       let result;
       try {
         result = await client.download(artifact, target, { onProgress });
-      } finally {
-        [...phases.values()].at(-1)?.stop();
+      } catch (error) {
+        [...phases.values()].at(-1)?.stop(true);
+        throw error;
       }
+      [...phases.values()].at(-1)?.stop();
       if (context.out.json) {
         context.out.result(result);
         return;

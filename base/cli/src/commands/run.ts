@@ -1,10 +1,9 @@
-import { ErrorCode, KilnError } from '@kiln/api';
 import { Command } from 'commander';
 import { cliContext, openContainer } from '../cli-context.js';
 import type { CliEnvironment } from '../cli-environment.js';
 import { usageError } from '../cli-error.js';
 import { describeState } from '../output/format.js';
-import { waitForRun } from '../wait-reporting.js';
+import { reportFinal, waitForRun } from '../wait-reporting.js';
 import { createFromOptions, reportCreated, withParameterOptions, type CreateCliOptions } from './create.js';
 import type { PipelineClient } from '@kiln/client';
 
@@ -26,10 +25,8 @@ export function createRunCommand(env: CliEnvironment): Command {
       return;
     }
     const label = `${where}/${created.name}`;
-    if (context.out.progress && !context.out.bars) context.out.line(`${label}: started (${describeState(created)})`);
+    if (context.out.progress && !context.out.bars) context.out.progressLine(`${label}: started (${describeState(created)})`);
     const { run, steps } = await waitForRun(context, client as PipelineClient, pipelineArg, created.name, label, options.timeout);
-    if (context.out.json) context.out.result({ run, steps });
-    else if (context.out.bars) context.out.line(`${label}: ${describeState(run)}`);
-    if (run.status !== 'completed') throw new KilnError(ErrorCode.BuildFailed, `${label} ${describeState(run)}`, { status: 500 });
+    reportFinal(context, label, run, run.name, { run, steps });
   });
 }

@@ -1,5 +1,4 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { createStreamLogger, startToolServer } from '@kiln/core';
 import { resolve } from 'node:path';
 
 function parsePort(value: string): number {
@@ -40,6 +39,8 @@ interface ServeCliOptions {
 }
 
 async function serve(modulePath: string, options: ServeCliOptions): Promise<void> {
+  // Loaded here rather than at the top: every other kiln command starts faster without the server.
+  const { createStreamLogger, startToolServer } = await import('@kiln/core');
   const env = process.env;
   const logFormat = (options.logFormat ?? env['KILN_LOG_FORMAT']) === 'json' ? 'json' : 'text';
   const logger = createStreamLogger({ format: logFormat });

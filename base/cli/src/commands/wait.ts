@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { cliContext, openContainer } from '../cli-context.js';
 import type { CliEnvironment } from '../cli-environment.js';
 import { parseSeconds } from '../input/parse-numbers.js';
+import { describeState } from '../output/format.js';
 import { reportFinal, waitWithProgress } from '../wait-reporting.js';
 
 /** `kiln wait <container> <artifact>`: waits for a final state; exit 1 unless completed. */
@@ -16,6 +17,6 @@ export function createWaitCommand(env: CliEnvironment): Command {
       const { client, label: where } = await openContainer(context, container);
       const label = `${where}/${artifact}`;
       const final = await waitWithProgress(context, client, artifact, label, options.timeout);
-      reportFinal(context, label, final);
+      reportFinal(context, label, final, `${label}: ${describeState(final)}`);
     });
 }

@@ -35,6 +35,7 @@ export function formatDuration(ms: number): string {
 export function describeState(summary: ArtifactSummary): string {
   if (summary.status === 'failed') return `failed: ${summary.error ?? 'unknown error'}`;
   if (summary.status === 'completed') return summary.cached ? `completed (cached from ${summary.cachedFrom ?? '?'})` : 'completed';
+  if (summary.status === 'cancelled') return summary.message && summary.message !== 'cancelled' ? `cancelled (${summary.message})` : 'cancelled';
   const progress = summary.status === 'in-progress' ? ` ${formatPercent(summary.progress)}` : '';
   return `${summary.status}${progress}${summary.message ? ` ${summary.message}` : ''}`;
 }

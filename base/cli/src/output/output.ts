@@ -1,8 +1,9 @@
 import { formatTable } from './table.js';
 
 /**
- * Where a command writes. Results go to stdout (JSON with `--json`), progress goes to stdout
- * as bars on a terminal or as plain lines otherwise, and nothing but the result under `--json`.
+ * Where a command writes. stdout carries the result only (a name, a table, a state; JSON with
+ * `--json`), so `$(kiln create …)` captures just that. Progress is drawn as bars on stdout when
+ * it is a terminal, written as plain lines on stderr otherwise, and left out under `--json`.
  */
 export class Output {
   readonly stdout: NodeJS.WriteStream;
@@ -24,6 +25,11 @@ export class Output {
   /** True when progress is written at all (never under `--json`). */
   get progress(): boolean {
     return !this.json;
+  }
+
+  /** Writes one plain progress line (stderr). */
+  progressLine(text: string): void {
+    this.stderr.write(`${text}\n`);
   }
 
   /** Writes one line to stdout. */

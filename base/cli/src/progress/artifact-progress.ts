@@ -10,8 +10,8 @@ export interface ArtifactProgress {
 }
 
 /**
- * A bar on a terminal; otherwise a plain line whenever the status or message changes or the
- * progress passes another tenth; nothing under `--json`.
+ * A bar on a terminal; otherwise a plain line on stderr whenever the status or message changes
+ * or the progress passes another tenth; nothing under `--json`.
  */
 export function artifactProgress(out: Output, label: string): ArtifactProgress {
   if (!out.progress) return { update: () => undefined, stop: () => undefined };
@@ -48,7 +48,7 @@ function lineProgress(out: Output, label: string): ArtifactProgress {
       if (key === last && nextTenth <= tenth) return;
       last = key;
       tenth = nextTenth;
-      out.line(`${label}: ${describeState(summary)}`);
+      out.progressLine(`${label}: ${describeState(summary)}`);
     },
     stop: () => undefined,
   };

@@ -15,7 +15,7 @@ export interface RunProgress {
   stop(): void;
 }
 
-/** Bars on a terminal, a plain line per step change otherwise, nothing under `--json`. */
+/** Bars on a terminal, a plain line on stderr per step change otherwise, nothing under `--json`. */
 export function runProgress(out: Output, label: string): RunProgress {
   if (!out.progress) return { update: () => undefined, stop: () => undefined };
   return out.bars ? barProgress(out, label) : lineProgress(out, label);
@@ -67,10 +67,10 @@ function lineProgress(out: Output, label: string): RunProgress {
         const text = `${state.step.container}/${state.step.artifact}: ${stepText(state)}`;
         if (seen.get(state.step.step) === text) continue;
         seen.set(state.step.step, text);
-        out.line(`${label} step ${state.step.step}: ${text}`);
+        out.progressLine(`${label} step ${state.step.step}: ${text}`);
       }
       const next = `${run.status}|${run.message ?? ''}`;
-      if (next !== runState && run.status !== 'in-progress') out.line(`${label}: ${describeState(run)}`);
+      if (next !== runState && run.status !== 'in-progress') out.progressLine(`${label}: ${describeState(run)}`);
       runState = next;
     },
     stop: () => undefined,

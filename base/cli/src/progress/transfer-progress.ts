@@ -5,11 +5,11 @@ import type { Output } from '../output/output.js';
 /** Shows bytes moving (an upload or a download). */
 export interface TransferProgress {
   update(transferred: number, total: number | undefined): void;
-  /** Ends the display; plain output then prints one summary line. */
-  stop(): void;
+  /** Ends the display; plain output then writes one summary line, unless the transfer failed. */
+  stop(failed?: boolean): void;
 }
 
-/** A bar with bytes and rate on a terminal; one summary line otherwise; nothing under `--json`. */
+/** A bar with bytes and rate on a terminal; one summary line on stderr otherwise; nothing under `--json`. */
 export function transferProgress(out: Output, label: string): TransferProgress {
   if (!out.progress) return { update: () => undefined, stop: () => undefined };
   const started = Date.now();
@@ -32,9 +32,9 @@ export function transferProgress(out: Output, label: string): TransferProgress {
       if (total !== undefined) bar.setTotal(total);
       barStarted = true;
     },
-    stop() {
+    stop(failed = false) {
       if (bar && barStarted) bar.stop();
-      if (!bar) out.line(`${label}: ${formatBytes(bytes)} in ${formatDuration(Date.now() - started)} (${rate()})`);
+      if (!bar && !failed) out.progressLine(`${label}: ${formatBytes(bytes)} in ${formatDuration(Date.now() - started)} (${rate()})`);
     },
   };
 }
