@@ -1,6 +1,8 @@
 import type { ArtifactSummary, ContainerArtifactSummary, ContainerInfo, StepInfo, TaskDescription, ToolDescription } from '@kiln/api';
 import { startToolServer, type RunningToolServer } from '@kiln/core';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -146,6 +148,26 @@ describe('pipeline container', () => {
     const summary = await waitFinal(second);
     expect(summary.status).toBe('failed');
     expect(summary.error).toContain('other parameters');
+  });
+
+  it('reports a container that does not answer as unhealthy and lists the others’ artifacts', async () => {
+    const closed = createServer();
+    await new Promise<void>((done) => closed.listen(0, '127.0.0.1', done));
+    const deadUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise((done) => closed.close(done));
+    const urls = env['KILN_CONTAINER_URLS']!.replace(/s6=[^,]+/, `s6=${deadUrl}`);
+    const served = await serveModule(fixture('chain-pipeline.mjs'), join(root, 'pipeline-dead'), { ...env, KILN_CONTAINER_URLS: urls });
+    try {
+      const containers = await http(`${served.url}/containers`).json<ContainerInfo[]>();
+      expect(containers.find((c) => c.name === 's6')).toMatchObject({ url: deadUrl, healthy: false, artifactType: '' });
+      expect(containers.filter((c) => c.healthy)).toHaveLength(5);
+      await http.post(`${tools[0]!.url}/artifacts`, { json: { name: 'lonely', parameters: { label: 'lonely' } } });
+      const all = await http(`${served.url}/artifacts`).json<ContainerArtifactSummary[]>();
+      expect(all.filter((a) => a.name === 'lonely').map((a) => a.container)).toEqual(['s1', 's3', 's5']);
+      expect(all.some((a) => a.container === 's6')).toBe(false);
+    } finally {
+      await served.stop();
+    }
   });
 
   it('answers 404 for the steps of an unknown run', async () => {
