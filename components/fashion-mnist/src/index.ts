@@ -47,6 +47,7 @@ export {
   requireSet,
   writeDatasetManifest,
 } from './dataset/dataset-io.js';
+export { fillBatch, loadInMemorySet, rowRange, type InMemorySet } from './dataset/in-memory-set.js';
 export {
   BUNDLED_DATASET_DIR,
   IDX_FILE_NAMES,

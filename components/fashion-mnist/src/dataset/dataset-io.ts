@@ -46,6 +46,7 @@ async function checkSet(dir: string, name: string, set: DatasetSet, label: strin
   await checkTensorFile(dir, set.images);
   await checkTensorFile(dir, set.labels);
   if (set.oneHot) await checkTensorFile(dir, set.oneHot);
+  if (set.origins) await checkTensorFile(dir, set.origins);
 }
 
 /** The named set of a manifest, or a 422-like error listing the sets it has. */

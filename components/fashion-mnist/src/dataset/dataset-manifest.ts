@@ -56,6 +56,13 @@ export interface DatasetSet {
   labels: TensorFile;
   /** `float32 [count, classes]`, when the export asked for one-hot labels. */
   oneHot?: TensorFile;
+  /**
+   * `uint32 [count]`, on an augmented training set: the row of the original image each row was
+   * made from. Originals come first, so row `i` is an original exactly when `origins[i] === i`.
+   * Split keeps every copy on the same side as its original, so no augmented copy of a
+   * validation image leaks into training.
+   */
+  origins?: TensorFile;
   /** Images per class, indexed by label. */
   classCounts: number[];
 }

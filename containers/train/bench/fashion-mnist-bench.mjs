@@ -1,0 +1,192 @@
+// End-to-end benchmark of the Fashion-MNIST example: serves the six built tools (import, process,
+// export, split, train, benchmark) through real core on loopback, runs the full pipeline on the
+// full dataset, and compares training throughput with a PyTorch CPU script of the same network
+// on the same tensors.
+//
+// Usage (from the repository root, after `npm run build`):
+//   node containers/train/bench/fashion-mnist-bench.mjs [--epochs N] [--batch-size N]
+//     [--hidden 256,128] [--lr X] [--final-lr X] [--architecture dense|linear]
+//     [--dtype float32|uint8] [--source auto|system|bundled] [--no-torch] [--torch-epochs N]
+//     [--out FILE]
+// Targets (issue 4): test accuracy >= 88%, end to end <= 300 s on a 2-core machine.
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import {
+  artifactUrl,
+  buildArtifact,
+  getJson,
+  startTool,
+} from '../../../components/fashion-mnist/dist/testing/index.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const { values: args } = parseArgs({
+  options: {
+    epochs: { type: 'string', default: '12' },
+    'batch-size': { type: 'string', default: '128' },
+    hidden: { type: 'string', default: '256,128' },
+    lr: { type: 'string', default: '0.001' },
+    'final-lr': { type: 'string', default: '0.0001' },
+    dropout: { type: 'string', default: '0' },
+    architecture: { type: 'string', default: 'dense' },
+    dtype: { type: 'string', default: 'float32' },
+    source: { type: 'string', default: 'auto' },
+    'validation-fraction': { type: 'string', default: '0.1' },
+    'no-torch': { type: 'boolean', default: false },
+    'torch-epochs': { type: 'string' },
+    python: { type: 'string' },
+    out: { type: 'string', default: join(root, 'test-output', 'fashion-mnist-bench.json') },
+  },
+});
+
+const TOOLS = ['import', 'process', 'export', 'split', 'train', 'benchmark'];
+const say = (line) => process.stdout.write(`${line}\n`);
+const seconds = (ms) => Math.round(ms / 100) / 10;
+
+const trainParameters = {
+  architecture: args.architecture,
+  hiddenUnits: args.hidden.split(',').filter(Boolean).map(Number),
+  dropout: Number(args.dropout),
+  epochs: Number(args.epochs),
+  batchSize: Number(args['batch-size']),
+  learningRate: Number(args.lr),
+  finalLearningRate: Number(args['final-lr']),
+  seed: 1,
+};
+
+async function runPipeline(tools) {
+  const steps = {};
+  const started = performance.now();
+  const step = async (tool, parameters) => {
+    const began = performance.now();
+    const name = `bench-${tool}`;
+    const record = await buildArtifact(tools[tool].url, name, parameters);
+    steps[tool] = { seconds: seconds(performance.now() - began), artifact: artifactUrl(tools[tool].url, name) };
+    say(`  ${tool.padEnd(9)} ${String(steps[tool].seconds).padStart(6)} s  (${record.files.length} files)`);
+    return steps[tool].artifact;
+  };
+  const raw = await step('import', { source: args.source });
+  const processed = await step('process', { dataset: raw, normalization: 'unit' });
+  const tensors = await step('export', { dataset: processed, dtype: args.dtype });
+  const split = await step('split', { dataset: tensors, validationFraction: Number(args['validation-fraction']), seed: 42 });
+  const model = await step('train', { dataset: split, ...trainParameters });
+  const bench = await step('benchmark', { model, dataset: tensors });
+  return { steps, wallSeconds: seconds(performance.now() - started), raw, tensors, split, model, bench };
+}
+
+function findPython() {
+  const candidates = args.python ? [args.python] : ['/usr/bin/python3', 'python3'];
+  return candidates;
+}
+
+function runProcess(command, argv) {
+  return new Promise((done) => {
+    const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', (error) => done({ code: -1, stdout, stderr: String(error) }));
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+async function download(url, path) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`GET ${url}: ${response.status}`);
+  await writeFile(path, Buffer.from(await response.arrayBuffer()));
+}
+
+async function runTorch(result, manifestSplit, manifestTensors) {
+  if (args['no-torch']) return { skipped: '--no-torch' };
+  let python = null;
+  for (const candidate of findPython()) {
+    const probe = await runProcess(candidate, ['-c', 'import torch, numpy; print(torch.__version__)']);
+    if (probe.code === 0) {
+      python = candidate;
+      break;
+    }
+  }
+  if (!python) {
+    const reason = 'PyTorch is not installed (apt-get install -y python3-torch); skipping the throughput ratio';
+    say(`  torch: ${reason}`);
+    return { skipped: reason };
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'kiln-torch-'));
+  try {
+    const files = async (base, set, manifest) => {
+      const info = manifest.sets[set];
+      const images = join(dir, `${set}-${info.images.file}`);
+      const labels = join(dir, `${set}-${info.labels.file}`);
+      await download(`${base}data/${info.images.file}`, images);
+      await download(`${base}data/${info.labels.file}`, labels);
+      const map = {
+        scale: manifest.normalization.scale / info.images.encoding.scale,
+        offset: manifest.normalization.offset - (info.images.encoding.offset * manifest.normalization.scale) / info.images.encoding.scale,
+      };
+      return { images: { path: images, dtype: info.images.dtype, count: info.count, ...map }, labels };
+    };
+    const config = {
+      ...trainParameters,
+      epochs: Number(args['torch-epochs'] ?? trainParameters.epochs),
+      classes: manifestSplit.classes.length,
+      train: await files(result.split, 'train', manifestSplit),
+      test: await files(result.tensors, 'test', manifestTensors),
+    };
+    const configPath = join(dir, 'config.json');
+    await writeFile(configPath, JSON.stringify(config));
+    const run = await runProcess(python, [join(root, 'containers/train/bench/torch_mlp.py'), configPath]);
+    if (run.code !== 0) return { skipped: `the PyTorch script failed: ${run.stderr.trim().split('\n').at(-1)}` };
+    const figures = JSON.parse(run.stdout.trim().split('\n').at(-1));
+    return { python, epochs: config.epochs, ...figures };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const bootStarted = performance.now();
+const tools = {};
+try {
+  for (const tool of TOOLS) tools[tool] = await startTool(join(root, 'containers', tool, 'dist', 'tool.js'));
+  say(`started ${TOOLS.length} tool servers in ${seconds(performance.now() - bootStarted)} s`);
+  say(`pipeline (train: ${JSON.stringify(trainParameters)}):`);
+  const result = await runPipeline(tools);
+  const training = await getJson(`${result.model}data/training.json`);
+  const bench = await getJson(`${result.bench}data/benchmark.json`);
+  const manifestSplit = await getJson(`${result.split}data/manifest.json`);
+  const manifestTensors = await getJson(`${result.tensors}data/manifest.json`);
+  const rawManifest = await getJson(`${result.raw}data/manifest.json`);
+  say(`end to end: ${result.wallSeconds} s; test accuracy ${(bench.accuracy * 100).toFixed(2)}%; training ${Math.round(training.samplesPerSecond)} samples/s on '${training.backend}'`);
+  const torch = await runTorch(result, manifestSplit, manifestTensors);
+  const ratio = torch.samplesPerSecond ? training.samplesPerSecond / torch.samplesPerSecond : null;
+  if (ratio) {
+    say(`PyTorch ${torch.torchVersion} (${torch.threads} threads, ${torch.epochs} epochs): ${Math.round(torch.samplesPerSecond)} samples/s, test accuracy ${(torch.testAccuracy * 100).toFixed(2)}%`);
+    say(`throughput ratio TF.js/${training.backend} : PyTorch CPU = ${ratio.toFixed(3)}`);
+  }
+  const report = {
+    date: new Date().toISOString(),
+    source: rawManifest.provenance.source,
+    trainImages: training.trainCount,
+    validationImages: training.validationCount,
+    testImages: bench.count,
+    wallSeconds: result.wallSeconds,
+    steps: result.steps,
+    testAccuracy: bench.accuracy,
+    backend: training.backend,
+    trainSamplesPerSecond: training.samplesPerSecond,
+    trainSeconds: training.trainSeconds,
+    inference: { samplesPerSecond: bench.throughput.samplesPerSecond, singleImageMs: bench.latency.single.meanMs },
+    training: { ...trainParameters, history: training.history },
+    torch,
+    throughputRatio: ratio,
+    targets: { accuracy: bench.accuracy >= 0.88, wallSeconds: result.wallSeconds <= 300 },
+  };
+  await mkdir(dirname(args.out), { recursive: true });
+  await writeFile(args.out, `${JSON.stringify(report, null, 2)}\n`);
+  say(`targets: accuracy >= 88% ${report.targets.accuracy ? 'met' : 'MISSED'}; <= 300 s ${report.targets.wallSeconds ? 'met' : 'MISSED'} (results in ${args.out})`);
+} finally {
+  await Promise.all(Object.values(tools).map((tool) => tool.close()));
+}

@@ -1,0 +1,97 @@
+import type { JsonSchema } from '@kiln/api';
+import type { BackendChoice } from '@kiln/fashion-mnist';
+
+/** The network the train tool builds. */
+export const Architecture = {
+  /** Fully connected hidden layers (ReLU, optional dropout): trains on every backend. */
+  Dense: 'dense',
+  /** Softmax regression, no hidden layer: the baseline. */
+  Linear: 'linear',
+  /** Two convolution + pooling blocks, then a dense layer: needs a native backend. */
+  Conv: 'conv',
+} as const;
+export type Architecture = (typeof Architecture)[keyof typeof Architecture];
+
+/** The train tool's parameters, after validation and defaults. */
+export interface TrainParameters {
+  /** URL of a split artifact (train + validation) or any dataset artifact with a `train` set. */
+  dataset: string;
+  architecture: Architecture;
+  hiddenUnits: number[];
+  dropout: number;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  /** Learning rate of the last epoch; decays exponentially from `learningRate`. */
+  finalLearningRate?: number;
+  seed: number;
+  backend: BackendChoice;
+}
+
+/** Defaults shared by the schema and the docs. */
+export const TRAIN_DEFAULTS = {
+  architecture: Architecture.Dense,
+  hiddenUnits: [256, 128],
+  dropout: 0,
+  epochs: 12,
+  batchSize: 128,
+  learningRate: 0.001,
+  seed: 1,
+  backend: 'auto',
+} as const;
+
+/** JSON Schema 2020-12 of the parameters. */
+export const TRAIN_PARAMETERS_SCHEMA: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['dataset'],
+  properties: {
+    dataset: {
+      type: 'string',
+      format: 'kiln-artifact',
+      description:
+        'URL of a completed split artifact (its validation set gives val_loss and val_accuracy); an export, process or import artifact works too (training set only)',
+    },
+    architecture: {
+      enum: Object.values(Architecture),
+      default: TRAIN_DEFAULTS.architecture,
+      description:
+        '"dense" (hidden layers, trains on wasm), "linear" (softmax regression baseline) or "conv" (needs @tensorflow/tfjs-node or -gpu)',
+    },
+    hiddenUnits: {
+      type: 'array',
+      items: { type: 'integer', minimum: 1, maximum: 4096 },
+      maxItems: 8,
+      default: [...TRAIN_DEFAULTS.hiddenUnits],
+      description: 'Units of each hidden layer of the dense network (conv: of its dense layer, first entry)',
+    },
+    dropout: {
+      type: 'number',
+      minimum: 0,
+      maximum: 0.9,
+      default: TRAIN_DEFAULTS.dropout,
+      description: 'Dropout rate after each hidden layer (dense, conv)',
+    },
+    epochs: { type: 'integer', minimum: 1, maximum: 1000, default: TRAIN_DEFAULTS.epochs },
+    batchSize: { type: 'integer', minimum: 1, maximum: 65536, default: TRAIN_DEFAULTS.batchSize },
+    learningRate: {
+      type: 'number',
+      exclusiveMinimum: 0,
+      maximum: 10,
+      default: TRAIN_DEFAULTS.learningRate,
+      description: 'Adam learning rate of the first epoch',
+    },
+    finalLearningRate: {
+      type: 'number',
+      exclusiveMinimum: 0,
+      maximum: 10,
+      description: 'Adam learning rate of the last epoch, reached by exponential decay (constant when absent)',
+    },
+    seed: { type: 'integer', minimum: 0, default: TRAIN_DEFAULTS.seed, description: 'Seed of the initial weights and the shuffles' },
+    backend: {
+      enum: ['auto', 'native', 'wasm', 'cpu'],
+      default: TRAIN_DEFAULTS.backend,
+      description: 'TensorFlow.js backend: "auto" takes the fastest that loads (tfjs-node-gpu, tfjs-node, wasm, cpu)',
+    },
+  },
+};
