@@ -7,15 +7,14 @@ export { defineTool, type ToolDefinition } from './tool/define-tool.js';
 export type { BuildContext } from './tool/build-context.js';
 export type { ServerHookContext } from './tool/server-hook-context.js';
 export { loadToolModule } from './tool/load-tool-module.js';
+export { startToolServer } from './server/lazy-start.js';
 export {
-  startToolServer,
   resolveToolServerOptions,
-  describeTool,
   DEFAULT_MAX_UPLOAD_BYTES,
   type ToolServerOptions,
   type ResolvedToolServerOptions,
   type RunningToolServer,
-} from './server/start-tool-server.js';
+} from './server/tool-server-options.js';
 export {
   createStreamLogger,
   SILENT_LOGGER,

@@ -1,6 +1,5 @@
 import { ErrorCode, KilnError, PROBLEM_CONTENT_TYPE, toProblemDocument } from '@kiln/api';
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
-import multer from 'multer';
 import type { Logger } from '../logging/logger.js';
 
 /** Writes an error as an RFC 9457 problem document (never HTML, never a stack trace). */
@@ -15,10 +14,16 @@ export function sendProblem(res: Response, error: unknown, instance?: string): v
 
 const MULTER_413 = new Set(['LIMIT_FILE_SIZE', 'LIMIT_FIELD_VALUE']);
 
+function isMulterError(error: unknown): error is { code: string; field?: string; message: string } {
+  return error instanceof Error && error.name === 'MulterError' && typeof (error as { code?: unknown }).code === 'string';
+}
+
 /** Turns errors thrown by express's parsers and multer into KilnErrors with the right status. */
 export function normalizeError(error: unknown): unknown {
   if (error instanceof KilnError) return error;
-  if (error instanceof multer.MulterError) {
+  // Duck-typed rather than instanceof: importing multer here would load it into every module
+  // that imports @kiln/core, the mule included.
+  if (isMulterError(error)) {
     if (MULTER_413.has(error.code)) {
       return new KilnError(ErrorCode.PayloadTooLarge, `'${error.field ?? 'a part'}' is larger than this container accepts`, { status: 413 });
     }

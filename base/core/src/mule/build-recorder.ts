@@ -14,7 +14,8 @@ export class BuildRecorder {
   readonly #name: string;
   readonly #paths: ArtifactPaths;
   readonly #send: (message: MuleToServer) => void;
-  readonly #logFd: number;
+  #logFd: number | null = null;
+  #metricsDirReady = false;
   readonly #seriesFds = new Map<string, number>();
   readonly #nextStep = new Map<string, number>();
   #pendingProgress: { fraction: number; message: string | null } | null = null;
@@ -27,8 +28,6 @@ export class BuildRecorder {
     this.#name = name;
     this.#paths = paths;
     this.#send = send;
-    mkdirSync(paths.metrics, { recursive: true });
-    this.#logFd = openSync(paths.log, 'a');
   }
 
   log(...args: unknown[]): void {
@@ -38,6 +37,8 @@ export class BuildRecorder {
   appendLog(text: string): void {
     // A build may still log after it settled (a stray timer); the artifact is final by then.
     if (this.#closed) return;
+    // Opened on first use: a build that logs nothing costs no file operation.
+    this.#logFd ??= openSync(this.#paths.log, 'a');
     writeSync(this.#logFd, text);
     this.#pendingLog = true;
     this.#scheduleFlush();
@@ -54,6 +55,7 @@ export class BuildRecorder {
     this.#nextStep.set(name, resolvedStep + 1);
     let fd = this.#seriesFds.get(name);
     if (fd === undefined) {
+      this.#ensureMetricsDir();
       fd = openSync(join(this.#paths.metrics, name + SERIES_SUFFIX), 'a');
       this.#seriesFds.set(name, fd);
     }
@@ -66,6 +68,7 @@ export class BuildRecorder {
     checkMetricName(name);
     const text = JSON.stringify(json);
     if (text === undefined) throw new TypeError(`report '${name}': value is not JSON`);
+    this.#ensureMetricsDir();
     writeFileAtomicSync(join(this.#paths.metrics, name + REPORT_SUFFIX), text);
     this.#pendingMetric = true;
     this.#scheduleFlush();
@@ -95,9 +98,15 @@ export class BuildRecorder {
     if (this.#closed) return;
     this.flush();
     this.#closed = true;
-    closeSync(this.#logFd);
+    if (this.#logFd !== null) closeSync(this.#logFd);
     for (const fd of this.#seriesFds.values()) closeSync(fd);
     this.#seriesFds.clear();
+  }
+
+  #ensureMetricsDir(): void {
+    if (this.#metricsDirReady) return;
+    mkdirSync(this.#paths.metrics, { recursive: true });
+    this.#metricsDirReady = true;
   }
 
   #scheduleFlush(): void {

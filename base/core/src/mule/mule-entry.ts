@@ -42,7 +42,7 @@ async function build(job: BuildJob): Promise<void> {
   current = { name: job.name, controller };
   const recorder = new BuildRecorder(job.name, job.paths, send);
   try {
-    await rm(job.paths.staging, { recursive: true, force: true });
+    if (job.attempt > 1) await rm(job.paths.staging, { recursive: true, force: true });
     await mkdir(job.paths.staging, { recursive: true });
     const inputs = await fetchInputs(job.inputRefs, job.paths.inputs, controller.signal, (line) => recorder.log(line));
     controller.signal.throwIfAborted();
@@ -65,7 +65,7 @@ async function build(job: BuildJob): Promise<void> {
     }
     controller.signal.throwIfAborted();
     const files = await describeFiles(job.paths.staging);
-    await rm(job.paths.inputs, { recursive: true, force: true });
+    if (job.inputRefs.length > 0) await rm(job.paths.inputs, { recursive: true, force: true });
     recorder.close();
     send({ cmd: 'completed', name: job.name, files, digest: digestOf(files) });
   } catch (error) {

@@ -95,7 +95,7 @@ export function collectionRoutes(ctx: ToolServerContext): RouteSpec[] {
       content: { 'application/json': { type: 'array', items: SUMMARY_REF } },
       handler: (req, res) => {
         const status = oneOf<ArtifactStatus>(req, 'status', ARTIFACT_STATUSES);
-        res.json(ctx.store.list(status));
+        res.type('application/json').send(ctx.store.listJson(status));
       },
     },
     {

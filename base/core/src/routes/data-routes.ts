@@ -37,7 +37,7 @@ export function dataRoutes(ctx: ToolServerContext): RouteSpec[] {
         const name = nameParam(req);
         const format = oneOf(req, 'format', ['zip'] as const);
         requireCompleted(ctx, name);
-        const files = await ctx.store.readFiles(name);
+        const files = ctx.store.readFiles(name);
         const dataDir = ctx.store.paths(name).data;
         const [only] = files;
         if (format !== 'zip' && files.length === 1 && only) {
@@ -68,7 +68,7 @@ export function dataRoutes(ctx: ToolServerContext): RouteSpec[] {
           await sendZip(res, files.map((file) => ({ absolute: file.absolute, name: file.path })), `${segments.at(-1) ?? name}.zip`);
           return;
         }
-        const entry = (await ctx.store.readFiles(name)).find((file) => file.path === relative);
+        const entry = ctx.store.readFiles(name).find((file) => file.path === relative);
         if (!entry) throw fileNotFound(name, relative);
         await sendFile(req, res, target, { etag: entry.sha256 });
       },

@@ -19,7 +19,7 @@ export function inputRoutes(ctx: ToolServerContext): RouteSpec[] {
       handler: async (req, res) => {
         const name = nameParam(req);
         ctx.store.require(name);
-        res.json(await ctx.store.readParameters(name));
+        res.json(ctx.store.readParameters(name));
       },
     },
     {
@@ -32,7 +32,7 @@ export function inputRoutes(ctx: ToolServerContext): RouteSpec[] {
       handler: async (req, res) => {
         const name = nameParam(req);
         ctx.store.require(name);
-        res.json(await ctx.store.readInputFiles(name));
+        res.json(ctx.store.readInputFiles(name));
       },
     },
     {
@@ -46,7 +46,7 @@ export function inputRoutes(ctx: ToolServerContext): RouteSpec[] {
         const name = nameParam(req);
         const file = nameParam(req, 'file');
         ctx.store.require(name);
-        const entry = (await ctx.store.readInputFiles(name)).find((candidate) => candidate.name === file);
+        const entry = ctx.store.readInputFiles(name).find((candidate) => candidate.name === file);
         if (!entry) throw new KilnError(ErrorCode.FileNotFound, `artifact '${name}' has no input file '${file}'`, { status: 404 });
         await sendFile(req, res, join(ctx.store.paths(name).inputFiles, entry.name), {
           etag: entry.sha256,

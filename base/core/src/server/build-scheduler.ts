@@ -134,9 +134,10 @@ export class BuildScheduler {
 
   async #build(artifact: IndexedArtifact, running: { stopReason: StopReason | null }): Promise<BuildOutcome> {
     const { store, mule, events } = this.#options;
-    await store.prepareAttempt(artifact.name);
+    await store.prepareAttempt(artifact.name, artifact.attempt);
     const paths = store.paths(artifact.name);
-    const [parameters, inputFiles] = await Promise.all([store.readParameters(artifact.name), store.readInputFiles(artifact.name)]);
+    const parameters = store.readParameters(artifact.name);
+    const inputFiles = store.readInputFiles(artifact.name);
     // Stopped while the attempt was being prepared: never hand it to the mule.
     if (running.stopReason !== null) return { kind: 'aborted' };
     const timer = this.#options.timeoutMs > 0

@@ -118,7 +118,6 @@ export class MuleSupervisor {
     const child = fork(MULE_ENTRY, [], {
       env: { ...process.env, [MULE_MODULE_ENV]: this.#options.modulePath },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      serialization: 'advanced',
     });
     this.#child = child;
     child.on('message', (message: MuleToServer) => this.#onMessage(child, message));

@@ -1,12 +1,11 @@
 import { ContainerKind, type ToolDescription } from '@kiln/api';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
-import { SILENT_LOGGER, type Logger } from '../logging/logger.js';
 import { ArtifactStore } from '../store/artifact-store.js';
 import { loadToolModule } from '../tool/load-tool-module.js';
 import type { ToolDefinition } from '../tool/define-tool.js';
 import { ParameterValidator } from '../validation/parameter-validator.js';
+import { resolveToolServerOptions, type ToolServerOptions } from './tool-server-options.js';
 import { ArtifactCreator } from './artifact-creator.js';
 import { BuildScheduler } from './build-scheduler.js';
 import { CallbackSender } from './callback-sender.js';
@@ -14,56 +13,7 @@ import { createApp } from './create-app.js';
 import { EventHub } from './event-hub.js';
 import { MuleSupervisor } from './mule-supervisor.js';
 
-/** How to run a tool container. Every option but `modulePath` and `dataDir` has a default. */
-export interface ToolServerOptions {
-  /** The tool module: its default export is `defineTool({...})`. */
-  modulePath: string;
-  /** The data folder (`/data` in a container). */
-  dataDir: string;
-  /** @defaultValue 8080; 0 picks a free port */
-  port?: number;
-  /** @defaultValue '127.0.0.1' */
-  host?: string;
-  /** @defaultValue SILENT_LOGGER */
-  logger?: Logger;
-  /** Largest accepted input file. @defaultValue 4 GiB */
-  maxUploadBytes?: number;
-  /** Grace after a cancel before SIGTERM, and again before SIGKILL. @defaultValue 5000 */
-  cancelGraceMs?: number;
-  /** Builds before a mule is replaced; 0 never. @defaultValue 0 */
-  maxBuildsPerMule?: number;
-  /** Attempts before an artifact interrupted by restarts fails. @defaultValue 3 */
-  maxAttempts?: number;
-}
-
-export type ResolvedToolServerOptions = Required<ToolServerOptions>;
-
-export const DEFAULT_MAX_UPLOAD_BYTES = 4 * 1024 ** 3;
-
-/** Fills in the defaults. */
-export function resolveToolServerOptions(options: ToolServerOptions): ResolvedToolServerOptions {
-  return {
-    modulePath: resolve(options.modulePath),
-    dataDir: resolve(options.dataDir),
-    port: options.port ?? 8080,
-    host: options.host ?? '127.0.0.1',
-    logger: options.logger ?? SILENT_LOGGER,
-    maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
-    cancelGraceMs: options.cancelGraceMs ?? 5_000,
-    maxBuildsPerMule: options.maxBuildsPerMule ?? 0,
-    maxAttempts: options.maxAttempts ?? 3,
-  };
-}
-
-/** A running tool container. */
-export interface RunningToolServer {
-  url: string;
-  port: number;
-  description: ToolDescription;
-  server: Server;
-  /** Stops listening, ends open streams, stops the mule and closes the store. */
-  close(): Promise<void>;
-}
+import type { RunningToolServer } from './tool-server-options.js';
 
 /** The `GET /` description of a definition. */
 export function describeTool(definition: ToolDefinition, validator: ParameterValidator): ToolDescription {
@@ -79,17 +29,7 @@ export function describeTool(definition: ToolDefinition, validator: ParameterVal
   };
 }
 
-/**
- * Starts a tool container in this process: opens the store, recovers interrupted builds, forks
- * the mule and listens.
- *
- * @example
- * ```ts
- * const server = await startToolServer({ modulePath: 'dist/tool.js', dataDir: '/tmp/data', port: 0 });
- * console.log(server.url);
- * await server.close();
- * ```
- */
+/** The server side of `startToolServer` (see lazy-start.ts, which loads this module). */
 export async function startToolServer(options: ToolServerOptions): Promise<RunningToolServer> {
   const resolved = resolveToolServerOptions(options);
   const { logger } = resolved;
@@ -145,7 +85,7 @@ export async function startToolServer(options: ToolServerOptions): Promise<Runni
     await mule.start();
   } catch (error) {
     await mule.stop();
-    store.close();
+    await store.close();
     throw error;
   }
   callbacks.resumePending();
@@ -169,7 +109,7 @@ export async function startToolServer(options: ToolServerOptions): Promise<Runni
       callbacks.close();
       await mule.stop();
       await scheduler.idle();
-      store.close();
+      await store.close();
     })());
   return { url, port: address.port, description, server, close };
 }

@@ -1,4 +1,4 @@
-import type { ArtifactStatus, ArtifactSummary, InputArtifactRef } from '@kiln/api';
+import type { ArtifactStatus, ArtifactSummary, DataFileEntry, InputArtifactRef, InputFileEntry } from '@kiln/api';
 import Database from 'better-sqlite3';
 
 /** One row of the index: the summary plus what the server needs to schedule and cache. */
@@ -47,11 +47,23 @@ CREATE TABLE IF NOT EXISTS artifacts (
   digest TEXT,
   callback TEXT,
   callback_state TEXT,
-  inputs TEXT NOT NULL DEFAULT '[]'
+  inputs TEXT NOT NULL DEFAULT '[]',
+  parameters TEXT NOT NULL DEFAULT '{}',
+  input_files TEXT NOT NULL DEFAULT '[]',
+  files TEXT NOT NULL DEFAULT '[]'
 );
 CREATE INDEX IF NOT EXISTS artifacts_status ON artifacts (status, seq);
 CREATE INDEX IF NOT EXISTS artifacts_cache ON artifacts (cache_key, status);
 `;
+
+/** The columns of an `IndexedArtifact` (parameters and files are read only where needed). */
+const ROW_COLUMNS = `name, status, created_at, started_at, finished_at, progress, message, error, attempt, cached,
+  cached_from, cache_key, digest, callback, callback_state, inputs`;
+
+/** One summary as a JSON object, in API.md's field order. */
+const SUMMARY_JSON = `json_object('name', name, 'status', status, 'createdAt', created_at, 'startedAt', started_at,
+  'finishedAt', finished_at, 'progress', progress, 'message', message, 'error', error, 'attempt', attempt,
+  'cached', json(CASE cached WHEN 1 THEN 'true' ELSE 'false' END), 'cachedFrom', cached_from)`;
 
 const COLUMNS: Record<keyof ArtifactPatch, string> = {
   status: 'status',
@@ -140,30 +152,66 @@ export class ArtifactIndex {
     this.#statements = {
       insert: this.#db.prepare(
         `INSERT INTO artifacts (name, status, created_at, started_at, finished_at, progress, message,
-           attempt, cached, cached_from, cache_key, digest, callback, callback_state, inputs)
+           attempt, cached, cached_from, cache_key, digest, callback, callback_state, inputs, parameters,
+           input_files, files)
          VALUES (@name, @status, @createdAt, @startedAt, @finishedAt, @progress, @message, @attempt,
-           @cached, @cachedFrom, @cacheKey, @digest, @callback, @callbackState, @inputs)`,
+           @cached, @cachedFrom, @cacheKey, @digest, @callback, @callbackState, @inputs, @parameters,
+           @inputFiles, @files)`,
       ),
-      get: this.#db.prepare('SELECT * FROM artifacts WHERE name = ?'),
-      listAll: this.#db.prepare('SELECT * FROM artifacts ORDER BY seq DESC'),
-      listByStatus: this.#db.prepare('SELECT * FROM artifacts WHERE status = ? ORDER BY seq DESC'),
-      nextQueued: this.#db.prepare("SELECT * FROM artifacts WHERE status = 'queued' ORDER BY seq LIMIT 1"),
+      get: this.#db.prepare(`SELECT ${ROW_COLUMNS} FROM artifacts WHERE name = ?`),
+      listAll: this.#db.prepare(`SELECT ${ROW_COLUMNS} FROM artifacts ORDER BY seq DESC`),
+      listByStatus: this.#db.prepare(`SELECT ${ROW_COLUMNS} FROM artifacts WHERE status = ? ORDER BY seq DESC`),
+      listJsonAll: this.#db.prepare(`SELECT json_group_array(${SUMMARY_JSON} ORDER BY seq DESC) FROM artifacts`).pluck(),
+      listJsonByStatus: this.#db
+        .prepare(`SELECT json_group_array(${SUMMARY_JSON} ORDER BY seq DESC) FROM artifacts WHERE status = ?`)
+        .pluck(),
+      buildInputs: this.#db.prepare('SELECT parameters, input_files FROM artifacts WHERE name = ?'),
+      files: this.#db.prepare('SELECT files FROM artifacts WHERE name = ?').pluck(),
+      setFiles: this.#db.prepare('UPDATE artifacts SET files = ? WHERE name = ?'),
+      nextQueued: this.#db.prepare(`SELECT ${ROW_COLUMNS} FROM artifacts WHERE status = 'queued' ORDER BY seq LIMIT 1`),
       count: this.#db.prepare('SELECT status, COUNT(*) AS n FROM artifacts GROUP BY status'),
       cacheHit: this.#db.prepare(
-        "SELECT * FROM artifacts WHERE cache_key = ? AND status = 'completed' AND cached = 0 ORDER BY seq DESC LIMIT 1",
+        `SELECT ${ROW_COLUMNS} FROM artifacts WHERE cache_key = ? AND status = 'completed' AND cached = 0 ORDER BY seq DESC LIMIT 1`,
       ),
       remove: this.#db.prepare('DELETE FROM artifacts WHERE name = ?'),
       names: this.#db.prepare('SELECT name FROM artifacts'),
-      pendingCallbacks: this.#db.prepare("SELECT * FROM artifacts WHERE callback_state = 'pending'"),
+      pendingCallbacks: this.#db.prepare(`SELECT ${ROW_COLUMNS} FROM artifacts WHERE callback_state = 'pending'`),
     };
   }
 
-  insert(artifact: IndexedArtifact): void {
+  insert(artifact: IndexedArtifact, extra: { parameters: unknown; inputFiles: unknown; files?: unknown }): void {
     this.#statements.insert.run({
       ...artifact,
       cached: artifact.cached ? 1 : 0,
       inputs: JSON.stringify(artifact.inputs),
+      parameters: JSON.stringify(extra.parameters),
+      inputFiles: JSON.stringify(extra.inputFiles),
+      files: JSON.stringify(extra.files ?? []),
     });
+  }
+
+  /**
+   * The listing as JSON text built by SQLite itself: 10,000 summaries never become 10,000
+   * JavaScript objects on the way to the response.
+   */
+  listJson(status?: ArtifactStatus): string {
+    return (status ? this.#statements.listJsonByStatus.get(status) : this.#statements.listJsonAll.get()) as string;
+  }
+
+  /** The validated parameters and input files, as stored at create time. */
+  buildInputs(name: string): { parameters: Record<string, unknown>; inputFiles: InputFileEntry[] } | null {
+    const row = this.#statements.buildInputs.get(name) as { parameters: string; input_files: string } | undefined;
+    return row ? { parameters: JSON.parse(row.parameters), inputFiles: JSON.parse(row.input_files) } : null;
+  }
+
+  /** The data files recorded when the build completed. */
+  files(name: string): DataFileEntry[] {
+    const text = this.#statements.files.get(name) as string | undefined;
+    return text ? (JSON.parse(text) as DataFileEntry[]) : [];
+  }
+
+  setFiles(name: string, files: readonly DataFileEntry[]): void {
+    this.#statements.setFiles.run(JSON.stringify(files), name);
   }
 
   get(name: string): IndexedArtifact | null {

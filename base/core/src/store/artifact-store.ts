@@ -8,9 +8,9 @@ import {
   type InputArtifactRef,
   type InputFileEntry,
 } from '@kiln/api';
-import { appendFile, copyFile, link, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, copyFile, link, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { writeJsonAtomic } from '../util/atomic-write.js';
+import { StatusFileWriter } from './status-file-writer.js';
 import { listMetrics } from '../metrics/metric-reader.js';
 import { ArtifactIndex, CallbackState, toSummary, type ArtifactPatch, type IndexedArtifact } from './artifact-index.js';
 import { artifactPaths, artifactsRoot, indexPath, uploadsRoot, type ArtifactPaths } from './store-layout.js';
@@ -37,6 +37,7 @@ export interface NewArtifact {
 export class ArtifactStore {
   readonly dataDir: string;
   readonly #index: ArtifactIndex;
+  readonly #statusFiles = new StatusFileWriter();
 
   private constructor(dataDir: string, index: ArtifactIndex) {
     this.dataDir = dataDir;
@@ -69,6 +70,11 @@ export class ArtifactStore {
 
   list(status?: ArtifactStatus): ArtifactSummary[] {
     return this.#index.list(status).map(toSummary);
+  }
+
+  /** The listing of `GET /artifacts` as JSON text, newest first. */
+  listJson(status?: ArtifactStatus): string {
+    return this.#index.listJson(status);
   }
 
   nextQueued(): IndexedArtifact | null {
@@ -114,9 +120,9 @@ export class ArtifactStore {
       inputs: artifact.inputs,
     };
     try {
-      await this.#writeInputs(paths, artifact);
-      await Promise.all([writeFile(paths.log, ''), writeFile(paths.status, JSON.stringify(toSummary(indexed)))]);
-      this.#index.insert(indexed);
+      const inputFiles = await this.#writeInputs(paths, artifact);
+      this.#index.insert(indexed, { parameters: artifact.parameters, inputFiles });
+      this.#statusFiles.write(paths.status, toSummary(indexed));
     } catch (error) {
       await rm(paths.root, { recursive: true, force: true });
       throw error;
@@ -152,16 +158,16 @@ export class ArtifactStore {
       inputs: artifact.inputs,
     };
     try {
-      await this.#writeInputs(paths, artifact);
-      const files = await this.readFiles(source.name);
+      const inputFiles = await this.#writeInputs(paths, artifact);
+      const files = this.#index.files(source.name);
       await linkTree(from.data, paths.data, files);
       await copyTree(from.metrics, paths.metrics);
       await Promise.all([
         writeFile(paths.files, JSON.stringify(files)),
         writeFile(paths.log, `reused the data of '${source.name}' (cache hit)\n`),
-        writeFile(paths.status, JSON.stringify(toSummary(indexed))),
       ]);
-      this.#index.insert(indexed);
+      this.#index.insert(indexed, { parameters: artifact.parameters, inputFiles, files });
+      this.#statusFiles.write(paths.status, toSummary(indexed));
     } catch (error) {
       await rm(paths.root, { recursive: true, force: true });
       throw error;
@@ -175,7 +181,7 @@ export class ArtifactStore {
     const artifact = this.#index.get(name);
     if (!artifact) return null;
     const summary = toSummary(artifact);
-    await writeJsonAtomic(this.paths(name).status, summary).catch(() => undefined);
+    this.#statusFiles.write(this.paths(name).status, summary);
     return summary;
   }
 
@@ -190,22 +196,23 @@ export class ArtifactStore {
     this.#index.update(name, { callbackState: state });
   }
 
-  /** Prepares a build attempt: a clean staging folder, no leftovers of an interrupted attempt. */
-  async prepareAttempt(name: string): Promise<void> {
+  /**
+   * Clears what an interrupted earlier attempt left (a first attempt has nothing to clear; the
+   * mule makes its staging folder).
+   */
+  async prepareAttempt(name: string, attempt: number): Promise<void> {
+    if (attempt <= 1) return;
     const paths = this.paths(name);
-    await Promise.all([
-      rm(paths.staging, { recursive: true, force: true }),
-      rm(paths.data, { recursive: true, force: true }),
-      rm(paths.metrics, { recursive: true, force: true }),
-    ]);
-    await mkdir(paths.staging, { recursive: true });
+    await Promise.all(
+      [paths.staging, paths.data, paths.metrics, paths.inputs].map((path) => rm(path, { recursive: true, force: true })),
+    );
   }
 
   /** Moves a successful build's staging folder into place as the data (one rename). */
   async promoteStaging(name: string, files: DataFileEntry[]): Promise<void> {
     const paths = this.paths(name);
-    await rm(paths.data, { recursive: true, force: true });
     await rename(paths.staging, paths.data);
+    this.#index.setFiles(name, files);
     await writeFile(paths.files, JSON.stringify(files));
   }
 
@@ -223,31 +230,31 @@ export class ArtifactStore {
 
   async remove(name: string): Promise<void> {
     this.#index.remove(name);
+    await this.#statusFiles.settled(name);
     await rm(this.paths(name).root, { recursive: true, force: true });
   }
 
-  async readParameters(name: string): Promise<Record<string, unknown>> {
-    return JSON.parse(await readFile(this.paths(name).parameters, 'utf8')) as Record<string, unknown>;
+  readParameters(name: string): Record<string, unknown> {
+    return this.#index.buildInputs(name)?.parameters ?? {};
   }
 
-  async readInputFiles(name: string): Promise<InputFileEntry[]> {
-    return readJsonOr(this.paths(name).inputFilesIndex, []);
+  readInputFiles(name: string): InputFileEntry[] {
+    return this.#index.buildInputs(name)?.inputFiles ?? [];
   }
 
-  async readFiles(name: string): Promise<DataFileEntry[]> {
-    return readJsonOr(this.paths(name).files, []);
+  readFiles(name: string): DataFileEntry[] {
+    return this.#index.files(name);
   }
 
   /** The full record of `GET /artifacts/{name}/`. */
   async record(name: string): Promise<ArtifactRecord> {
     const artifact = this.require(name);
     const paths = this.paths(name);
-    const [parameters, inputFiles, files, metrics] = await Promise.all([
-      this.readParameters(name),
-      this.readInputFiles(name),
-      artifact.status === ArtifactStatus.Completed ? this.readFiles(name) : Promise.resolve([]),
-      listMetrics(paths.metrics),
-    ]);
+    const inputs = this.#index.buildInputs(name);
+    const files = artifact.status === ArtifactStatus.Completed ? this.readFiles(name) : [];
+    const metrics = await listMetrics(paths.metrics);
+    const parameters = inputs?.parameters ?? {};
+    const inputFiles = inputs?.inputFiles ?? [];
     return {
       ...toSummary(artifact),
       parameters,
@@ -292,7 +299,8 @@ export class ArtifactStore {
     return changed;
   }
 
-  close(): void {
+  async close(): Promise<void> {
+    await this.#statusFiles.flush();
     this.#index.close();
   }
 
@@ -307,15 +315,17 @@ export class ArtifactStore {
     }
   }
 
-  async #writeInputs(paths: ArtifactPaths, artifact: NewArtifact): Promise<void> {
+  /** Writes the parameters and moves the uploaded files in; returns the input-file entries. */
+  async #writeInputs(paths: ArtifactPaths, artifact: NewArtifact): Promise<InputFileEntry[]> {
     const writes: Promise<unknown>[] = [writeFile(paths.parameters, JSON.stringify(artifact.parameters, null, 2))];
     if (artifact.inputFiles.length > 0) {
       await mkdir(paths.inputFiles);
       for (const file of artifact.inputFiles) writes.push(rename(file.tempPath, join(paths.inputFiles, file.name)));
-      const entries: InputFileEntry[] = artifact.inputFiles.map(({ name, filename, size, sha256 }) => ({ name, filename, size, sha256 }));
-      writes.push(writeFile(paths.inputFilesIndex, JSON.stringify(entries)));
     }
+    const entries: InputFileEntry[] = artifact.inputFiles.map(({ name, filename, size, sha256 }) => ({ name, filename, size, sha256 }));
+    if (entries.length > 0) writes.push(writeFile(paths.inputFilesIndex, JSON.stringify(entries)));
     await Promise.all(writes);
+    return entries;
   }
 
   async #removeOrphanFolders(): Promise<void> {
@@ -323,14 +333,6 @@ export class ArtifactStore {
     for (const entry of await readdir(artifactsRoot(this.dataDir))) {
       if (!known.has(entry)) await rm(join(artifactsRoot(this.dataDir), entry), { recursive: true, force: true });
     }
-  }
-}
-
-async function readJsonOr<T>(path: string, fallback: T): Promise<T> {
-  try {
-    return JSON.parse(await readFile(path, 'utf8')) as T;
-  } catch {
-    return fallback;
   }
 }
 

@@ -1,0 +1,233 @@
+#!/usr/bin/env node
+// The core benchmark of the issue "Kiln core": latency, throughput, listing, transfers and
+// memory of a tool container, each against the anchor figures. Not a test: it prints numbers.
+import { execFileSync, spawn } from 'node:child_process';
+import { createWriteStream, existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const CLI = join(here, '..', '..', 'cli', 'dist', 'main.js');
+const NOOP = join(here, '..', 'test', 'fixtures', 'noop-tool.mjs');
+const BLOB = join(here, 'fixtures', 'blob-tool.mjs');
+const RUNS = Number(process.env.KILN_BENCH_RUNS ?? 3);
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+};
+const percentile = (values, p) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+};
+const mib = (kb) => kb / 1024;
+
+function http(url, { method = 'GET', body, headers = {} } = {}) {
+  return new Promise((done, fail) => {
+    const req = request(url, { method, agent, headers }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => done({ status: res.statusCode, body: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', fail);
+    req.end(body);
+  });
+}
+const createJson = (base, body) =>
+  http(`${base}/artifacts`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+
+async function waitFinal(base, name) {
+  for (;;) {
+    const { body } = await http(`${base}/artifacts/${name}/status?wait=30`);
+    const summary = JSON.parse(body);
+    if (['completed', 'failed', 'cancelled'].includes(summary.status)) return summary;
+  }
+}
+
+async function startServer(module, dataDir, extra = []) {
+  const child = spawn(process.execPath, [CLI, 'serve', module, '--port', '0', '--data', dataDir, ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise((done, fail) => {
+    let out = '';
+    child.stdout.on('data', (c) => {
+      out += c;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) done(m[1]);
+    });
+    child.once('exit', (code) => fail(new Error(`server exited ${code}`)));
+  });
+  return { url, child, stop: () => new Promise((done) => { child.once('exit', done); child.kill('SIGTERM'); }) };
+}
+
+async function statusKb(pid, field) {
+  const text = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(text)[1]);
+}
+function childPids(pid) {
+  try {
+    return execFileSync('pgrep', ['-P', String(pid)]).toString().trim().split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+async function latency() {
+  const dataDir = await mkdtemp(join(tmpdir(), 'kiln-bench-'));
+  const server = await startServer(NOOP, dataDir);
+  try {
+    for (let i = 0; i < 20; i += 1) await waitFinal(server.url, JSON.parse((await createJson(server.url, {})).body).name);
+    const times = [];
+    for (let i = 0; i < 200; i += 1) {
+      const start = process.hrtime.bigint();
+      const { body } = await createJson(server.url, {});
+      await waitFinal(server.url, JSON.parse(body).name);
+      times.push(Number(process.hrtime.bigint() - start) / 1e6);
+    }
+    const idle = (await statusKb(server.child.pid, 'VmRSS')) + (await Promise.all(childPids(server.child.pid).map((p) => statusKb(p, 'VmRSS')))).reduce((a, b) => a + b, 0);
+    return { p50: percentile(times, 50), p99: percentile(times, 99), idleMiB: mib(idle) };
+  } finally {
+    await server.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function throughputAndList() {
+  const dataDir = await mkdtemp(join(tmpdir(), 'kiln-bench-'));
+  const server = await startServer(NOOP, dataDir);
+  try {
+    const names = [];
+    const start = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (next < 1000) {
+          next += 1;
+          names.push(JSON.parse((await createJson(server.url, {})).body).name);
+        }
+      }),
+    );
+    const accepted = performance.now() - start;
+    for (const name of names) await waitFinal(server.url, name);
+    const built = performance.now() - start;
+    // Fill up to 10,000 artifacts for the listing.
+    next = names.length;
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (next < 10_000) {
+          next += 1;
+          await createJson(server.url, {});
+        }
+      }),
+    );
+    const listTimes = [];
+    for (let i = 0; i < 11; i += 1) {
+      const t = performance.now();
+      const { body } = await http(`${server.url}/artifacts`);
+      listTimes.push(performance.now() - t);
+      if (JSON.parse(body).length !== 10_000) throw new Error('expected 10,000 artifacts');
+    }
+    return { createsPerSecond: 1000 / (accepted / 1000), completedPerSecond: 1000 / (built / 1000), listMs: median(listTimes) };
+  } finally {
+    await server.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+function curlSeconds(args) {
+  const out = execFileSync('curl', ['-s', '-o', '/dev/null', '-w', '%{time_total} %{http_code}', ...args]).toString().trim().split(' ');
+  if (!['200', '202'].includes(out[1])) throw new Error(`curl got HTTP ${out[1]}`);
+  return Number(out[0]);
+}
+
+async function nginxDownload(file, bytes) {
+  const nginx = ['/usr/sbin/nginx', '/usr/bin/nginx'].find(existsSync);
+  if (!nginx) return null;
+  const prefix = await mkdtemp(join(tmpdir(), 'kiln-nginx-'));
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  await writeFile(join(prefix, 'nginx.conf'), `daemon off; worker_processes 1; error_log ${prefix}/error.log; pid ${prefix}/nginx.pid;
+events { worker_connections 64; }
+http { access_log off; sendfile on; tcp_nopush on; client_body_temp_path ${prefix}; proxy_temp_path ${prefix}; fastcgi_temp_path ${prefix}; uwsgi_temp_path ${prefix}; scgi_temp_path ${prefix};
+  server { listen 127.0.0.1:${port}; root ${dirname(file)}; } }`);
+  const child = spawn(nginx, ['-p', prefix, '-c', join(prefix, 'nginx.conf')], { stdio: 'ignore' });
+  try {
+    for (let i = 0; i < 100; i += 1) {
+      try { curlSeconds([`http://127.0.0.1:${port}/files.json`]); break; } catch { await new Promise((r) => setTimeout(r, 50)); }
+    }
+    const times = [];
+    for (let i = 0; i < RUNS; i += 1) times.push(curlSeconds([`http://127.0.0.1:${port}/${file.split('/').pop()}`]));
+    return bytes / 1e6 / median(times);
+  } finally {
+    child.kill('SIGTERM');
+    await rm(prefix, { recursive: true, force: true });
+  }
+}
+
+async function transfers() {
+  const dataDir = await mkdtemp(join(tmpdir(), 'kiln-bench-'));
+  let server = await startServer(BLOB, dataDir);
+  try {
+    await createJson(server.url, { name: 'gib', parameters: { megabytes: 1024 } });
+    await waitFinal(server.url, 'gib');
+    // A fresh server process, so its peak RSS covers only start-up and the downloads.
+    await server.stop();
+    server = await startServer(BLOB, dataDir);
+    const bytes = 1024 ** 3;
+    const times = [];
+    for (let i = 0; i < RUNS; i += 1) times.push(curlSeconds([`${server.url}/artifacts/gib/data`]));
+    const downloadMBs = bytes / 1e6 / median(times);
+    const downloadPeakMiB = mib(await statusKb(server.child.pid, 'VmHWM'));
+    const file = join(dataDir, 'artifacts', 'gib', 'data', 'blob.bin');
+    const nginxMBs = await nginxDownload(file, bytes);
+    await server.stop();
+
+    server = await startServer(BLOB, dataDir);
+    const upload = join(dataDir, 'upload.bin');
+    await new Promise((done, fail) => {
+      const out = createWriteStream(upload);
+      const chunk = Buffer.alloc(1 << 20, 0x33);
+      let written = 0;
+      const write = () => {
+        while (written < 512) {
+          written += 1;
+          if (!out.write(chunk)) return out.once('drain', write);
+        }
+        out.end(done);
+      };
+      out.on('error', fail);
+      write();
+    });
+    const uploadTimes = [];
+    for (let i = 0; i < RUNS; i += 1) {
+      uploadTimes.push(curlSeconds(['-F', `name=up-${i}`, '-F', `upload=@${upload}`, `${server.url}/artifacts`]));
+    }
+    const uploadMBs = (512 * 1024 ** 2) / 1e6 / median(uploadTimes);
+    const uploadPeakMiB = mib(await statusKb(server.child.pid, 'VmHWM'));
+    return { downloadMBs, downloadPeakMiB, nginxMBs, uploadMBs, uploadPeakMiB };
+  } finally {
+    await server.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+const row = (label, value, target, ok) => console.log(`${label.padEnd(44)} ${value.padStart(14)}   target ${target.padEnd(14)} ${ok ? 'ok' : 'MISSED'}`);
+
+console.log(`Kiln core benchmark (median of ${RUNS} runs for transfers)`);
+const l = await latency();
+row('create-to-completed p50', `${l.p50.toFixed(2)} ms`, '<= 3 ms', l.p50 <= 3);
+row('create-to-completed p99', `${l.p99.toFixed(2)} ms`, '(anchor p50 9.5)', true);
+row('idle RSS, server + mule', `${l.idleMiB.toFixed(1)} MiB`, '<= 100 MB', l.idleMiB * 1.048576 <= 100);
+const t = await throughputAndList();
+row('1,000 creates at concurrency 16', `${t.createsPerSecond.toFixed(0)} /s`, '>= 500 /s', t.createsPerSecond >= 500);
+row('  ...all 1,000 built', `${t.completedPerSecond.toFixed(0)} /s`, '(anchor 171)', t.completedPerSecond >= 171);
+row('GET /artifacts with 10,000', `${t.listMs.toFixed(1)} ms`, '<= 30 ms', t.listMs <= 30);
+const x = await transfers();
+const ratio = x.nginxMBs ? x.downloadMBs / x.nginxMBs : null;
+row('download 1 GiB', `${x.downloadMBs.toFixed(0)} MB/s`, ratio === null ? '(no nginx)' : '>= 0.9x nginx', ratio === null || ratio >= 0.9);
+if (x.nginxMBs) row('  nginx, same file, same run', `${x.nginxMBs.toFixed(0)} MB/s`, `ratio ${ratio.toFixed(2)}x`, true);
+row('  server peak RSS', `${x.downloadPeakMiB.toFixed(1)} MiB`, '<= 120 MB', x.downloadPeakMiB * 1.048576 <= 120);
+row('upload 512 MiB', `${x.uploadMBs.toFixed(0)} MB/s`, '>= 400 MB/s', x.uploadMBs >= 400);
+row('  server peak RSS', `${x.uploadPeakMiB.toFixed(1)} MiB`, '<= 120 MB', x.uploadPeakMiB * 1.048576 <= 120);
+agent.destroy();
