@@ -154,7 +154,7 @@ describe('pipelines', () => {
     const run = await runKiln(['run', pipeline.url, 'cli-run', '--param', 'message=piped', '--wait']);
     expect(run).toMatchObject({ code: 0, stdout: 'cli-run\n' });
     expect(run.stderr).toContain('echo-pipeline/cli-run: started (queued)');
-    expect(run.stderr).toMatch(/echo-pipeline\/cli-run step echo: echo\/cli-run-echo: completed/);
+    expect(run.stderr).toMatch(/^echo-pipeline\/cli-run step echo \(echo\): completed$/m);
     expect(run.stderr.trim().split('\n').at(-1)).toBe('echo-pipeline/cli-run: completed');
     const runs = await runKiln(['runs', pipeline.url]);
     expect(runs.stdout).toMatch(/^RUN\s+STATE\s+CREATED\ncli-run\s+completed/);

@@ -44,7 +44,7 @@ describe('kiln through the gateway (KILN_URL, KILN_TOKEN)', () => {
     expect(JSON.parse(download.stdout)).toMatchObject({ kind: 'folder', path: join(dir, 'gw-a') });
     const run = await runKiln(['run', 'echo-pipeline', '--wait'], { env });
     expect(run.code).toBe(0);
-    expect(run.stderr).toMatch(/step echo: echo\/.*-echo: completed/);
+    expect(run.stderr).toMatch(/ step echo \(echo\): completed$/m);
   });
 
   it('takes --url and --token too, and says when the token is missing', async () => {

@@ -49,8 +49,12 @@ describe('the SDK through the gateway', () => {
   it('opens a pipeline by name and runs it', async () => {
     const client = await new Kiln(gateway.url, { token: TOKEN }).open('echo-pipeline');
     expect(client.collection).toBe('runs');
-    await client.create({ name: 'gw-run' });
+    // The run document holds a container URL, which the gateway rewrites in JSON it passes on.
+    await client.create({ name: 'gw-run', parameters: { message: `${echo.url}/artifacts/x/` } });
     expect((await client.wait('gw-run')).status).toBe('completed');
+    const result = await client.download('gw-run', join(dir, 'run.json'));
+    expect(JSON.parse(await readFile(result.path, 'utf8'))).toMatchObject({ message: `${echo.url}/artifacts/x/` });
+    expect(result.digest).toBe((await client.get('gw-run')).digest);
   });
 
   it('reports a missing token, an unknown container and one that does not answer', async () => {

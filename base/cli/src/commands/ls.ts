@@ -60,7 +60,8 @@ async function listContainers(context: CliContext): Promise<void> {
       else rows.set(info.name, { name: info.name, kind: 'tool', category: info.category, description: info.description, artifactType: info.artifactType, healthy: info.healthy, pipelines: [pipeline.name] });
     }
   }
-  const list = [...rows.values()];
+  // Pipelines first, then their tools in the order the pipelines list them.
+  const list = [...rows.values()].sort((a, b) => Number(b.kind === 'pipeline') - Number(a.kind === 'pipeline'));
   if (context.out.json) {
     context.out.result(list);
     return;

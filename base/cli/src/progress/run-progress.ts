@@ -46,7 +46,7 @@ function barProgress(out: Output, label: string): RunProgress {
       if (!runBar) runBar = bars.create(100, runValue, runPayload);
       else runBar.update(runValue, runPayload);
       for (const state of steps) {
-        const payload = { label: `  ${state.step.step} (${state.step.container})`, state: stepText(state) };
+        const payload = { label: `  ${state.step.step} (${state.step.container})`.padEnd(label.length), state: stepText(state) };
         const bar = stepBars.get(state.step.step);
         if (bar) bar.update(stepValue(state), payload);
         else stepBars.set(state.step.step, bars.create(100, stepValue(state), payload));
@@ -64,10 +64,10 @@ function lineProgress(out: Output, label: string): RunProgress {
   return {
     update(run, steps) {
       for (const state of steps) {
-        const text = `${state.step.container}/${state.step.artifact}: ${stepText(state)}`;
+        const text = `${label} step ${state.step.step} (${state.step.container}): ${stepText(state)}`;
         if (seen.get(state.step.step) === text) continue;
         seen.set(state.step.step, text);
-        out.progressLine(`${label} step ${state.step.step}: ${text}`);
+        out.progressLine(text);
       }
       const next = `${run.status}|${run.message ?? ''}`;
       if (next !== runState && run.status !== 'in-progress') out.progressLine(`${label}: ${describeState(run)}`);

@@ -50,28 +50,52 @@ export async function downloadArtifact(http: HttpClient, base: string, record: A
   await mkdir(stagingParent, { recursive: true });
   const staging = await mkdtemp(join(stagingParent, '.kiln-download-'));
   try {
-    const stream = await http.stream(`${base}/data`, { query: single ? {} : { format: 'zip' }, call: options });
-    const total = Number(stream.headers['content-length']) || undefined;
-    const progress = counter(DownloadPhase.Download, total, options.onProgress);
-    const fetched = join(staging, single ? 'data' : 'data.zip');
-    const written = await writeHashed(stream.body, fetched, progress, stream.signal.signal);
-    let files: HashedFile[];
-    if (single) {
-      files = [{ path: single.path, ...written }];
-    } else {
-      const unpackTotal = record.files.reduce((sum, file) => sum + file.size, 0);
-      files = await unzipFile(fetched, join(staging, 'out'), counter(DownloadPhase.Unpack, unpackTotal, options.onProgress), options.signal);
-      await mkdir(join(staging, 'out'), { recursive: true });
+    let fetched = await fetchData(http, base, record, join(staging, 'first'), single === undefined, options);
+    // A proxy that rewrites JSON bodies (URLs) alters a lone JSON file; a zip passes untouched.
+    if (single && !digestMatches(record, fetched.files) && JSON_TYPE.test(fetched.contentType)) {
+      fetched = await fetchData(http, base, record, join(staging, 'zipped'), true, options);
     }
-    const digest = artifactDigest(files);
-    if (record.digest !== null && digest !== record.digest) {
+    const digest = artifactDigest(fetched.files);
+    if (!digestMatches(record, fetched.files)) {
       throw KilnApiError.client(ClientErrorCode.DigestMismatch, 'Digest mismatch', `artifact '${record.name}': downloaded data hashes to ${digest}, the artifact's digest is ${record.digest}`, 502);
     }
-    await moveIntoPlace(single ? fetched : join(staging, 'out'), target, single === undefined);
-    return { path: target, kind: single ? 'file' : 'folder', files, digest };
+    await moveIntoPlace(single ? fetched.file(single.path) : fetched.root, target, single === undefined);
+    return { path: target, kind: single ? 'file' : 'folder', files: fetched.files, digest };
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
+}
+
+const JSON_TYPE = /^application\/(?:json|[\w.+-]+\+json)\s*(?:;|$)/i;
+
+/** Data fetched into a staging folder. */
+interface Fetched {
+  files: HashedFile[];
+  contentType: string;
+  /** The folder holding the data files (zip), or undefined for a lone file. */
+  root: string;
+  /** Where the data file `path` was written. */
+  file(path: string): string;
+}
+
+/** GETs `/data` (as a zip when `zip`) into `folder`, unpacking a zip, hashing every file. */
+async function fetchData(http: HttpClient, base: string, record: ArtifactRecord, folder: string, zip: boolean, options: DownloadOptions): Promise<Fetched> {
+  await mkdir(folder, { recursive: true });
+  const stream = await http.stream(`${base}/data`, { query: zip ? { format: 'zip' } : {}, call: options });
+  const contentType = String(stream.headers['content-type'] ?? '');
+  const progress = counter(DownloadPhase.Download, Number(stream.headers['content-length']) || undefined, options.onProgress);
+  const body = join(folder, zip ? 'data.zip' : 'data');
+  const written = await writeHashed(stream.body, body, progress, stream.signal.signal);
+  if (!zip) return { files: [{ path: record.files[0]?.path ?? 'data', ...written }], contentType, root: folder, file: () => body };
+  const root = join(folder, 'out');
+  await mkdir(root, { recursive: true });
+  const unpackTotal = record.files.reduce((sum, file) => sum + file.size, 0);
+  const files = await unzipFile(body, root, counter(DownloadPhase.Unpack, unpackTotal, options.onProgress), options.signal);
+  return { files, contentType, root, file: (path) => join(root, path) };
+}
+
+function digestMatches(record: ArtifactRecord, files: readonly HashedFile[]): boolean {
+  return record.digest === null || artifactDigest(files) === record.digest;
 }
 
 function counter(phase: DownloadPhase, total: number | undefined, onProgress: DownloadOptions['onProgress']): (bytes: number) => void {
