@@ -29,18 +29,26 @@ const servers = [];
 try {
   const steps = ['s1', 's2', 's3', 's4', 's5', 's6'];
   const tools = await Promise.all(
-    steps.map((step) => startToolServer({ modulePath: fixture('echo-tool.mjs'), dataDir: join(root, step), port: 0 })),
+    steps.map((step) =>
+      startToolServer({ modulePath: fixture('echo-tool.mjs'), dataDir: join(root, step), port: 0 }),
+    ),
   );
   servers.push(...tools);
   process.env.KILN_CONTAINER_URLS = steps.map((step, i) => `${step}=${tools[i].url}`).join(',');
-  const pipeline = await startToolServer({ modulePath: fixture('chain-pipeline.mjs'), dataDir: join(root, 'pipeline'), port: 0 });
+  const pipeline = await startToolServer({
+    modulePath: fixture('chain-pipeline.mjs'),
+    dataDir: join(root, 'pipeline'),
+    port: 0,
+  });
   servers.push(pipeline);
 
   const timeRun = async (name, parameters) => {
     const started = performance.now();
     await http.post(`${pipeline.url}/runs`, { json: { name, parameters } });
     for (;;) {
-      const summary = await http(`${pipeline.url}/runs/${name}/status`, { searchParams: { wait: 30 } }).json();
+      const summary = await http(`${pipeline.url}/runs/${name}/status`, {
+        searchParams: { wait: 30 },
+      }).json();
       if (summary.status === 'completed') return performance.now() - started;
       if (summary.status !== 'queued' && summary.status !== 'in-progress') {
         throw new Error(`run ${name} ended ${summary.status}: ${summary.error}`);
@@ -68,7 +76,8 @@ try {
     cachedMs: cached.map(round),
     targets: { freshMs: TARGET_FRESH_MS, cachedMs: TARGET_CACHED_MS },
   };
-  result.pass = result.freshMedianMs <= TARGET_FRESH_MS && result.cachedMedianMs <= TARGET_CACHED_MS;
+  result.pass =
+    result.freshMedianMs <= TARGET_FRESH_MS && result.cachedMedianMs <= TARGET_CACHED_MS;
   if (asJson) {
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } else {

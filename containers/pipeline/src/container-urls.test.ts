@@ -3,10 +3,12 @@ import { defaultContainerUrl, parseContainerUrls } from './container-urls.js';
 
 describe('parseContainerUrls', () => {
   it('parses name=url pairs and trims slashes', () => {
-    expect(parseContainerUrls(' import=http://127.0.0.1:9001/ , train=https://train:8080')).toEqual({
-      import: 'http://127.0.0.1:9001',
-      train: 'https://train:8080',
-    });
+    expect(parseContainerUrls(' import=http://127.0.0.1:9001/ , train=https://train:8080')).toEqual(
+      {
+        import: 'http://127.0.0.1:9001',
+        train: 'https://train:8080',
+      },
+    );
   });
 
   it('gives an empty map for nothing', () => {

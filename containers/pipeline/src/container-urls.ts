@@ -13,7 +13,10 @@ import { isValidName } from '@kiln/api';
  */
 export function parseContainerUrls(text: string | undefined): Record<string, string> {
   const urls: Record<string, string> = {};
-  for (const pair of (text ?? '').split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const pair of (text ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     const at = pair.indexOf('=');
     const name = pair.slice(0, at).trim();
     const url = pair.slice(at + 1).trim();

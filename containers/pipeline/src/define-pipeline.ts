@@ -33,7 +33,8 @@ const CATEGORIES: readonly string[] = Object.values(ContainerCategory);
 const CACHE_PARAMETER = {
   type: 'boolean',
   default: true,
-  description: 'Reuse completed step artifacts made with the same inputs (each step is created with cache: true).',
+  description:
+    'Reuse completed step artifacts made with the same inputs (each step is created with cache: true).',
 } as const;
 
 /**
@@ -78,10 +79,15 @@ export function definePipeline<P = Record<string, unknown>>(
     routes: createPipelineRoutes({ task: definition.task, containers, options }),
     async build(ctx: BuildContext<P & BaseRunParameters>) {
       clients ??= new Map(
-        containers.map((c) => [c.name, new ContainerClient(c.name, c.url, { timeoutMs: options.requestTimeoutMs })]),
+        containers.map((c) => [
+          c.name,
+          new ContainerClient(c.name, c.url, { timeoutMs: options.requestTimeoutMs }),
+        ]),
       );
       const run = new PipelineRun<P>(ctx, clients, options, expectedSteps);
-      ctx.log(`run '${ctx.name}' of pipeline '${definition.name}' ${version}, attempt ${ctx.attempt}`);
+      ctx.log(
+        `run '${ctx.name}' of pipeline '${definition.name}' ${version}, attempt ${ctx.attempt}`,
+      );
       const figures = (await definition.run(run)) ?? {};
       const document: RunDocument = {
         run: ctx.name,
@@ -104,12 +110,16 @@ function checkTask(task: TaskDescription): void {
   const missing = TASK_FIELDS.filter((field) => typeof task?.[field] !== 'string');
   if (missing.length > 0) throw new TypeError(`task: ${missing.join(', ')} must be strings`);
   if (!REVERSE_DOMAIN.test(task.name)) {
-    throw new TypeError(`task name '${task.name}' must be in reverse-domain notation (org.example.task)`);
+    throw new TypeError(
+      `task name '${task.name}' must be in reverse-domain notation (org.example.task)`,
+    );
   }
 }
 
 /** Each container's URL: `containerUrls`, then the spec's `url`, then the compose service name. */
-export function resolveContainers(definition: Pick<PipelineDefinition, 'containers' | 'containerUrls'>): ResolvedContainer[] {
+export function resolveContainers(
+  definition: Pick<PipelineDefinition, 'containers' | 'containerUrls'>,
+): ResolvedContainer[] {
   return Object.entries(definition.containers).map(([name, spec]) => {
     if (!isValidName(name)) throw new TypeError(`'${name}' is not a valid container name`);
     if (!CATEGORIES.includes(spec.category)) {
@@ -117,11 +127,18 @@ export function resolveContainers(definition: Pick<PipelineDefinition, 'containe
     }
     const url = definition.containerUrls?.[name] ?? spec.url ?? defaultContainerUrl(name);
     if (!isHttpUrl(url)) throw new TypeError(`container '${name}': '${url}' is not an http(s) URL`);
-    return { name, url: trimSlashes(url), category: spec.category, description: spec.description ?? '' };
+    return {
+      name,
+      url: trimSlashes(url),
+      category: spec.category,
+      description: spec.description ?? '',
+    };
   });
 }
 
-function resolveRuntimeOptions(definition: Pick<PipelineDefinition, 'options'>): ResolvedPipelineRuntimeOptions {
+function resolveRuntimeOptions(
+  definition: Pick<PipelineDefinition, 'options'>,
+): ResolvedPipelineRuntimeOptions {
   const given = definition.options ?? {};
   const resolved: ResolvedPipelineRuntimeOptions = {
     pollWaitSeconds: given.pollWaitSeconds ?? 2,

@@ -96,7 +96,11 @@ export interface PipelineContext<P = Record<string, unknown>> {
    * copies its log into the run's log and returns it. A `StepResult` among the parameters is
    * sent as its artifact URL (a `kiln-artifact` reference). A failed step throws, failing the run.
    */
-  step(container: string, parameters?: Record<string, unknown>, options?: StepOptions): Promise<StepResult>;
+  step(
+    container: string,
+    parameters?: Record<string, unknown>,
+    options?: StepOptions,
+  ): Promise<StepResult>;
 }
 
 /** What a pipeline module declares: `export default definePipeline({...})`. */

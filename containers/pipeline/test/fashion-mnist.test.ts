@@ -39,13 +39,27 @@ beforeAll(async () => {
   for (const tool of TOOLS) {
     tools.set(
       tool,
-      await startToolServer({ modulePath: repo(`containers/${tool}/dist/tool.js`), dataDir: join(root, tool), port: 0 }),
+      await startToolServer({
+        modulePath: repo(`containers/${tool}/dist/tool.js`),
+        dataDir: join(root, tool),
+        port: 0,
+      }),
     );
   }
-  const env = { KILN_CONTAINER_URLS: TOOLS.map((tool) => `${tool}=${tools.get(tool)!.url}`).join(',') };
+  const env = {
+    KILN_CONTAINER_URLS: TOOLS.map((tool) => `${tool}=${tools.get(tool)!.url}`).join(','),
+  };
   [dense, linear] = await Promise.all([
-    serveModule(repo('containers/pipeline/dist/pipelines/fashion-mnist.js'), join(root, 'dense'), env),
-    serveModule(repo('containers/pipeline/dist/pipelines/fashion-mnist-linear.js'), join(root, 'linear'), env),
+    serveModule(
+      repo('containers/pipeline/dist/pipelines/fashion-mnist.js'),
+      join(root, 'dense'),
+      env,
+    ),
+    serveModule(
+      repo('containers/pipeline/dist/pipelines/fashion-mnist-linear.js'),
+      join(root, 'linear'),
+      env,
+    ),
   ]);
 }, 120_000);
 
@@ -84,9 +98,12 @@ describe('the Fashion-MNIST pipelines on the real containers', () => {
 
     // Each step consumed the artifact of the step before it (the benchmark also the tensors).
     const records = Object.fromEntries(
-      await Promise.all(TOOLS.map(async (tool) => [tool, await artifactOf(document.artifacts[tool]!)] as const)),
+      await Promise.all(
+        TOOLS.map(async (tool) => [tool, await artifactOf(document.artifacts[tool]!)] as const),
+      ),
     );
-    const consumed = (tool: string) => records[tool]!.inputs.map((input) => [input.parameter, input.url]);
+    const consumed = (tool: string) =>
+      records[tool]!.inputs.map((input) => [input.parameter, input.url]);
     expect(consumed('process')).toEqual([['dataset', document.artifacts['import']]]);
     expect(consumed('export')).toEqual([['dataset', document.artifacts['process']]]);
     expect(consumed('split')).toEqual([['dataset', document.artifacts['export']]]);
@@ -97,13 +114,24 @@ describe('the Fashion-MNIST pipelines on the real containers', () => {
     ]);
 
     // Headline figures, metrics and reports.
-    expect(document.figures).toMatchObject({ count: 50, architecture: 'dense', trainCount: 180, validationCount: 20 });
+    expect(document.figures).toMatchObject({
+      count: 50,
+      architecture: 'dense',
+      trainCount: 180,
+      validationCount: 20,
+    });
     expect(document.figures['accuracy']).toBeGreaterThanOrEqual(0);
     expect(document.figures['accuracy']).toBeLessThanOrEqual(1);
     const trainMetrics = await http(`${document.artifacts['train']}metrics`).json<MetricInfo[]>();
-    expect(trainMetrics.map((m) => m.name)).toEqual(expect.arrayContaining(['loss', 'accuracy', 'val_accuracy', 'training']));
-    const benchmarkMetrics = await http(`${document.artifacts['benchmark']}metrics`).json<MetricInfo[]>();
-    expect(benchmarkMetrics.map((m) => m.name)).toEqual(expect.arrayContaining(['summary', 'confusion-matrix']));
+    expect(trainMetrics.map((m) => m.name)).toEqual(
+      expect.arrayContaining(['loss', 'accuracy', 'val_accuracy', 'training']),
+    );
+    const benchmarkMetrics = await http(`${document.artifacts['benchmark']}metrics`).json<
+      MetricInfo[]
+    >();
+    expect(benchmarkMetrics.map((m) => m.name)).toEqual(
+      expect.arrayContaining(['summary', 'confusion-matrix']),
+    );
     const log = await http(`${run}/log`).text();
     expect(log).toMatch(/\[train\] epoch 2: loss/);
 
@@ -111,11 +139,17 @@ describe('the Fashion-MNIST pipelines on the real containers', () => {
     const modelDir = join(root, 'model');
     await mkdir(modelDir);
     for (const file of records['train']!.files) {
-      await writeFile(join(modelDir, file.path), (await http(`${document.artifacts['train']}data/${file.path}`)).rawBody);
+      await writeFile(
+        join(modelDir, file.path),
+        (await http(`${document.artifacts['train']}data/${file.path}`)).rawBody,
+      );
     }
     const { tf } = await loadTensorFlow('cpu');
     const { model } = await loadLayersModel(tf, modelDir);
-    const prediction = model.predict(tf.zeros([2, 28, 28, 1])) as { shape: number[]; data(): Promise<Float32Array> };
+    const prediction = model.predict(tf.zeros([2, 28, 28, 1])) as {
+      shape: number[];
+      data(): Promise<Float32Array>;
+    };
     expect(prediction.shape).toEqual([2, 10]);
     const probabilities = await prediction.data();
     expect(probabilities.slice(0, 10).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
@@ -140,11 +174,18 @@ describe('the Fashion-MNIST pipelines on the real containers', () => {
       ['benchmark', false],
     ]);
     const document = await http(`${baseline}/data`).json<RunDocument>();
-    expect(document.figures).toMatchObject({ architecture: 'linear', count: 50, parameterCount: 7850 });
+    expect(document.figures).toMatchObject({
+      architecture: 'linear',
+      count: 50,
+      parameterCount: 7850,
+    });
   }, 180_000);
 
   it('fails the run with the failing step’s error', async () => {
-    const run = await startRun(dense.url, 'dense-broken', { source: 'path', path: join(root, 'nothing-here') });
+    const run = await startRun(dense.url, 'dense-broken', {
+      source: 'path',
+      path: join(root, 'nothing-here'),
+    });
     const summary = await waitFinal(run);
     expect(summary.status).toBe('failed');
     expect(summary.error).toContain("step 'import'");

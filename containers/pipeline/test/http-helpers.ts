@@ -2,12 +2,18 @@ import type { ArtifactSummary } from '@kiln/api';
 import got from 'got';
 
 /** got for tests: no retries, errors as responses. */
-export const http = got.extend({ retry: { limit: 0 }, throwHttpErrors: false, timeout: { request: 60_000 } });
+export const http = got.extend({
+  retry: { limit: 0 },
+  throwHttpErrors: false,
+  timeout: { request: 60_000 },
+});
 
 /** Waits for an artifact (or run) to reach a final state with the status long-poll. */
 export async function waitFinal(artifactUrl: string): Promise<ArtifactSummary> {
   for (;;) {
-    const summary = await http(`${artifactUrl}/status`, { searchParams: { wait: 30 } }).json<ArtifactSummary>();
+    const summary = await http(`${artifactUrl}/status`, {
+      searchParams: { wait: 30 },
+    }).json<ArtifactSummary>();
     if (['completed', 'failed', 'cancelled'].includes(summary.status)) return summary;
   }
 }
@@ -18,7 +24,11 @@ export async function waitFinal(artifactUrl: string): Promise<ArtifactSummary> {
  */
 export async function waitForLog(artifactUrl: string, text: string, count = 1): Promise<string> {
   const controller = new AbortController();
-  const stream = got.stream(`${artifactUrl}/log`, { searchParams: { follow: 1 }, signal: controller.signal, retry: { limit: 0 } });
+  const stream = got.stream(`${artifactUrl}/log`, {
+    searchParams: { follow: 1 },
+    signal: controller.signal,
+    retry: { limit: 0 },
+  });
   let log = '';
   try {
     for await (const chunk of stream) {
@@ -34,8 +44,13 @@ export async function waitForLog(artifactUrl: string, text: string, count = 1): 
 }
 
 /** POST a run and return its URL. */
-export async function startRun(pipelineUrl: string, name: string, parameters: Record<string, unknown> = {}): Promise<string> {
+export async function startRun(
+  pipelineUrl: string,
+  name: string,
+  parameters: Record<string, unknown> = {},
+): Promise<string> {
   const response = await http.post(`${pipelineUrl}/runs`, { json: { name, parameters } });
-  if (response.statusCode !== 202) throw new Error(`create run: ${response.statusCode} ${response.body}`);
+  if (response.statusCode !== 202)
+    throw new Error(`create run: ${response.statusCode} ${response.body}`);
   return `${pipelineUrl}/runs/${name}`;
 }

@@ -1,4 +1,11 @@
-import type { ArtifactSummary, ContainerArtifactSummary, ContainerInfo, StepInfo, TaskDescription, ToolDescription } from '@kiln/api';
+import type {
+  ArtifactSummary,
+  ContainerArtifactSummary,
+  ContainerInfo,
+  StepInfo,
+  TaskDescription,
+  ToolDescription,
+} from '@kiln/api';
 import { startToolServer, type RunningToolServer } from '@kiln/core';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -11,7 +18,8 @@ import type { RunDocument } from '../src/run/run-document.js';
 import { http, startRun, waitFinal, waitForLog } from './http-helpers.js';
 import { serveModule, type ServedProcess } from './serve-process.js';
 
-const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+const fixture = (name: string): string =>
+  fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
 // Two echo containers behind six step names: odd steps on one, even steps on the other, so
 // every step fetches its input from the other container.
@@ -24,10 +32,17 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'kiln-pipeline-'));
   tools = await Promise.all(
     ['a', 'b'].map((tool) =>
-      startToolServer({ modulePath: fixture('echo-tool.mjs'), dataDir: join(root, tool), port: 0, cancelGraceMs: 2_000 }),
+      startToolServer({
+        modulePath: fixture('echo-tool.mjs'),
+        dataDir: join(root, tool),
+        port: 0,
+        cancelGraceMs: 2_000,
+      }),
     ),
   );
-  const urls = ['s1', 's2', 's3', 's4', 's5', 's6'].map((step, i) => `${step}=${tools[i % 2]!.url}`);
+  const urls = ['s1', 's2', 's3', 's4', 's5', 's6'].map(
+    (step, i) => `${step}=${tools[i % 2]!.url}`,
+  );
   env = { KILN_CONTAINER_URLS: urls.join(','), KILN_TEST_POLL_WAIT: '0.2' };
   pipeline = await serveModule(fixture('chain-pipeline.mjs'), join(root, 'pipeline'), env);
 });
@@ -80,8 +95,12 @@ describe('pipeline container', () => {
     expect(steps.every((s) => s.startedAt && s.finishedAt)).toBe(true);
     expect(document.steps).toEqual(steps);
     // The consumed reference is the previous step's artifact on the other container.
-    const record = await http(`${toolOf(4).url}/artifacts/first-s4/`).json<{ inputs: { url: string }[] }>();
-    expect(record.inputs.map((input) => input.url)).toEqual([`${toolOf(3).url}/artifacts/first-s3/`]);
+    const record = await http(`${toolOf(4).url}/artifacts/first-s4/`).json<{
+      inputs: { url: string }[];
+    }>();
+    expect(record.inputs.map((input) => input.url)).toEqual([
+      `${toolOf(3).url}/artifacts/first-s3/`,
+    ]);
     const log = await http(`${run}/log`).text();
     expect(log).toContain('[s3] building s3');
     expect(log).toContain('[s6] done s6 ünïcode');
@@ -90,7 +109,9 @@ describe('pipeline container', () => {
   });
 
   it('lists every container’s artifacts with their container', async () => {
-    const all = await http(`${pipeline.url}/artifacts`, { searchParams: { status: 'completed' } }).json<ContainerArtifactSummary[]>();
+    const all = await http(`${pipeline.url}/artifacts`, {
+      searchParams: { status: 'completed' },
+    }).json<ContainerArtifactSummary[]>();
     const firsts = all.filter((a) => a.name.startsWith('first-'));
     // Two tool servers stand behind six names, so each artifact shows under three containers.
     expect(new Set(firsts.map((a) => a.name)).size).toBe(6);
@@ -156,14 +177,27 @@ describe('pipeline container', () => {
     const deadUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
     await new Promise((done) => closed.close(done));
     const urls = env['KILN_CONTAINER_URLS']!.replace(/s6=[^,]+/, `s6=${deadUrl}`);
-    const served = await serveModule(fixture('chain-pipeline.mjs'), join(root, 'pipeline-dead'), { ...env, KILN_CONTAINER_URLS: urls });
+    const served = await serveModule(fixture('chain-pipeline.mjs'), join(root, 'pipeline-dead'), {
+      ...env,
+      KILN_CONTAINER_URLS: urls,
+    });
     try {
       const containers = await http(`${served.url}/containers`).json<ContainerInfo[]>();
-      expect(containers.find((c) => c.name === 's6')).toMatchObject({ url: deadUrl, healthy: false, artifactType: '' });
+      expect(containers.find((c) => c.name === 's6')).toMatchObject({
+        url: deadUrl,
+        healthy: false,
+        artifactType: '',
+      });
       expect(containers.filter((c) => c.healthy)).toHaveLength(5);
-      await http.post(`${tools[0]!.url}/artifacts`, { json: { name: 'lonely', parameters: { label: 'lonely' } } });
+      await http.post(`${tools[0]!.url}/artifacts`, {
+        json: { name: 'lonely', parameters: { label: 'lonely' } },
+      });
       const all = await http(`${served.url}/artifacts`).json<ContainerArtifactSummary[]>();
-      expect(all.filter((a) => a.name === 'lonely').map((a) => a.container)).toEqual(['s1', 's3', 's5']);
+      expect(all.filter((a) => a.name === 'lonely').map((a) => a.container)).toEqual([
+        's1',
+        's3',
+        's5',
+      ]);
       expect(all.some((a) => a.container === 's6')).toBe(false);
     } finally {
       await served.stop();

@@ -18,11 +18,19 @@ export interface ServedProcess {
 }
 
 /** Serves a module with the real CLI on a free loopback port and waits for its URL. */
-export async function serveModule(modulePath: string, dataDir: string, env: Record<string, string> = {}): Promise<ServedProcess> {
-  const child = spawn(process.execPath, [CLI, 'serve', modulePath, '--port', '0', '--data', dataDir], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export async function serveModule(
+  modulePath: string,
+  dataDir: string,
+  env: Record<string, string> = {},
+): Promise<ServedProcess> {
+  const child = spawn(
+    process.execPath,
+    [CLI, 'serve', modulePath, '--port', '0', '--data', dataDir],
+    {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let err = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     err += chunk.toString('utf8');
@@ -42,5 +50,11 @@ export async function serveModule(modulePath: string, dataDir: string, env: Reco
     child.kill(signal);
     await done;
   };
-  return { url, child, stderr: () => err, stop: () => exited('SIGTERM'), kill: () => exited('SIGKILL') };
+  return {
+    url,
+    child,
+    stderr: () => err,
+    stop: () => exited('SIGTERM'),
+    kill: () => exited('SIGKILL'),
+  };
 }

@@ -20,9 +20,7 @@ export interface ContainerClientOptions {
 }
 
 /** How a create request ended: made now, or the name was already taken. */
-export type CreateOutcome =
-  | { kind: 'created'; summary: ArtifactSummary }
-  | { kind: 'exists' };
+export type CreateOutcome = { kind: 'created'; summary: ArtifactSummary } | { kind: 'exists' };
 
 const ERROR_CODES = new Set<string>(Object.values(ErrorCode));
 
@@ -94,7 +92,11 @@ export class ContainerClient {
   /** `GET /artifacts/{name}/log?offset=N`: the log's bytes from `offset`. */
   async log(artifact: string, offset: number, signal?: AbortSignal): Promise<Buffer> {
     const path = `${this.#path(artifact)}/log`;
-    const response = await this.#send(path, { signal, searchParams: { offset }, responseType: 'buffer' });
+    const response = await this.#send(path, {
+      signal,
+      searchParams: { offset },
+      responseType: 'buffer',
+    });
     if (response.statusCode !== 200) this.#check(path, response);
     return response.rawBody;
   }
@@ -120,7 +122,9 @@ export class ContainerClient {
 
   /** A report metric of an artifact (`/metrics/{metric}/json`). */
   report<T>(artifact: string, metric: string, signal?: AbortSignal): Promise<T> {
-    return this.#json(`${this.#path(artifact)}/metrics/${encodeURIComponent(metric)}/json`, { signal });
+    return this.#json(`${this.#path(artifact)}/metrics/${encodeURIComponent(metric)}/json`, {
+      signal,
+    });
   }
 
   #path(artifact: string): string {
@@ -135,17 +139,24 @@ export class ContainerClient {
     return this.#check<T>(path, await this.#send(path, options));
   }
 
-  async #send(path: string, options: OptionsInit): Promise<Response<string> & Response<Buffer>> {
+  async #send(path: string, options: OptionsInit): Promise<Response> {
     try {
-      return (await this.#http(path, { ...options, isStream: false, resolveBodyOnly: false })) as Response<string> &
-        Response<Buffer>;
+      return (await this.#http(path, {
+        ...options,
+        isStream: false,
+        resolveBodyOnly: false,
+      })) as Response;
     } catch (error) {
       if (options.signal?.aborted) throw error;
-      throw new KilnError(ErrorCode.ContainerUnavailable, `container '${this.name}' did not answer (${describe(error)})`, {
-        status: 502,
-        retryable: true,
-        cause: error,
-      });
+      throw new KilnError(
+        ErrorCode.ContainerUnavailable,
+        `container '${this.name}' did not answer (${describe(error)})`,
+        {
+          status: 502,
+          retryable: true,
+          cause: error,
+        },
+      );
     }
   }
 
@@ -155,7 +166,8 @@ export class ContainerClient {
       return (status === 204 ? undefined : parseJson<T>(response)) as T;
     }
     const problem = parseJson<ProblemDocument>(response);
-    const code = problem?.code && ERROR_CODES.has(problem.code) ? (problem.code as ErrorCode) : undefined;
+    const code =
+      problem?.code && ERROR_CODES.has(problem.code) ? (problem.code as ErrorCode) : undefined;
     const detail = problem?.detail ?? problem?.title ?? `status ${status}`;
     throw new KilnError(
       code ?? (status >= 500 ? ErrorCode.ContainerUnavailable : ErrorCode.BadRequest),

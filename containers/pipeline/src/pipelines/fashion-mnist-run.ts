@@ -48,7 +48,11 @@ export async function runFashionMnist(
     seed: q.seed,
   });
   const tensors = await p.step('export', { dataset: processed });
-  const split = await p.step('split', { dataset: tensors, validationFraction: q.validationFraction, seed: q.seed });
+  const split = await p.step('split', {
+    dataset: tensors,
+    validationFraction: q.validationFraction,
+    seed: q.seed,
+  });
   const trained = await p.step('train', {
     dataset: split,
     ...model,

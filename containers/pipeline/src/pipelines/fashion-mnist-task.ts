@@ -17,7 +17,8 @@ export const FASHION_MNIST_TASK: TaskDescription = {
     'The four IDX files of Fashion-MNIST (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, gzipped or not; MIT licence): from /usr/share/datasets/fashion-mnist (Debian dataset-fashion-mnist), a bundled 4,000 + 1,000 image subset, a path, a URL or an upload.',
   evaluation_criterias:
     'Top-1 accuracy on the test set (headline), with macro precision, recall and F1, the confusion matrix, throughput and single-image latency.',
-  cost_function: 'Categorical cross-entropy of the softmax outputs against the true class, minimised with Adam.',
+  cost_function:
+    'Categorical cross-entropy of the softmax outputs against the true class, minimised with Adam.',
   evaluation_dataset:
     'The test set of the imported archive (10,000 images for the full dataset, 1,000 for the bundled subset), never used for training or validation.',
 };
@@ -51,7 +52,10 @@ export interface FashionMnistParameters {
 }
 
 /** The properties of {@link FashionMnistParameters} as JSON Schema, with their defaults. */
-export function fashionMnistProperties(defaults: { epochs: number; learningRate: number }): Record<string, JsonSchema> {
+export function fashionMnistProperties(defaults: {
+  epochs: number;
+  learningRate: number;
+}): Record<string, JsonSchema> {
   return {
     source: {
       enum: ['auto', 'bundled', 'system', 'path', 'url'],
@@ -59,14 +63,31 @@ export function fashionMnistProperties(defaults: { epochs: number; learningRate:
       description:
         'Where import reads the IDX files: "auto" (the system dataset if installed, else the bundled subset), "bundled", "system", "path" or "url"',
     },
-    path: { type: 'string', minLength: 1, description: 'source "path": a folder holding the four IDX files' },
-    url: { type: 'string', format: 'uri', description: 'source "url": a base URL the four file names are appended to' },
-    trainLimit: { type: 'integer', minimum: 1, description: 'Keep only the first N training images (all when absent)' },
-    testLimit: { type: 'integer', minimum: 1, description: 'Keep only the first N test images (all when absent)' },
+    path: {
+      type: 'string',
+      minLength: 1,
+      description: 'source "path": a folder holding the four IDX files',
+    },
+    url: {
+      type: 'string',
+      format: 'uri',
+      description: 'source "url": a base URL the four file names are appended to',
+    },
+    trainLimit: {
+      type: 'integer',
+      minimum: 1,
+      description: 'Keep only the first N training images (all when absent)',
+    },
+    testLimit: {
+      type: 'integer',
+      minimum: 1,
+      description: 'Keep only the first N test images (all when absent)',
+    },
     normalization: {
       enum: ['unit', 'standard', 'none'],
       default: 'unit',
-      description: 'Network input: "unit" = pixel/255; "standard" = standardised with the training mean and std; "none" = raw',
+      description:
+        'Network input: "unit" = pixel/255; "standard" = standardised with the training mean and std; "none" = raw',
     },
     augmentationCopies: {
       type: 'integer',
@@ -82,8 +103,20 @@ export function fashionMnistProperties(defaults: { epochs: number; learningRate:
       default: 0.1,
       description: 'Share of the training images held out for validation (stratified)',
     },
-    epochs: { type: 'integer', minimum: 1, maximum: 1000, default: defaults.epochs, description: 'Training epochs' },
-    batchSize: { type: 'integer', minimum: 1, maximum: 65536, default: 128, description: 'Training batch size' },
+    epochs: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 1000,
+      default: defaults.epochs,
+      description: 'Training epochs',
+    },
+    batchSize: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 65536,
+      default: 128,
+      description: 'Training batch size',
+    },
     learningRate: {
       type: 'number',
       exclusiveMinimum: 0,
@@ -91,18 +124,25 @@ export function fashionMnistProperties(defaults: { epochs: number; learningRate:
       default: defaults.learningRate,
       description: 'Adam learning rate',
     },
-    seed: { type: 'integer', minimum: 0, default: 1, description: 'Seed of augmentation, split, initial weights and shuffles' },
+    seed: {
+      type: 'integer',
+      minimum: 0,
+      default: 1,
+      description: 'Seed of augmentation, split, initial weights and shuffles',
+    },
     backend: {
       enum: ['auto', 'native', 'wasm', 'cpu'],
       default: 'auto',
-      description: 'TensorFlow.js backend of train and benchmark; "auto" takes the fastest that loads',
+      description:
+        'TensorFlow.js backend of train and benchmark; "auto" takes the fastest that loads',
     },
     latencyRuns: {
       type: 'integer',
       minimum: 0,
       maximum: 100000,
       default: 200,
-      description: 'Single-image predictions the benchmark times for its latency figure (0 skips them)',
+      description:
+        'Single-image predictions the benchmark times for its latency figure (0 skips them)',
     },
   };
 }

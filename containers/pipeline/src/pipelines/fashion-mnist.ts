@@ -40,7 +40,8 @@ export default definePipeline<FashionMnistDenseParameters>({
       architecture: {
         enum: ['dense', 'conv'],
         default: 'dense',
-        description: '"dense" trains on every backend; "conv" needs a native TensorFlow.js backend in the train container',
+        description:
+          '"dense" trains on every backend; "conv" needs a native TensorFlow.js backend in the train container',
       },
       hiddenUnits: {
         type: 'array',
@@ -49,7 +50,13 @@ export default definePipeline<FashionMnistDenseParameters>({
         default: [256, 128],
         description: 'Units of each hidden layer (conv: of its dense layer, first entry)',
       },
-      dropout: { type: 'number', minimum: 0, maximum: 0.9, default: 0, description: 'Dropout after each hidden layer' },
+      dropout: {
+        type: 'number',
+        minimum: 0,
+        maximum: 0.9,
+        default: 0,
+        description: 'Dropout after each hidden layer',
+      },
     },
   },
   run: (p) =>

@@ -28,9 +28,15 @@ export interface PipelineRoutesOptions {
  * The routes a pipeline container serves beside the artifact API of its runs (API.md, Pipeline
  * container): `/task`, `/containers`, `/artifacts` and `/runs/{name}/steps`.
  */
-export function createPipelineRoutes(options: PipelineRoutesOptions): (router: HookRouter, ctx: ServerHookContext) => void {
+export function createPipelineRoutes(
+  options: PipelineRoutesOptions,
+): (router: HookRouter, ctx: ServerHookContext) => void {
   const clients = options.containers.map(
-    (c) => [c, new ContainerClient(c.name, c.url, { timeoutMs: options.options.probeTimeoutMs })] as const,
+    (c) =>
+      [
+        c,
+        new ContainerClient(c.name, c.url, { timeoutMs: options.options.probeTimeoutMs }),
+      ] as const,
   );
   const probe = (): AbortSignal => AbortSignal.timeout(options.options.probeTimeoutMs);
 
@@ -45,7 +51,11 @@ export function createPipelineRoutes(options: PipelineRoutesOptions): (router: H
     router
       .route('/containers')
       .get(async (_req, res) => {
-        res.json(await Promise.all(clients.map(([container, client]) => describeContainer(container, client, probe()))));
+        res.json(
+          await Promise.all(
+            clients.map(([container, client]) => describeContainer(container, client, probe())),
+          ),
+        );
       })
       .all(methodNotAllowed);
 
@@ -59,12 +69,19 @@ export function createPipelineRoutes(options: PipelineRoutesOptions): (router: H
               const summaries = await client.list(status, probe());
               return summaries.map((summary) => ({ ...summary, container: container.name }));
             } catch (error) {
-              ctx.logger.warn('container left out of /artifacts', { container: container.name, error: String(error) });
+              ctx.logger.warn('container left out of /artifacts', {
+                container: container.name,
+                error: String(error),
+              });
               return [];
             }
           }),
         );
-        res.json(lists.flat().sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0)));
+        res.json(
+          lists
+            .flat()
+            .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0)),
+        );
       })
       .all(methodNotAllowed);
 
@@ -72,9 +89,15 @@ export function createPipelineRoutes(options: PipelineRoutesOptions): (router: H
       .route(`${ctx.collectionPath}/:name/steps`)
       .get(async (req, res) => {
         const name = req.params['name'];
-        if (!isValidName(name)) throw new KilnError(ErrorCode.InvalidName, `'${String(name)}' is not a valid name`, { status: 400 });
+        if (!isValidName(name))
+          throw new KilnError(ErrorCode.InvalidName, `'${String(name)}' is not a valid name`, {
+            status: 400,
+          });
         const run = ctx.getSummary(name);
-        if (!run) throw new KilnError(ErrorCode.ArtifactNotFound, `no run named '${name}'`, { status: 404 });
+        if (!run)
+          throw new KilnError(ErrorCode.ArtifactNotFound, `no run named '${name}'`, {
+            status: 404,
+          });
         const steps = ((await ctx.readReport(name, STEPS_REPORT)) as StepInfo[] | null) ?? [];
         res.json(isFinalStatus(run.status) ? steps : await refreshSteps(steps, clients, probe));
       })
@@ -88,7 +111,10 @@ async function describeContainer(
   client: ContainerClient,
   signal: AbortSignal,
 ): Promise<ContainerInfo> {
-  const [description, health] = await Promise.allSettled([client.describe(signal), client.health(signal)]);
+  const [description, health] = await Promise.allSettled([
+    client.describe(signal),
+    client.health(signal),
+  ]);
   const described = description.status === 'fulfilled' ? description.value : null;
   return {
     name: container.name,
@@ -112,7 +138,13 @@ async function refreshSteps(
       if (!client || isFinalStatus(step.status)) return step;
       try {
         const live = await client.status(step.artifact, 0, probe());
-        return { ...step, status: live.status, cached: live.cached, startedAt: live.startedAt, finishedAt: live.finishedAt };
+        return {
+          ...step,
+          status: live.status,
+          cached: live.cached,
+          startedAt: live.startedAt,
+          finishedAt: live.finishedAt,
+        };
       } catch {
         return step;
       }
@@ -125,10 +157,17 @@ function statusFilter(value: unknown): ArtifactStatus | undefined {
   if (typeof value === 'string' && (ARTIFACT_STATUSES as readonly string[]).includes(value)) {
     return value as ArtifactStatus;
   }
-  throw new KilnError(ErrorCode.InvalidQuery, `status must be one of ${ARTIFACT_STATUSES.join(', ')}`, { status: 400 });
+  throw new KilnError(
+    ErrorCode.InvalidQuery,
+    `status must be one of ${ARTIFACT_STATUSES.join(', ')}`,
+    { status: 400 },
+  );
 }
 
-function methodNotAllowed(_req: unknown, res: { set(field: string, value: string): unknown }): never {
+function methodNotAllowed(
+  _req: unknown,
+  res: { set(field: string, value: string): unknown },
+): never {
   res.set('Allow', 'GET, HEAD');
   throw new KilnError(ErrorCode.MethodNotAllowed, 'this route only answers GET', { status: 405 });
 }

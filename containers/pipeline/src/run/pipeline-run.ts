@@ -62,11 +62,17 @@ export class PipelineRun<P> implements PipelineContext<P> {
     this.#ctx.log(...args);
   }
 
-  async step(container: string, parameters: Record<string, unknown> = {}, options: StepOptions = {}): Promise<StepResult> {
+  async step(
+    container: string,
+    parameters: Record<string, unknown> = {},
+    options: StepOptions = {},
+  ): Promise<StepResult> {
     this.signal.throwIfAborted();
     const client = this.#clients.get(container);
     if (!client) {
-      throw new TypeError(`step on unknown container '${container}' (known: ${[...this.#clients.keys()].join(', ')})`);
+      throw new TypeError(
+        `step on unknown container '${container}' (known: ${[...this.#clients.keys()].join(', ')})`,
+      );
     }
     const step = this.#stepName(container, options.step);
     const artifact = stepArtifactName(this.name, step);
@@ -102,7 +108,8 @@ export class PipelineRun<P> implements PipelineContext<P> {
   /** The step's name: the one asked for, or the container's, numbered when it repeats. */
   #stepName(container: string, wanted: string | undefined): string {
     if (wanted !== undefined) {
-      if (this.#ledger.has(wanted)) throw new TypeError(`step '${wanted}' appears twice in run '${this.name}'`);
+      if (this.#ledger.has(wanted))
+        throw new TypeError(`step '${wanted}' appears twice in run '${this.name}'`);
       return wanted;
     }
     let name = container;

@@ -35,7 +35,16 @@ export class StepLedger {
    * summary (one write fewer per step: a cache hit is final at once).
    */
   add(step: string, container: string, artifact: string, url: string): number {
-    this.#steps.push({ step, container, artifact, url, status: 'queued', cached: false, startedAt: null, finishedAt: null });
+    this.#steps.push({
+      step,
+      container,
+      artifact,
+      url,
+      status: 'queued',
+      cached: false,
+      startedAt: null,
+      finishedAt: null,
+    });
     this.#unsaved = true;
     return this.#steps.length - 1;
   }
@@ -50,7 +59,9 @@ export class StepLedger {
       startedAt: summary.startedAt,
       finishedAt: summary.finishedAt,
     };
-    const changed = (['status', 'cached', 'startedAt', 'finishedAt'] as const).some((key) => next[key] !== entry[key]);
+    const changed = (['status', 'cached', 'startedAt', 'finishedAt'] as const).some(
+      (key) => next[key] !== entry[key],
+    );
     if (!changed && !this.#unsaved) return;
     this.#steps[index] = next;
     this.#save();

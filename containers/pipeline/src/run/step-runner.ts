@@ -47,8 +47,12 @@ export async function runStep(job: StepJob): Promise<ArtifactSummary> {
   }
   const final = await waitWithLog(job, summary);
   if (final.status === 'completed') return final;
-  const how = final.status === 'cancelled' ? 'was cancelled' : `failed: ${final.error ?? 'no reason given'}`;
-  throw new KilnError(ErrorCode.BuildFailed, `step '${job.step}' (${job.client.name}/${job.artifact}) ${how}`);
+  const how =
+    final.status === 'cancelled' ? 'was cancelled' : `failed: ${final.error ?? 'no reason given'}`;
+  throw new KilnError(
+    ErrorCode.BuildFailed,
+    `step '${job.step}' (${job.client.name}/${job.artifact}) ${how}`,
+  );
 }
 
 /**
@@ -57,7 +61,9 @@ export async function runStep(job: StepJob): Promise<ArtifactSummary> {
  * is deleted and made again: the run is not cancelled (it is running), so the cancellation
  * belonged to an earlier attempt. One that ended `failed` is kept and fails the run.
  */
-async function createOrAdopt(job: StepJob): Promise<{ summary: ArtifactSummary; adopted: boolean }> {
+async function createOrAdopt(
+  job: StepJob,
+): Promise<{ summary: ArtifactSummary; adopted: boolean }> {
   const { client, artifact, signal } = job;
   const create = () =>
     withRetry(
@@ -67,7 +73,11 @@ async function createOrAdopt(job: StepJob): Promise<{ summary: ArtifactSummary; 
     );
   const first = await create();
   if (first.kind === 'created') return { summary: first.summary, adopted: false };
-  const existing = await withRetry(() => client.record(artifact, signal), job.options.unreachableGraceMs, signal);
+  const existing = await withRetry(
+    () => client.record(artifact, signal),
+    job.options.unreachableGraceMs,
+    signal,
+  );
   if (!containsValues(existing.parameters, job.parameters)) {
     throw new KilnError(
       ErrorCode.ArtifactExists,
@@ -77,13 +87,19 @@ async function createOrAdopt(job: StepJob): Promise<{ summary: ArtifactSummary; 
     );
   }
   if (existing.status !== 'cancelled') return { summary: existing, adopted: true };
-  job.log(`[${job.step}] ${artifact} was cancelled by an earlier attempt of this run; building it again`);
+  job.log(
+    `[${job.step}] ${artifact} was cancelled by an earlier attempt of this run; building it again`,
+  );
   await client.remove(artifact, signal);
   const second = await create();
   if (second.kind === 'exists') {
-    throw new KilnError(ErrorCode.ArtifactExists, `step '${job.step}': '${artifact}' appeared again while replacing it`, {
-      status: 409,
-    });
+    throw new KilnError(
+      ErrorCode.ArtifactExists,
+      `step '${job.step}': '${artifact}' appeared again while replacing it`,
+      {
+        status: 409,
+      },
+    );
   }
   return { summary: second.summary, adopted: false };
 }
@@ -99,9 +115,14 @@ async function waitWithLog(job: StepJob, initial: ArtifactSummary): Promise<Arti
   let summary = initial;
   try {
     while (!isFinalStatus(summary.status)) {
-      summary = await withRetry(() => client.status(artifact, job.options.pollWaitSeconds, signal), grace, signal);
+      summary = await withRetry(
+        () => client.status(artifact, job.options.pollWaitSeconds, signal),
+        grace,
+        signal,
+      );
       job.onUpdate(summary);
-      if (!isFinalStatus(summary.status)) await withRetry(() => copier.copyNew(signal), grace, signal);
+      if (!isFinalStatus(summary.status))
+        await withRetry(() => copier.copyNew(signal), grace, signal);
     }
     await withRetry(() => copier.finish(signal), grace, signal);
     return summary;

@@ -9,7 +9,11 @@ const MAX_DELAY_MS = 5_000;
  * does not answer or answers 5xx: it may be restarting) with growing delays for up to `graceMs`
  * after the first failure. Other errors, and an abort of `signal`, end it at once.
  */
-export async function withRetry<T>(operation: () => Promise<T>, graceMs: number, signal: AbortSignal): Promise<T> {
+export async function withRetry<T>(
+  operation: () => Promise<T>,
+  graceMs: number,
+  signal: AbortSignal,
+): Promise<T> {
   let firstFailure: number | null = null;
   let delay = FIRST_DELAY_MS;
   for (;;) {

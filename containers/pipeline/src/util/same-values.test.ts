@@ -3,7 +3,9 @@ import { containsValues } from './same-values.js';
 
 describe('containsValues', () => {
   it('accepts extra keys and any key order', () => {
-    expect(containsValues({ a: 1, b: { x: 1, y: [1, 2] }, c: true }, { b: { y: [1, 2], x: 1 }, a: 1 })).toBe(true);
+    expect(
+      containsValues({ a: 1, b: { x: 1, y: [1, 2] }, c: true }, { b: { y: [1, 2], x: 1 }, a: 1 }),
+    ).toBe(true);
   });
 
   it('refuses a different or missing value', () => {
