@@ -149,7 +149,7 @@ async function nginxDownload(file, bytes) {
   const port = 20000 + Math.floor(Math.random() * 20000);
   await writeFile(join(prefix, 'nginx.conf'), `daemon off; worker_processes 1; error_log ${prefix}/error.log; pid ${prefix}/nginx.pid;
 events { worker_connections 64; }
-http { access_log off; sendfile on; tcp_nopush on; client_body_temp_path ${prefix}; proxy_temp_path ${prefix}; fastcgi_temp_path ${prefix}; uwsgi_temp_path ${prefix}; scgi_temp_path ${prefix};
+user root; http { access_log off; sendfile on; tcp_nopush on; client_body_temp_path ${prefix}; proxy_temp_path ${prefix}; fastcgi_temp_path ${prefix}; uwsgi_temp_path ${prefix}; scgi_temp_path ${prefix};
   server { listen 127.0.0.1:${port}; root ${dirname(file)}; } }`);
   const child = spawn(nginx, ['-p', prefix, '-c', join(prefix, 'nginx.conf')], { stdio: 'ignore' });
   try {
