@@ -59,6 +59,7 @@ export {
   type InputFileSpec,
   type JsonSchema,
   type MetricInfo,
+  type MetricListing,
   type MetricPoint,
   type PipelineListing,
   type ProblemDocument,
