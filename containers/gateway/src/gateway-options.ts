@@ -38,7 +38,7 @@ export interface GatewayOptions {
   publicUrl?: string;
   /**
    * Paths the dashboard serves to signed-out browsers (each path and everything under it).
-   * @defaultValue ['/signin']
+   * @defaultValue ['/signin', '/assets']
    */
   publicPaths?: string[];
   /**
@@ -92,7 +92,7 @@ export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayO
     dashboardUrl: options.dashboardUrl ? parseUpstreamUrl(options.dashboardUrl, 'dashboard') : undefined,
     token: options.token ? options.token : undefined,
     publicUrl,
-    publicPaths: options.publicPaths ?? ['/signin'],
+    publicPaths: options.publicPaths ?? ['/signin', '/assets'],
     signInPath: options.signInPath === undefined ? '/signin' : options.signInPath,
     limits: { ...DEFAULT_GATEWAY_LIMITS, ...options.limits },
     logger: options.logger ?? SILENT_GATEWAY_LOGGER,

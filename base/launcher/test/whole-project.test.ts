@@ -1,0 +1,159 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PassThrough } from 'node:stream';
+import { setTimeout as delay } from 'node:timers/promises';
+import { ServiceState, startProject, type ProjectHandle } from '../src/index.js';
+
+// The example project itself (docker-compose.yml at the repository root), started the way
+// `npm start` does, driven through its gateway. Needs the whole repository built (npm test does).
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const TOKEN = 'whole-project-token';
+const auth = { authorization: `Bearer ${TOKEN}` };
+
+let project: ProjectHandle;
+let data: string;
+let output = '';
+
+async function readUntil(reader: ReadableStreamDefaultReader<Uint8Array>, done: (text: string) => boolean): Promise<string> {
+  const decoder = new TextDecoder();
+  let text = '';
+  while (!done(text)) {
+    const chunk = await reader.read();
+    if (chunk.done) break;
+    text += decoder.decode(chunk.value, { stream: true });
+  }
+  return text;
+}
+
+beforeAll(async () => {
+  data = await mkdtemp(join(tmpdir(), 'kiln-whole-project-'));
+  const stream = new PassThrough();
+  stream.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  project = await startProject({
+    root: ROOT,
+    dataDir: data,
+    environment: { ...process.env, KILN_TOKEN: TOKEN, KILN_PUBLIC_URL: '' },
+    port: 0,
+    basePort: 0,
+    output: stream,
+    // Long enough to see the gateway's 502 before a killed container is back.
+    restart: { initialDelayMs: 1500 },
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await project?.stop();
+  if (data) await rm(data, { recursive: true, force: true });
+}, 60_000);
+
+describe('the example project under the launcher', () => {
+  const containers = (): string[] => [...project.services.keys()].filter((name) => name !== 'gateway' && name !== 'dashboard');
+
+  it('runs every service of docker-compose.yml, each healthy, each with its own data folder', () => {
+    expect([...project.services.keys()].sort()).toEqual(
+      ['benchmark', 'dashboard', 'export', 'fashion-mnist', 'fashion-mnist-linear', 'gateway', 'import', 'process', 'split', 'train', 'visualization'],
+    );
+    for (const service of project.services.values()) {
+      expect(service.state, service.name).toBe(ServiceState.Healthy);
+      expect(service.dataDir).toBe(join(data, service.name));
+    }
+    expect(project.url).toBe(`${project.services.get('gateway')!.url}/`);
+  });
+
+  it('reaches every container through the gateway with the token, and none without', async () => {
+    for (const name of containers()) {
+      const health = await fetch(`${project.url}containers/${name}/health`, { headers: auth });
+      expect(health.status, name).toBe(200);
+      expect(((await health.json()) as { status: string }).status, name).toBe('ok');
+      const anonymous = await fetch(`${project.url}containers/${name}/health`);
+      expect(anonymous.status, name).toBe(401);
+      await anonymous.arrayBuffer();
+    }
+    for (const name of containers().filter((name) => name !== 'visualization')) {
+      const description = (await (await fetch(`${project.url}containers/${name}/`, { headers: auth })).json()) as { name: string; kind: string };
+      expect(description.name).toBe(name);
+    }
+    const pipelines = (await (await fetch(`${project.url}pipelines/`, { headers: auth })).json()) as Array<{ name: string }>;
+    expect(pipelines.map((pipeline) => pipeline.name).sort()).toEqual(['fashion-mnist', 'fashion-mnist-linear']);
+    expect((await fetch(`${project.url}pipelines/`)).status).toBe(401);
+    const page = await fetch(project.url, { headers: auth });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect((await fetch(`${project.url}containers/nope/`, { headers: auth })).status).toBe(404);
+  });
+
+  it('signs a browser in with the session cookie', async () => {
+    const signIn = await fetch(`${project.url}auth/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: TOKEN }),
+    });
+    expect(signIn.status).toBe(204);
+    const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0]!;
+    expect((await fetch(`${project.url}containers/train/health`, { headers: { cookie } })).status).toBe(200);
+  });
+
+  it('follows a build log and the event stream through the gateway', async () => {
+    const events = await fetch(`${project.url}containers/import/events`, { headers: auth });
+    expect(events.headers.get('content-type')).toContain('text/event-stream');
+    const eventReader = events.body!.getReader();
+    const created = await fetch(`${project.url}containers/import/artifacts`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'through-gateway', parameters: { source: 'bundled', trainLimit: 200, testLimit: 100 } }),
+    });
+    expect(created.status).toBe(202);
+    expect(created.headers.get('location')).toBe('/containers/import/artifacts/through-gateway/');
+    const log = await fetch(`${project.url}containers/import/artifacts/through-gateway/log?follow=1`, { headers: auth });
+    expect(log.status).toBe(200);
+    // The follow ends when the build does: the whole log, streamed.
+    const logText = await log.text();
+    expect(logText.length).toBeGreaterThan(0);
+    const seen = await readUntil(eventReader, (text) => /"name":"through-gateway"[^\n]*"status":"completed"/.test(text));
+    expect(seen).toMatch(/^event: artifact$/m);
+    expect(seen).toMatch(/"name":"through-gateway"[^\n]*"status":"completed"/);
+    await eventReader.cancel();
+    const record = (await (await fetch(`${project.url}containers/import/artifacts/through-gateway/`, { headers: auth })).json()) as { status: string };
+    expect(record.status).toBe('completed');
+  });
+
+  it('answers 502 while a killed container is down, then recovers', async () => {
+    const split = project.services.get('split')!;
+    const exited = project.waitFor('split', ServiceState.Exited);
+    const healthy = exited.then(() => project.waitFor('split', ServiceState.Healthy, 60_000));
+    process.kill(split.pid!, 'SIGKILL');
+    expect(await exited).toMatchObject({ signal: 'SIGKILL', restartInMs: 1500 });
+    const down = await fetch(`${project.url}containers/split/health`, { headers: auth });
+    expect(down.status).toBe(502);
+    expect(await down.json()).toMatchObject({ status: 502, code: 'CONTAINER_UNAVAILABLE' });
+    expect((await fetch(`${project.url}containers/train/health`, { headers: auth })).status).toBe(200);
+    await healthy;
+    expect((await fetch(`${project.url}containers/split/health`, { headers: auth })).status).toBe(200);
+    expect(output).toContain('split was killed by SIGKILL; restarting in 1.5 s');
+  });
+
+  it('stops everything cleanly', async () => {
+    const pids = [...project.services.values()].map((service) => service.pid!);
+    await project.stop();
+    for (const service of project.services.values()) expect(service.state, service.name).toBe(ServiceState.Stopped);
+    for (const pid of pids) {
+      // Reaped children are gone at once; allow the kernel a moment to finish tearing one down.
+      for (let tries = 0; tries < 100 && isRunning(pid); tries++) await delay(20);
+      expect(isRunning(pid), String(pid)).toBe(false);
+    }
+    await expect(fetch(project.url)).rejects.toThrow();
+    expect(output).toMatch(/kiln +\| stopped\n/);
+  });
+});
+
+function isRunning(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) [ZX]/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
