@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, type TestBrowser } from '../helpers/browser.js';
+import { launchBrowser, SCREENSHOTS, type TestBrowser } from '../helpers/browser.js';
 import { startTestProject, type TestProject } from '../helpers/test-project.js';
 
 const TOKEN = 'correct-horse-battery-staple';
@@ -31,6 +31,7 @@ describe('the dashboard against fixture containers behind the gateway', () => {
     await page.getByLabel('Project token').waitFor();
     expect(new URL(page.url()).pathname).toBe('/signin');
     await browser.screenshot('sign-in');
+    await browser.part('doc-sign-in', page.locator('kiln-sign-in .card'));
     await page.getByLabel('Project token').fill('wrong');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByText('That token is not right.').waitFor();
@@ -100,7 +101,7 @@ describe('the dashboard against fixture containers behind the gateway', () => {
     const { page } = browser;
     await page.getByRole('list', { name: 'Steps' }).getByRole('link', { name: 'train/run-one-train' }).click();
     await page.getByRole('heading', { name: 'run-one-train' }).waitFor();
-    const loss = page.locator('kiln-metric-chart').filter({ hasText: 'loss' });
+    const loss = page.locator('kiln-metric-chart[metric="loss"]');
     await loss.getByText('4 points; last value 0.4 at step 4').waitFor();
     expect(await loss.locator('canvas').count()).toBeGreaterThan(0);
     const matrix = page.getByRole('table', { name: 'confusion' });
@@ -138,7 +139,7 @@ describe('the dashboard against fixture containers behind the gateway', () => {
     await page.getByRole('button', { name: 'Create the artifact' }).click();
     await page.getByRole('heading', { name: 'to-cancel' }).waitFor();
     await badge(page.locator('kiln-artifact-page'), 'in-progress').waitFor();
-    const loss = page.locator('kiln-metric-chart').filter({ hasText: 'loss' });
+    const loss = page.locator('kiln-metric-chart[metric="loss"]');
     const points = (): Promise<number> => loss.locator('[data-points]').getAttribute('data-points').then(Number);
     await expect.poll(points, { timeout: 15_000 }).toBeGreaterThanOrEqual(1);
     const first = await points();
@@ -173,6 +174,8 @@ describe('the dashboard against fixture containers behind the gateway', () => {
     await page.goto(`${project.url}/#/pipelines/demo`);
     await page.getByText('Showing 1–25 of').waitFor();
     await browser.screenshot('pipeline-narrow');
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: `${SCREENSHOTS}doc-narrow.png` });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await page.setViewportSize({ width: 1280, height: 900 });

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 
 /** Where the browser tests leave their screenshots (`test-output/` at the root is git-ignored). */
 export const SCREENSHOTS = fileURLToPath(new URL('../../../../test-output/dashboard/', import.meta.url));
@@ -24,6 +24,8 @@ export interface TestBrowser {
   page: Page;
   /** Saves a full-page PNG under {@link SCREENSHOTS}. */
   screenshot(name: string, page?: Page): Promise<string>;
+  /** Saves a PNG of one part of the page (small pictures for docs/dashboard.md). */
+  part(name: string, locator: Locator): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -47,6 +49,11 @@ export async function launchBrowser(viewport = { width: 1280, height: 900 }): Pr
     async screenshot(name, target = page) {
       const path = join(SCREENSHOTS, `${name}.png`);
       await target.screenshot({ path, fullPage: true });
+      return path;
+    },
+    async part(name, locator) {
+      const path = join(SCREENSHOTS, `${name}.png`);
+      await locator.screenshot({ path });
       return path;
     },
     async close() {

@@ -76,7 +76,7 @@ export class KilnArtifactTable extends LitElement {
   ];
 
   @property() pipeline = '';
-  @property() mode: 'runs' | 'artifacts' = 'artifacts';
+  @property({ reflect: true }) mode: 'runs' | 'artifacts' = 'artifacts';
   /** What the rows are called in captions and announcements. */
   @property() label = 'Artifacts';
 

@@ -15,6 +15,7 @@ import { sharedStyles } from '../styles/shared-styles.js';
 /** How many of the last points the accessible table lists. */
 const TABLE_POINTS = 50;
 const HEIGHT = 220;
+const STEP_TICKS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6];
 
 /**
  * A series metric as a uPlot line chart (value by step). The parent bumps `revision` when the
@@ -52,7 +53,8 @@ export class KilnMetricChart extends LitElement {
   @property() container = '';
   @property() collection: Collection = 'artifacts';
   @property() artifact = '';
-  @property() metric = '';
+  /** Reflected, so a page (or a test) can find a metric's chart by name. */
+  @property({ reflect: true }) metric = '';
   /** Change it to fetch the points again. */
   @property({ type: Number }) revision = 0;
 
@@ -122,8 +124,10 @@ export class KilnMetricChart extends LitElement {
       {
         width,
         height: HEIGHT,
-        scales: { x: { time: false } },
-        axes: [{ label: 'step' }, {}],
+        // one point (or one step) would get a 0–100 axis: centre it instead
+        scales: { x: { time: false, range: (_u, min, max) => (min === max ? [min - 1, max + 1] : [min, max]) } },
+        // steps are whole numbers: no ticks between them
+        axes: [{ label: 'step', incrs: STEP_TICKS }, {}],
         series: [
           { label: 'step' },
           { label: this.metric, stroke: '#0b5cad', width: 2, points: { show: points.length <= 60 } },
