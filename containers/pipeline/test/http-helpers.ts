@@ -54,3 +54,57 @@ export async function startRun(
     throw new Error(`create run: ${response.statusCode} ${response.body}`);
   return `${pipelineUrl}/runs/${name}`;
 }
+
+/** A subscription to a container's `/events`: waits for the first summary a predicate accepts. */
+export interface EventWatch {
+  next(predicate: (summary: ArtifactSummary) => boolean): Promise<ArtifactSummary>;
+  close(): void;
+}
+
+/**
+ * Subscribes to `GET /events` (Server-Sent Events) and resolves once connected, so nothing that
+ * happens afterwards is missed.
+ */
+export async function watchEvents(containerUrl: string): Promise<EventWatch> {
+  const controller = new AbortController();
+  const stream = got.stream(`${containerUrl}/events`, {
+    signal: controller.signal,
+    retry: { limit: 0 },
+  });
+  const seen: ArtifactSummary[] = [];
+  const waiters: {
+    predicate: (s: ArtifactSummary) => boolean;
+    done: (s: ArtifactSummary) => void;
+  }[] = [];
+  let buffer = '';
+  stream.on('error', () => {});
+  stream.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString('utf8');
+    for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+      const data = buffer
+        .slice(0, end)
+        .split('\n')
+        .find((line) => line.startsWith('data: '));
+      buffer = buffer.slice(end + 2);
+      if (!data) continue;
+      const summary = JSON.parse(data.slice(6)) as ArtifactSummary;
+      seen.push(summary);
+      for (const waiter of waiters.filter((w) => w.predicate(summary))) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.done(summary);
+      }
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    stream.once('response', () => resolve());
+    stream.once('error', reject);
+  });
+  return {
+    next: (predicate) => {
+      const found = seen.find(predicate);
+      if (found) return Promise.resolve(found);
+      return new Promise((done) => waiters.push({ predicate, done }));
+    },
+    close: () => controller.abort(),
+  };
+}

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunDocument } from '../src/run/run-document.js';
-import { http, startRun, waitFinal, waitForLog } from './http-helpers.js';
+import { http, startRun, waitFinal, waitForLog, watchEvents } from './http-helpers.js';
 import { serveModule, type ServedProcess } from './serve-process.js';
 
 const fixture = (name: string): string =>
@@ -152,8 +152,17 @@ describe('pipeline container', () => {
   });
 
   it('cancels the running step when the run is cancelled', async () => {
+    const events = await watchEvents(pipeline.url);
     const run = await startRun(pipeline.url, 'stopped', { gateAt: 2, gate: join(root, 'never') });
+    // The step's progress is mirrored into the run's: one step done, the second half done.
+    const halfway = await events.next(
+      (s) => s.name === 'stopped' && s.message === 's2: half of s2',
+    );
+    events.close();
+    expect(halfway.progress).toBeCloseTo(1.5 / 6, 5);
     await waitForLog(run, '[s2] waiting for');
+    const running = await http(`${run}/steps`).json<StepInfo[]>();
+    expect(running.map((s) => s.status)).toEqual(['completed', 'in-progress']);
     expect((await http.post(`${run}/cancel`)).statusCode).toBe(202);
     expect((await waitFinal(run)).status).toBe('cancelled');
     expect((await waitFinal(`${toolOf(2).url}/artifacts/stopped-s2`)).status).toBe('cancelled');
