@@ -26,10 +26,10 @@ describe('TFRecord framing', () => {
   it('refuses a corrupted data byte and a corrupted length', () => {
     const file = frameRecord(Buffer.from('payload'));
     const badData = Buffer.from(file);
-    badData[13] ^= 0xff;
+    badData[13] = (badData[13] ?? 0) ^ 0xff;
     expect(() => readRecords(badData)).toThrow(TfRecordError);
     const badLength = Buffer.from(file);
-    badLength[0] ^= 0x01;
+    badLength[0] = (badLength[0] ?? 0) ^ 0x01;
     expect(() => readRecords(badLength)).toThrow(/length checksum/);
     expect(() => readRecords(file.subarray(0, file.length - 1))).toThrow(/truncated/);
   });
