@@ -72,6 +72,9 @@ try {
     runs,
     freshMedianMs: round(median(fresh)),
     cachedMedianMs: round(median(cached)),
+    // On a shared machine the minimum says what the code costs, the median what it costs there.
+    freshMinMs: round(Math.min(...fresh)),
+    cachedMinMs: round(Math.min(...cached)),
     freshMs: fresh.map(round),
     cachedMs: cached.map(round),
     targets: { freshMs: TARGET_FRESH_MS, cachedMs: TARGET_CACHED_MS },
@@ -86,6 +89,7 @@ try {
         `pipeline orchestration, ${steps.length} echo steps, median of ${runs}:`,
         `  fresh run (every step builds): ${result.freshMedianMs} ms (target <= ${TARGET_FRESH_MS} ms)`,
         `  fully cached re-run:           ${result.cachedMedianMs} ms (target <= ${TARGET_CACHED_MS} ms)`,
+        `  minimum: fresh ${result.freshMinMs} ms, cached ${result.cachedMinMs} ms`,
         `  ${result.pass ? 'PASS' : 'FAIL'}`,
         '',
       ].join('\n'),
