@@ -3,6 +3,7 @@ import { consume } from '@lit/context';
 import { Task, TaskStatus } from '@lit/task';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
 import { apiContext } from '../api/api-context.js';
 import { describeError } from '../api/api-error.js';
 import type { KilnApi } from '../api/kiln-api.js';
@@ -316,7 +317,9 @@ export class KilnArtifactPage extends LitElement {
         : nothing}
       ${metrics.length === 0 && this._metrics.status === TaskStatus.COMPLETE ? html`<p class="muted">No metrics yet.</p>` : nothing}
       <div class="charts">
-        ${series.map(
+        ${repeat(
+          series,
+          (metric) => metric.name,
           (metric) => html`<kiln-metric-chart
             .container=${this.container}
             .collection=${this.collection}
@@ -326,7 +329,9 @@ export class KilnArtifactPage extends LitElement {
           ></kiln-metric-chart>`,
         )}
       </div>
-      ${reports.map(
+      ${repeat(
+        reports,
+        (metric) => metric.name,
         (metric) => html`<kiln-report-view
           .container=${this.container}
           .collection=${this.collection}

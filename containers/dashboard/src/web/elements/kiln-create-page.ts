@@ -107,6 +107,7 @@ export class KilnCreatePage extends LitElement {
             .suggestions=${this._suggestions.value ?? []}
             .busy=${this._create.status === TaskStatus.PENDING}
             submitLabel=${this.collection === 'runs' ? 'Start the run' : 'Create the artifact'}
+            noun=${this.collection === 'runs' ? 'run' : 'artifact'}
           ></kiln-schema-form>
         `,
       })}

@@ -1,7 +1,7 @@
 import type { MetricPoint } from '@kiln/api';
 import { consume } from '@lit/context';
 import { Task } from '@lit/task';
-import { css, html, LitElement, nothing, unsafeCSS } from 'lit';
+import { css, html, LitElement, nothing, unsafeCSS, type PropertyValues } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
 import uPlot from 'uplot';
 import uPlotCss from 'uplot/dist/uPlot.min.css';
@@ -72,11 +72,19 @@ export class KilnMetricChart extends LitElement {
     onComplete: (points) => void this.#draw(points),
   });
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // moved in the page (a keyed list reorders by removing and inserting): draw again
+    if (this._points.value && !this.#plot) void this.#draw(this._points.value);
+  }
+
+  override willUpdate(changed: PropertyValues<this>): void {
+    // another metric (or artifact) is a new chart, not new data for this one
+    if (changed.has('metric') || changed.has('artifact') || changed.has('container')) this.#destroy();
+  }
+
   override disconnectedCallback(): void {
-    this.#resize?.disconnect();
-    this.#resize = undefined;
-    this.#plot?.destroy();
-    this.#plot = undefined;
+    this.#destroy();
     super.disconnectedCallback();
   }
 
@@ -110,6 +118,13 @@ export class KilnMetricChart extends LitElement {
           </details>`
         : nothing}
     </figure>`;
+  }
+
+  #destroy(): void {
+    this.#resize?.disconnect();
+    this.#resize = undefined;
+    this.#plot?.destroy();
+    this.#plot = undefined;
   }
 
   async #draw(points: MetricPoint[]): Promise<void> {

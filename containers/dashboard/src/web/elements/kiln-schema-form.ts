@@ -91,6 +91,8 @@ export class KilnSchemaForm extends LitElement {
   @property() nameError = '';
   @property({ attribute: false }) suggestions: ArtifactSuggestion[] = [];
   @property() submitLabel = 'Create';
+  /** What is being made (`artifact`, `run`), for the labels. */
+  @property() noun = 'artifact';
   @property({ type: Boolean }) busy = false;
 
   @state() private _values: FormValues = {};
@@ -145,7 +147,7 @@ export class KilnSchemaForm extends LitElement {
       <div class="field">
         <span class="check">
           <input id="cache" type="checkbox" .checked=${live(this._cache)} @change=${(e: Event) => (this._cache = (e.target as HTMLInputElement).checked)} />
-          <label for="cache">Reuse an identical completed artifact if there is one</label>
+          <label for="cache">Reuse an identical completed ${this.noun} if there is one</label>
         </span>
       </div>
       ${this.suggestions.length > 0
