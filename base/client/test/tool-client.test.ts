@@ -89,6 +89,13 @@ describe('ToolClient against a real core server', () => {
     expect((await tool.get('file-stream')).files.map((f) => f.path)).toEqual(['input.bin']);
   });
 
+  it('waits on several artifacts at once', async () => {
+    const names = ['many-1', 'many-2', 'many-3'];
+    for (const name of names) await tool.create({ name, parameters: { message: name } });
+    const finals = await Promise.all(names.map((name) => tool.wait(name)));
+    expect(finals.map((s) => [s.name, s.status])).toEqual(names.map((name) => [name, 'completed']));
+  });
+
   it('reuses a cached artifact', async () => {
     await tool.create({ name: 'cache-a', parameters: { message: 'cache me' } });
     await tool.wait('cache-a');
@@ -138,23 +145,30 @@ describe('ToolClient against a real core server', () => {
 
   it('iterates /events and reports progress while waiting', async () => {
     const gate = makeFifo(dir, 'gate-events');
+    let opened!: () => void;
+    const open = new Promise<void>((resolve) => (opened = resolve));
+    const collecting = (async () => {
+      const statuses: string[] = [];
+      for await (const event of tool.events({ onOpen: opened })) {
+        if (event.artifact.name !== 'evented') continue;
+        statuses.push(event.artifact.status);
+        if (event.artifact.status === 'completed') break;
+      }
+      return statuses;
+    })();
+    await open;
     await tool.create({ name: 'evented', parameters: { steps: 2, gate } });
     const seen: ArtifactSummary[] = [];
-    const waiting = tool.wait('evented', {
+    const done = await tool.wait('evented', {
       onProgress: (summary) => {
+        // The first report comes once the wait watches /events: only then may the build go on.
+        if (seen.length === 0) void writeFile(gate, 'go');
         seen.push(summary);
-        if (summary.message === 'step 1') void writeFile(gate, 'go');
       },
     });
-    const events: string[] = [];
-    for await (const event of tool.events()) {
-      if (event.artifact.name !== 'evented') continue;
-      events.push(event.artifact.status);
-      if (event.artifact.status === 'completed') break;
-    }
-    expect((await waiting).status).toBe('completed');
-    expect(events).toContain('completed');
-    expect(seen.map((s) => s.message)).toContain('step 1');
+    expect(done.status).toBe('completed');
+    expect(await collecting).toEqual(expect.arrayContaining(['in-progress', 'completed']));
+    expect(seen.map((s) => s.message)).toContain('through the gate');
     expect(seen.at(-1)?.status).toBe('completed');
   });
 

@@ -11,8 +11,8 @@ export interface WaitOptions {
   /** Milliseconds to wait at most; then `wait()` throws `WAIT_TIMEOUT`. @defaultValue no limit */
   timeout?: number;
   /**
-   * Called with the summary at every change seen; changes come from `/events`, which is only
-   * opened when this is given.
+   * Called with the current summary once the wait starts watching, then at every change; changes
+   * come from `/events`, which is only opened when this is given.
    */
   onProgress?: (summary: ArtifactSummary) => void;
   signal?: AbortSignal;
@@ -25,7 +25,7 @@ export interface WaitOptions {
 export async function waitForArtifact(http: HttpClient, path: string, name: string, options: WaitOptions = {}): Promise<ArtifactSummary> {
   const deadline = options.timeout === undefined ? Infinity : Date.now() + options.timeout;
   const report = dedupe(options.onProgress);
-  const stopEvents = options.onProgress ? watchEvents(http, name, report, options.signal) : () => undefined;
+  const stopEvents = options.onProgress ? watchEvents(http, path, name, report, options.signal) : () => undefined;
   try {
     let last: ArtifactSummary | undefined;
     for (;;) {
@@ -48,14 +48,23 @@ export async function waitForArtifact(http: HttpClient, path: string, name: stri
   }
 }
 
-/** Follows `/events` for one artifact until stopped; a failing stream is given up quietly. */
-function watchEvents(http: HttpClient, name: string, report: (summary: ArtifactSummary) => void, signal: AbortSignal | undefined): () => void {
+/**
+ * Follows `/events` for one artifact until stopped, reading its status each time the stream
+ * opens so that nothing between two connections is missed; a failing stream is given up quietly.
+ */
+function watchEvents(http: HttpClient, path: string, name: string, report: (summary: ArtifactSummary) => void, signal: AbortSignal | undefined): () => void {
   const controller = new AbortController();
   const abort = (): void => controller.abort();
   signal?.addEventListener('abort', abort, { once: true });
+  const onOpen = (): void => {
+    http.json<ArtifactSummary>('GET', `${path}/status`, { call: { signal: controller.signal } }).then(
+      (summary) => controller.signal.aborted || report(summary),
+      () => undefined,
+    );
+  };
   void (async () => {
     try {
-      for await (const event of serverEvents(http, { signal: controller.signal })) {
+      for await (const event of serverEvents(http, { signal: controller.signal, onOpen })) {
         if (event.artifact.name === name && !controller.signal.aborted) report(event.artifact);
       }
     } catch {

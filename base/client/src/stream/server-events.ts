@@ -16,6 +16,11 @@ export interface ArtifactEvent {
 export interface EventsOptions {
   /** Ends the iteration: the iterator then throws the signal's reason. */
   signal?: AbortSignal;
+  /**
+   * Called each time the stream is (re)connected, before any event of that connection: events
+   * from then on will be seen, so state read now leaves no gap.
+   */
+  onOpen?: () => void;
 }
 
 /**
@@ -30,6 +35,7 @@ export async function* serverEvents(http: HttpClient, options: EventsOptions = {
     const headers: Record<string, string> = { accept: 'text/event-stream' };
     if (parser.lastEventId !== undefined) headers['last-event-id'] = parser.lastEventId;
     const stream = await http.stream('events', { headers, call: options.signal ? { signal: options.signal } : {} });
+    options.onOpen?.();
     let got = false;
     try {
       for await (const chunk of stream.body) {
