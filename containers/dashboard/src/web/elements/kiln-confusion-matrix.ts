@@ -4,13 +4,29 @@ import { styleMap } from 'lit/directives/style-map.js';
 import type { ConfusionMatrix } from '../model/report-shape.js';
 import { sharedStyles } from '../styles/shared-styles.js';
 
-/** Light to dark blue; cells darker than the midpoint get white text to keep contrast. */
+/** Light to dark blue. */
 const LOW = [247, 251, 255] as const;
 const HIGH = [8, 48, 107] as const;
 
-function shade(share: number): { background: string; color: string } {
+/** WCAG relative luminance of an sRGB colour. */
+function luminance(rgb: readonly number[]): number {
+  const [r = 0, g = 0, b = 0] = rgb.map((c) => {
+    const v = c / 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+/**
+ * The cell's background, and black or white text, whichever contrasts more: with pure black
+ * and white the better of the two is at least 4.58:1 on any background (WCAG AA).
+ */
+export function shade(share: number): { background: string; color: string } {
   const mix = LOW.map((low, i) => Math.round(low + ((HIGH[i] as number) - low) * share));
-  return { background: `rgb(${mix.join(' ')})`, color: share > 0.45 ? '#ffffff' : '#1b1f24' };
+  const l = luminance(mix);
+  const onBlack = (l + 0.05) / 0.05;
+  const onWhite = 1.05 / (l + 0.05);
+  return { background: `rgb(${mix.join(' ')})`, color: onWhite > onBlack ? '#ffffff' : '#000000' };
 }
 
 /**
