@@ -190,6 +190,14 @@ describe('ToolClient against a real core server', () => {
     expect(await failure(waiting)).toMatchObject({ message: 'enough' });
     const longPoll = tool.http.json('GET', 'artifacts/slow/status', { query: { wait: 10 }, call: { timeout: 200 } });
     expect(await failure(longPoll)).toMatchObject({ code: 'REQUEST_TIMEOUT', status: 504 });
+    const following = (async () => {
+      for await (const line of tool.followLog('slow', { timeout: 300 })) void line;
+    })();
+    expect(await failure(following)).toMatchObject({ code: 'REQUEST_TIMEOUT' });
+    const listening = (async () => {
+      for await (const event of tool.events({ timeout: 300 })) void event;
+    })();
+    expect(await failure(listening)).toMatchObject({ code: 'REQUEST_TIMEOUT' });
     await tool.delete('slow');
   });
 });

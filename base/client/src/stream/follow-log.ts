@@ -1,15 +1,19 @@
 import { isFinalStatus, type ArtifactSummary } from '@kiln/api';
 import { ClientErrorCode, KilnApiError, isKilnApiError } from '../errors/kiln-api-error.js';
 import { backoffDelay, sleep } from '../http/backoff.js';
+import { toKilnApiError } from '../http/error-mapping.js';
 import type { HttpClient } from '../http/http-client.js';
+import type { CallOptions } from '../kiln-options.js';
 import { LineSplitter } from './line-splitter.js';
+import { streamDeadline } from './stream-deadline.js';
 
-/** Options of `followLog()`. */
-export interface FollowLogOptions {
+/**
+ * Options of `followLog()`. `signal` stops following (the iterator then throws its reason);
+ * `timeout` bounds the whole follow (then `REQUEST_TIMEOUT`).
+ */
+export interface FollowLogOptions extends CallOptions {
   /** Byte offset to start from. @defaultValue 0 */
   offset?: number;
-  /** Stops following: the iterator then throws the signal's reason. */
-  signal?: AbortSignal;
 }
 
 /**
@@ -19,9 +23,9 @@ export interface FollowLogOptions {
  */
 export async function* followLog(http: HttpClient, path: string, status: () => Promise<ArtifactSummary>, options: FollowLogOptions = {}): AsyncGenerator<string> {
   let offset = options.offset ?? 0;
-  const call = options.signal ? { signal: options.signal } : {};
+  const call = streamDeadline(options);
   for (let failures = 0; ; ) {
-    const stream = await http.stream(`${path}/log`, { query: { follow: 1, offset }, call });
+    const stream = await http.stream(`${path}/log`, { query: { follow: 1, offset }, call: call() });
     const splitter = new LineSplitter();
     let ended = false;
     try {
@@ -32,7 +36,7 @@ export async function* followLog(http: HttpClient, path: string, status: () => P
       }
       ended = true;
     } catch (error) {
-      if (options.signal?.aborted) throw options.signal.reason;
+      if (stream.signal.signal?.aborted) throw toKilnApiError(error, stream.request, stream.signal);
       if (isKilnApiError(error)) throw error;
     } finally {
       stream.body.destroy();

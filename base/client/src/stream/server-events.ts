@@ -1,8 +1,11 @@
 import { KilnEventName, type ArtifactSummary } from '@kiln/api';
-import { isKilnApiError } from '../errors/kiln-api-error.js';
+import { ClientErrorCode, KilnApiError, isKilnApiError } from '../errors/kiln-api-error.js';
 import { backoffDelay, sleep } from '../http/backoff.js';
+import { toKilnApiError } from '../http/error-mapping.js';
 import type { HttpClient } from '../http/http-client.js';
+import type { CallOptions } from '../kiln-options.js';
 import { SseParser } from './sse-parser.js';
+import { streamDeadline } from './stream-deadline.js';
 
 /** An event from `/events`: one per status or progress change of an artifact (or run). */
 export interface ArtifactEvent {
@@ -12,10 +15,11 @@ export interface ArtifactEvent {
   id: string | undefined;
 }
 
-/** Options of `events()`. */
-export interface EventsOptions {
-  /** Ends the iteration: the iterator then throws the signal's reason. */
-  signal?: AbortSignal;
+/**
+ * Options of `events()`. `signal` ends the iteration (the iterator then throws its reason);
+ * `timeout` bounds the whole iteration (then `REQUEST_TIMEOUT`).
+ */
+export interface EventsOptions extends CallOptions {
   /**
    * Called each time the stream is (re)connected, before any event of that connection: events
    * from then on will be seen, so state read now leaves no gap.
@@ -30,11 +34,12 @@ export interface EventsOptions {
  */
 export async function* serverEvents(http: HttpClient, options: EventsOptions = {}): AsyncGenerator<ArtifactEvent> {
   const parser = new SseParser();
+  const call = streamDeadline(options);
   let idle = 0;
   for (;;) {
     const headers: Record<string, string> = { accept: 'text/event-stream' };
     if (parser.lastEventId !== undefined) headers['last-event-id'] = parser.lastEventId;
-    const stream = await http.stream('events', { headers, call: options.signal ? { signal: options.signal } : {} });
+    const stream = await http.stream('events', { headers, call: call() });
     options.onOpen?.();
     let got = false;
     try {
@@ -42,17 +47,25 @@ export async function* serverEvents(http: HttpClient, options: EventsOptions = {
         for (const raw of parser.feed((chunk as Buffer).toString('utf8'))) {
           if (raw.event !== KilnEventName.Artifact) continue;
           got = true;
-          yield { type: KilnEventName.Artifact, artifact: JSON.parse(raw.data) as ArtifactSummary, id: raw.id };
+          yield { type: KilnEventName.Artifact, artifact: parseSummary(raw.data, stream.request.url), id: raw.id };
         }
       }
     } catch (error) {
-      if (options.signal?.aborted) throw options.signal.reason;
-      if (isKilnApiError(error) || error instanceof SyntaxError) throw error;
+      if (stream.signal.signal?.aborted) throw toKilnApiError(error, stream.request, stream.signal);
+      if (isKilnApiError(error)) throw error;
       // the connection broke: reopen below
     } finally {
       stream.body.destroy();
     }
     idle = got ? 1 : idle + 1;
     await sleep(backoffDelay(idle, http.options), options.signal);
+  }
+}
+
+function parseSummary(data: string, url: string): ArtifactSummary {
+  try {
+    return JSON.parse(data) as ArtifactSummary;
+  } catch (error) {
+    throw KilnApiError.client(ClientErrorCode.InvalidResponse, 'Invalid response', `an event from ${url} is not JSON`, 502, { cause: error });
   }
 }
