@@ -60,7 +60,10 @@ export interface MultipartOptions {
 
 /** The multer middleware for a tool's create requests. */
 export function multipartUpload(options: MultipartOptions): RequestHandler {
+  // Larger stream buffers than busboy's 16 KiB defaults: fewer, bigger chunks on large uploads.
+  const streamOptions = { highWaterMark: 1 << 20, fileHwm: 1 << 20 } as multer.Options;
   const upload = multer({
+    ...streamOptions,
     storage: new HashingDiskStorage(options.uploadsDir),
     limits: {
       fileSize: options.maxUploadBytes,
