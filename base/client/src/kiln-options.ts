@@ -46,6 +46,7 @@ export interface CallOptions {
   timeout?: number;
 }
 
+/** Applies the defaults of {@link KilnOptions}. */
 export function resolveKilnOptions(options: KilnOptions = {}): ResolvedKilnOptions {
   return {
     token: options.token === '' ? undefined : options.token,

@@ -122,7 +122,8 @@ describe('ToolClient against a real core server', () => {
   });
 
   it('refuses bad names and paths before any request', async () => {
-    for (const call of [() => tool.get('../etc'), () => tool.status('.'), () => tool.create({ name: 'a b' }), () => tool.metric('json-1', '..', 'values')]) {
+    const calls: (() => Promise<unknown>)[] = [() => tool.get('../etc'), () => tool.status('.'), () => tool.create({ name: 'a b' }), () => tool.metric('json-1', '..', 'values')];
+    for (const call of calls) {
       const error = await failure(Promise.resolve().then(call));
       expect(isKilnApiError(error) && error.request).toBeUndefined();
       expect(error).toMatchObject({ status: 400 });
