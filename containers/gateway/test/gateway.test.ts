@@ -132,6 +132,12 @@ describe('links', () => {
     expect(JSON.parse(body)).toEqual({ parameters: { data: `${beta.url}/artifacts/a/` } });
   });
 
+  it('passes files through byte for byte, JSON ones included', async () => {
+    const gateway = await start();
+    const file = await fetch(`${gateway}/containers/beta/data/run.json`);
+    expect(await file.json()).toEqual({ model: `${beta.url}/artifacts/m/` });
+  });
+
   it('uses the configured public URL when there is one', async () => {
     const gateway = await start({ publicUrl: 'https://kiln.example/' });
     const links = (await (await fetch(`${gateway}/containers/beta/links`)).json()) as Record<string, string>;

@@ -152,8 +152,7 @@ export class Forwarder {
       state.proxyReq?.setTimeout(0);
       req.socket.setTimeout(0);
     }
-    const rewriteBody =
-      request.outboundRules.length > 0 && JSON_TYPE.test(type) && isIdentity(proxyRes.headers['content-encoding']);
+    const rewriteBody = request.outboundRules.length > 0 && JSON_TYPE.test(type) && isApiDocument(proxyRes);
     const headers = responseHeaders(proxyRes.headers, request, rewriteBody);
     res.writeHead(proxyRes.statusCode ?? 502, proxyRes.statusMessage, headers);
     if (live) res.flushHeaders();
@@ -216,8 +215,17 @@ function isJson(type: string | undefined): boolean {
   return JSON_TYPE.test(type ?? '');
 }
 
-function isIdentity(encoding: string | undefined): boolean {
-  return encoding === undefined || encoding.trim().toLowerCase() === 'identity';
+/**
+ * Whether a JSON response is an API document, whose URLs are rewritten, rather than the bytes of
+ * a file (an artifact's `data/run.json`): files are served with `Accept-Ranges` and must arrive
+ * exactly as stored, or digests and byte ranges would no longer match. Compressed bodies pass as
+ * they are too.
+ */
+function isApiDocument(response: IncomingMessage): boolean {
+  const { headers } = response;
+  const encoding = headers['content-encoding']?.trim().toLowerCase();
+  if (encoding !== undefined && encoding !== 'identity') return false;
+  return response.statusCode !== 206 && headers['accept-ranges'] === undefined && headers['content-range'] === undefined;
 }
 
 function isStream(contentType: string, path: string): boolean {
