@@ -33,6 +33,14 @@ export const ErrorCode = {
   ContainerUnavailable: 'CONTAINER_UNAVAILABLE',
   ServiceUnavailable: 'SERVICE_UNAVAILABLE',
   Internal: 'INTERNAL',
+  // Raised on the client's side of the wire (the SDK and CLI); no server sends them.
+  ConnectionFailed: 'CONNECTION_FAILED',
+  RequestTimeout: 'REQUEST_TIMEOUT',
+  WaitTimeout: 'WAIT_TIMEOUT',
+  DigestMismatch: 'DIGEST_MISMATCH',
+  UnsafeArchiveEntry: 'UNSAFE_ARCHIVE_ENTRY',
+  InvalidResponse: 'INVALID_RESPONSE',
+  LocalFileError: 'LOCAL_FILE_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -95,7 +103,9 @@ export function toProblemDocument(error: unknown, instance?: string): ProblemDoc
     type: problemTypeFor(code),
     title: STATUS_TITLES[status] ?? 'Error',
     status,
-    detail: kiln && status < 500 ? kiln.message : kiln?.message && status !== 500 ? kiln.message : 'the server failed to handle the request',
+    // A KilnError's message is written for clients, except on a 500, which stands for anything
+    // unexpected: its text may leak internals.
+    detail: kiln && status !== 500 ? kiln.message : 'the server failed to handle the request',
     code,
   };
   if (kiln?.errors) problem.errors = kiln.errors;

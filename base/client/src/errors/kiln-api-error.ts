@@ -1,26 +1,21 @@
 import { ErrorCode, KilnError, problemTypeFor, type ProblemDocument } from '@kiln/api';
 
-/**
- * Codes the SDK raises on its own side of the wire (no server answered them).
- *
- * They are typed as {@link ErrorCode} so that `error.code === ClientErrorCode.DigestMismatch`
- * type-checks; they are to join `ErrorCode` in `@kiln/api`.
- */
+/** Codes the SDK raises on its own side of the wire (no server answered them). */
 export const ClientErrorCode = {
   /** The server could not be reached (refused, reset, DNS), after every retry. */
-  ConnectionFailed: 'CONNECTION_FAILED' as ErrorCode,
+  ConnectionFailed: ErrorCode.ConnectionFailed,
   /** The call did not finish within its `timeout`. */
-  RequestTimeout: 'REQUEST_TIMEOUT' as ErrorCode,
+  RequestTimeout: ErrorCode.RequestTimeout,
   /** `wait()` gave up before the artifact reached a final state. */
-  WaitTimeout: 'WAIT_TIMEOUT' as ErrorCode,
+  WaitTimeout: ErrorCode.WaitTimeout,
   /** Downloaded data does not hash to the artifact's `digest`. */
-  DigestMismatch: 'DIGEST_MISMATCH' as ErrorCode,
+  DigestMismatch: ErrorCode.DigestMismatch,
   /** A zip entry would land outside the download folder. */
-  UnsafeArchiveEntry: 'UNSAFE_ARCHIVE_ENTRY' as ErrorCode,
+  UnsafeArchiveEntry: ErrorCode.UnsafeArchiveEntry,
   /** The server answered something that is not what the contract promises. */
-  InvalidResponse: 'INVALID_RESPONSE' as ErrorCode,
+  InvalidResponse: ErrorCode.InvalidResponse,
   /** A local file given to the SDK (an input file, a download target) could not be used. */
-  LocalFile: 'LOCAL_FILE_ERROR' as ErrorCode,
+  LocalFile: ErrorCode.LocalFileError,
 } as const;
 export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];
 

@@ -1,5 +1,5 @@
 import { ErrorCode, type ProblemDocument } from '@kiln/api';
-import { HTTPError, RequestError } from 'got';
+import { isGotHttpError, isGotRequestError } from './load-got.js';
 import { ClientErrorCode, KilnApiError, type RequestInfo } from '../errors/kiln-api-error.js';
 import type { CallSignal } from './call-signal.js';
 
@@ -40,15 +40,15 @@ export function toKilnApiError(error: unknown, request: RequestInfo, signal: Cal
     return KilnApiError.client(ClientErrorCode.RequestTimeout, 'Request timeout', `${request.method} ${request.url} took longer than ${signal.timeoutMs} ms`, 504, { request, cause: error, retryable: true });
   }
   if (error instanceof KilnApiError) return error;
-  if (error instanceof HTTPError) {
+  if (isGotHttpError(error)) {
     const body = error.response.body;
     const text = typeof body === 'string' ? body : Buffer.isBuffer(body) ? body.toString('utf8') : '';
     return new KilnApiError(problemFromBody(error.response.statusCode, error.response.statusMessage, text), { request, cause: error });
   }
-  if (error instanceof RequestError && error.name === 'UploadError') {
+  if (isGotRequestError(error) && error.name === 'UploadError') {
     return KilnApiError.client(ClientErrorCode.LocalFile, 'Upload failed', `reading an input file failed: ${error.message}`, 400, { request, cause: error });
   }
-  if (error instanceof RequestError) {
+  if (isGotRequestError(error)) {
     const reason = error.code === 'ETIMEDOUT' ? 'timed out' : (error.code ?? error.message);
     return KilnApiError.client(ClientErrorCode.ConnectionFailed, 'Connection failed', `cannot reach ${origin(request.url)} (${reason})`, 502, { request, cause: error, retryable: true });
   }

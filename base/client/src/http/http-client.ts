@@ -1,4 +1,5 @@
-import got, { type Got, type Method, type Progress } from 'got';
+import type { Got, Method, Progress } from 'got';
+import { loadGot } from './load-got.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { ClientErrorCode, KilnApiError, type RequestInfo } from '../errors/kiln-api-error.js';
@@ -39,12 +40,17 @@ export interface OpenStream {
 export class HttpClient {
   readonly baseUrl: string;
   readonly options: ResolvedKilnOptions;
-  readonly #got: Got;
+  #got: Promise<Got> | undefined;
 
   constructor(baseUrl: string, options: ResolvedKilnOptions) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
     this.options = options;
-    this.#got = got.extend({
+  }
+
+  /** got with this client's settings, made on first use. */
+  #client(): Promise<Got> {
+    const options = this.options;
+    this.#got ??= loadGot().then(({ got }) => got.extend({
       headers: { ...options.headers, ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) },
       retry: {
         limit: options.retries,
@@ -52,7 +58,8 @@ export class HttpClient {
         statusCodes: [502, 503],
         calculateDelay: ({ attemptCount, computedValue }) => (computedValue === 0 ? 0 : backoffDelay(attemptCount, options)),
       },
-    });
+    }));
+    return this.#got;
   }
 
   /** The same settings for a base URL below this one (`/containers/train`). */
@@ -86,7 +93,8 @@ export class HttpClient {
     const request = { method, url };
     const signal = callSignal(options.call, this.#timeout(options));
     try {
-      const pending = this.#got(url, {
+      const client = await this.#client();
+      const pending = client(url, {
         method,
         responseType: 'text',
         ...(options.json === undefined ? {} : { json: options.json }),
@@ -128,7 +136,8 @@ export class HttpClient {
   }
 
   async #openOnce(url: string, request: RequestInfo, signal: CallSignal, headers: Record<string, string> | undefined): Promise<OpenStream> {
-    const body = this.#got.stream(url, {
+    const client = await this.#client();
+    const body = client.stream(url, {
       throwHttpErrors: false,
       retry: { limit: 0 },
       ...(headers ? { headers } : {}),
