@@ -7,11 +7,11 @@
 //   node containers/train/bench/fashion-mnist-bench.mjs [--epochs N] [--batch-size N]
 //     [--hidden 256,128] [--lr X] [--final-lr X] [--architecture dense|linear]
 //     [--dtype float32|uint8] [--source auto|system|bundled] [--no-torch] [--torch-epochs N]
-//     [--out FILE]
+//     [--torch-threads N (default: the machine's cores)] [--python PATH] [--out FILE]
 // Targets (issue 4): test accuracy >= 88%, end to end <= 300 s on a 2-core machine.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -37,6 +37,7 @@ const { values: args } = parseArgs({
     'validation-fraction': { type: 'string', default: '0.1' },
     'no-torch': { type: 'boolean', default: false },
     'torch-epochs': { type: 'string' },
+    'torch-threads': { type: 'string', default: String(availableParallelism()) },
     python: { type: 'string' },
     out: { type: 'string', default: join(root, 'test-output', 'fashion-mnist-bench.json') },
   },
@@ -132,6 +133,7 @@ async function runTorch(result, manifestSplit, manifestTensors) {
     const config = {
       ...trainParameters,
       epochs: Number(args['torch-epochs'] ?? trainParameters.epochs),
+      threads: Number(args['torch-threads']),
       classes: manifestSplit.classes.length,
       train: await files(result.split, 'train', manifestSplit),
       test: await files(result.tensors, 'test', manifestTensors),
@@ -147,6 +149,7 @@ async function runTorch(result, manifestSplit, manifestTensors) {
   }
 }
 
+const loadAtStart = loadavg().map((x) => Math.round(x * 100) / 100);
 const bootStarted = performance.now();
 const tools = {};
 try {
@@ -168,6 +171,7 @@ try {
   }
   const report = {
     date: new Date().toISOString(),
+    machine: { cores: availableParallelism(), loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadavg().map((x) => Math.round(x * 100) / 100) },
     source: rawManifest.provenance.source,
     trainImages: training.trainCount,
     validationImages: training.validationCount,

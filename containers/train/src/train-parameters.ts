@@ -23,7 +23,7 @@ export interface TrainParameters {
   batchSize: number;
   learningRate: number;
   /** Learning rate of the last epoch; decays exponentially from `learningRate`. */
-  finalLearningRate?: number;
+  finalLearningRate: number;
   seed: number;
   backend: BackendChoice;
 }
@@ -36,6 +36,7 @@ export const TRAIN_DEFAULTS = {
   epochs: 12,
   batchSize: 128,
   learningRate: 0.001,
+  finalLearningRate: 0.0001,
   seed: 1,
   backend: 'auto',
 } as const;
@@ -85,7 +86,9 @@ export const TRAIN_PARAMETERS_SCHEMA: JsonSchema = {
       type: 'number',
       exclusiveMinimum: 0,
       maximum: 10,
-      description: 'Adam learning rate of the last epoch, reached by exponential decay (constant when absent)',
+      default: TRAIN_DEFAULTS.finalLearningRate,
+      description:
+        'Adam learning rate of the last epoch, reached by exponential decay; equal to learningRate for a constant rate',
     },
     seed: { type: 'integer', minimum: 0, default: TRAIN_DEFAULTS.seed, description: 'Seed of the initial weights and the shuffles' },
     backend: {
