@@ -44,7 +44,9 @@ export async function buildProcess(ctx: BuildContext<ProcessParameters>): Promis
   const input = await readDatasetManifest(inputDir, 'dataset');
   checkRawPixels(input);
   const train = requireSet(input, 'train', 'dataset');
-  const trainPixels = await readTensorFile(inputDir, { ...train.images, dtype: 'uint8' });
+  // The training pixels are needed for the standard statistics and for augmentation only.
+  const needPixels = method === 'standard' || augmentation.copies > 0;
+  const trainPixels = needPixels ? await readTensorFile(inputDir, { ...train.images, dtype: 'uint8' }) : new Uint8Array(0);
   const normalization = normalizationFor(method, trainPixels);
   ctx.log(
     `normalization ${method}: input = pixel * ${normalization.scale.toPrecision(6)} + ${normalization.offset.toPrecision(6)}`,

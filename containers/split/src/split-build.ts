@@ -17,8 +17,10 @@ import type { SplitParameters } from './split-parameters.js';
 import { splitIndices } from './stratified-split.js';
 
 function renamed(spec: TensorFile, side: string, count: number): TensorFile {
-  const suffix = spec.file.slice(spec.file.indexOf('-'));
-  return { ...spec, file: `${side}${suffix}`, shape: [count, ...spec.shape.slice(1)] };
+  // `train-x.f32` → `validation-x.f32`; a name without a set prefix gets one.
+  const dash = spec.file.indexOf('-');
+  const file = dash > 0 ? `${side}${spec.file.slice(dash)}` : `${side}-${spec.file}`;
+  return { ...spec, file, shape: [count, ...spec.shape.slice(1)] };
 }
 
 async function writeSide(

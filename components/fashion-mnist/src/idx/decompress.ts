@@ -14,24 +14,33 @@ export async function* decompressed(
   label: string,
 ): AsyncGenerator<Buffer> {
   const iterator = source[Symbol.asyncIterator]();
-  let head = Buffer.alloc(0);
-  while (head.length < GZIP_MAGIC.length) {
-    const next = await iterator.next();
-    if (next.done) break;
-    head = Buffer.concat([head, Buffer.from(next.value)]);
-  }
-  const rest = (async function* () {
-    if (head.length > 0) yield head;
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-      yield Buffer.from(next.value);
+  try {
+    let head = Buffer.alloc(0);
+    while (head.length < GZIP_MAGIC.length) {
+      const next = await iterator.next();
+      if (next.done) break;
+      head = Buffer.concat([head, Buffer.from(next.value)]);
     }
-  })();
-  if (head[0] !== GZIP_MAGIC[0] || head[1] !== GZIP_MAGIC[1]) {
-    yield* rest;
-    return;
+    const rest = (async function* () {
+      if (head.length > 0) yield head;
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+        yield Buffer.from(next.value);
+      }
+    })();
+    if (head[0] !== GZIP_MAGIC[0] || head[1] !== GZIP_MAGIC[1]) {
+      yield* rest;
+      return;
+    }
+    yield* gunzipped(rest, label);
+  } finally {
+    // Closes the source (a file descriptor, a socket) when the reader stops early on an error.
+    await iterator.return?.();
   }
+}
+
+async function* gunzipped(compressed: AsyncIterable<Buffer>, label: string): AsyncGenerator<Buffer> {
   const gunzip = createGunzip();
-  const feeding = pipeline(Readable.from(rest), gunzip);
+  const feeding = pipeline(Readable.from(compressed), gunzip);
   // The iteration below reports the same error; this only keeps the rejection handled.
   feeding.catch(() => {});
   try {

@@ -68,6 +68,21 @@ describe('readIdxStream', () => {
     await expect(read(corrupt)).rejects.toThrow(/train-images: corrupt or truncated gzip archive \(incorrect data check\)/);
   });
 
+  it('closes its source when it stops early', async () => {
+    for (const bytes of [Buffer.from('PK\x03\x04 not idx'), gzipSync(Buffer.from('PK\x03\x04 not idx'))]) {
+      let closed = false;
+      async function* source(): AsyncGenerator<Uint8Array> {
+        try {
+          for (;;) yield bytes;
+        } finally {
+          closed = true;
+        }
+      }
+      await expect(readIdxStream(source(), { label: 'x', onData: () => {} })).rejects.toThrow(/not an IDX file/);
+      expect(closed).toBe(true);
+    }
+  });
+
   it('stops when the signal is aborted', async () => {
     const controller = new AbortController();
     controller.abort();
