@@ -213,6 +213,16 @@ describe('cache', () => {
   });
 });
 
+describe('cache with references', () => {
+  it('keys a reference by its data digest, not its URL', async () => {
+    // cache-source and cache-hit hold the same data under two URLs.
+    await create(base, { name: 'ref-first', parameters: { source: `${base}/artifacts/cache-source/` } });
+    expect((await waitFinal(base, 'ref-first')).status).toBe('completed');
+    const hit = await create(base, { name: 'ref-second', parameters: { source: `${base}/artifacts/cache-hit/` }, cache: true });
+    expect(hit).toMatchObject({ cached: true, cachedFrom: 'ref-first' });
+  });
+});
+
 describe('events, cancel, delete, callbacks', () => {
   it('streams artifact events for status and progress changes', async () => {
     const events = await openEvents(base);

@@ -146,11 +146,18 @@ export class ArtifactCreator {
     return refs.sort((a, b) => a.parameter.localeCompare(b.parameter));
   }
 
+  /**
+   * What makes two builds the same: tool and version, parameters, input-file digests and the
+   * digests of referenced artifacts. A reference counts by its data's digest, not its URL, so the
+   * same data reached through another artifact or another address is a hit.
+   */
   #cacheKey(parameters: Record<string, unknown>, files: readonly StagedInputFile[], inputs: readonly InputArtifactRef[]): string {
+    const withoutUrls = { ...parameters };
+    for (const ref of inputs) delete withoutUrls[ref.parameter];
     const material = canonicalJson({
       tool: this.#options.toolName,
       version: this.#options.toolVersion,
-      parameters,
+      parameters: withoutUrls,
       files: Object.fromEntries(files.map((file) => [file.name, file.sha256])),
       inputs: Object.fromEntries(inputs.map((ref) => [ref.parameter, ref.digest])),
     });

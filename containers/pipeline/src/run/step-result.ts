@@ -48,21 +48,14 @@ export class StepResult {
   }
 
   /**
-   * The URL a later step receives for this one: the artifact's own, or, when it came from the
-   * cache, its cache source's (the same data, the same digest). @kiln/core keys its cache on a
-   * reference's URL as well as its digest, so handing on the run's own copy would make every
-   * step after a cached one miss the cache.
+   * The artifact's URL, so a step result can stand as a parameter value. @kiln/core keys its
+   * cache on a reference's digest, not its URL, so a step after a cached one still hits.
    */
-  get reference(): string {
-    return this.summary.cachedFrom ? this.#client.artifactUrl(this.summary.cachedFrom) : this.url;
-  }
-
-  /** The reference, so a step result can stand as a parameter value. */
   toJSON(): string {
-    return this.reference;
+    return this.url;
   }
 
   toString(): string {
-    return this.reference;
+    return this.url;
   }
 }
