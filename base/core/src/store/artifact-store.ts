@@ -11,7 +11,7 @@ import {
 import { appendFile, copyFile, link, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { StatusFileWriter } from './status-file-writer.js';
-import { listMetrics } from '../metrics/metric-reader.js';
+import { listMetricFiles } from '../metrics/metric-reader.js';
 import { ArtifactIndex, CallbackState, toSummary, type ArtifactPatch, type IndexedArtifact } from './artifact-index.js';
 import { artifactPaths, artifactsRoot, indexPath, uploadsRoot, type ArtifactPaths } from './store-layout.js';
 
@@ -252,7 +252,9 @@ export class ArtifactStore {
     const paths = this.paths(name);
     const inputs = this.#index.buildInputs(name);
     const files = artifact.status === ArtifactStatus.Completed ? this.readFiles(name) : [];
-    const metrics = await listMetrics(paths.metrics);
+    // Names only: a record (read on every create that references this artifact) never reads
+    // the series themselves.
+    const metrics = await listMetricFiles(paths.metrics);
     const parameters = inputs?.parameters ?? {};
     const inputFiles = inputs?.inputFiles ?? [];
     return {
