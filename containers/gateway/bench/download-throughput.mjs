@@ -9,9 +9,10 @@
 // process in front of it. Downloads alternate direct / through the gateway (after one warm-up
 // each) with curl when it is installed (else a Node client), reading to nowhere. Prints the
 // medians, their ratio, the gateway's peak RSS (VmHWM) and the CPU time the container and the
-// gateway spend per GiB moved; --check exits 1 under 80%.
+// gateway spend per GiB moved; --check exits 1 under 80%. Where nginx is installed, the same
+// downloads through nginx as a streaming reverse proxy give a reference for the machine.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,6 +80,44 @@ async function statusKiB(pid, field) {
 
 const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
 
+/**
+ * nginx as a streaming reverse proxy in front of the same container (proxy_buffering off, as the
+ * gateway streams): the reference for what a proxy in C achieves with the same three processes.
+ * Null when nginx is not installed.
+ */
+async function startNginxProxy(upstream, dir) {
+  const nginx = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((path) => spawnSync('test', ['-x', path]).status === 0);
+  if (!nginx) return null;
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const upstreamHost = new URL(upstream).host;
+  await mkdir(dir, { recursive: true });
+  await writeFile(
+    join(dir, 'nginx.conf'),
+    `daemon off; worker_processes 1; error_log ${dir}/error.log; pid ${dir}/nginx.pid;
+events { worker_connections 64; }
+${process.getuid?.() === 0 ? 'user root;' : ''}
+http {
+  access_log off; client_body_temp_path ${dir}; proxy_temp_path ${dir}; fastcgi_temp_path ${dir}; uwsgi_temp_path ${dir}; scgi_temp_path ${dir};
+  upstream container { server ${upstreamHost}; keepalive 4; }
+  server {
+    listen 127.0.0.1:${port};
+    location /containers/bench/ { proxy_pass http://container/; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_buffering off; proxy_buffer_size 64k; proxy_buffers 8 64k; proxy_busy_buffers_size 128k; }
+  }
+}
+`,
+  );
+  const child = spawn(nginx, ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}`;
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const ok = await fetch(`${url}/containers/bench/health`).then((response) => response.ok, () => false);
+    if (ok) return { child, url };
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  child.kill('SIGKILL');
+  process.stderr.write(`nginx did not start: ${await readFile(join(dir, 'error.log'), 'utf8').catch(() => '')}\n`);
+  return null;
+}
+
 /** CPU seconds (user + system) a process has used so far. */
 async function cpuSeconds(pid) {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
@@ -100,12 +139,15 @@ try {
   }
   const gateway = await startProcess(['containers/gateway/dist/main.js'], { PORT: '0', HOST: '127.0.0.1', KILN_CONTAINER_URLS: `bench=${tool.url}`, KILN_TOKEN: '' });
   children.push(gateway.child);
+  const nginx = await startNginxProxy(tool.url, join(data, 'nginx'));
+  if (nginx) children.push(nginx.child);
   const rssBefore = await statusKiB(gateway.child.pid, 'VmRSS');
   const direct = `${tool.url}/artifacts/big/data`;
   const through = `${gateway.url}/containers/bench/artifacts/big/data`;
+  const viaNginx = nginx ? `${nginx.url}/containers/bench/artifacts/big/data` : undefined;
   await download(direct);
   await download(through);
-  const results = { direct: [], gateway: [] };
+  const results = { direct: [], gateway: [], nginx: [] };
   // CPU per GiB moved, per process: the contention-free view of the gateway's cost (on a busy or
   // small machine the three processes share cores, and wall-clock throughput shows that too).
   const cpu = { container: 0, gateway: 0 };
@@ -115,6 +157,7 @@ try {
     results.gateway.push(await download(through));
     cpu.container += (await cpuSeconds(tool.child.pid)) - toolBefore;
     cpu.gateway += (await cpuSeconds(gateway.child.pid)) - gatewayBefore;
+    if (viaNginx) results.nginx.push(await download(viaNginx));
   }
   const gib = (bytes * runs) / 1024 ** 3;
   const peak = await statusKiB(gateway.child.pid, 'VmHWM');
@@ -125,14 +168,17 @@ try {
     directMiBs: Math.round(median(results.direct)),
     gatewayMiBs: Math.round(median(results.gateway)),
     ratio: Number((median(results.gateway) / median(results.direct)).toFixed(3)),
+    nginxProxyMiBs: viaNginx ? Math.round(median(results.nginx)) : null,
+    nginxRatio: viaNginx ? Number((median(results.nginx) / median(results.direct)).toFixed(3)) : null,
     gatewayRssStartMiB: rssBefore === undefined ? null : Math.round(rssBefore / 1024),
     gatewayPeakRssMiB: peak === undefined ? null : Math.round(peak / 1024),
     cpuSecondsPerGiB: { container: Number((cpu.container / gib).toFixed(2)), gateway: Number((cpu.gateway / gib).toFixed(2)) },
-    samples: { direct: results.direct.map(Math.round), gateway: results.gateway.map(Math.round) },
+    samples: { direct: results.direct.map(Math.round), gateway: results.gateway.map(Math.round), nginx: results.nginx.map(Math.round) },
   };
   process.stdout.write(
     `download of ${summary.sizeMiB} MiB, median of ${runs} (${summary.client}):\n` +
       `  direct   ${summary.directMiBs} MiB/s\n  gateway  ${summary.gatewayMiBs} MiB/s  (${(summary.ratio * 100).toFixed(1)}% of direct)\n` +
+      (viaNginx ? `  nginx    ${summary.nginxProxyMiBs} MiB/s  (${(summary.nginxRatio * 100).toFixed(1)}% of direct; reference: the same proxying in C)\n` : '') +
       `  gateway peak RSS ${summary.gatewayPeakRssMiB} MiB (at start ${summary.gatewayRssStartMiB} MiB)\n` +
       `  CPU per GiB through the gateway: container ${summary.cpuSecondsPerGiB.container} s, gateway ${summary.cpuSecondsPerGiB.gateway} s\n` +
       `  ${os.availableParallelism()} CPUs, load average ${os.loadavg().map((load) => load.toFixed(1)).join(' ')}\n${JSON.stringify(summary)}\n`,

@@ -40,6 +40,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const auth = resolved.token === undefined ? undefined : new TokenAuth(resolved.token);
   const forwarder = new Forwarder(limits);
   const server = http.createServer({
+    highWaterMark: limits.streamBufferBytes,
     maxHeaderSize: limits.maxHeaderBytes,
     headersTimeout: limits.headersTimeoutMs,
     // Uploads of several GiB take longer than any fixed total; stalls are caught by the idle timeout.

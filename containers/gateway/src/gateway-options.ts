@@ -21,6 +21,13 @@ export interface GatewayLimits {
   idleTimeoutMs: number;
   /** Largest JSON body whose URLs are rewritten on the way in. @defaultValue 2 MiB */
   maxRewriteBytes: number;
+  /**
+   * Bytes a connection may hold in flight, each way, before backpressure pauses the other side.
+   * Node's 16 KiB default is below one 64 KiB socket read, so every chunk would pause and resume
+   * the upstream socket; 1 MiB lets a download stream without that churn, and bounds memory per
+   * connection. @defaultValue 1 MiB
+   */
+  streamBufferBytes: number;
 }
 
 /** The options of {@link createGateway}. */
@@ -61,6 +68,7 @@ export const DEFAULT_GATEWAY_LIMITS: GatewayLimits = {
   headersTimeoutMs: 30_000,
   idleTimeoutMs: 120_000,
   maxRewriteBytes: 2 * 1024 ** 2,
+  streamBufferBytes: 1024 ** 2,
 };
 
 /** {@link GatewayOptions} with defaults applied and URLs parsed. */

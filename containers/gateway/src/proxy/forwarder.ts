@@ -1,6 +1,6 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import https from 'node:https';
-import { Readable, Transform, pipeline } from 'node:stream';
+import { Readable, Transform, pipeline, type Duplex } from 'node:stream';
 import httpProxy from 'http-proxy';
 import { KilnError } from '@kiln/api';
 import type { GatewayLimits } from '../gateway-options.js';
@@ -47,13 +47,11 @@ export class Forwarder {
   readonly #proxy: httpProxy;
   readonly #limits: GatewayLimits;
   readonly #states = new WeakMap<IncomingMessage, ForwardState>();
-  readonly #agents = {
-    http: new http.Agent({ keepAlive: true, scheduling: 'lifo' }),
-    https: new https.Agent({ keepAlive: true, scheduling: 'lifo' }),
-  };
+  readonly #agents: { http: http.Agent; https: https.Agent };
 
   constructor(limits: GatewayLimits) {
     this.#limits = limits;
+    this.#agents = bufferedAgents(limits.streamBufferBytes);
     this.#proxy = httpProxy.createProxyServer({ xfwd: true, changeOrigin: true, selfHandleResponse: true });
     this.#proxy.on('proxyReq', (proxyReq, req) => this.#onProxyReq(proxyReq, req));
     this.#proxy.on('proxyRes', (proxyRes, req, res) => this.#onProxyRes(proxyRes, req, res as ServerResponse));
@@ -179,6 +177,24 @@ export class Forwarder {
     request.log.warn('upstream unavailable', { upstream: request.upstream, error: (error as NodeJS.ErrnoException).code ?? error.message });
     sendProblem(response, new KilnError('CONTAINER_UNAVAILABLE', `'${request.upstream}' is not answering`, { status: 502, retryable: true }));
   }
+}
+
+type Connect = (options: http.ClientRequestArgs, callback?: (error: Error | null, stream: Duplex) => void) => Duplex | null | undefined;
+
+/** Agents whose upstream sockets buffer `bytes` each way (see `streamBufferBytes`). */
+function bufferedAgents(bytes: number): { http: http.Agent; https: https.Agent } {
+  const sized = (options: http.ClientRequestArgs): http.ClientRequestArgs =>
+    ({ ...options, readableHighWaterMark: bytes, writableHighWaterMark: bytes }) as http.ClientRequestArgs;
+  class BufferedHttpAgent extends http.Agent {
+    override createConnection: Connect = (options, callback) => super.createConnection(sized(options), callback);
+  }
+  class BufferedHttpsAgent extends https.Agent {
+    override createConnection: Connect = (options, callback) => super.createConnection(sized(options), callback);
+  }
+  return {
+    http: new BufferedHttpAgent({ keepAlive: true, scheduling: 'lifo' }),
+    https: new BufferedHttpsAgent({ keepAlive: true, scheduling: 'lifo' }),
+  };
 }
 
 function cleanRequestHeaders(headers: IncomingHttpHeaders, prefix: string): void {
