@@ -6,11 +6,14 @@
 // Usage (from the repository root, after `npm run build`):
 //   node containers/train/bench/fashion-mnist-bench.mjs [--epochs N] [--batch-size N]
 //     [--hidden 256,128] [--lr X] [--final-lr X] [--architecture dense|linear]
-//     [--dtype float32|uint8] [--source auto|system|bundled] [--no-torch] [--torch-epochs N]
-//     [--torch-threads N (default: the machine's cores)] [--python PATH] [--out FILE]
+//     [--dtype float32|uint8] [--source auto|system|bundled] [--no-torch]
+//     [--torch-epochs N (2)] [--torch-threads N (1, as TF.js wasm in Node)]
+//     [--torch-blas-dir DIR (also run torch with the libblas.so.3 in DIR, e.g. OpenBLAS)]
+//     [--python PATH] [--out FILE]
+// The throughput ratio is TF.js samples/s over PyTorch samples/s (as installed) from this run.
 // Targets (issue 4): test accuracy >= 88%, end to end <= 300 s on a 2-core machine.
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,8 +39,9 @@ const { values: args } = parseArgs({
     source: { type: 'string', default: 'auto' },
     'validation-fraction': { type: 'string', default: '0.1' },
     'no-torch': { type: 'boolean', default: false },
-    'torch-epochs': { type: 'string' },
-    'torch-threads': { type: 'string', default: String(availableParallelism()) },
+    'torch-epochs': { type: 'string', default: '2' },
+    'torch-threads': { type: 'string', default: '1' },
+    'torch-blas-dir': { type: 'string' },
     python: { type: 'string' },
     out: { type: 'string', default: join(root, 'test-output', 'fashion-mnist-bench.json') },
   },
@@ -83,9 +87,9 @@ function findPython() {
   return candidates;
 }
 
-function runProcess(command, argv) {
+function runProcess(command, argv, env = {}) {
   return new Promise((done) => {
-    const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -101,49 +105,75 @@ async function download(url, path) {
   await writeFile(path, Buffer.from(await response.arrayBuffer()));
 }
 
-async function runTorch(result, manifestSplit, manifestTensors) {
-  if (args['no-torch']) return { skipped: '--no-torch' };
-  let python = null;
+/** The BLAS library libblas.so.3 resolves to (Debian alternatives), for the report. */
+async function systemBlas() {
+  return realpath('/usr/lib/x86_64-linux-gnu/libblas.so.3').catch(() => 'unknown');
+}
+
+async function findTorchPython() {
   for (const candidate of findPython()) {
     const probe = await runProcess(candidate, ['-c', 'import torch, numpy; print(torch.__version__)']);
-    if (probe.code === 0) {
-      python = candidate;
-      break;
-    }
+    if (probe.code === 0) return candidate;
   }
+  return null;
+}
+
+/** Writes the PyTorch script's config: the split's training set and the export's test set. */
+async function writeTorchConfig(dir, result, manifestSplit, manifestTensors) {
+  const files = async (base, set, manifest) => {
+    const info = manifest.sets[set];
+    const images = join(dir, `${set}-${info.images.file}`);
+    const labels = join(dir, `${set}-${info.labels.file}`);
+    await download(`${base}data/${info.images.file}`, images);
+    await download(`${base}data/${info.labels.file}`, labels);
+    const { scale, offset } = manifest.normalization;
+    const encoding = info.images.encoding;
+    const map = { scale: scale / encoding.scale, offset: offset - (encoding.offset * scale) / encoding.scale };
+    return { images: { path: images, dtype: info.images.dtype, count: info.count, ...map }, labels };
+  };
+  const config = {
+    ...trainParameters,
+    epochs: Number(args['torch-epochs']),
+    threads: Number(args['torch-threads']),
+    classes: manifestSplit.classes.length,
+    train: await files(result.split, 'train', manifestSplit),
+    test: await files(result.tensors, 'test', manifestTensors),
+  };
+  const path = join(dir, 'config.json');
+  await writeFile(path, JSON.stringify(config));
+  return path;
+}
+
+/**
+ * Trains the same network with PyTorch: once as installed (Debian's python3-torch with the
+ * system's libblas.so.3), and once more with the BLAS of --torch-blas-dir when given.
+ */
+async function runTorch(result, manifestSplit, manifestTensors) {
+  if (args['no-torch']) return [{ skipped: '--no-torch' }];
+  const python = await findTorchPython();
   if (!python) {
     const reason = 'PyTorch is not installed (apt-get install -y python3-torch); skipping the throughput ratio';
     say(`  torch: ${reason}`);
-    return { skipped: reason };
+    return [{ skipped: reason }];
   }
   const dir = await mkdtemp(join(tmpdir(), 'kiln-torch-'));
   try {
-    const files = async (base, set, manifest) => {
-      const info = manifest.sets[set];
-      const images = join(dir, `${set}-${info.images.file}`);
-      const labels = join(dir, `${set}-${info.labels.file}`);
-      await download(`${base}data/${info.images.file}`, images);
-      await download(`${base}data/${info.labels.file}`, labels);
-      const map = {
-        scale: manifest.normalization.scale / info.images.encoding.scale,
-        offset: manifest.normalization.offset - (info.images.encoding.offset * manifest.normalization.scale) / info.images.encoding.scale,
-      };
-      return { images: { path: images, dtype: info.images.dtype, count: info.count, ...map }, labels };
-    };
-    const config = {
-      ...trainParameters,
-      epochs: Number(args['torch-epochs'] ?? trainParameters.epochs),
-      threads: Number(args['torch-threads']),
-      classes: manifestSplit.classes.length,
-      train: await files(result.split, 'train', manifestSplit),
-      test: await files(result.tensors, 'test', manifestTensors),
-    };
-    const configPath = join(dir, 'config.json');
-    await writeFile(configPath, JSON.stringify(config));
-    const run = await runProcess(python, [join(root, 'containers/train/bench/torch_mlp.py'), configPath]);
-    if (run.code !== 0) return { skipped: `the PyTorch script failed: ${run.stderr.trim().split('\n').at(-1)}` };
-    const figures = JSON.parse(run.stdout.trim().split('\n').at(-1));
-    return { python, epochs: config.epochs, ...figures };
+    const config = await writeTorchConfig(dir, result, manifestSplit, manifestTensors);
+    const variants = [{ blas: await systemBlas(), env: {} }];
+    if (args['torch-blas-dir']) {
+      variants.push({ blas: args['torch-blas-dir'], env: { LD_LIBRARY_PATH: args['torch-blas-dir'] } });
+    }
+    const runs = [];
+    for (const variant of variants) {
+      const run = await runProcess(python, [join(root, 'containers/train/bench/torch_mlp.py'), config], variant.env);
+      if (run.code !== 0) {
+        runs.push({ blas: variant.blas, skipped: `the PyTorch script failed: ${run.stderr.trim().split('\n').at(-1)}` });
+        continue;
+      }
+      const figures = JSON.parse(run.stdout.trim().split('\n').at(-1));
+      runs.push({ python, blas: variant.blas, epochs: Number(args['torch-epochs']), ...figures });
+    }
+    return runs;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -164,11 +194,13 @@ try {
   const rawManifest = await getJson(`${result.raw}data/manifest.json`);
   say(`end to end: ${result.wallSeconds} s; test accuracy ${(bench.accuracy * 100).toFixed(2)}%; training ${Math.round(training.samplesPerSecond)} samples/s on '${training.backend}'`);
   const torch = await runTorch(result, manifestSplit, manifestTensors);
-  const ratio = torch.samplesPerSecond ? training.samplesPerSecond / torch.samplesPerSecond : null;
-  if (ratio) {
-    say(`PyTorch ${torch.torchVersion} (${torch.threads} threads, ${torch.epochs} epochs): ${Math.round(torch.samplesPerSecond)} samples/s, test accuracy ${(torch.testAccuracy * 100).toFixed(2)}%`);
-    say(`throughput ratio TF.js/${training.backend} : PyTorch CPU = ${ratio.toFixed(3)}`);
+  for (const run of torch) {
+    if (!run.samplesPerSecond) continue;
+    run.ratio = training.samplesPerSecond / run.samplesPerSecond;
+    say(`PyTorch ${run.torchVersion} CPU (${run.threads} thread(s), BLAS ${run.blas}, ${run.epochs} epochs): ${Math.round(run.samplesPerSecond)} samples/s`);
+    say(`  throughput ratio TF.js ${training.backend} / PyTorch = ${run.ratio.toFixed(3)}`);
   }
+  const ratio = torch[0]?.ratio ?? null;
   const report = {
     date: new Date().toISOString(),
     machine: { cores: availableParallelism(), loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadavg().map((x) => Math.round(x * 100) / 100) },

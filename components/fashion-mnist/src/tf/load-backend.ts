@@ -101,6 +101,8 @@ export async function loadTensorFlow(
   for (const step of steps) {
     try {
       const loaded = await step.load();
+      // Production mode: no debug checks, and no console advertising of tfjs-node in a build log.
+      loaded.tf.enableProdMode();
       loaded.attempts = attempts;
       const extra = loaded.backend === 'wasm' ? ` (SIMD ${loaded.simd ? 'on' : 'off'}, 1 thread)` : '';
       log(`TensorFlow.js ${loaded.tf.version.tfjs ?? ''}: backend '${loaded.backend}' from ${loaded.packageName}${extra}`);
