@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PassThrough } from 'node:stream';
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { LauncherError, ServiceState, startProject, type ProjectHandle, type ServiceEvent, type StartProjectOptions } from '../src/index.js';
 
@@ -153,10 +154,18 @@ describe('startProject', () => {
   });
 
   it('gives the published service the port the file names, or the next free one', async () => {
-    const { project } = await start({ port: undefined, basePort: 0, environment: { ...process.env, FIXTURE_PORT: '0' } });
-    // FIXTURE_PORT=0 publishes no fixed port: the published service takes the first free one from 8080.
-    expect(project.services.get('front')!.port).toBeGreaterThanOrEqual(8080);
-    await project.stop();
+    // Hold a port, and name it as the published one: the launcher moves on to the next free port.
+    const holder = net.createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const held = (holder.address() as net.AddressInfo).port;
+    try {
+      const { project } = await start({ port: undefined, basePort: 0, environment: { ...process.env, FIXTURE_PORT: String(held) } });
+      expect(project.services.get('front')!.port).toBeGreaterThan(held);
+      await project.stop();
+      await expect(start({ port: held })).rejects.toMatchObject({ code: 'PORT_UNAVAILABLE' });
+    } finally {
+      holder.close();
+    }
   });
 });
 
