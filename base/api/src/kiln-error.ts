@@ -84,6 +84,7 @@ const STATUS_TITLES: Record<number, string> = {
   500: 'Internal server error',
   502: 'Bad gateway',
   503: 'Service unavailable',
+  504: 'Gateway timeout',
 };
 
 /** `ARTIFACT_NOT_FOUND` → `/problems/artifact-not-found`. */
