@@ -44,3 +44,4 @@ export {
   toProblemDocument,
   type KilnErrorOptions,
 } from './kiln-error.js';
+export { parseNamedUrls, type NamedUrl } from './named-urls.js';

@@ -1,4 +1,4 @@
-import { isValidName } from '@kiln/api';
+import { isValidName, parseNamedUrls } from '@kiln/api';
 import { SILENT_GATEWAY_LOGGER, type GatewayLogger } from './gateway-logger.js';
 
 /** Size and time limits the gateway enforces on every connection. */
@@ -129,15 +129,5 @@ function parseUpstreamUrl(value: string, what: string): URL {
  * (`import=http://import:8080,train=http://train:8080`). Blank entries are ignored.
  */
 export function parseContainerUrls(value: string | undefined): Map<string, string> {
-  const containers = new Map<string, string>();
-  for (const entry of (value ?? '').split(',')) {
-    const trimmed = entry.trim();
-    if (!trimmed) continue;
-    const equals = trimmed.indexOf('=');
-    if (equals <= 0) throw new Error(`'${trimmed}' is not a name=url pair`);
-    const name = trimmed.slice(0, equals).trim();
-    if (containers.has(name)) throw new Error(`container '${name}' is listed twice`);
-    containers.set(name, trimmed.slice(equals + 1).trim());
-  }
-  return containers;
+  return new Map(parseNamedUrls(value).map(({ name, url }) => [name, url]));
 }

@@ -1,4 +1,4 @@
-import { isValidName } from '@kiln/api';
+import { parseNamedUrls } from '@kiln/api';
 
 /**
  * Parses `name=url,name=url` (the `KILN_CONTAINER_URLS` form) into a map, refusing bad names,
@@ -12,20 +12,7 @@ import { isValidName } from '@kiln/api';
  * ```
  */
 export function parseContainerUrls(text: string | undefined): Record<string, string> {
-  const urls: Record<string, string> = {};
-  for (const pair of (text ?? '')
-    .split(',')
-    .map((part) => part.trim())
-    .filter(Boolean)) {
-    const at = pair.indexOf('=');
-    const name = pair.slice(0, at).trim();
-    const url = pair.slice(at + 1).trim();
-    if (at < 1 || !isValidName(name)) throw new TypeError(`bad container name in '${pair}'`);
-    if (!isHttpUrl(url)) throw new TypeError(`bad container URL in '${pair}'`);
-    if (Object.hasOwn(urls, name)) throw new TypeError(`container '${name}' is named twice`);
-    urls[name] = trimSlashes(url);
-  }
-  return urls;
+  return Object.fromEntries(parseNamedUrls(text).map(({ name, url }) => [name, url]));
 }
 
 /** The URL a container has when nothing configures it: its compose service name on port 8080. */

@@ -1,10 +1,7 @@
-import { isValidName } from '@kiln/api';
+import { parseNamedUrls, type NamedUrl } from '@kiln/api';
 
 /** A container the visualization reads: its name (as the gateway knows it) and base URL. */
-export interface ContainerEndpoint {
-  name: string;
-  url: string;
-}
+export type ContainerEndpoint = NamedUrl;
 
 /**
  * Parses `name=url,name=url` (the `KILN_CONTAINER_URLS` form) into endpoints, refusing bad
@@ -16,19 +13,5 @@ export interface ContainerEndpoint {
  * ```
  */
 export function parseContainerUrls(text: string): ContainerEndpoint[] {
-  const endpoints: ContainerEndpoint[] = [];
-  for (const pair of text.split(',').map((part) => part.trim()).filter(Boolean)) {
-    const at = pair.indexOf('=');
-    const name = pair.slice(0, at).trim();
-    const url = pair.slice(at + 1).trim();
-    if (at < 1 || !isValidName(name)) throw new TypeError(`bad container name in '${pair}'`);
-    if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
-      throw new TypeError(`bad container URL in '${pair}'`);
-    }
-    if (endpoints.some((endpoint) => endpoint.name === name)) {
-      throw new TypeError(`container '${name}' is named twice`);
-    }
-    endpoints.push({ name, url: url.replace(/\/+$/, '') });
-  }
-  return endpoints;
+  return parseNamedUrls(text, 'container');
 }
