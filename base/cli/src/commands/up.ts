@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { ErrorCode, KilnError } from '@kiln/api';
-import { LauncherError, startProject, type ProjectHandle } from '@kiln/launcher';
+import type { ProjectHandle } from '@kiln/launcher';
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -40,6 +40,8 @@ export function createUpCommand(): Command {
 async function up(services: string[], options: UpCliOptions, token: string | undefined): Promise<void> {
   const output = process.stdout;
   const environment = { ...process.env, ...(token ? { KILN_TOKEN: token } : {}) };
+  // Loaded here, not at the top: every `kiln` command imports this file.
+  const { LauncherError, startProject } = await import('@kiln/launcher');
   let project: ProjectHandle;
   try {
     project = await startProject({
