@@ -7,7 +7,7 @@ import mime from 'mime-types';
 import parseRange from 'range-parser';
 
 /** Big reads: fewer syscalls and chunks on large downloads, with bounded memory. */
-const READ_CHUNK_BYTES = 1 << 20;
+const READ_CHUNK_BYTES = 4 << 20;
 
 export interface SendFileOptions {
   /** A strong validator when known (the file's sha256); else one from size and mtime. */
