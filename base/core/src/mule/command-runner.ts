@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
+import { writeFileAtomicSync } from '../util/atomic-write.js';
 import type { BuildRecorder } from './build-recorder.js';
 import type { BuildJob } from './protocol.js';
 
@@ -48,6 +49,8 @@ export async function runCommand(
 ): Promise<void> {
   const [executable, ...args] = command;
   if (!executable) throw new Error('the tool names an empty command');
+  // The server mirrors parameters.json off the request path; the command needs it now.
+  writeFileAtomicSync(job.paths.parameters, `${JSON.stringify(job.parameters, null, 2)}\n`);
   const child = spawn(executable, args, {
     cwd: dirname(modulePath),
     env: { ...process.env, ...commandEnvironment(job, inputs) },

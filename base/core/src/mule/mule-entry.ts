@@ -26,7 +26,24 @@ try {
   process.exit(1);
 }
 
-let current: { name: string; controller: AbortController } | null = null;
+let current: { name: string; controller: AbortController; recorder: BuildRecorder } | null = null;
+
+/**
+ * A build's console output goes straight into its log, written before the build reports its
+ * end, so the server never marks an artifact final while lines of it are still in a pipe.
+ */
+function captureConsole(stream: NodeJS.WriteStream): void {
+  const original = stream.write.bind(stream) as (...args: unknown[]) => boolean;
+  stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+    if (!current) return original(chunk, ...rest);
+    current.recorder.appendLog(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+    const callback = rest.find((arg): arg is () => void => typeof arg === 'function');
+    callback?.();
+    return true;
+  }) as typeof stream.write;
+}
+captureConsole(process.stdout);
+captureConsole(process.stderr);
 
 process.on('message', (message: ServerToMule) => {
   if (message.cmd === 'build') void build(message.job);
@@ -39,8 +56,8 @@ send({ cmd: 'ready', pid: process.pid });
 
 async function build(job: BuildJob): Promise<void> {
   const controller = new AbortController();
-  current = { name: job.name, controller };
   const recorder = new BuildRecorder(job.name, job.paths, send);
+  current = { name: job.name, controller, recorder };
   try {
     if (job.attempt > 1) await rm(job.paths.staging, { recursive: true, force: true });
     await mkdir(job.paths.staging, { recursive: true });

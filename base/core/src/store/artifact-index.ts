@@ -26,6 +26,8 @@ export type ArtifactPatch = Partial<
     | 'attempt'
     | 'digest'
     | 'callbackState'
+    | 'cached'
+    | 'cachedFrom'
   >
 >;
 
@@ -50,7 +52,8 @@ CREATE TABLE IF NOT EXISTS artifacts (
   inputs TEXT NOT NULL DEFAULT '[]',
   parameters TEXT NOT NULL DEFAULT '{}',
   input_files TEXT NOT NULL DEFAULT '[]',
-  files TEXT NOT NULL DEFAULT '[]'
+  files TEXT NOT NULL DEFAULT '[]',
+  ready INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX IF NOT EXISTS artifacts_status ON artifacts (status, seq);
 CREATE INDEX IF NOT EXISTS artifacts_cache ON artifacts (cache_key, status);
@@ -75,6 +78,8 @@ const COLUMNS: Record<keyof ArtifactPatch, string> = {
   attempt: 'attempt',
   digest: 'digest',
   callbackState: 'callback_state',
+  cached: 'cached',
+  cachedFrom: 'cached_from',
 };
 
 interface Row {
@@ -141,6 +146,8 @@ export function toSummary(artifact: IndexedArtifact): ArtifactSummary {
 export class ArtifactIndex {
   readonly #db: Database.Database;
   readonly #statements;
+  /** Built listings, cleared by every write: listings are read far more often than rows change. */
+  readonly #listCache = new Map<string, string>();
 
   constructor(path: string) {
     this.#db = new Database(path);
@@ -153,10 +160,10 @@ export class ArtifactIndex {
       insert: this.#db.prepare(
         `INSERT INTO artifacts (name, status, created_at, started_at, finished_at, progress, message,
            attempt, cached, cached_from, cache_key, digest, callback, callback_state, inputs, parameters,
-           input_files, files)
+           input_files, files, ready)
          VALUES (@name, @status, @createdAt, @startedAt, @finishedAt, @progress, @message, @attempt,
            @cached, @cachedFrom, @cacheKey, @digest, @callback, @callbackState, @inputs, @parameters,
-           @inputFiles, @files)`,
+           @inputFiles, @files, @ready)`,
       ),
       get: this.#db.prepare(`SELECT ${ROW_COLUMNS} FROM artifacts WHERE name = ?`),
       listAll: this.#db.prepare(`SELECT ${ROW_COLUMNS} FROM artifacts ORDER BY seq DESC`),
@@ -168,7 +175,11 @@ export class ArtifactIndex {
       buildInputs: this.#db.prepare('SELECT parameters, input_files FROM artifacts WHERE name = ?'),
       files: this.#db.prepare('SELECT files FROM artifacts WHERE name = ?').pluck(),
       setFiles: this.#db.prepare('UPDATE artifacts SET files = ? WHERE name = ?'),
-      nextQueued: this.#db.prepare(`SELECT ${ROW_COLUMNS} FROM artifacts WHERE status = 'queued' ORDER BY seq LIMIT 1`),
+      nextQueued: this.#db.prepare(
+        `SELECT ${ROW_COLUMNS} FROM artifacts WHERE status = 'queued' AND ready = 1 ORDER BY seq LIMIT 1`,
+      ),
+      markReady: this.#db.prepare('UPDATE artifacts SET ready = 1 WHERE name = ?'),
+      unready: this.#db.prepare('SELECT name FROM artifacts WHERE ready = 0').pluck(),
       count: this.#db.prepare('SELECT status, COUNT(*) AS n FROM artifacts GROUP BY status'),
       cacheHit: this.#db.prepare(
         `SELECT ${ROW_COLUMNS} FROM artifacts WHERE cache_key = ? AND status = 'completed' AND cached = 0 ORDER BY seq DESC LIMIT 1`,
@@ -179,15 +190,38 @@ export class ArtifactIndex {
     };
   }
 
-  insert(artifact: IndexedArtifact, extra: { parameters: unknown; inputFiles: unknown; files?: unknown }): void {
-    this.#statements.insert.run({
-      ...artifact,
-      cached: artifact.cached ? 1 : 0,
-      inputs: JSON.stringify(artifact.inputs),
-      parameters: JSON.stringify(extra.parameters),
-      inputFiles: JSON.stringify(extra.inputFiles),
-      files: JSON.stringify(extra.files ?? []),
-    });
+  /**
+   * Inserts a row; the UNIQUE name makes this the lock that turns a race for a name into one
+   * winner. A row inserted with `ready: false` is not built until `markReady` (its input files
+   * are still being moved in). Returns false when the name is taken.
+   */
+  insert(artifact: IndexedArtifact, extra: { parameters: unknown; inputFiles: unknown; files?: unknown; ready?: boolean }): boolean {
+    this.#listCache.clear();
+    try {
+      this.#statements.insert.run({
+        ...artifact,
+        cached: artifact.cached ? 1 : 0,
+        inputs: JSON.stringify(artifact.inputs),
+        parameters: JSON.stringify(extra.parameters),
+        inputFiles: JSON.stringify(extra.inputFiles),
+        files: JSON.stringify(extra.files ?? []),
+        ready: extra.ready === false ? 0 : 1,
+      });
+      return true;
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') return false;
+      throw error;
+    }
+  }
+
+  markReady(name: string): void {
+    this.#listCache.clear();
+    this.#statements.markReady.run(name);
+  }
+
+  /** Rows whose create never finished (the process died while moving their input files). */
+  unreadyNames(): string[] {
+    return this.#statements.unready.all() as string[];
   }
 
   /**
@@ -195,7 +229,15 @@ export class ArtifactIndex {
    * JavaScript objects on the way to the response.
    */
   listJson(status?: ArtifactStatus): string {
-    return (status ? this.#statements.listJsonByStatus.get(status) : this.#statements.listJsonAll.get()) as string;
+    const key = status ?? '*';
+    let json = this.#listCache.get(key);
+    if (json === undefined) {
+      json = (status ? this.#statements.listJsonByStatus.get(status) : this.#statements.listJsonAll.get()) as string;
+      // Two listings at most (about 2.5 MB each at 10,000 artifacts): the full one and the last filter.
+      if (this.#listCache.size >= 2) this.#listCache.delete([...this.#listCache.keys()].find((k) => k !== '*')!);
+      this.#listCache.set(key, json);
+    }
+    return json;
   }
 
   /** The validated parameters and input files, as stored at create time. */
@@ -253,10 +295,13 @@ export class ArtifactIndex {
   update(name: string, patch: ArtifactPatch, onlyIf?: ArtifactStatus): boolean {
     const keys = Object.keys(patch) as (keyof ArtifactPatch)[];
     if (keys.length === 0) return false;
+    this.#listCache.clear();
     const assignments = keys.map((key) => `${COLUMNS[key]} = @${key}`).join(', ');
     const guard = onlyIf ? ' AND status = @onlyIf' : '';
+    const values: Record<string, unknown> = { ...patch };
+    if (typeof patch.cached === 'boolean') values['cached'] = patch.cached ? 1 : 0;
     const result = this.#prepared(`UPDATE artifacts SET ${assignments} WHERE name = @name${guard}`).run({
-      ...patch,
+      ...values,
       name,
       onlyIf: onlyIf ?? null,
     });
@@ -264,6 +309,7 @@ export class ArtifactIndex {
   }
 
   remove(name: string): void {
+    this.#listCache.clear();
     this.#statements.remove.run(name);
   }
 

@@ -10,7 +10,7 @@ import {
 } from '@kiln/api';
 import { appendFile, copyFile, link, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { StatusFileWriter } from './status-file-writer.js';
+import { MirrorFileWriter } from './mirror-file-writer.js';
 import { listMetricFiles } from '../metrics/metric-reader.js';
 import { ArtifactIndex, CallbackState, toSummary, type ArtifactPatch, type IndexedArtifact } from './artifact-index.js';
 import { artifactPaths, artifactsRoot, indexPath, uploadsRoot, type ArtifactPaths } from './store-layout.js';
@@ -37,7 +37,7 @@ export interface NewArtifact {
 export class ArtifactStore {
   readonly dataDir: string;
   readonly #index: ArtifactIndex;
-  readonly #statusFiles = new StatusFileWriter();
+  readonly #mirrors = new MirrorFileWriter();
 
   private constructor(dataDir: string, index: ArtifactIndex) {
     this.dataDir = dataDir;
@@ -94,39 +94,32 @@ export class ArtifactStore {
   }
 
   /**
-   * Creates the folder and the queued row. The folder's `mkdir` is the lock that makes a taken
-   * name a 409 even between concurrent requests.
+   * Creates the queued row, then what the build needs on disk. The row's unique name is the lock
+   * that makes a taken name a 409 even between concurrent requests. A create without input
+   * files touches no file at all: the mule makes the folder when it builds.
    */
   async create(artifact: NewArtifact): Promise<IndexedArtifact> {
-    const paths = this.paths(artifact.name);
-    await this.#claimFolder(artifact.name, paths);
-    const createdAt = new Date().toISOString();
-    const indexed: IndexedArtifact = {
-      name: artifact.name,
+    const indexed = this.#newRow(artifact, {
       status: ArtifactStatus.Queued,
-      createdAt,
       startedAt: null,
       finishedAt: null,
       progress: 0,
       message: null,
-      error: null,
-      attempt: 1,
       cached: false,
       cachedFrom: null,
-      cacheKey: artifact.cacheKey,
       digest: null,
-      callback: artifact.callback,
-      callbackState: artifact.callback ? CallbackState.Pending : null,
-      inputs: artifact.inputs,
-    };
-    try {
-      const inputFiles = await this.#writeInputs(paths, artifact);
-      this.#index.insert(indexed, { parameters: artifact.parameters, inputFiles });
-      this.#statusFiles.write(paths.status, toSummary(indexed));
-    } catch (error) {
-      await rm(paths.root, { recursive: true, force: true });
-      throw error;
+    });
+    const inputFiles = inputFileEntries(artifact);
+    const hasFiles = inputFiles.length > 0;
+    this.#claim(indexed, { parameters: artifact.parameters, inputFiles, ready: !hasFiles });
+    if (hasFiles) {
+      await this.#undoOnFailure(artifact.name, async () => {
+        await this.#moveInputFiles(artifact);
+        this.#index.markReady(artifact.name);
+      });
     }
+    this.#mirrorInputs(artifact, inputFiles);
+    this.#mirrors.writeJson(artifact.name, this.paths(artifact.name).status, toSummary(indexed));
     return indexed;
   }
 
@@ -135,44 +128,67 @@ export class ArtifactStore {
    * (copied across file systems), its metrics copied.
    */
   async createCached(artifact: NewArtifact, source: IndexedArtifact): Promise<IndexedArtifact> {
-    const paths = this.paths(artifact.name);
-    const from = this.paths(source.name);
-    await this.#claimFolder(artifact.name, paths);
     const now = new Date().toISOString();
-    const indexed: IndexedArtifact = {
-      name: artifact.name,
+    const completed = {
       status: ArtifactStatus.Completed,
-      createdAt: now,
       startedAt: now,
       finishedAt: now,
       progress: 1,
       message: `cached from '${source.name}'`,
-      error: null,
-      attempt: 1,
       cached: true,
       cachedFrom: source.name,
-      cacheKey: artifact.cacheKey,
       digest: source.digest,
+    };
+    const indexed = this.#newRow(artifact, completed);
+    const inputFiles = inputFileEntries(artifact);
+    const files = this.#index.files(source.name);
+    // Claimed as a queued row that is not ready, so nothing serves or builds it half made.
+    this.#claim({ ...indexed, status: ArtifactStatus.Queued }, { parameters: artifact.parameters, inputFiles, files, ready: false });
+    const paths = this.paths(artifact.name);
+    const from = this.paths(source.name);
+    await this.#undoOnFailure(artifact.name, async () => {
+      await this.#moveInputFiles(artifact);
+      await linkTree(from.data, paths.data, files);
+      await copyTree(from.metrics, paths.metrics);
+      await writeFile(paths.log, `reused the data of '${source.name}' (cache hit)\n`);
+    });
+    this.#index.update(artifact.name, completed);
+    this.#index.markReady(artifact.name);
+    this.#mirrorInputs(artifact, inputFiles);
+    this.#mirrors.writeJson(artifact.name, paths.status, toSummary(indexed));
+    return indexed;
+  }
+
+  #newRow(artifact: NewArtifact, state: Omit<IndexedArtifact, 'name' | 'createdAt' | 'error' | 'attempt' | 'cacheKey' | 'callback' | 'callbackState' | 'inputs'>): IndexedArtifact {
+    return {
+      name: artifact.name,
+      createdAt: new Date().toISOString(),
+      error: null,
+      attempt: 1,
+      cacheKey: artifact.cacheKey,
       callback: artifact.callback,
       callbackState: artifact.callback ? CallbackState.Pending : null,
       inputs: artifact.inputs,
+      ...state,
     };
+  }
+
+  #claim(row: IndexedArtifact, extra: Parameters<ArtifactIndex['insert']>[1]): void {
+    if (!this.#index.insert(row, extra)) {
+      throw new KilnError(ErrorCode.ArtifactExists, `an artifact named '${row.name}' already exists`, { status: 409 });
+    }
+  }
+
+  /** Runs the disk part of a create; if it fails, the claimed row and its folder go. */
+  async #undoOnFailure(name: string, work: () => Promise<void>): Promise<void> {
     try {
-      const inputFiles = await this.#writeInputs(paths, artifact);
-      const files = this.#index.files(source.name);
-      await linkTree(from.data, paths.data, files);
-      await copyTree(from.metrics, paths.metrics);
-      await Promise.all([
-        writeFile(paths.files, JSON.stringify(files)),
-        writeFile(paths.log, `reused the data of '${source.name}' (cache hit)\n`),
-      ]);
-      this.#index.insert(indexed, { parameters: artifact.parameters, inputFiles, files });
-      this.#statusFiles.write(paths.status, toSummary(indexed));
+      await work();
     } catch (error) {
-      await rm(paths.root, { recursive: true, force: true });
+      this.#index.remove(name);
+      await this.#mirrors.settled(name);
+      await rm(this.paths(name).root, { recursive: true, force: true });
       throw error;
     }
-    return indexed;
   }
 
   /** Applies a state change and mirrors it to `status.json`; null if `onlyIf` no longer held. */
@@ -181,7 +197,7 @@ export class ArtifactStore {
     const artifact = this.#index.get(name);
     if (!artifact) return null;
     const summary = toSummary(artifact);
-    this.#statusFiles.write(this.paths(name).status, summary);
+    this.#mirrors.writeJson(name, this.paths(name).status, summary);
     return summary;
   }
 
@@ -213,7 +229,6 @@ export class ArtifactStore {
     const paths = this.paths(name);
     await rename(paths.staging, paths.data);
     this.#index.setFiles(name, files);
-    await writeFile(paths.files, JSON.stringify(files));
   }
 
   async discardStaging(name: string): Promise<void> {
@@ -225,12 +240,20 @@ export class ArtifactStore {
   }
 
   async appendLog(name: string, text: string): Promise<void> {
-    await appendFile(this.paths(name).log, text).catch(() => undefined);
+    const paths = this.paths(name);
+    try {
+      await appendFile(paths.log, text);
+    } catch {
+      // A queued artifact may have no folder yet (the mule makes it when it builds).
+      await mkdir(paths.root, { recursive: true })
+        .then(() => appendFile(paths.log, text))
+        .catch(() => undefined);
+    }
   }
 
   async remove(name: string): Promise<void> {
     this.#index.remove(name);
-    await this.#statusFiles.settled(name);
+    await this.#mirrors.settled(name);
     await rm(this.paths(name).root, { recursive: true, force: true });
   }
 
@@ -302,40 +325,39 @@ export class ArtifactStore {
   }
 
   async close(): Promise<void> {
-    await this.#statusFiles.flush();
+    await this.#mirrors.flush();
     this.#index.close();
   }
 
-  async #claimFolder(name: string, paths: ArtifactPaths): Promise<void> {
-    try {
-      await mkdir(paths.root);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-        throw new KilnError(ErrorCode.ArtifactExists, `an artifact named '${name}' already exists`, { status: 409 });
-      }
-      throw error;
-    }
+  async #moveInputFiles(artifact: NewArtifact): Promise<void> {
+    if (artifact.inputFiles.length === 0) return;
+    const paths = this.paths(artifact.name);
+    await mkdir(paths.inputFiles, { recursive: true });
+    await Promise.all(artifact.inputFiles.map((file) => rename(file.tempPath, join(paths.inputFiles, file.name))));
   }
 
-  /** Writes the parameters and moves the uploaded files in; returns the input-file entries. */
-  async #writeInputs(paths: ArtifactPaths, artifact: NewArtifact): Promise<InputFileEntry[]> {
-    const writes: Promise<unknown>[] = [writeFile(paths.parameters, JSON.stringify(artifact.parameters, null, 2))];
-    if (artifact.inputFiles.length > 0) {
-      await mkdir(paths.inputFiles);
-      for (const file of artifact.inputFiles) writes.push(rename(file.tempPath, join(paths.inputFiles, file.name)));
-    }
-    const entries: InputFileEntry[] = artifact.inputFiles.map(({ name, filename, size, sha256 }) => ({ name, filename, size, sha256 }));
-    if (entries.length > 0) writes.push(writeFile(paths.inputFilesIndex, JSON.stringify(entries)));
-    await Promise.all(writes);
-    return entries;
+  /** Queues the plain-file mirrors of the parameters and input files (the index holds both). */
+  #mirrorInputs(artifact: NewArtifact, inputFiles: InputFileEntry[]): void {
+    const paths = this.paths(artifact.name);
+    this.#mirrors.writeJson(artifact.name, paths.parameters, artifact.parameters);
+    if (inputFiles.length > 0) this.#mirrors.writeJson(artifact.name, paths.inputFilesIndex, inputFiles);
   }
 
+  /** Drops creates a crash interrupted (never answered 202), then folders without a row. */
   async #removeOrphanFolders(): Promise<void> {
+    for (const name of this.#index.unreadyNames()) {
+      this.#index.remove(name);
+      await rm(this.paths(name).root, { recursive: true, force: true });
+    }
     const known = this.#index.allNames();
     for (const entry of await readdir(artifactsRoot(this.dataDir))) {
       if (!known.has(entry)) await rm(join(artifactsRoot(this.dataDir), entry), { recursive: true, force: true });
     }
   }
+}
+
+function inputFileEntries(artifact: NewArtifact): InputFileEntry[] {
+  return artifact.inputFiles.map(({ name, filename, size, sha256 }) => ({ name, filename, size, sha256 }));
 }
 
 async function linkTree(fromRoot: string, toRoot: string, files: readonly DataFileEntry[]): Promise<void> {

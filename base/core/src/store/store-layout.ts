@@ -8,13 +8,12 @@ import { join } from 'node:path';
  * <data>/kiln.db                        SQLite index and queue
  * <data>/uploads/                       multipart uploads in flight
  * <data>/artifacts/<name>/
- *   status.json                         the summary, rewritten at every state change
+ *   status.json                         the summary, mirrored from the index
  *   parameters.json                     the validated parameters
  *   input-files.json, input-files/<f>   the submitted files
  *   inputs/<parameter>/                 fetched data of referenced artifacts
  *   staging/                            the build's output while it runs
  *   data/                               the data, renamed from staging/ on success
- *   files.json                          the data files with sizes and sha256
  *   log.txt                             the build log
  *   metrics/<m>.jsonl, metrics/<m>.json series points, reports
  * ```
@@ -28,7 +27,6 @@ export interface ArtifactPaths {
   inputs: string;
   staging: string;
   data: string;
-  files: string;
   log: string;
   metrics: string;
 }
@@ -57,7 +55,6 @@ export function artifactPaths(dataDir: string, name: string): ArtifactPaths {
     inputs: join(root, 'inputs'),
     staging: join(root, 'staging'),
     data: join(root, 'data'),
-    files: join(root, 'files.json'),
     log: join(root, 'log.txt'),
     metrics: join(root, 'metrics'),
   };
