@@ -1,61 +1,13 @@
 #!/usr/bin/env node
 /**
- * The `kiln` command line. Each subcommand lives in `commands/<name>.ts` and is registered here.
- * This is the only file that reads the environment.
+ * The `kiln` command line's entry. `kiln serve` runs for the whole life of a container, so it
+ * loads only the serve command: the SDK, the launcher and the other commands would cost it about
+ * 20 MB of memory it never uses.
  */
-import { Command } from 'commander';
-import { DEFAULT_KILN_URL, type CliEnvironment } from './cli-environment.js';
-import { errorLine } from './cli-error.js';
-import { createCancelCommand } from './commands/cancel.js';
-import { createCreateCommand } from './commands/create.js';
-import { createDescribeCommand } from './commands/describe.js';
-import { createDownloadCommand } from './commands/download.js';
-import { createLogsCommand } from './commands/logs.js';
-import { createLsCommand } from './commands/ls.js';
-import { createRmCommand } from './commands/rm.js';
-import { createRunCommand } from './commands/run.js';
-import { createRunsCommand } from './commands/runs.js';
-import { createServeCommand } from './commands/serve.js';
-import { createStatusCommand } from './commands/status.js';
-import { createUpCommand } from './commands/up.js';
-import { createWaitCommand } from './commands/wait.js';
-import { runCli } from './run-cli.js';
-
-const env: CliEnvironment = {
-  url: process.env['KILN_URL'] || undefined,
-  token: process.env['KILN_TOKEN'] || undefined,
-  stdout: process.stdout,
-  stderr: process.stderr,
-};
-const debug = process.env['KILN_DEBUG'] === '1';
-
-// `kiln logs -f | head` closes stdout early: that is the reader's choice, not an error.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(0);
-});
-process.on('uncaughtException', (error) => {
-  process.stderr.write(`kiln: ${errorLine(error)}\n${debug ? `${error.stack ?? ''}\n` : ''}`);
-  process.exit(1);
-});
-
-const program = new Command('kiln')
-  .description('Kiln: artifact containers for machine-learning pipelines')
-  .option('--url <url>', `gateway URL (env KILN_URL, default ${DEFAULT_KILN_URL}); a container argument may also be a URL`)
-  .option('--token <token>', 'bearer token for the gateway (env KILN_TOKEN)')
-  .option('--json', 'print machine-readable JSON on stdout (no progress output)');
-
-program.addCommand(createLsCommand(env));
-program.addCommand(createDescribeCommand(env));
-program.addCommand(createCreateCommand(env));
-program.addCommand(createStatusCommand(env));
-program.addCommand(createWaitCommand(env));
-program.addCommand(createLogsCommand(env));
-program.addCommand(createDownloadCommand(env));
-program.addCommand(createCancelCommand(env));
-program.addCommand(createRmCommand(env));
-program.addCommand(createRunCommand(env));
-program.addCommand(createRunsCommand(env));
-program.addCommand(createServeCommand());
-program.addCommand(createUpCommand());
-
-process.exitCode = await runCli(program, process.argv, env, debug);
+if (process.argv[2] === 'serve') {
+  const { runServe } = await import('./serve-main.js');
+  process.exitCode = await runServe(process.argv);
+} else {
+  const { runProgram } = await import('./program.js');
+  process.exitCode = await runProgram(process.argv);
+}

@@ -4,7 +4,6 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { describeFiles, digestOf } from '../util/data-digest.js';
-import { unzipFile } from '../util/unzip.js';
 
 /**
  * Fetches each referenced artifact's data as a zip and unpacks it into `inputs/<parameter>/`,
@@ -19,7 +18,8 @@ export async function fetchInputs(
 ): Promise<Record<string, string>> {
   const folders: Record<string, string> = {};
   if (refs.length === 0) return folders;
-  const { got } = await import('got');
+  // Loaded only by builds that have references: the mule stays small otherwise.
+  const [{ got }, { unzipFile }] = await Promise.all([import('got'), import('../util/unzip.js')]);
   await rm(inputsDir, { recursive: true, force: true });
   await mkdir(inputsDir, { recursive: true });
   for (const ref of refs) {

@@ -1,7 +1,7 @@
 import { ARTIFACT_STATUSES, ErrorCode, KilnError, type ArtifactStatus } from '@kiln/api';
 import express, { type Request, type Response } from 'express';
 import { rm } from 'node:fs/promises';
-import { multipartUpload, type UploadedFile } from '../http/multipart-upload.js';
+import type { UploadedFile } from '../http/multipart-upload.js';
 import { oneOf } from '../http/query.js';
 import { SUMMARY_REF } from '../http/openapi.js';
 import type { RouteSpec } from '../http/route-spec.js';
@@ -78,12 +78,17 @@ function fromMultipart(req: Request): CreateInput {
 export function collectionRoutes(ctx: ToolServerContext): RouteSpec[] {
   const path = ctx.collectionPath;
   const jsonBody = express.json({ limit: JSON_LIMIT, strict: false, type: () => true });
-  const multipart = multipartUpload({
-    uploadsDir: uploadsRoot(ctx.store.dataDir),
-    inputFiles: ctx.description.inputFiles,
-    maxUploadBytes: ctx.maxUploadBytes,
-    nameTaken: (name) => ctx.store.get(name) !== null,
-  });
+  // multer is loaded by the first multipart create: most containers never see one.
+  let multipart: Promise<express.RequestHandler> | undefined;
+  const multipartHandler = (): Promise<express.RequestHandler> =>
+    (multipart ??= import('../http/multipart-upload.js').then(({ multipartUpload }) =>
+      multipartUpload({
+        uploadsDir: uploadsRoot(ctx.store.dataDir),
+        inputFiles: ctx.description.inputFiles,
+        maxUploadBytes: ctx.maxUploadBytes,
+        nameTaken: (name) => ctx.store.get(name) !== null,
+      }),
+    ));
   return [
     {
       method: 'get',
@@ -119,7 +124,7 @@ export function collectionRoutes(ctx: ToolServerContext): RouteSpec[] {
           await runMiddleware(jsonBody, req, res);
           input = fromJson(req.body);
         } else if (req.is('multipart/form-data')) {
-          await runMiddleware(multipart, req, res);
+          await runMiddleware(await multipartHandler(), req, res);
           try {
             input = fromMultipart(req);
           } catch (error) {
