@@ -1,8 +1,6 @@
 import type { Request, Response } from 'express';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import mime from 'mime-types';
 import parseRange from 'range-parser';
 
@@ -54,5 +52,35 @@ export async function sendFile(req: Request, res: Response, path: string, option
     res.end();
     return;
   }
-  await pipeline(createReadStream(path, { start, end, highWaterMark: READ_CHUNK_BYTES }), res);
+  await streamFile(path, start, end, res);
+}
+
+/** Resolves once `chunk` was handed to the kernel (so its buffer may be reused). */
+function writeChunk(res: Response, chunk: Buffer): Promise<void> {
+  return new Promise((done, fail) => res.write(chunk, (error) => (error ? fail(error) : done())));
+}
+
+/**
+ * Sends bytes `start..end` of a file through two reused buffers: one is read while the other is
+ * written, and a buffer is read into again only once its last write reached the kernel. Memory
+ * stays at two chunks and large downloads cause no garbage-collector churn.
+ */
+async function streamFile(path: string, start: number, end: number, res: Response): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    const buffers = [Buffer.allocUnsafeSlow(READ_CHUNK_BYTES), Buffer.allocUnsafeSlow(READ_CHUNK_BYTES)];
+    let writing: Promise<void> = Promise.resolve();
+    for (let position = start, turn = 0; position <= end && !res.destroyed; turn += 1) {
+      const buffer = buffers[turn % 2]!;
+      const { bytesRead } = await handle.read(buffer, 0, Math.min(READ_CHUNK_BYTES, end - position + 1), position);
+      if (bytesRead === 0) break;
+      await writing;
+      writing = writeChunk(res, buffer.subarray(0, bytesRead));
+      position += bytesRead;
+    }
+    await writing;
+  } finally {
+    await handle.close();
+  }
+  if (!res.destroyed) res.end();
 }

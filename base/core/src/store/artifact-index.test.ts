@@ -65,6 +65,24 @@ describe('ArtifactIndex', () => {
     expect(index.unreadyNames()).toEqual([]);
   });
 
+  it('adds the columns an index made by an older Kiln lacks', async () => {
+    index.close();
+    const { default: Database } = await import('better-sqlite3');
+    const path = join(dir, 'old.db');
+    const old = new Database(path);
+    old.exec(`CREATE TABLE artifacts (seq INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE,
+      status TEXT NOT NULL, created_at TEXT NOT NULL, started_at TEXT, finished_at TEXT,
+      progress REAL NOT NULL DEFAULT 0, message TEXT, error TEXT, attempt INTEGER NOT NULL DEFAULT 1,
+      cached INTEGER NOT NULL DEFAULT 0, cached_from TEXT, cache_key TEXT, digest TEXT, callback TEXT,
+      callback_state TEXT, inputs TEXT NOT NULL DEFAULT '[]')`);
+    old.exec(`INSERT INTO artifacts (name, status, created_at) VALUES ('old', 'queued', '2026-01-01T00:00:00.000Z')`);
+    old.close();
+    index = new ArtifactIndex(path);
+    expect(index.nextQueued()?.name).toBe('old');
+    expect(index.buildInputs('old')).toEqual({ parameters: {}, inputFiles: [] });
+    expect(index.files('old')).toEqual([]);
+  });
+
   it('applies a guarded update only while the status still holds', () => {
     index.insert(row('g'), { parameters: { p: 1 }, inputFiles: [] });
     expect(index.update('g', { status: 'cancelled' }, 'in-progress')).toBe(false);

@@ -156,6 +156,7 @@ export class ArtifactIndex {
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('synchronous = NORMAL');
     this.#db.exec(SCHEMA);
+    this.#addMissingColumns();
     this.#statements = {
       insert: this.#db.prepare(
         `INSERT INTO artifacts (name, status, created_at, started_at, finished_at, progress, message,
@@ -315,6 +316,21 @@ export class ArtifactIndex {
 
   close(): void {
     this.#db.close();
+  }
+
+  /**
+   * Brings an index made by an older Kiln up to date: every column the schema has and the table
+   * lacks is added with its default.
+   */
+  #addMissingColumns(): void {
+    const present = new Set((this.#db.prepare('PRAGMA table_info(artifacts)').all() as { name: string }[]).map((c) => c.name));
+    const wanted = /CREATE TABLE IF NOT EXISTS artifacts \(([\s\S]*?)\n\);/.exec(SCHEMA)![1]!
+      .split(',\n')
+      .map((line) => line.trim());
+    for (const definition of wanted) {
+      const column = definition.split(' ')[0]!;
+      if (!present.has(column)) this.#db.exec(`ALTER TABLE artifacts ADD COLUMN ${definition}`);
+    }
   }
 
   readonly #cache = new Map<string, Database.Statement>();
