@@ -52,6 +52,21 @@ describe('kill -9 of the server', () => {
   });
 });
 
+describe('a graceful stop', () => {
+  it('exits 0 on SIGTERM and builds the interrupted artifact again at the next start', async () => {
+    const dataDir = await tempDir();
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const { url, child } = await spawnServer('control-tool.mjs', dataDir);
+    await create(url, { name: 'interrupted', parameters: { mode: 'block', blockBeforeAttempt: 2 } });
+    await waitInProgress(url, 'interrupted', 1);
+    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const restarted = await spawnTracked(dataDir);
+    expect(await waitFinal(restarted, 'interrupted')).toMatchObject({ status: 'completed', attempt: 2 });
+  });
+});
+
 describe('the mule', () => {
   it('fails a build whose mule crashes, with the reason in the log, and starts a new mule', async () => {
     const server = await startServer('control-tool.mjs');
@@ -134,6 +149,10 @@ describe('load', () => {
     expect(finals.every((s) => s.status === 'completed')).toBe(true);
     const listed = (await (await fetch(`${server.url}/artifacts?status=completed`)).json()) as ArtifactSummary[];
     expect(listed).toHaveLength(200);
+    // A completed artifact with no files serves an empty zip (just the end-of-directory record).
+    const empty = await fetch(`${server.url}/artifacts/c-0/data`);
+    expect(empty.headers.get('content-type')).toBe('application/zip');
+    expect(Buffer.from(await empty.arrayBuffer()).subarray(0, 4).toString('binary')).toBe('PK\u0005\u0006');
   });
 
   it('gives exactly one 202 when 20 requests race for the same name', async () => {

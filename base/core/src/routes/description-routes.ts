@@ -1,7 +1,16 @@
-import { ErrorCode, KilnError, type HealthResponse } from '@kiln/api';
+import type { HealthResponse } from '@kiln/api';
+import { statfs } from 'node:fs/promises';
 import { buildOpenApi } from '../http/openapi.js';
 import type { RouteSpec } from '../http/route-spec.js';
 import type { ToolServerContext } from '../server/tool-server-context.js';
+
+/** Below this much free space on the data folder's disk, the container takes no work. */
+const MIN_FREE_BYTES = 64 * 1024 ** 2;
+
+async function freeBytes(folder: string): Promise<number> {
+  const stats = await statfs(folder);
+  return stats.bavail * stats.bsize;
+}
 
 /** `GET /`, `GET /health` and `GET /openapi.json`. `allRoutes` feeds the OpenAPI document. */
 export function descriptionRoutes(ctx: ToolServerContext, allRoutes: () => readonly RouteSpec[]): RouteSpec[] {
@@ -25,19 +34,20 @@ export function descriptionRoutes(ctx: ToolServerContext, allRoutes: () => reado
       summary: 'Whether the container can take work; 503 while it cannot (no mule)',
       responses: { '200': 'healthy', '503': 'cannot take work' },
       content: { 'application/json': { type: 'object' } },
-      handler: (_req, res) => {
+      handler: async (_req, res) => {
         const counts = ctx.store.counts();
+        const reason = !ctx.mule.available
+          ? 'no mule is running; one is being started'
+          : (await freeBytes(ctx.store.dataDir)) < MIN_FREE_BYTES
+            ? 'the data folder\'s disk is full'
+            : null;
         const body: HealthResponse = {
-          status: ctx.mule.available ? 'ok' : 'unavailable',
+          status: reason ? 'unavailable' : 'ok',
           queued: counts.queued ?? 0,
           running: counts['in-progress'] ?? 0,
+          ...(reason ? { reason } : {}),
         };
-        if (!ctx.mule.available) {
-          const problem = new KilnError(ErrorCode.ServiceUnavailable, 'no mule is running; one is being started', { status: 503 });
-          res.status(503).json({ ...body, reason: problem.message });
-          return;
-        }
-        res.json(body);
+        res.status(reason ? 503 : 200).json(body);
       },
     },
     {

@@ -361,12 +361,15 @@ function inputFileEntries(artifact: NewArtifact): InputFileEntry[] {
 }
 
 async function linkTree(fromRoot: string, toRoot: string, files: readonly DataFileEntry[]): Promise<void> {
-  await mkdir(toRoot, { recursive: true });
-  for (const file of files) {
-    const target = join(toRoot, file.path);
-    await mkdir(dirname(target), { recursive: true });
-    await link(join(fromRoot, file.path), target).catch(() => copyFile(join(fromRoot, file.path), target));
-  }
+  const folders = new Set([toRoot, ...files.map((file) => dirname(join(toRoot, file.path)))]);
+  for (const folder of folders) await mkdir(folder, { recursive: true });
+  await Promise.all(
+    files.map((file) => {
+      const from = join(fromRoot, file.path);
+      const to = join(toRoot, file.path);
+      return link(from, to).catch(() => copyFile(from, to));
+    }),
+  );
 }
 
 async function copyTree(fromRoot: string, toRoot: string): Promise<void> {
