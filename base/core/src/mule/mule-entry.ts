@@ -3,7 +3,8 @@
  * at a time for the server. Never exported from the package; the server forks this file.
  */
 import { ErrorCode } from '@kiln/api';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdirSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { loadToolModule } from '../tool/load-tool-module.js';
 import type { ToolDefinition } from '../tool/define-tool.js';
 import { describeFiles, digestOf } from '../util/data-digest.js';
@@ -59,8 +60,10 @@ async function build(job: BuildJob): Promise<void> {
   const recorder = new BuildRecorder(job.name, job.paths, send);
   current = { name: job.name, controller, recorder };
   try {
-    if (job.attempt > 1) await rm(job.paths.staging, { recursive: true, force: true });
-    await mkdir(job.paths.staging, { recursive: true });
+    // Synchronous on purpose: the mule does one thing at a time, so a thread-pool round trip
+    // would only add latency to every build.
+    if (job.attempt > 1) rmSync(job.paths.staging, { recursive: true, force: true });
+    mkdirSync(job.paths.staging, { recursive: true });
     const inputs = await fetchInputs(job.inputRefs, job.paths.inputs, controller.signal, (line) => recorder.log(line));
     controller.signal.throwIfAborted();
     if (tool.build) {
@@ -81,7 +84,7 @@ async function build(job: BuildJob): Promise<void> {
       await runCommand(tool.command ?? [], modulePath!, job, inputs, recorder, controller.signal);
     }
     controller.signal.throwIfAborted();
-    const files = await describeFiles(job.paths.staging);
+    const files = await describeFiles(job.paths.staging, { sync: true });
     if (job.inputRefs.length > 0) await rm(job.paths.inputs, { recursive: true, force: true });
     recorder.close();
     send({ cmd: 'completed', name: job.name, files, digest: digestOf(files) });

@@ -1,6 +1,6 @@
 import type { DataFileEntry } from '@kiln/api';
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -27,9 +27,28 @@ export async function listFiles(root: string): Promise<{ path: string; absolute:
   return found.sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
 }
 
-/** The files of an artifact's data with their sizes and sha256. */
-export async function describeFiles(root: string): Promise<DataFileEntry[]> {
-  const files = await listFiles(root);
+/**
+ * Every regular file below `root`, like {@link listFiles} but with synchronous calls: for the
+ * mule, which builds one artifact at a time and serves nothing else, so a thread-pool round trip
+ * per folder would only add latency.
+ */
+export function listFilesSync(root: string): { path: string; absolute: string; size: number }[] {
+  const found: { path: string; absolute: string; size: number }[] = [];
+  const walk = (folder: string, prefix: string): void => {
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      const absolute = join(folder, entry.name);
+      const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) walk(absolute, relative);
+      else if (entry.isFile()) found.push({ path: relative, absolute, size: statSync(absolute).size });
+    }
+  };
+  walk(root, '');
+  return found.sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
+}
+
+/** The files of an artifact's data with their sizes and sha256 (files hashed as streams). */
+export async function describeFiles(root: string, options: { sync?: boolean } = {}): Promise<DataFileEntry[]> {
+  const files = options.sync ? listFilesSync(root) : await listFiles(root);
   const entries: DataFileEntry[] = [];
   for (const file of files) entries.push({ path: file.path, size: file.size, sha256: await hashFile(file.absolute) });
   return entries;
