@@ -3,7 +3,7 @@
  * at a time for the server. Never exported from the package; the server forks this file.
  */
 import { ErrorCode } from '@kiln/api';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { loadToolModule } from '../tool/load-tool-module.js';
 import type { ToolDefinition } from '../tool/define-tool.js';
@@ -86,6 +86,9 @@ async function build(job: BuildJob): Promise<void> {
     controller.signal.throwIfAborted();
     const files = await describeFiles(job.paths.staging, { sync: true });
     if (job.inputRefs.length > 0) await rm(job.paths.inputs, { recursive: true, force: true });
+    // The data appears in one rename. Should the mule die before the server records the build,
+    // the artifact is still in progress and is built again (its next attempt clears data/).
+    renameSync(job.paths.staging, job.paths.data);
     recorder.close();
     send({ cmd: 'completed', name: job.name, files, digest: digestOf(files) });
   } catch (error) {

@@ -170,7 +170,7 @@ export class BuildScheduler {
   async #record(name: string, outcome: BuildOutcome, stopReason: StopReason | null): Promise<void> {
     const { store } = this.#options;
     if (outcome.kind === 'completed' && stopReason === null) {
-      await store.promoteStaging(name, outcome.files);
+      store.recordFiles(name, outcome.files);
       const summary = await store.transition(name, {
         status: ArtifactStatus.Completed,
         finishedAt: new Date().toISOString(),
@@ -181,7 +181,7 @@ export class BuildScheduler {
       if (summary) this.#announceFinal(summary);
       return;
     }
-    await store.discardStaging(name);
+    await store.discardBuild(name);
     if (stopReason === StopReason.Cancel || stopReason === StopReason.Delete) {
       await store.appendLog(name, 'kiln: the build was cancelled\n');
       await this.#finish(name, ArtifactStatus.Cancelled, null, 'cancelled');

@@ -224,19 +224,17 @@ export class ArtifactStore {
     );
   }
 
-  /** Moves a successful build's staging folder into place as the data (one rename). */
-  async promoteStaging(name: string, files: DataFileEntry[]): Promise<void> {
-    const paths = this.paths(name);
-    await rename(paths.staging, paths.data);
+  /** Records the data files of a build the mule completed (it renamed staging/ to data/). */
+  recordFiles(name: string, files: DataFileEntry[]): void {
     this.#index.setFiles(name, files);
   }
 
-  async discardStaging(name: string): Promise<void> {
+  /** Removes what a build that did not complete left, data/ included (a late cancel). */
+  async discardBuild(name: string): Promise<void> {
     const paths = this.paths(name);
-    await Promise.all([
-      rm(paths.staging, { recursive: true, force: true }),
-      rm(paths.inputs, { recursive: true, force: true }),
-    ]);
+    await Promise.all(
+      [paths.staging, paths.data, paths.inputs].map((path) => rm(path, { recursive: true, force: true })),
+    );
   }
 
   async appendLog(name: string, text: string): Promise<void> {
