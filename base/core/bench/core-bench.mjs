@@ -215,7 +215,8 @@ async function transfers() {
     });
     const uploadTimes = [];
     for (let i = 0; i < RUNS; i += 1) {
-      uploadTimes.push(curlSeconds(['-F', `name=up-${i}`, '-F', `upload=@${upload}`, `${server.url}/artifacts`]));
+      // Each upload's artifact builds a 1 MiB blob: the mule must not write a GiB meanwhile.
+      uploadTimes.push(curlSeconds(['-F', `name=up-${i}`, '-F', 'parameters={"megabytes":1}', '-F', `upload=@${upload}`, `${server.url}/artifacts`]));
     }
     const uploadMBs = (512 * 1024 ** 2) / 1e6 / median(uploadTimes);
     const uploadPeakMiB = mib(await statusKb(server.child.pid, 'VmHWM'));
