@@ -26,3 +26,4 @@ export {
 export { problemHandler, notFoundHandler, sendProblem } from './http/problem-handler.js';
 export { digestOf, describeFiles, hashFile } from './util/data-digest.js';
 export { renderSeriesSvg } from './metrics/svg-chart.js';
+export { openEventStream, type EventStream } from './http/event-stream.js';

@@ -1,9 +1,7 @@
 import { ErrorCode, KilnError } from '@kiln/api';
+import { openEventStream } from '@kiln/core';
 import { Router } from 'express';
 import type { PipelineEvents } from './pipeline-events.js';
-
-/** How often a comment is sent on a quiet stream, so that proxies keep it open. */
-const HEARTBEAT_MS = 20_000;
 
 /**
  * `GET /pipelines/{name}/events`: Server-Sent Events merging the pipeline's and its
@@ -17,28 +15,14 @@ export function eventsRoute(streams: ReadonlyMap<string, PipelineEvents>): Route
     if (!stream) {
       throw new KilnError(ErrorCode.RouteNotFound, `no pipeline named '${req.params.name}'`, { status: 404 });
     }
-    res.status(200);
-    res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
-    res.setHeader('Cache-Control', 'no-cache, no-transform');
-    res.setHeader('Connection', 'keep-alive');
-    res.setHeader('X-Accel-Buffering', 'no');
-    res.flushHeaders();
-    res.write('retry: 2000\n: connected\n\n');
-    const send = (event: string, data: unknown): void => {
-      res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    };
-    const stop = stream.subscribe({
-      artifact: (summary) => send('artifact', summary),
-      ready: () => send('ready', {}),
-      resync: (container) => send('resync', { container }),
-    });
-    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
-    heartbeat.unref();
-    req.socket.setTimeout(0);
-    res.once('close', () => {
-      stop();
-      clearInterval(heartbeat);
-    });
+    const events = openEventStream(req, res);
+    events.onClose(
+      stream.subscribe({
+        artifact: (summary) => events.send('artifact', summary),
+        ready: () => events.send('ready', {}),
+        resync: (container) => events.send('resync', { container }),
+      }),
+    );
   });
   return router;
 }
