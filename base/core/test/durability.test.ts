@@ -97,6 +97,18 @@ describe('the mule', () => {
   });
 });
 
+describe('time limits', () => {
+  it('stops a build that outlives the tool\'s timeoutMs and fails it, saying so in the log', async () => {
+    const server = await startServer('timeout-tool.mjs');
+    cleanups.push(() => server.stop());
+    await create(server.url, { name: 'too-slow' });
+    expect(await waitFinal(server.url, 'too-slow')).toMatchObject({ status: 'failed', error: 'the build timed out after 300 ms' });
+    const log = await (await fetch(`${server.url}/artifacts/too-slow/log`)).text();
+    expect(log).toContain('waiting for the time limit');
+    expect(log).toContain('kiln: the build timed out after 300 ms');
+  });
+});
+
 describe('cancel', () => {
   it('cancels a running build through its abort signal and keeps record and log', async () => {
     const server = await startServer('control-tool.mjs');

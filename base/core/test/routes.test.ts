@@ -252,6 +252,35 @@ describe('events, cancel, delete, callbacks', () => {
     expect((await fetch(`${base}/artifacts/basic/`, { method: 'DELETE' })).status).toBe(404);
   });
 
+  it('retries a failing callback with backoff until it is accepted', async () => {
+    const attempts: unknown[] = [];
+    const delivered = new Promise<void>((done) => {
+      const receiver = createServer((req: IncomingMessage, res) => {
+        let body = '';
+        req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        req.on('end', () => {
+          attempts.push(JSON.parse(body));
+          // The first delivery fails; the retry succeeds.
+          res.statusCode = attempts.length === 1 ? 503 : 204;
+          res.end();
+          if (attempts.length === 2) {
+            receiver.close();
+            done();
+          }
+        });
+      });
+      receiver.listen(0, '127.0.0.1', async () => {
+        const { port } = receiver.address() as AddressInfo;
+        await create(base, { name: 'called-back-twice', callback: `http://127.0.0.1:${port}/hook` });
+      });
+    });
+    await delivered;
+    expect(attempts).toEqual([
+      expect.objectContaining({ name: 'called-back-twice', status: 'completed' }),
+      expect.objectContaining({ name: 'called-back-twice', status: 'completed' }),
+    ]);
+  });
+
   it('POSTs the final summary to the callback URL', async () => {
     const received = new Promise<unknown>((done) => {
       const receiver = createServer((req: IncomingMessage, res) => {

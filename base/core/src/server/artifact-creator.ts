@@ -56,9 +56,10 @@ export class ArtifactCreator {
   async create(input: CreateInput): Promise<ArtifactSummary> {
     try {
       return await this.#create(input);
-    } finally {
+    } catch (error) {
       // Files not moved into an artifact (a refused request) are dropped.
       await Promise.all(input.files.map((file) => rm(file.tempPath, { force: true })));
+      throw error;
     }
   }
 

@@ -1,5 +1,5 @@
 import { ContainerKind, type ToolDescription } from '@kiln/api';
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ArtifactStore } from '../store/artifact-store.js';
 import { loadToolModule } from '../tool/load-tool-module.js';

@@ -167,7 +167,6 @@ export class ArtifactIndex {
            @inputFiles, @files, @ready)`,
       ),
       get: this.#db.prepare(`SELECT ${ROW_COLUMNS} FROM artifacts WHERE name = ?`),
-      listAll: this.#db.prepare(`SELECT ${ROW_COLUMNS} FROM artifacts ORDER BY seq DESC`),
       listByStatus: this.#db.prepare(`SELECT ${ROW_COLUMNS} FROM artifacts WHERE status = ? ORDER BY seq DESC`),
       listJsonAll: this.#db.prepare(`SELECT json_group_array(${SUMMARY_JSON} ORDER BY seq DESC) FROM artifacts`).pluck(),
       listJsonByStatus: this.#db
@@ -262,10 +261,9 @@ export class ArtifactIndex {
     return row ? toArtifact(row) : null;
   }
 
-  /** Newest first, optionally of one status. */
-  list(status?: ArtifactStatus): IndexedArtifact[] {
-    const rows = (status ? this.#statements.listByStatus.all(status) : this.#statements.listAll.all()) as Row[];
-    return rows.map(toArtifact);
+  /** The rows of one status, newest first. */
+  list(status: ArtifactStatus): IndexedArtifact[] {
+    return (this.#statements.listByStatus.all(status) as Row[]).map(toArtifact);
   }
 
   nextQueued(): IndexedArtifact | null {

@@ -68,10 +68,6 @@ export class ArtifactStore {
     return artifact;
   }
 
-  list(status?: ArtifactStatus): ArtifactSummary[] {
-    return this.#index.list(status).map(toSummary);
-  }
-
   /** The listing of `GET /artifacts` as JSON text, newest first. */
   listJson(status?: ArtifactStatus): string {
     return this.#index.listJson(status);

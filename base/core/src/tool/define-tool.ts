@@ -42,7 +42,7 @@ export interface ToolDefinition<P = Record<string, any>> {
    */
   command?: string[];
   /**
-   * A build that runs longer fails with `BUILD_TIMEOUT`.
+   * A build that runs longer is stopped like a cancel and fails ("the build timed out after N ms").
    * @defaultValue no limit
    */
   timeoutMs?: number;
