@@ -1,12 +1,11 @@
 import { ErrorCode, KilnError, isValidName, type InputFileSpec } from '@kiln/api';
 import type { Request, RequestHandler } from 'express';
 import multer from 'multer';
-import { createHash, randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { UploadFileWriter } from '../util/upload-file-writer.js';
 
 /** What the storage engine records of each uploaded part. */
 export interface UploadedFile {
@@ -17,7 +16,7 @@ export interface UploadedFile {
   sha256: string;
 }
 
-/** A multer storage engine that streams each part to disk and hashes it on the way. */
+/** A multer storage engine that streams each part to disk and hashes it on the way (see UploadFileWriter). */
 class HashingDiskStorage implements multer.StorageEngine {
   readonly #folder: string;
 
@@ -27,17 +26,9 @@ class HashingDiskStorage implements multer.StorageEngine {
 
   _handleFile(_req: Request, file: Express.Multer.File, done: (error?: unknown, info?: Partial<UploadedFile>) => void): void {
     const path = join(this.#folder, randomUUID());
-    const hash = createHash('sha256');
-    let size = 0;
-    const hasher = new Transform({
-      transform(chunk: Buffer, _encoding, next) {
-        hash.update(chunk);
-        size += chunk.length;
-        next(null, chunk);
-      },
-    });
-    pipeline(file.stream, hasher, createWriteStream(path, { highWaterMark: 1 << 20 })).then(
-      () => done(null, { path, size, sha256: hash.digest('hex') }),
+    const writer = new UploadFileWriter(path);
+    pipeline(file.stream, writer).then(
+      () => done(null, { path, size: writer.size, sha256: writer.digest() }),
       (error: unknown) => {
         void rm(path, { force: true });
         done(error);
