@@ -8,6 +8,7 @@ import { rm } from 'node:fs/promises';
 import { loadToolModule } from '../tool/load-tool-module.js';
 import type { ToolDefinition } from '../tool/define-tool.js';
 import { describeFiles, digestOf } from '../util/data-digest.js';
+import { IdleCollector } from '../util/idle-collector.js';
 import { BuildRecorder } from './build-recorder.js';
 import { runCommand } from './command-runner.js';
 import { fetchInputs } from './input-fetcher.js';
@@ -28,6 +29,8 @@ try {
 }
 
 let current: { name: string; controller: AbortController; recorder: BuildRecorder } | null = null;
+// A build may leave a large heap behind (a training set, tensors): give it back while idle.
+const idle = new IdleCollector();
 
 /**
  * A build's console output goes straight into its log, written before the build reports its
@@ -103,5 +106,6 @@ async function build(job: BuildJob): Promise<void> {
     }
   } finally {
     current = null;
+    idle.touch();
   }
 }

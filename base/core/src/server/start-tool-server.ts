@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { ArtifactStore } from '../store/artifact-store.js';
 import { loadToolModule } from '../tool/load-tool-module.js';
 import type { ToolDefinition } from '../tool/define-tool.js';
+import { IdleCollector } from '../util/idle-collector.js';
 import { ParameterValidator } from '../validation/parameter-validator.js';
 import { resolveToolServerOptions, type ToolServerOptions } from './tool-server-options.js';
 import { ArtifactCreator } from './artifact-creator.js';
@@ -38,6 +39,9 @@ export async function startToolServer(options: ToolServerOptions): Promise<Runni
   const description = describeTool(definition, validator);
   const store = await ArtifactStore.open(resolved.dataDir);
   const events = new EventHub();
+  // Gives the heap back once requests and builds go quiet (see IdleCollector).
+  const idle = new IdleCollector();
+  events.onAnyArtifact(() => idle.touch());
   const callbacks = new CallbackSender(store, logger);
   for (const summary of await store.recoverInterrupted(resolved.maxAttempts)) {
     logger.info('recovered an interrupted build', { artifact: summary.name, status: summary.status, attempt: summary.attempt });
@@ -91,6 +95,7 @@ export async function startToolServer(options: ToolServerOptions): Promise<Runni
   callbacks.resumePending();
   scheduler.kick();
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, app);
+  server.on('request', () => idle.touch());
   await new Promise<void>((done, fail) => {
     server.once('error', fail);
     server.listen(resolved.port, resolved.host, () => done());
@@ -105,6 +110,7 @@ export async function startToolServer(options: ToolServerOptions): Promise<Runni
       const closed = new Promise<void>((done) => server.close(() => done()));
       server.closeAllConnections();
       await closed;
+      idle.stop();
       scheduler.close();
       callbacks.close();
       await mule.stop();
