@@ -45,8 +45,16 @@ export default defineConfig(
               message: "Import the package's public entry ('@kiln/x'), not its src/ or dist/.",
             },
             {
-              group: ['**/base/*/src/**', '**/base/*/dist/**', '**/components/*/src/**', '**/components/*/dist/**', '**/containers/*/src/**', '**/containers/*/dist/**'],
-              message: "Import another package through its name ('@kiln/x'), not a relative path into it.",
+              group: [
+                '**/base/*/src/**',
+                '**/base/*/dist/**',
+                '**/components/*/src/**',
+                '**/components/*/dist/**',
+                '**/containers/*/src/**',
+                '**/containers/*/dist/**',
+              ],
+              message:
+                "Import another package through its name ('@kiln/x'), not a relative path into it.",
             },
           ],
         },

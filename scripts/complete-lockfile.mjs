@@ -12,8 +12,21 @@ import { readFileSync, writeFileSync } from 'node:fs';
 const LOCK = new URL('../package-lock.json', import.meta.url);
 
 /** Per-platform packages: `@rollup/rollup-linux-x64-gnu`, `@oxc-parser/binding-darwin-arm64`, … */
-const PLATFORM_PACKAGE = /^@[^/]+\/(?:rollup-|binding-|resolver-binding-)([a-z0-9]+(?:-[a-z0-9]+)*)$/;
-const OSES = new Set(['aix', 'android', 'darwin', 'freebsd', 'linux', 'netbsd', 'openbsd', 'openharmony', 'sunos', 'win32', 'wasm32']);
+const PLATFORM_PACKAGE =
+  /^@[^/]+\/(?:rollup-|binding-|resolver-binding-)([a-z0-9]+(?:-[a-z0-9]+)*)$/;
+const OSES = new Set([
+  'aix',
+  'android',
+  'darwin',
+  'freebsd',
+  'linux',
+  'netbsd',
+  'openbsd',
+  'openharmony',
+  'sunos',
+  'win32',
+  'wasm32',
+]);
 
 /** `linux-arm64-musl` → its os, cpu and libc; `wasm32-wasi` runs anywhere wasm does. */
 function platformOf(platform) {
@@ -48,6 +61,8 @@ for (const [path, entry] of Object.entries(lock.packages)) {
     added += 1;
   }
 }
-lock.packages = Object.fromEntries(Object.entries(lock.packages).sort(([a], [b]) => a.localeCompare(b, 'en')));
+lock.packages = Object.fromEntries(
+  Object.entries(lock.packages).sort(([a], [b]) => a.localeCompare(b, 'en')),
+);
 writeFileSync(LOCK, `${JSON.stringify(lock, null, 2)}\n`);
 process.stdout.write(`complete-lockfile: added ${added} platform entries\n`);
