@@ -1,6 +1,7 @@
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// eslint-disable-next-line import-x/no-relative-packages -- the client's test servers are shared test support, not package API
 import { Fixture, freePort, startFixture, tempDir, type FixtureServer } from '../../client/test/support/servers.js';
 import { lastErrorLine, oneErrorLine, runKiln } from './support/run-kiln.js';
 

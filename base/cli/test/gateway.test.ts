@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// eslint-disable-next-line import-x/no-relative-packages -- the client's test servers are shared test support, not package API
 import { Fixture, spawnDashboard, spawnGateway, startFixture, tempDir, type FixtureServer, type SpawnedServer } from '../../client/test/support/servers.js';
 import { oneErrorLine, runKiln } from './support/run-kiln.js';
 

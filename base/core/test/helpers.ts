@@ -9,9 +9,9 @@ import type { ArtifactSummary } from '@kiln/api';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const FIXTURES = join(here, 'fixtures');
-export const CLI = join(here, '..', '..', 'cli', 'dist', 'main.js');
+const CLI = join(here, '..', '..', 'cli', 'dist', 'main.js');
 
-export function fixture(name: string): string {
+function fixture(name: string): string {
   return join(FIXTURES, name);
 }
 

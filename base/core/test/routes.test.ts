@@ -254,7 +254,7 @@ describe('events, cancel, delete, callbacks', () => {
 
   it('retries a failing callback with backoff until it is accepted', async () => {
     const attempts: unknown[] = [];
-    const delivered = new Promise<void>((done) => {
+    const delivered = new Promise<void>((done, fail) => {
       const receiver = createServer((req: IncomingMessage, res) => {
         let body = '';
         req.on('data', (chunk: Buffer) => (body += chunk.toString()));
@@ -269,9 +269,10 @@ describe('events, cancel, delete, callbacks', () => {
           }
         });
       });
-      receiver.listen(0, '127.0.0.1', async () => {
+      // A failed create fails the test now rather than leaving it to time out.
+      receiver.listen(0, '127.0.0.1', () => {
         const { port } = receiver.address() as AddressInfo;
-        await create(base, { name: 'called-back-twice', callback: `http://127.0.0.1:${port}/hook` });
+        create(base, { name: 'called-back-twice', callback: `http://127.0.0.1:${port}/hook` }).catch(fail);
       });
     });
     await delivered;
@@ -282,7 +283,7 @@ describe('events, cancel, delete, callbacks', () => {
   });
 
   it('POSTs the final summary to the callback URL', async () => {
-    const received = new Promise<unknown>((done) => {
+    const received = new Promise<unknown>((done, fail) => {
       const receiver = createServer((req: IncomingMessage, res) => {
         let body = '';
         req.on('data', (chunk: Buffer) => (body += chunk.toString()));
@@ -292,9 +293,10 @@ describe('events, cancel, delete, callbacks', () => {
           done(JSON.parse(body));
         });
       });
-      receiver.listen(0, '127.0.0.1', async () => {
+      // A failed create fails the test now rather than leaving it to time out.
+      receiver.listen(0, '127.0.0.1', () => {
         const { port } = receiver.address() as AddressInfo;
-        await create(base, { name: 'called-back', callback: `http://127.0.0.1:${port}/hook` });
+        create(base, { name: 'called-back', callback: `http://127.0.0.1:${port}/hook` }).catch(fail);
       });
     });
     expect(await received).toMatchObject({ name: 'called-back', status: 'completed' });

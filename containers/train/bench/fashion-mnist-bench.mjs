@@ -18,12 +18,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import {
-  artifactUrl,
-  buildArtifact,
-  getJson,
-  startTool,
-} from '../../../components/fashion-mnist/dist/testing/index.js';
+import { artifactUrl, buildArtifact, getJson, startTool } from '@kiln/fashion-mnist/testing';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const { values: args } = parseArgs({

@@ -18,7 +18,7 @@ export function createDescribeCommand(env: CliEnvironment): Command {
 }
 
 /** The human description of a container. */
-export function describeText(description: ToolDescription): string {
+function describeText(description: ToolDescription): string {
   const lines = [
     `${description.name} ${description.version} (${description.kind}): ${description.description}`,
     `makes: ${description.artifactType}`,

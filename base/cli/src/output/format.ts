@@ -19,7 +19,7 @@ export function formatTime(iso: string | null | undefined): string {
 }
 
 /** `0.4` → `40%`. */
-export function formatPercent(fraction: number): string {
+function formatPercent(fraction: number): string {
   return `${Math.round(Math.max(0, Math.min(1, fraction)) * 100)}%`;
 }
 

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+// eslint-disable-next-line import-x/no-relative-packages -- the client's test servers are shared test support, not package API
 import { KILN_MAIN } from '../../../client/test/support/servers.js';
 
 /** What one `kiln` run printed and how it exited. */

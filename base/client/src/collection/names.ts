@@ -8,15 +8,6 @@ export function assertName(name: unknown, what: string): asserts name is string 
   }
 }
 
-/** Encodes a relative path inside an artifact segment by segment, refusing dot segments. */
-export function encodeDataPath(path: string): string {
-  const segments = path.split('/').filter((segment) => segment !== '');
-  if (segments.length === 0 || segments.some((s) => s === '.' || s === '..' || s.includes('\\') || s.includes('\0'))) {
-    throw KilnApiError.client(ErrorCode.InvalidPath, 'Invalid path', `invalid path inside an artifact: ${JSON.stringify(path)}`, 400);
-  }
-  return segments.map(encodeURIComponent).join('/');
-}
-
 /** Encodes one path segment (a metric or view name), refusing empty and dot segments. */
 export function encodeSegment(value: string, what: string): string {
   if (value === '' || value === '.' || value === '..' || value.includes('/')) {

@@ -102,6 +102,7 @@ export class HttpClient {
         ...(options.headers ? { headers: options.headers } : {}),
         ...(signal.signal ? { signal: signal.signal } : {}),
       });
+      // eslint-disable-next-line @typescript-eslint/no-floating-promises -- got's .on() returns `pending`, awaited below
       if (options.onUploadProgress) pending.on('uploadProgress', options.onUploadProgress);
       const response = await pending;
       return response.body;

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** The repository root. */
-export const ROOT = resolve(HERE, '../../../..');
+const ROOT = resolve(HERE, '../../../..');
 /** The built `kiln` command. */
 export const KILN_MAIN = join(ROOT, 'base/cli/dist/main.js');
 

@@ -19,7 +19,7 @@ function isMulterError(error: unknown): error is { code: string; field?: string;
 }
 
 /** Turns errors thrown by express's parsers and multer into KilnErrors with the right status. */
-export function normalizeError(error: unknown): unknown {
+function normalizeError(error: unknown): unknown {
   if (error instanceof KilnError) return error;
   // Duck-typed rather than instanceof: importing multer here would load it into every module
   // that imports @kiln/core, the mule included.

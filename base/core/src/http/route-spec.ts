@@ -31,7 +31,7 @@ export interface RouteSpec {
 }
 
 /** `/artifacts/{name}/data/{path}` → `/artifacts/:name/data/*path`. */
-export function toExpressPath(path: string): string {
+function toExpressPath(path: string): string {
   return path.replace(/\{path\}/g, '*path').replace(/\{(\w+)\}/g, ':$1');
 }
 

@@ -12,12 +12,12 @@ const CONTROL_PREFIX = 'kiln:';
 const COMMAND_KILL_GRACE_MS = 2_000;
 
 /** `KILN_INPUT_FILE_TRAIN_IMAGES` for `train-images`. */
-export function envSuffix(name: string): string {
+function envSuffix(name: string): string {
   return name.toUpperCase().replace(/[^A-Z0-9]/g, '_');
 }
 
 /** The environment of the command-builder contract. */
-export function commandEnvironment(
+function commandEnvironment(
   job: BuildJob,
   inputs: Record<string, string>,
 ): Record<string, string> {

@@ -106,12 +106,7 @@ export class ArtifactCreator {
 
   #checkCallback(callback: string | undefined): string | null {
     if (callback === undefined) return null;
-    let url: URL | null = null;
-    try {
-      url = new URL(callback);
-    } catch {
-      url = null;
-    }
+    const url = URL.canParse(callback) ? new URL(callback) : null;
     if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
       throw new KilnError(ErrorCode.ValidationFailed, `'callback' must be an http(s) URL`, {
         status: 422,

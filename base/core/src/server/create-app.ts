@@ -17,7 +17,7 @@ import { toSummary } from '../store/artifact-index.js';
 import { listMetricFiles, readReport } from '../metrics/metric-reader.js';
 
 /** Every route of the artifact API for a context, in mounting order. */
-export function toolRoutes(ctx: ToolServerContext): RouteSpec[] {
+function toolRoutes(ctx: ToolServerContext): RouteSpec[] {
   const routes: RouteSpec[] = [];
   routes.push(
     ...descriptionRoutes(ctx, () => routes),

@@ -17,7 +17,7 @@ import { MuleSupervisor } from './mule-supervisor.js';
 import type { RunningToolServer } from './tool-server-options.js';
 
 /** The `GET /` description of a definition. */
-export function describeTool(definition: ToolDefinition, validator: ParameterValidator): ToolDescription {
+function describeTool(definition: ToolDefinition, validator: ParameterValidator): ToolDescription {
   return {
     kind: definition.kind ?? ContainerKind.Tool,
     api: 'kiln/v1',

@@ -2,6 +2,7 @@
  * What `build(ctx)` receives in the mule. Everything a build writes goes through it, so the
  * artifact's log, metrics and progress are recorded even if the process crashes afterwards.
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped tools read ctx.parameters.x without casts
 export interface BuildContext<P = Record<string, any>> {
   /** The artifact's name. */
   name: string;

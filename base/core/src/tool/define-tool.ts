@@ -22,6 +22,7 @@ import type { ServerHookContext } from './server-hook-context.js';
  * });
  * ```
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped tools read ctx.parameters.x without casts
 export interface ToolDefinition<P = Record<string, any>> {
   /** The tool's name, shown in `GET /` and used for generated artifact names. */
   name: string;
@@ -67,6 +68,7 @@ export interface ToolDefinition<P = Record<string, any>> {
  * Declares a tool. Checks the definition's shape at once, so a mistake shows when the module
  * loads rather than at the first build.
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped tools read ctx.parameters.x without casts
 export function defineTool<P = Record<string, any>>(definition: ToolDefinition<P>): ToolDefinition<P> {
   const problems: string[] = [];
   for (const key of ['name', 'version', 'description', 'artifactType'] as const) {

@@ -15,8 +15,3 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array): vo
   writeFileSync(temporary, data);
   renameSync(temporary, path);
 }
-
-/** Writes a value as pretty JSON, atomically. */
-export function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  return writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
-}

@@ -32,7 +32,7 @@ export async function listFiles(root: string): Promise<{ path: string; absolute:
  * mule, which builds one artifact at a time and serves nothing else, so a thread-pool round trip
  * per folder would only add latency.
  */
-export function listFilesSync(root: string): { path: string; absolute: string; size: number }[] {
+function listFilesSync(root: string): { path: string; absolute: string; size: number }[] {
   const found: { path: string; absolute: string; size: number }[] = [];
   const walk = (folder: string, prefix: string): void => {
     for (const entry of readdirSync(folder, { withFileTypes: true })) {

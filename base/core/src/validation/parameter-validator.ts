@@ -18,7 +18,7 @@ const ARTIFACT_URL = /^https?:\/\/[^/]+(\/[^?#]*)?\/(artifacts|runs)\/[A-Za-z0-9
  * The schema as served and enforced: an object schema that refuses unknown properties unless it
  * says otherwise.
  */
-export function normalizeParametersSchema(schema: JsonSchema | undefined): JsonSchema {
+function normalizeParametersSchema(schema: JsonSchema | undefined): JsonSchema {
   const base: JsonSchema = schema ? { ...schema } : { type: 'object', properties: {} };
   if (!('additionalProperties' in base) && !('unevaluatedProperties' in base)) base['additionalProperties'] = false;
   if (!('properties' in base)) base['properties'] = {};
@@ -26,7 +26,7 @@ export function normalizeParametersSchema(schema: JsonSchema | undefined): JsonS
 }
 
 /** Top-level parameters whose schema has `format: kiln-artifact`. */
-export function artifactReferenceParameters(schema: JsonSchema): string[] {
+function artifactReferenceParameters(schema: JsonSchema): string[] {
   const properties = (schema['properties'] ?? {}) as Record<string, { format?: unknown }>;
   return Object.entries(properties)
     .filter(([, property]) => property && property.format === ARTIFACT_REFERENCE_FORMAT)

@@ -2,7 +2,7 @@ import net from 'node:net';
 import { LauncherError, LauncherErrorCode } from '../launcher-error.js';
 
 /** Whether `port` can be bound on `host` right now. */
-export function isPortFree(port: number, host: string): Promise<boolean> {
+function isPortFree(port: number, host: string): Promise<boolean> {
   return new Promise((resolve) => {
     const server = net.createServer();
     server.once('error', () => resolve(false));
@@ -11,7 +11,7 @@ export function isPortFree(port: number, host: string): Promise<boolean> {
 }
 
 /** A port the system hands out as free on `host`. */
-export function anyFreePort(host: string): Promise<number> {
+function anyFreePort(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);

@@ -8,7 +8,7 @@ import { rewriteServiceUrls } from '../topology/local-urls.js';
 import { resolveTopology } from '../topology/resolve-topology.js';
 import { DependencyCondition, type ProjectTopology, type ServiceSpec } from '../topology/service-spec.js';
 import { PortAllocator } from './ports.js';
-import { LinePrefixer, servicePrefix } from './line-prefixer.js';
+import { servicePrefix } from './line-prefixer.js';
 import { ServiceRunner, ServiceState, type RestartPolicy, type ServiceEvent } from './service-runner.js';
 
 /** Options of {@link startProject}. */

@@ -8,7 +8,7 @@ import { chromium, type BrowserContext, type Locator, type Page } from 'playwrig
 export const SCREENSHOTS = fileURLToPath(new URL('../../../../test-output/dashboard/', import.meta.url));
 
 /** Debian's chromium, driven with the flags CI uses (and a fresh profile each time). */
-export const CHROMIUM = process.env['KILN_CHROMIUM'] ?? '/usr/bin/chromium';
+const CHROMIUM = process.env['KILN_CHROMIUM'] ?? '/usr/bin/chromium';
 const FLAGS = [
   '--headless',
   '--no-sandbox',

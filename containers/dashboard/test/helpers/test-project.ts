@@ -42,7 +42,7 @@ export async function listen(server: Server): Promise<string> {
 }
 
 /** Starts a process and resolves with the URL it prints (`listening on http://…`). */
-export function spawnService(main: string, env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
+function spawnService(main: string, env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, [main], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let output = '';

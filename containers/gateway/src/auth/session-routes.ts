@@ -95,7 +95,8 @@ function parseSignIn(body: Buffer, form: boolean, req: IncomingMessage): { token
 }
 
 /** Only a same-origin path may be a redirect target, never `//host` or a full URL. */
-export function safeNext(next: string | undefined): string {
+function safeNext(next: string | undefined): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what it rejects
   if (next && next.startsWith('/') && !next.startsWith('//') && !/[\\\u0000-\u001f\u007f]/.test(next)) return next;
   return '/';
 }

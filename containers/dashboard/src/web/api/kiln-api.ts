@@ -29,7 +29,7 @@ export interface SessionState {
 }
 
 /** The gateway name of the visualization container (docker-compose.yml's service name). */
-export const VISUALIZATION = 'visualization';
+const VISUALIZATION = 'visualization';
 
 /** The TensorBoard export of every series, through the gateway. */
 export const TENSORBOARD_PATH = `${containerPath(VISUALIZATION)}/tensorboard`;

@@ -160,7 +160,7 @@ export function issuesByField(
 }
 
 /** Every field, groups' children included. */
-export function flatten(fields: readonly FormField[]): FormField[] {
+function flatten(fields: readonly FormField[]): FormField[] {
   return fields.flatMap((field) => [field, ...flatten(field.children)]);
 }
 
