@@ -2,7 +2,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 /** How long a process must stay quiet after work before its heap is collected. */
-export const IDLE_COLLECT_DELAY_MS = 2_000;
+const IDLE_COLLECT_DELAY_MS = 2_000;
 
 let collectGarbage: (() => void) | null | undefined;
 

@@ -60,7 +60,7 @@ export class UploadFileWriter extends Writable {
   #size = 0;
   /** The write of the block filled before the current one, which must end before it is refilled. */
   #inFlight: Promise<void> = Promise.resolve();
-  #writeError: unknown;
+  #writeError: Error | undefined;
 
   constructor(path: string) {
     super({ highWaterMark: BLOCK_BYTES });
@@ -140,7 +140,7 @@ export class UploadFileWriter extends Writable {
     const position = this.#position;
     this.#position += length;
     this.#inFlight = this.#writeAt(block, length, position).catch((error: unknown) => {
-      this.#writeError = error;
+      this.#writeError = error instanceof Error ? error : new Error(String(error));
     });
     this.#current = 1 - this.#current;
     this.#filled = 0;
