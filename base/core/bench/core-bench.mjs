@@ -2,6 +2,7 @@
 // The core benchmark of the issue "Kiln core": latency, throughput, listing, transfers and
 // memory of a tool container, each against the anchor figures. Not a test: it prints numbers.
 import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
@@ -93,9 +94,13 @@ async function latency() {
       times.push(Number(process.hrtime.bigint() - start) / 1e6);
     }
     const pids = [server.child.pid, ...childPids(server.child.pid)];
-    const idle = (await Promise.all(pids.map((p) => statusKb(p, 'VmRSS')))).reduce((a, b) => a + b, 0);
+    const rssKb = async () => (await Promise.all(pids.map((p) => statusKb(p, 'VmRSS')))).reduce((a, b) => a + b, 0);
+    const busy = await rssKb();
+    // Idle means idle: no request for a few seconds, past the servers' idle collection (2 s).
+    await new Promise((done) => setTimeout(done, 3000));
+    const idle = await rssKb();
     const idlePss = (await Promise.all(pids.map(pssKb))).reduce((a, b) => a + b, 0);
-    return { p50: percentile(times, 50), p99: percentile(times, 99), idleMiB: mib(idle), idlePssMiB: mib(idlePss) };
+    return { p50: percentile(times, 50), p99: percentile(times, 99), busyMiB: mib(busy), idleMiB: mib(idle), idlePssMiB: mib(idlePss) };
   } finally {
     await server.stop();
     await rm(dataDir, { recursive: true, force: true });
@@ -201,12 +206,13 @@ async function transfers() {
     const upload = join(dataDir, 'upload.bin');
     await new Promise((done, fail) => {
       const out = createWriteStream(upload);
-      const chunk = Buffer.alloc(1 << 20, 0x33);
+      // Random bytes, like the weights or images people upload. A file of one repeated byte is
+      // a worst case for the multipart boundary search when that byte occurs in the boundary.
       let written = 0;
       const write = () => {
         while (written < 512) {
           written += 1;
-          if (!out.write(chunk)) return out.once('drain', write);
+          if (!out.write(randomBytes(1 << 20))) return out.once('drain', write);
         }
         out.end(done);
       };
@@ -233,7 +239,8 @@ console.log(`Kiln core benchmark (median of ${RUNS} runs for transfers)`);
 const l = await latency();
 row('create-to-completed p50 (after 100 warm-up)', `${l.p50.toFixed(2)} ms`, '<= 3 ms', l.p50 <= 3);
 row('create-to-completed p99', `${l.p99.toFixed(2)} ms`, '(anchor p50 9.5)', true);
-row('idle RSS, server + mule (after 300 builds)', `${l.idleMiB.toFixed(1)} MiB`, '<= 100 MB', l.idleMiB * 1.048576 <= 100);
+row('RSS, server + mule, right after 300 builds', `${l.busyMiB.toFixed(1)} MiB`, '(not idle yet)', true);
+row('idle RSS, server + mule (3 s later)', `${l.idleMiB.toFixed(1)} MiB`, '<= 100 MB', l.idleMiB * 1.048576 <= 100);
 row('  same, PSS (shared code counted once)', `${l.idlePssMiB.toFixed(1)} MiB`, '(not the target)', true);
 const t = await throughputAndList();
 row('1,000 creates at concurrency 16', `${t.createsPerSecond.toFixed(0)} /s`, '>= 500 /s', t.createsPerSecond >= 500);

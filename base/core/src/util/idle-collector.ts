@@ -1,25 +1,7 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { collectAll } from './exposed-gc.js';
 
 /** How long a process must stay quiet after work before its heap is collected. */
 const IDLE_COLLECT_DELAY_MS = 2_000;
-
-let collectGarbage: (() => void) | null | undefined;
-
-/**
- * V8's `gc()`, exposed at run time since `kiln serve` is started without flags. Null where the
- * engine refuses, and then the collector does nothing.
- */
-function exposedGc(): (() => void) | null {
-  if (collectGarbage !== undefined) return collectGarbage;
-  try {
-    setFlagsFromString('--expose-gc');
-    collectGarbage = runInNewContext('gc') as () => void;
-  } catch {
-    collectGarbage = null;
-  }
-  return collectGarbage;
-}
 
 /**
  * Runs one full garbage collection when a process goes quiet after a burst of work, so that a
@@ -32,8 +14,8 @@ function exposedGc(): (() => void) | null {
 export class IdleCollector {
   readonly #timer: NodeJS.Timeout;
 
-  constructor(delayMs = IDLE_COLLECT_DELAY_MS, collect: (() => void) | null = exposedGc()) {
-    this.#timer = setTimeout(() => collect?.(), delayMs);
+  constructor(delayMs = IDLE_COLLECT_DELAY_MS, collect: () => void = collectAll) {
+    this.#timer = setTimeout(collect, delayMs);
     this.#timer.unref();
   }
 

@@ -2,12 +2,15 @@ import { createHash, type Hash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { Writable } from 'node:stream';
+import { collectYoung } from './exposed-gc.js';
 
 /** Bytes per write: two such buffers alternate, one filling while the other is written. */
 const BLOCK_BYTES = 2 << 20;
 /** O_DIRECT wants buffer addresses, offsets and lengths in multiples of the logical block. */
 const ALIGNMENT = 4096;
 const WASM_PAGE_BYTES = 65536;
+/** Bytes between two young-generation collections (see collectYoung). */
+const COLLECT_EVERY_BYTES = 4 << 20;
 /** Free blocks kept for the next upload; one upload uses two. */
 const POOL_LIMIT = 2;
 
@@ -58,6 +61,7 @@ export class UploadFileWriter extends Writable {
   #filled = 0;
   #position = 0;
   #size = 0;
+  #uncollected = 0;
   /** The write of the block filled before the current one, which must end before it is refilled. */
   #inFlight: Promise<void> = Promise.resolve();
   #writeError: Error | undefined;
@@ -144,6 +148,11 @@ export class UploadFileWriter extends Writable {
     });
     this.#current = 1 - this.#current;
     this.#filled = 0;
+    this.#uncollected += length;
+    if (this.#uncollected >= COLLECT_EVERY_BYTES) {
+      this.#uncollected = 0;
+      collectYoung();
+    }
   }
 
   async #finish(): Promise<void> {
