@@ -20,9 +20,17 @@ function exposedGc(): Collect | null {
   return exposed;
 }
 
-/** A full collection: for idle moments (see IdleCollector). */
+/**
+ * Full collections for idle moments (see IdleCollector). Two of them: the first frees the dead
+ * objects, and only the second gives the pages they emptied back to the system (measured: after
+ * a build that left 1.2 GB of garbage, RSS stayed at 1.2 GB after one collection and fell to
+ * 100 MB after two).
+ */
 export function collectAll(): void {
-  exposedGc()?.({ type: 'major' });
+  // Without options: `{ type: 'major' }` collects too but keeps the emptied pages.
+  const gc = exposedGc();
+  gc?.();
+  gc?.();
 }
 
 /**

@@ -6,8 +6,8 @@ const IDLE_COLLECT_DELAY_MS = 2_000;
 /**
  * Runs one full garbage collection when a process goes quiet after a burst of work, so that a
  * container idling between pipeline runs gives its heap back instead of holding the high-water
- * mark of its last burst. V8 on its own keeps most of it: after 300 builds a tool server held
- * 16 MiB more than after the same builds and one collection.
+ * mark of its last burst. V8 on its own keeps it: a build that allocated 1.2 GB of objects left
+ * its mule at 1.29 GB of RSS, and at 112 MB once collected.
  *
  * `touch()` is cheap (it re-arms one timer) and is meant for every request or build.
  */
