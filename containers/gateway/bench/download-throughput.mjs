@@ -10,7 +10,8 @@
 // each) with curl when it is installed (else a Node client), reading to nowhere. Prints the
 // medians, their ratio, the gateway's peak RSS (VmHWM) and the CPU time the container and the
 // gateway spend per GiB moved; --check exits 1 under 80%. Where nginx is installed, the same
-// downloads through nginx as a streaming reverse proxy give a reference for the machine.
+// downloads through nginx as a streaming reverse proxy give a reference for the machine, and a
+// bare TCP relay in Node (no HTTP) one for what any Node process pays to pass the bytes on.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -118,6 +119,23 @@ http {
   return null;
 }
 
+/**
+ * A bare TCP relay in Node: bytes piped socket to socket, no HTTP at all. It shows what moving
+ * the bytes through a Node process costs on this machine, apart from the gateway's own work.
+ */
+const RELAY_SOURCE = `
+const net = require('node:net');
+const [host, port] = process.argv[1].split(':');
+const server = net.createServer((client) => {
+  const upstream = net.connect(Number(port), host);
+  client.pipe(upstream).on('error', () => {});
+  upstream.pipe(client).on('error', () => {});
+  client.on('error', () => upstream.destroy());
+  upstream.on('error', () => client.destroy());
+});
+server.listen(0, '127.0.0.1', () => console.log('listening on http://127.0.0.1:' + server.address().port));
+`;
+
 /** CPU seconds (user + system) a process has used so far. */
 async function cpuSeconds(pid) {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
@@ -141,13 +159,17 @@ try {
   children.push(gateway.child);
   const nginx = await startNginxProxy(tool.url, join(data, 'nginx'));
   if (nginx) children.push(nginx.child);
+  const relay = await startProcess(['-e', RELAY_SOURCE, new URL(tool.url).host], {});
+  children.push(relay.child);
   const rssBefore = await statusKiB(gateway.child.pid, 'VmRSS');
   const direct = `${tool.url}/artifacts/big/data`;
   const through = `${gateway.url}/containers/bench/artifacts/big/data`;
   const viaNginx = nginx ? `${nginx.url}/containers/bench/artifacts/big/data` : undefined;
+  const viaRelay = `${relay.url}/artifacts/big/data`;
   await download(direct);
   await download(through);
-  const results = { direct: [], gateway: [], nginx: [] };
+  await download(viaRelay);
+  const results = { direct: [], gateway: [], nginx: [], relay: [] };
   // CPU per GiB moved, per process: the contention-free view of the gateway's cost (on a busy or
   // small machine the three processes share cores, and wall-clock throughput shows that too).
   const cpu = { container: 0, gateway: 0 };
@@ -158,6 +180,7 @@ try {
     cpu.container += (await cpuSeconds(tool.child.pid)) - toolBefore;
     cpu.gateway += (await cpuSeconds(gateway.child.pid)) - gatewayBefore;
     if (viaNginx) results.nginx.push(await download(viaNginx));
+    results.relay.push(await download(viaRelay));
   }
   const gib = (bytes * runs) / 1024 ** 3;
   const peak = await statusKiB(gateway.child.pid, 'VmHWM');
@@ -170,15 +193,18 @@ try {
     ratio: Number((median(results.gateway) / median(results.direct)).toFixed(3)),
     nginxProxyMiBs: viaNginx ? Math.round(median(results.nginx)) : null,
     nginxRatio: viaNginx ? Number((median(results.nginx) / median(results.direct)).toFixed(3)) : null,
+    nodeRelayMiBs: Math.round(median(results.relay)),
+    nodeRelayRatio: Number((median(results.relay) / median(results.direct)).toFixed(3)),
     gatewayRssStartMiB: rssBefore === undefined ? null : Math.round(rssBefore / 1024),
     gatewayPeakRssMiB: peak === undefined ? null : Math.round(peak / 1024),
     cpuSecondsPerGiB: { container: Number((cpu.container / gib).toFixed(2)), gateway: Number((cpu.gateway / gib).toFixed(2)) },
-    samples: { direct: results.direct.map(Math.round), gateway: results.gateway.map(Math.round), nginx: results.nginx.map(Math.round) },
+    samples: { direct: results.direct.map(Math.round), gateway: results.gateway.map(Math.round), nginx: results.nginx.map(Math.round), relay: results.relay.map(Math.round) },
   };
   process.stdout.write(
     `download of ${summary.sizeMiB} MiB, median of ${runs} (${summary.client}):\n` +
       `  direct   ${summary.directMiBs} MiB/s\n  gateway  ${summary.gatewayMiBs} MiB/s  (${(summary.ratio * 100).toFixed(1)}% of direct)\n` +
       (viaNginx ? `  nginx    ${summary.nginxProxyMiBs} MiB/s  (${(summary.nginxRatio * 100).toFixed(1)}% of direct; reference: the same proxying in C)\n` : '') +
+      `  relay    ${summary.nodeRelayMiBs} MiB/s  (${(summary.nodeRelayRatio * 100).toFixed(1)}% of direct; reference: a bare TCP relay in Node, no HTTP)\n` +
       `  gateway peak RSS ${summary.gatewayPeakRssMiB} MiB (at start ${summary.gatewayRssStartMiB} MiB)\n` +
       `  CPU per GiB through the gateway: container ${summary.cpuSecondsPerGiB.container} s, gateway ${summary.cpuSecondsPerGiB.gateway} s\n` +
       `  ${os.availableParallelism()} CPUs, load average ${os.loadavg().map((load) => load.toFixed(1)).join(' ')}\n${JSON.stringify(summary)}\n`,
