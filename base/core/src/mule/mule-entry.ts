@@ -62,6 +62,7 @@ async function build(job: BuildJob): Promise<void> {
   const controller = new AbortController();
   const recorder = new BuildRecorder(job.name, job.paths, send);
   current = { name: job.name, controller, recorder };
+  idle.busy();
   try {
     // Synchronous on purpose: the mule does one thing at a time, so a thread-pool round trip
     // would only add latency to every build.

@@ -33,6 +33,19 @@ describe('IdleCollector', () => {
     idle.stop();
   });
 
+  it('holds off while busy, until the next touch', () => {
+    vi.useFakeTimers();
+    const collect = vi.fn();
+    const idle = new IdleCollector(1000, collect);
+    idle.busy();
+    vi.advanceTimersByTime(5000);
+    expect(collect).not.toHaveBeenCalled();
+    idle.touch();
+    vi.advanceTimersByTime(1000);
+    expect(collect).toHaveBeenCalledTimes(1);
+    idle.stop();
+  });
+
   it('does nothing once stopped', () => {
     vi.useFakeTimers();
     const collect = vi.fn();
