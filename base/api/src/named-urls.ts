@@ -20,7 +20,10 @@ export interface NamedUrl {
  */
 export function parseNamedUrls(text: string | undefined, what = 'container'): NamedUrl[] {
   const entries: NamedUrl[] = [];
-  for (const pair of (text ?? '').split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const pair of (text ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     const at = pair.indexOf('=');
     if (at < 0) throw new TypeError(`'${pair}' is not a name=url pair`);
     const name = pair.slice(0, at).trim();
@@ -29,7 +32,8 @@ export function parseNamedUrls(text: string | undefined, what = 'container'): Na
     if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
       throw new TypeError(`bad ${what} URL in '${pair}'`);
     }
-    if (entries.some((entry) => entry.name === name)) throw new TypeError(`${what} '${name}' is named twice`);
+    if (entries.some((entry) => entry.name === name))
+      throw new TypeError(`${what} '${name}' is named twice`);
     entries.push({ name, url: url.replace(/\/+$/, '') });
   }
   return entries;

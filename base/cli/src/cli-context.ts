@@ -1,4 +1,10 @@
-import { Kiln, type KilnOptions, type PipelineClient, type ToolClient, type ToolDescription } from '@kiln/client';
+import {
+  Kiln,
+  type KilnOptions,
+  type PipelineClient,
+  type ToolClient,
+  type ToolDescription,
+} from '@kiln/client';
 import type { Command } from 'commander';
 import { DEFAULT_KILN_URL, type CliEnvironment } from './cli-environment.js';
 import { usageError } from './cli-error.js';
@@ -34,8 +40,13 @@ export function cliContext(command: Command, env: CliEnvironment): CliContext {
   const token = globals.token ?? env.token;
   const options: KilnOptions = token ? { token } : {};
   const url = globals.url ?? env.url ?? DEFAULT_KILN_URL;
-  if (!isHttpUrl(url)) throw usageError(`--url/KILN_URL must be an http(s) URL, not ${JSON.stringify(url)}`);
-  return { kiln: new Kiln(url, options), options, out: new Output(env.stdout, env.stderr, globals.json === true) };
+  if (!isHttpUrl(url))
+    throw usageError(`--url/KILN_URL must be an http(s) URL, not ${JSON.stringify(url)}`);
+  return {
+    kiln: new Kiln(url, options),
+    options,
+    out: new Output(env.stdout, env.stderr, globals.json === true),
+  };
 }
 
 /** True for an `http://` or `https://` URL: a container argument given as a URL is used directly. */
@@ -45,7 +56,9 @@ export function isHttpUrl(value: string): boolean {
 
 /** The gateway client for a name, or a direct one for a URL. */
 function kilnFor(context: CliContext, container: string): { kiln: Kiln; name: string | undefined } {
-  return isHttpUrl(container) ? { kiln: Kiln.direct(container, context.options), name: undefined } : { kiln: context.kiln, name: container };
+  return isHttpUrl(container)
+    ? { kiln: Kiln.direct(container, context.options), name: undefined }
+    : { kiln: context.kiln, name: container };
 }
 
 /** A tool client for a container argument (a name behind the gateway, or a URL). */
@@ -61,7 +74,10 @@ export function pipelineClient(context: CliContext, container: string): Pipeline
 }
 
 /** Asks the container what it is, and returns the client of the right kind (runs for pipelines). */
-export async function openContainer(context: CliContext, container: string): Promise<OpenedContainer> {
+export async function openContainer(
+  context: CliContext,
+  container: string,
+): Promise<OpenedContainer> {
   const tool = toolClient(context, container);
   const description = await tool.describe();
   const client = description.kind === 'pipeline' ? pipelineClient(context, container) : tool;

@@ -41,7 +41,10 @@ export async function runProgram(argv: readonly string[]): Promise<number> {
 
   const program = new Command('kiln')
     .description('Kiln: artifact containers for machine-learning pipelines')
-    .option('--url <url>', `gateway URL (env KILN_URL, default ${DEFAULT_KILN_URL}); a container argument may also be a URL`)
+    .option(
+      '--url <url>',
+      `gateway URL (env KILN_URL, default ${DEFAULT_KILN_URL}); a container argument may also be a URL`,
+    )
     .option('--token <token>', 'bearer token for the gateway (env KILN_TOKEN)')
     .option('--json', 'print machine-readable JSON on stdout (no progress output)');
 

@@ -7,13 +7,12 @@ import { ExitCode, errorLine, exitCodeFor } from './cli-error.js';
  * exiting, so that {@link runCli} alone decides the exit status.
  */
 function configure(command: Command, env: CliEnvironment, path: string): void {
-  command
-    .exitOverride()
-    .configureOutput({
-      writeOut: (text) => env.stdout.write(text),
-      writeErr: (text) => env.stderr.write(text),
-      outputError: (text, write) => write(`kiln: ${text.replace(/^error: /, '').trimEnd()} (see '${path} --help')\n`),
-    });
+  command.exitOverride().configureOutput({
+    writeOut: (text) => env.stdout.write(text),
+    writeErr: (text) => env.stderr.write(text),
+    outputError: (text, write) =>
+      write(`kiln: ${text.replace(/^error: /, '').trimEnd()} (see '${path} --help')\n`),
+  });
   for (const sub of command.commands) configure(sub, env, `${path} ${sub.name()}`);
 }
 
@@ -22,7 +21,12 @@ function configure(command: Command, env: CliEnvironment, path: string): void {
  * failed, 2 for usage errors. Errors are printed as one line on stderr, never a stack trace
  * (unless `debug`).
  */
-export async function runCli(program: Command, argv: readonly string[], env: CliEnvironment, debug = false): Promise<ExitCode> {
+export async function runCli(
+  program: Command,
+  argv: readonly string[],
+  env: CliEnvironment,
+  debug = false,
+): Promise<ExitCode> {
   configure(program, env, program.name());
   try {
     await program.parseAsync(argv);

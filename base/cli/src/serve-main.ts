@@ -9,7 +9,8 @@ export async function runServe(argv: readonly string[]): Promise<number> {
   const serve = createServeCommand()
     .exitOverride()
     .configureOutput({
-      outputError: (text, write) => write(`kiln: ${text.replace(/^error: /, '').trimEnd()} (see 'kiln serve --help')\n`),
+      outputError: (text, write) =>
+        write(`kiln: ${text.replace(/^error: /, '').trimEnd()} (see 'kiln serve --help')\n`),
     });
   const program = new Command('kiln').exitOverride().addCommand(serve);
   try {
@@ -18,7 +19,8 @@ export async function runServe(argv: readonly string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     process.stderr.write(`kiln: ${error instanceof Error ? error.message : String(error)}\n`);
-    if (process.env['KILN_DEBUG'] === '1' && error instanceof Error) process.stderr.write(`${error.stack ?? ''}\n`);
+    if (process.env['KILN_DEBUG'] === '1' && error instanceof Error)
+      process.stderr.write(`${error.stack ?? ''}\n`);
     return 1;
   }
 }

@@ -7,11 +7,20 @@ import { artifactProgress } from './progress/artifact-progress.js';
 import { runProgress, type StepState } from './progress/run-progress.js';
 
 /** Waits for an artifact (or run) with a progress display; returns its final summary. */
-export async function waitWithProgress(context: CliContext, client: ToolClient | PipelineClient, name: string, label: string, timeout: number | undefined): Promise<ArtifactSummary> {
+export async function waitWithProgress(
+  context: CliContext,
+  client: ToolClient | PipelineClient,
+  name: string,
+  label: string,
+  timeout: number | undefined,
+): Promise<ArtifactSummary> {
   const progress = artifactProgress(context.out, label);
   try {
     progress.update(await client.status(name));
-    const final = await client.wait(name, { ...(timeout === undefined ? {} : { timeout }), ...(context.out.progress ? { onProgress: (s) => progress.update(s) } : {}) });
+    const final = await client.wait(name, {
+      ...(timeout === undefined ? {} : { timeout }),
+      ...(context.out.progress ? { onProgress: (s) => progress.update(s) } : {}),
+    });
     progress.update(final);
     return final;
   } finally {
@@ -34,11 +43,16 @@ export async function waitForRun(
   const progress = runProgress(context.out, label);
   let refreshing: Promise<void> = Promise.resolve();
   const refresh = (summary: ArtifactSummary): void => {
-    refreshing = refreshing.then(async () => progress.update(summary, await stepStates(context, pipeline, pipelineArg, run)));
+    refreshing = refreshing.then(async () =>
+      progress.update(summary, await stepStates(context, pipeline, pipelineArg, run)),
+    );
   };
   try {
     refresh(await pipeline.status(run));
-    const final = await pipeline.wait(run, { ...(timeout === undefined ? {} : { timeout }), ...(context.out.progress ? { onProgress: refresh } : {}) });
+    const final = await pipeline.wait(run, {
+      ...(timeout === undefined ? {} : { timeout }),
+      ...(context.out.progress ? { onProgress: refresh } : {}),
+    });
     refresh(final);
     await refreshing;
     return { run: final, steps: await pipeline.steps(run) };
@@ -48,12 +62,19 @@ export async function waitForRun(
   }
 }
 
-async function stepStates(context: CliContext, pipeline: PipelineClient, pipelineArg: string, run: string): Promise<StepState[]> {
+async function stepStates(
+  context: CliContext,
+  pipeline: PipelineClient,
+  pipelineArg: string,
+  run: string,
+): Promise<StepState[]> {
   const steps = await pipeline.steps(run).catch(() => []);
   return Promise.all(
     steps.map(async (step) => {
       if (step.status !== 'in-progress') return { step, artifact: undefined };
-      const artifact = await stepClient(context, pipelineArg, step).status(step.artifact).catch(() => undefined);
+      const artifact = await stepClient(context, pipelineArg, step)
+        .status(step.artifact)
+        .catch(() => undefined);
       return { step, artifact };
     }),
   );
@@ -69,10 +90,18 @@ function stepClient(context: CliContext, pipelineArg: string, step: StepInfo): T
  * Reports a final summary: under `--json` the document, otherwise `line` on stdout when it
  * completed. A build that did not complete fails the command (exit 1) with its reason.
  */
-export function reportFinal(context: CliContext, label: string, summary: ArtifactSummary, line: string, json: unknown = summary): void {
+export function reportFinal(
+  context: CliContext,
+  label: string,
+  summary: ArtifactSummary,
+  line: string,
+  json: unknown = summary,
+): void {
   if (context.out.json) context.out.result(json);
   if (summary.status !== 'completed') {
-    throw new KilnError(ErrorCode.BuildFailed, `${label} ${describeState(summary)}`, { status: 500 });
+    throw new KilnError(ErrorCode.BuildFailed, `${label} ${describeState(summary)}`, {
+      status: 500,
+    });
   }
   if (!context.out.json) context.out.line(line);
 }

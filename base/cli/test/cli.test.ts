@@ -1,8 +1,15 @@
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// eslint-disable-next-line import-x/no-relative-packages -- the client's test servers are shared test support, not package API
-import { Fixture, freePort, startFixture, tempDir, type FixtureServer } from '../../client/test/support/servers.js';
+/* eslint-disable import-x/no-relative-packages -- the client's test servers are shared test support, not package API */
+import {
+  Fixture,
+  freePort,
+  startFixture,
+  tempDir,
+  type FixtureServer,
+} from '../../client/test/support/servers.js';
+/* eslint-enable import-x/no-relative-packages */
 import { lastErrorLine, oneErrorLine, runKiln } from './support/run-kiln.js';
 
 let echo: FixtureServer;
@@ -20,7 +27,20 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const COMMANDS = ['ls', 'describe', 'create', 'status', 'wait', 'logs', 'download', 'cancel', 'rm', 'run', 'runs', 'serve'];
+const COMMANDS = [
+  'ls',
+  'describe',
+  'create',
+  'status',
+  'wait',
+  'logs',
+  'download',
+  'cancel',
+  'rm',
+  'run',
+  'runs',
+  'serve',
+];
 
 describe('kiln --help', () => {
   it('lists every subcommand, and each answers --help', async () => {
@@ -53,10 +73,16 @@ describe('bad input: one line on stderr, exit 2', () => {
   it('checks files, parameters files and names before sending anything', async () => {
     await writeFile(join(dir, 'bad.json'), '{ not json');
     const cases: [string[], RegExp][] = [
-      [['create', echo.url, '--params-file', join(dir, 'missing.json')], /cannot read .*missing\.json \(ENOENT\)/],
+      [
+        ['create', echo.url, '--params-file', join(dir, 'missing.json')],
+        /cannot read .*missing\.json \(ENOENT\)/,
+      ],
       [['create', echo.url, '--params-file', join(dir, 'bad.json')], /is not valid JSON/],
       [['create', echo.url, '--file', 'bogus=x'], /this container takes input files input/],
-      [['create', echo.url, '--file', `input=${join(dir, 'missing.bin')}`], /input file 'input': cannot read .*missing\.bin \(ENOENT\)/],
+      [
+        ['create', echo.url, '--file', `input=${join(dir, 'missing.bin')}`],
+        /input file 'input': cannot read .*missing\.bin \(ENOENT\)/,
+      ],
       [['status', echo.url, '../x'], /invalid artifact name/],
       [['create', echo.url, '--timeout', '5'], /--timeout needs --wait/],
       [['run', echo.url], /is a tool, not a pipeline/],
@@ -72,17 +98,29 @@ describe('bad input: one line on stderr, exit 2', () => {
 describe('failures: one line on stderr, exit 1', () => {
   it('reports server problems, failed builds and unreachable servers', async () => {
     const missing = await runKiln(['status', echo.url, 'no-such']);
-    expect([missing.code, oneErrorLine(missing)]).toEqual([1, "kiln: no artifact named 'no-such' (404)"]);
+    expect([missing.code, oneErrorLine(missing)]).toEqual([
+      1,
+      "kiln: no artifact named 'no-such' (404)",
+    ]);
     const invalid = await runKiln(['create', echo.url, '--param', 'steps=-1']);
     expect(invalid.code).toBe(1);
     expect(oneErrorLine(invalid)).toMatch(/\/steps .*\(422\)$/);
-    const failed = await runKiln(['create', echo.url, 'cli-fails', '--param', 'fail=true', '--wait']);
+    const failed = await runKiln([
+      'create',
+      echo.url,
+      'cli-fails',
+      '--param',
+      'fail=true',
+      '--wait',
+    ]);
     expect(failed).toMatchObject({ code: 1, stdout: '' });
     expect(lastErrorLine(failed)).toBe('kiln: echo/cli-fails failed: asked to fail: hello');
     const port = await freePort();
     const unreachable = await runKiln(['ls'], { env: { KILN_URL: `http://127.0.0.1:${port}` } });
     expect(unreachable.code).toBe(1);
-    expect(oneErrorLine(unreachable)).toMatch(new RegExp(`cannot reach http://127.0.0.1:${port} \\(ECONNREFUSED\\)`));
+    expect(oneErrorLine(unreachable)).toMatch(
+      new RegExp(`cannot reach http://127.0.0.1:${port} \\(ECONNREFUSED\\)`),
+    );
   });
 });
 
@@ -100,8 +138,19 @@ describe('everyday use against a container URL', () => {
     await writeFile(join(dir, 'params.json'), JSON.stringify({ steps: 1, message: 'from file' }));
     await writeFile(join(dir, 'input.txt'), 'uploaded\n');
     const created = await runKiln([
-      'create', echo.url, 'cli-a', '--params-file', join(dir, 'params.json'),
-      '--param', 'message=123', '--param', 'files=2', '--param', 'options.upper=true', '--file', `input=${join(dir, 'input.txt')}`,
+      'create',
+      echo.url,
+      'cli-a',
+      '--params-file',
+      join(dir, 'params.json'),
+      '--param',
+      'message=123',
+      '--param',
+      'files=2',
+      '--param',
+      'options.upper=true',
+      '--file',
+      `input=${join(dir, 'input.txt')}`,
     ]);
     expect(created).toMatchObject({ code: 0, stdout: 'cli-a\n' });
     expect(created.stderr).toMatch(/^echo: upload: \d+ B in [\d.]+s \(.*\/s\)\n$/);
@@ -112,7 +161,9 @@ describe('everyday use against a container URL', () => {
     const listed = await runKiln(['ls', echo.url]);
     expect(listed.stdout).toMatch(/^NAME\s+STATE\s+CREATED\n/);
     expect(listed.stdout).toMatch(/cli-a\s+completed/);
-    const failedOnly = JSON.parse((await runKiln(['ls', echo.url, '--status', 'failed', '--json'])).stdout) as { name: string }[];
+    const failedOnly = JSON.parse(
+      (await runKiln(['ls', echo.url, '--status', 'failed', '--json'])).stdout,
+    ) as { name: string }[];
     expect(failedOnly.map((s) => s.name)).not.toContain('cli-a');
     const logs = await runKiln(['logs', echo.url, 'cli-a']);
     expect(logs.stdout).toBe('step 0: 123\ndone\n');
@@ -121,7 +172,11 @@ describe('everyday use against a container URL', () => {
     const download = await runKiln(['download', echo.url, 'cli-a'], { cwd: dir });
     expect(download.code).toBe(0);
     expect(download.stdout).toMatch(/cli-a \(3 files, .* verified\)\n$/);
-    expect((await readdir(join(dir, 'cli-a'))).sort()).toEqual(['input.bin', 'message.txt', 'parts']);
+    expect((await readdir(join(dir, 'cli-a'))).sort()).toEqual([
+      'input.bin',
+      'message.txt',
+      'parts',
+    ]);
     expect(await readFile(join(dir, 'cli-a', 'message.txt'), 'utf8')).toBe('123\n');
   });
 
@@ -135,24 +190,40 @@ describe('everyday use against a container URL', () => {
     const json = await runKiln(['create', echo.url, 'cli-c', '--wait', '--json']);
     expect(JSON.parse(json.stdout)).toMatchObject({ name: 'cli-c', status: 'completed' });
     const single = await runKiln(['download', echo.url, 'cli-c', join(dir, 'c.txt'), '--json']);
-    expect(JSON.parse(single.stdout)).toMatchObject({ kind: 'file', path: join(dir, 'c.txt'), files: [{ path: 'message.txt', size: 6 }] });
+    expect(JSON.parse(single.stdout)).toMatchObject({
+      kind: 'file',
+      path: join(dir, 'c.txt'),
+      files: [{ path: 'message.txt', size: 6 }],
+    });
   });
 
   it('cancels and removes', async () => {
-    expect((await runKiln(['create', echo.url, 'cli-block', '--param', 'block=true'])).code).toBe(0);
+    expect((await runKiln(['create', echo.url, 'cli-block', '--param', 'block=true'])).code).toBe(
+      0,
+    );
     const cancelled = await runKiln(['cancel', echo.url, 'cli-block', '--wait']);
     expect(cancelled).toMatchObject({ code: 0, stdout: 'echo/cli-block: cancelled\n' });
     const waited = await runKiln(['wait', echo.url, 'cli-block']);
     expect(waited).toMatchObject({ code: 1, stdout: '' });
     expect(lastErrorLine(waited)).toBe('kiln: echo/cli-block cancelled');
-    expect(await runKiln(['rm', echo.url, 'cli-block', 'cli-b'])).toMatchObject({ code: 0, stdout: 'deleted echo/cli-block\ndeleted echo/cli-b\n' });
+    expect(await runKiln(['rm', echo.url, 'cli-block', 'cli-b'])).toMatchObject({
+      code: 0,
+      stdout: 'deleted echo/cli-block\ndeleted echo/cli-b\n',
+    });
     expect((await runKiln(['status', echo.url, 'cli-b'])).code).toBe(1);
   });
 });
 
 describe('pipelines', () => {
   it('runs with one line per step, lists runs and shows steps', async () => {
-    const run = await runKiln(['run', pipeline.url, 'cli-run', '--param', 'message=piped', '--wait']);
+    const run = await runKiln([
+      'run',
+      pipeline.url,
+      'cli-run',
+      '--param',
+      'message=piped',
+      '--wait',
+    ]);
     expect(run).toMatchObject({ code: 0, stdout: 'cli-run\n' });
     expect(run.stderr).toContain('echo-pipeline/cli-run: started (queued)');
     expect(run.stderr).toMatch(/^echo-pipeline\/cli-run step echo \(echo\): completed$/m);
@@ -163,7 +234,10 @@ describe('pipelines', () => {
     expect(steps.stdout).toMatch(/^STEP\s+ARTIFACT\s+STATE/);
     expect(steps.stdout).toMatch(/prepare\s+echo\/cli-run-prepare\s+completed \(cached\)/);
     const json = await runKiln(['run', pipeline.url, '--wait', '--json']);
-    expect(JSON.parse(json.stdout)).toMatchObject({ run: { status: 'completed' }, steps: [{ step: 'prepare' }, { step: 'echo' }] });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      run: { status: 'completed' },
+      steps: [{ step: 'prepare' }, { step: 'echo' }],
+    });
   });
 });
 
@@ -173,7 +247,12 @@ describe('on a terminal', () => {
     const command = `node ${JSON.stringify(join(process.cwd(), 'base/cli/dist/main.js'))} create ${echo.url} cli-tty --param steps=2 --wait`;
     const { execFile } = await import('node:child_process');
     const output = await new Promise<string>((resolve, reject) =>
-      execFile('script', ['-qec', command, '/dev/null'], { cwd: join(dir, 'tty'), timeout: 30_000 }, (error, stdout) => (error ? reject(error) : resolve(stdout))),
+      execFile(
+        'script',
+        ['-qec', command, '/dev/null'],
+        { cwd: join(dir, 'tty'), timeout: 30_000 },
+        (error, stdout) => (error ? reject(error) : resolve(stdout)),
+      ),
     );
     expect(output).toMatch(/echo\/cli-tty \[[█░]+\] 100% \| completed/);
     expect(output).toMatch(/\ncli-tty\r?\n/);

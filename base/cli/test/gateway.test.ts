@@ -1,8 +1,17 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// eslint-disable-next-line import-x/no-relative-packages -- the client's test servers are shared test support, not package API
-import { Fixture, spawnDashboard, spawnGateway, startFixture, tempDir, type FixtureServer, type SpawnedServer } from '../../client/test/support/servers.js';
+/* eslint-disable import-x/no-relative-packages -- the client's test servers are shared test support, not package API */
+import {
+  Fixture,
+  spawnDashboard,
+  spawnGateway,
+  startFixture,
+  tempDir,
+  type FixtureServer,
+  type SpawnedServer,
+} from '../../client/test/support/servers.js';
+/* eslint-enable import-x/no-relative-packages */
 import { oneErrorLine, runKiln } from './support/run-kiln.js';
 
 const TOKEN = 'cli-token';
@@ -18,7 +27,10 @@ beforeAll(async () => {
   echo = await startFixture(Fixture.Echo);
   pipeline = await startFixture(Fixture.Pipeline);
   dashboard = await spawnDashboard({ 'echo-pipeline': pipeline.url });
-  gateway = await spawnGateway({ echo: echo.url, 'echo-pipeline': pipeline.url }, { KILN_TOKEN: TOKEN, KILN_DASHBOARD_URL: dashboard.url });
+  gateway = await spawnGateway(
+    { echo: echo.url, 'echo-pipeline': pipeline.url },
+    { KILN_TOKEN: TOKEN, KILN_DASHBOARD_URL: dashboard.url },
+  );
   env = { KILN_URL: gateway.url, KILN_TOKEN: TOKEN };
 });
 afterAll(async () => {
@@ -39,7 +51,9 @@ describe('kiln through the gateway (KILN_URL, KILN_TOKEN)', () => {
   });
 
   it('creates, waits and downloads by container name', async () => {
-    const created = await runKiln(['create', 'echo', 'gw-a', '--param', 'files=2', '--wait'], { env });
+    const created = await runKiln(['create', 'echo', 'gw-a', '--param', 'files=2', '--wait'], {
+      env,
+    });
     expect(created).toMatchObject({ code: 0, stdout: 'gw-a\n' });
     const download = await runKiln(['download', 'echo', 'gw-a', '--json'], { env, cwd: dir });
     expect(JSON.parse(download.stdout)).toMatchObject({ kind: 'folder', path: join(dir, 'gw-a') });

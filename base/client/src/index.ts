@@ -31,8 +31,18 @@ export {
   type KilnApiErrorOptions,
   type RequestInfo,
 } from './errors/kiln-api-error.js';
-export { resolveKilnOptions, type CallOptions, type KilnOptions, type ResolvedKilnOptions } from './kiln-options.js';
-export { HttpClient, type Query, type RequestOptions, type OpenStream } from './http/http-client.js';
+export {
+  resolveKilnOptions,
+  type CallOptions,
+  type KilnOptions,
+  type ResolvedKilnOptions,
+} from './kiln-options.js';
+export {
+  HttpClient,
+  type Query,
+  type RequestOptions,
+  type OpenStream,
+} from './http/http-client.js';
 export {
   ARTIFACT_REFERENCE_FORMAT,
   ARTIFACT_STATUSES,

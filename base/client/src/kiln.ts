@@ -65,7 +65,13 @@ export class Kiln {
 
   /** `GET /pipelines/` of the gateway (the dashboard's list of pipelines). */
   pipelines(call?: CallOptions): Promise<PipelineListing[]> {
-    if (this.mode === KilnMode.Direct) throw KilnApiError.client(ErrorCode.BadRequest, 'No gateway', 'pipelines() needs a gateway URL, not a direct container', 400);
+    if (this.mode === KilnMode.Direct)
+      throw KilnApiError.client(
+        ErrorCode.BadRequest,
+        'No gateway',
+        'pipelines() needs a gateway URL, not a direct container',
+        400,
+      );
     return this.http.json('GET', 'pipelines/', { call });
   }
 
@@ -83,5 +89,10 @@ function checkUrl(url: string): string {
   } catch {
     // reported below
   }
-  throw KilnApiError.client(ErrorCode.BadRequest, 'Invalid URL', `not an http(s) URL: ${JSON.stringify(url)}`, 400);
+  throw KilnApiError.client(
+    ErrorCode.BadRequest,
+    'Invalid URL',
+    `not an http(s) URL: ${JSON.stringify(url)}`,
+    400,
+  );
 }

@@ -32,7 +32,9 @@ afterAll(async () => {
 describe('download', () => {
   it('writes a single file to a path, with progress, checked against the digest', async () => {
     const progress: DownloadProgress[] = [];
-    const result = await tool.download('one-file', join(dir, 'single.txt'), { onProgress: (p) => progress.push(p) });
+    const result = await tool.download('one-file', join(dir, 'single.txt'), {
+      onProgress: (p) => progress.push(p),
+    });
     expect(result).toMatchObject({ kind: 'file', path: join(dir, 'single.txt') });
     expect(await readFile(join(dir, 'single.txt'), 'utf8')).toBe('single\n');
     expect(result.digest).toBe((await tool.get('one-file')).digest);
@@ -48,9 +50,15 @@ describe('download', () => {
 
   it('unpacks several files from a streamed zip into a folder', async () => {
     const phases = new Set<string>();
-    const result = await tool.download('three-files', join(dir, 'many'), { onProgress: (p) => phases.add(p.phase) });
+    const result = await tool.download('three-files', join(dir, 'many'), {
+      onProgress: (p) => phases.add(p.phase),
+    });
     expect(result.kind).toBe('folder');
-    expect(result.files.map((f) => f.path).sort()).toEqual(['message.txt', 'parts/part-1.txt', 'parts/part-2.txt']);
+    expect(result.files.map((f) => f.path).sort()).toEqual([
+      'message.txt',
+      'parts/part-1.txt',
+      'parts/part-2.txt',
+    ]);
     expect(await readFile(join(dir, 'many', 'parts', 'part-2.txt'), 'utf8')).toBe('many 2\n');
     expect(artifactDigest(result.files)).toBe((await tool.get('three-files')).digest);
     expect([...phases]).toEqual(['download', 'unpack']);
@@ -61,7 +69,11 @@ describe('download', () => {
     await mkdir(join(dir, 'merge'));
     await writeFile(join(dir, 'merge', 'keep.txt'), 'mine');
     await tool.download('three-files', join(dir, 'merge'));
-    expect((await readdir(join(dir, 'merge'))).sort()).toEqual(['keep.txt', 'message.txt', 'parts']);
+    expect((await readdir(join(dir, 'merge'))).sort()).toEqual([
+      'keep.txt',
+      'message.txt',
+      'parts',
+    ]);
     const empty = await tool.download('no-files', join(dir, 'empty'));
     expect(empty).toMatchObject({ kind: 'folder', files: [] });
     expect(await readdir(join(dir, 'empty'))).toEqual([]);
@@ -69,7 +81,10 @@ describe('download', () => {
 
   it('refuses data that does not match the digest and leaves nothing behind', async () => {
     // Same length, other bytes: the server serves it, and only the digest can tell.
-    await writeFile(join(server.dataDir, 'artifacts', 'tampered', 'data', 'message.txt'), 'INTACT\n');
+    await writeFile(
+      join(server.dataDir, 'artifacts', 'tampered', 'data', 'message.txt'),
+      'INTACT\n',
+    );
     const error = await tool.download('tampered', join(dir, 'tampered')).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'DIGEST_MISMATCH', status: 502 });
     expect(await readdir(dir)).not.toContain('tampered');

@@ -2,7 +2,16 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kiln } from '../src/index.js';
-import { Fixture, spawnDashboard, spawnGateway, spawnServer, startFixture, tempDir, type FixtureServer, type SpawnedServer } from './support/servers.js';
+import {
+  Fixture,
+  spawnDashboard,
+  spawnGateway,
+  spawnServer,
+  startFixture,
+  tempDir,
+  type FixtureServer,
+  type SpawnedServer,
+} from './support/servers.js';
 
 const TOKEN = 'test-token';
 let echo: FixtureServer;
@@ -18,7 +27,10 @@ beforeAll(async () => {
   pipeline = await startFixture(Fixture.Pipeline);
   dashboard = await spawnDashboard({ 'echo-pipeline': pipeline.url });
   gone = await spawnServer(Fixture.Echo, join(dir, 'gone'));
-  gateway = await spawnGateway({ echo: echo.url, 'echo-pipeline': pipeline.url, gone: gone.url }, { KILN_TOKEN: TOKEN, KILN_DASHBOARD_URL: dashboard.url });
+  gateway = await spawnGateway(
+    { echo: echo.url, 'echo-pipeline': pipeline.url, gone: gone.url },
+    { KILN_TOKEN: TOKEN, KILN_DASHBOARD_URL: dashboard.url },
+  );
   await gone.kill();
 });
 afterAll(async () => {
@@ -53,15 +65,30 @@ describe('the SDK through the gateway', () => {
     await client.create({ name: 'gw-run', parameters: { message: `${echo.url}/artifacts/x/` } });
     expect((await client.wait('gw-run')).status).toBe('completed');
     const result = await client.download('gw-run', join(dir, 'run.json'));
-    expect(JSON.parse(await readFile(result.path, 'utf8'))).toMatchObject({ message: `${echo.url}/artifacts/x/` });
+    expect(JSON.parse(await readFile(result.path, 'utf8'))).toMatchObject({
+      message: `${echo.url}/artifacts/x/`,
+    });
     expect(result.digest).toBe((await client.get('gw-run')).digest);
   });
 
   it('reports a missing token, an unknown container and one that does not answer', async () => {
     const anonymous = new Kiln(gateway.url).container('echo');
-    expect(await anonymous.list().catch((e: unknown) => e)).toMatchObject({ status: 401, code: 'UNAUTHORIZED' });
+    expect(await anonymous.list().catch((e: unknown) => e)).toMatchObject({
+      status: 401,
+      code: 'UNAUTHORIZED',
+    });
     const kiln = new Kiln(gateway.url, { token: TOKEN, retries: 1, retryDelay: 10 });
-    expect(await kiln.container('nope').list().catch((e: unknown) => e)).toMatchObject({ status: 404, code: 'CONTAINER_NOT_FOUND' });
-    expect(await kiln.container('gone').list().catch((e: unknown) => e)).toMatchObject({ status: 502, code: 'CONTAINER_UNAVAILABLE', retryable: true });
+    expect(
+      await kiln
+        .container('nope')
+        .list()
+        .catch((e: unknown) => e),
+    ).toMatchObject({ status: 404, code: 'CONTAINER_NOT_FOUND' });
+    expect(
+      await kiln
+        .container('gone')
+        .list()
+        .catch((e: unknown) => e),
+    ).toMatchObject({ status: 502, code: 'CONTAINER_UNAVAILABLE', retryable: true });
   });
 });

@@ -23,7 +23,9 @@ describe('PipelineClient against a real core server', () => {
   it('reads the task, the containers and the artifacts', async () => {
     expect((await pipeline.describe()).kind).toBe('pipeline');
     expect((await pipeline.task()).name).toBe('org.kiln.test.echo');
-    expect(await pipeline.containers()).toEqual([expect.objectContaining({ name: 'echo', category: 'data', healthy: false })]);
+    expect(await pipeline.containers()).toEqual([
+      expect.objectContaining({ name: 'echo', category: 'data', healthy: false }),
+    ]);
     expect(await pipeline.artifacts()).toEqual([]);
   });
 
@@ -35,7 +37,7 @@ describe('PipelineClient against a real core server', () => {
     expect(done.status).toBe('completed');
     expect(progress.at(-1)).toBe('completed');
     expect((await pipeline.runs()).map((r) => r.name)).toEqual(['run-1']);
-    expect((await pipeline.runs({ status: 'failed' }))).toEqual([]);
+    expect(await pipeline.runs({ status: 'failed' })).toEqual([]);
     expect((await pipeline.steps('run-1')).map((s) => [s.step, s.status])).toEqual([
       ['prepare', 'completed'],
       ['echo', 'completed'],
@@ -45,14 +47,22 @@ describe('PipelineClient against a real core server', () => {
     for await (const line of pipeline.followLog('run-1')) lines.push(line);
     expect(lines).toEqual(['step prepare: cached', 'step echo: piped']);
     const result = await pipeline.download('run-1', join(dir, 'run.json'));
-    expect(JSON.parse(await readFile(result.path, 'utf8'))).toMatchObject({ figures: { accuracy: 1 } });
+    expect(JSON.parse(await readFile(result.path, 'utf8'))).toMatchObject({
+      figures: { accuracy: 1 },
+    });
   });
 
   it('reports a failed run, and cancels and deletes runs', async () => {
     await pipeline.run({ name: 'run-2', parameters: { fail: true } });
-    expect(await pipeline.wait('run-2')).toMatchObject({ status: 'failed', error: expect.stringContaining('step echo failed') });
+    expect(await pipeline.wait('run-2')).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('step echo failed'),
+    });
     expect(await pipeline.cancel('run-2').catch((e: unknown) => e)).toMatchObject({ status: 409 });
     await pipeline.delete('run-2');
-    expect(await pipeline.steps('run-2').catch((e: unknown) => e)).toMatchObject({ code: 'ARTIFACT_NOT_FOUND', status: 404 });
+    expect(await pipeline.steps('run-2').catch((e: unknown) => e)).toMatchObject({
+      code: 'ARTIFACT_NOT_FOUND',
+      status: 404,
+    });
   });
 });

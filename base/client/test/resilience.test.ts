@@ -51,7 +51,11 @@ describe('a container that goes away', () => {
 
   it('retries an idempotent request until the container is back', async () => {
     const port = await freePort();
-    const tool = Kiln.direct(`http://127.0.0.1:${port}`, { retries: 40, retryDelay: 100, maxRetryDelay: 250 }).container();
+    const tool = Kiln.direct(`http://127.0.0.1:${port}`, {
+      retries: 40,
+      retryDelay: 100,
+      maxRetryDelay: 250,
+    }).container();
     // The first attempts are refused; the server starting meanwhile answers a later one.
     const describing = tool.describe();
     await spawnEcho('late', port);
@@ -61,7 +65,10 @@ describe('a container that goes away', () => {
   it('does not retry a create (a POST may have been applied)', async () => {
     const port = await freePort();
     // A retry would wait 5 s first: an answer well before that means none was made.
-    const tool = Kiln.direct(`http://127.0.0.1:${port}`, { retries: 3, retryDelay: 5_000 }).container();
+    const tool = Kiln.direct(`http://127.0.0.1:${port}`, {
+      retries: 3,
+      retryDelay: 5_000,
+    }).container();
     const started = Date.now();
     const error = await tool.create({ name: 'x' }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'CONNECTION_FAILED' });

@@ -33,7 +33,12 @@ async function failure(promise: Promise<unknown>): Promise<unknown> {
 describe('ToolClient against a real core server', () => {
   it('describes the container, its health and its OpenAPI document', async () => {
     const description = await tool.describe();
-    expect(description).toMatchObject({ kind: 'tool', api: 'kiln/v1', name: 'echo', artifactType: 'text' });
+    expect(description).toMatchObject({
+      kind: 'tool',
+      api: 'kiln/v1',
+      name: 'echo',
+      artifactType: 'text',
+    });
     expect(description.inputFiles.map((f) => f.name)).toEqual(['input']);
     expect((await tool.health()).status).toBe('ok');
     expect((await tool.openapi())['openapi']).toMatch(/^3\.1/);
@@ -48,11 +53,19 @@ describe('ToolClient against a real core server', () => {
     expect(record.files).toEqual([expect.objectContaining({ path: 'message.txt', size: 3 })]);
     expect(record.digest).toMatch(/^[0-9a-f]{64}$/);
     expect((await tool.status('json-1')).status).toBe('completed');
-    expect(await tool.inputParameters('json-1')).toMatchObject({ message: 'hi', steps: 2, files: 1, block: false });
+    expect(await tool.inputParameters('json-1')).toMatchObject({
+      message: 'hi',
+      steps: 2,
+      files: 1,
+      block: false,
+    });
     expect(await tool.log('json-1')).toContain('step 1: hi\n');
     expect(await tool.log('json-1', { offset: 5 })).toBe((await tool.log('json-1')).slice(5));
     const metrics = await tool.metrics('json-1');
-    expect(metrics.map((m) => [m.name, m.kind]).sort()).toEqual([['loss', 'series'], ['summary', 'report']]);
+    expect(metrics.map((m) => [m.name, m.kind]).sort()).toEqual([
+      ['loss', 'series'],
+      ['summary', 'report'],
+    ]);
     expect(await tool.metric('json-1', 'loss', 'values')).toEqual([
       expect.objectContaining({ step: 0, value: 1 }),
       expect.objectContaining({ step: 1, value: 0.5 }),
@@ -66,10 +79,15 @@ describe('ToolClient against a real core server', () => {
   it('lists newest first and filters by status', async () => {
     await tool.create({ name: 'failing', parameters: { fail: true, steps: 0 } });
     const failed = await tool.wait('failing');
-    expect(failed).toMatchObject({ status: 'failed', error: expect.stringContaining('asked to fail') });
+    expect(failed).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('asked to fail'),
+    });
     const all = await tool.list();
     expect(all.map((s) => s.name)).toEqual(expect.arrayContaining(['json-1', 'failing']));
-    expect(all.findIndex((s) => s.name === 'failing')).toBeLessThan(all.findIndex((s) => s.name === 'json-1'));
+    expect(all.findIndex((s) => s.name === 'failing')).toBeLessThan(
+      all.findIndex((s) => s.name === 'json-1'),
+    );
     expect((await tool.list({ status: 'failed' })).map((s) => s.name)).toContain('failing');
     expect((await tool.list({ status: 'failed' })).map((s) => s.name)).not.toContain('json-1');
   });
@@ -78,14 +96,32 @@ describe('ToolClient against a real core server', () => {
     const path = join(dir, 'input.txt');
     await writeFile(path, 'from a path\n');
     const uploads: number[] = [];
-    await tool.create({ name: 'file-path', files: { input: path }, onUploadProgress: (p) => uploads.push(p.transferred) });
+    await tool.create({
+      name: 'file-path',
+      files: { input: path },
+      onUploadProgress: (p) => uploads.push(p.transferred),
+    });
     expect(uploads.at(-1)).toBeGreaterThan(12);
     expect((await tool.wait('file-path')).status).toBe('completed');
-    await tool.create({ name: 'file-stream', parameters: { files: 0 }, files: { input: { stream: Readable.from([Buffer.from('from a stream\n')]), filename: 'in.txt' } } });
+    await tool.create({
+      name: 'file-stream',
+      parameters: { files: 0 },
+      files: {
+        input: { stream: Readable.from([Buffer.from('from a stream\n')]), filename: 'in.txt' },
+      },
+    });
     expect((await tool.wait('file-stream')).status).toBe('completed');
     const [entry] = await tool.inputFiles('file-stream');
-    expect(entry).toEqual({ name: 'input', filename: 'in.txt', size: 14, sha256: createHash('sha256').update('from a stream\n').digest('hex') });
-    expect((await tool.inputFiles('file-path'))[0]).toMatchObject({ filename: 'input.txt', size: 12 });
+    expect(entry).toEqual({
+      name: 'input',
+      filename: 'in.txt',
+      size: 14,
+      sha256: createHash('sha256').update('from a stream\n').digest('hex'),
+    });
+    expect((await tool.inputFiles('file-path'))[0]).toMatchObject({
+      filename: 'input.txt',
+      size: 12,
+    });
     expect((await tool.get('file-stream')).files.map((f) => f.path)).toEqual(['input.bin']);
   });
 
@@ -99,7 +135,11 @@ describe('ToolClient against a real core server', () => {
   it('reuses a cached artifact', async () => {
     await tool.create({ name: 'cache-a', parameters: { message: 'cache me' } });
     await tool.wait('cache-a');
-    const cached = await tool.create({ name: 'cache-b', parameters: { message: 'cache me' }, cache: true });
+    const cached = await tool.create({
+      name: 'cache-b',
+      parameters: { message: 'cache me' },
+      cache: true,
+    });
     expect(cached).toMatchObject({ status: 'completed', cached: true, cachedFrom: 'cache-a' });
   });
 
@@ -114,7 +154,11 @@ describe('ToolClient against a real core server', () => {
     const exists = await failure(tool.create({ name: 'json-1' }));
     expect(exists).toMatchObject({ code: 'ARTIFACT_EXISTS', status: 409 });
     const missing = await failure(tool.get('no-such'));
-    expect(missing).toMatchObject({ code: 'ARTIFACT_NOT_FOUND', status: 404, problem: expect.objectContaining({ type: '/problems/artifact-not-found' }) });
+    expect(missing).toMatchObject({
+      code: 'ARTIFACT_NOT_FOUND',
+      status: 404,
+      problem: expect.objectContaining({ type: '/problems/artifact-not-found' }),
+    });
     const final = await failure(tool.cancel('json-1'));
     expect(final).toMatchObject({ status: 409 });
     const unready = await failure(tool.download('failing', join(dir, 'never')));
@@ -122,7 +166,12 @@ describe('ToolClient against a real core server', () => {
   });
 
   it('refuses bad names and paths before any request', async () => {
-    const calls: (() => Promise<unknown>)[] = [() => tool.get('../etc'), () => tool.status('.'), () => tool.create({ name: 'a b' }), () => tool.metric('json-1', '..', 'values')];
+    const calls: (() => Promise<unknown>)[] = [
+      () => tool.get('../etc'),
+      () => tool.status('.'),
+      () => tool.create({ name: 'a b' }),
+      () => tool.metric('json-1', '..', 'values'),
+    ];
     for (const call of calls) {
       const error = await failure(Promise.resolve().then(call));
       expect(isKilnApiError(error) && error.request).toBeUndefined();
@@ -140,7 +189,9 @@ describe('ToolClient against a real core server', () => {
       if (line === 'waiting at the gate') await writeFile(gate, 'go');
     }
     expect(lines).toEqual(['step 0: hello', 'waiting at the gate', 'through the gate', 'done']);
-    expect(lines.findIndex((l) => l.includes('through the gate'))).toBeGreaterThan(lines.findIndex((l) => l.includes('waiting at the gate')));
+    expect(lines.findIndex((l) => l.includes('through the gate'))).toBeGreaterThan(
+      lines.findIndex((l) => l.includes('waiting at the gate')),
+    );
     expect((await tool.status('follow')).status).toBe('completed');
   });
 
@@ -189,7 +240,10 @@ describe('ToolClient against a real core server', () => {
     const waiting = tool.wait('slow', { signal: controller.signal });
     controller.abort(new Error('enough'));
     expect(await failure(waiting)).toMatchObject({ message: 'enough' });
-    const longPoll = tool.http.json('GET', 'artifacts/slow/status', { query: { wait: 10 }, call: { timeout: 200 } });
+    const longPoll = tool.http.json('GET', 'artifacts/slow/status', {
+      query: { wait: 10 },
+      call: { timeout: 200 },
+    });
     expect(await failure(longPoll)).toMatchObject({ code: 'REQUEST_TIMEOUT', status: 504 });
     const following = (async () => {
       for await (const line of tool.followLog('slow', { timeout: 300 })) void line;

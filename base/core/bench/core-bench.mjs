@@ -39,7 +39,11 @@ function http(url, { method = 'GET', body, headers = {} } = {}) {
   });
 }
 const createJson = (base, body) =>
-  http(`${base}/artifacts`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  http(`${base}/artifacts`, {
+    method: 'POST',
+    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+  });
 
 async function waitFinal(base, name) {
   for (;;) {
@@ -50,7 +54,11 @@ async function waitFinal(base, name) {
 }
 
 async function startServer(module, dataDir, extra = []) {
-  const child = spawn(process.execPath, [CLI, 'serve', module, '--port', '0', '--data', dataDir, ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [CLI, 'serve', module, '--port', '0', '--data', dataDir, ...extra],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const url = await new Promise((done, fail) => {
     let out = '';
     child.stdout.on('data', (c) => {
@@ -60,7 +68,15 @@ async function startServer(module, dataDir, extra = []) {
     });
     child.once('exit', (code) => fail(new Error(`server exited ${code}`)));
   });
-  return { url, child, stop: () => new Promise((done) => { child.once('exit', done); child.kill('SIGTERM'); }) };
+  return {
+    url,
+    child,
+    stop: () =>
+      new Promise((done) => {
+        child.once('exit', done);
+        child.kill('SIGTERM');
+      }),
+  };
 }
 
 async function statusKb(pid, field) {
@@ -74,7 +90,12 @@ async function pssKb(pid) {
 }
 function childPids(pid) {
   try {
-    return execFileSync('pgrep', ['-P', String(pid)]).toString().trim().split('\n').filter(Boolean).map(Number);
+    return execFileSync('pgrep', ['-P', String(pid)])
+      .toString()
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
   } catch {
     return [];
   }
@@ -85,7 +106,8 @@ async function latency() {
   const server = await startServer(NOOP, dataDir);
   try {
     // Steady state: 100 artifacts first, so the JIT has compiled the hot paths of both processes.
-    for (let i = 0; i < 100; i += 1) await waitFinal(server.url, JSON.parse((await createJson(server.url, {})).body).name);
+    for (let i = 0; i < 100; i += 1)
+      await waitFinal(server.url, JSON.parse((await createJson(server.url, {})).body).name);
     const times = [];
     for (let i = 0; i < 200; i += 1) {
       const start = process.hrtime.bigint();
@@ -94,13 +116,20 @@ async function latency() {
       times.push(Number(process.hrtime.bigint() - start) / 1e6);
     }
     const pids = [server.child.pid, ...childPids(server.child.pid)];
-    const rssKb = async () => (await Promise.all(pids.map((p) => statusKb(p, 'VmRSS')))).reduce((a, b) => a + b, 0);
+    const rssKb = async () =>
+      (await Promise.all(pids.map((p) => statusKb(p, 'VmRSS')))).reduce((a, b) => a + b, 0);
     const busy = await rssKb();
     // Idle means idle: no request for a few seconds, past the servers' idle collection (2 s).
     await new Promise((done) => setTimeout(done, 3000));
     const idle = await rssKb();
     const idlePss = (await Promise.all(pids.map(pssKb))).reduce((a, b) => a + b, 0);
-    return { p50: percentile(times, 50), p99: percentile(times, 99), busyMiB: mib(busy), idleMiB: mib(idle), idlePssMiB: mib(idlePss) };
+    return {
+      p50: percentile(times, 50),
+      p99: percentile(times, 99),
+      busyMiB: mib(busy),
+      idleMiB: mib(idle),
+      idlePssMiB: mib(idlePss),
+    };
   } finally {
     await server.stop();
     await rm(dataDir, { recursive: true, force: true });
@@ -137,7 +166,9 @@ async function throughputAndList() {
       }),
     );
     // "Present" means built: time the listing once the queue is idle, not while builds change it.
-    for (const name of (await http(`${server.url}/artifacts?status=queued`)).body.match(/"name":"[^"]+"/g) ?? []) {
+    for (const name of (await http(`${server.url}/artifacts?status=queued`)).body.match(
+      /"name":"[^"]+"/g,
+    ) ?? []) {
       await waitFinal(server.url, name.slice(8, -1));
     }
     await waitFinal(server.url, last);
@@ -148,7 +179,11 @@ async function throughputAndList() {
       listTimes.push(performance.now() - t);
       if (JSON.parse(body).length !== 10_000) throw new Error('expected 10,000 artifacts');
     }
-    return { createsPerSecond: 1000 / (accepted / 1000), completedPerSecond: 1000 / (built / 1000), listMs: median(listTimes) };
+    return {
+      createsPerSecond: 1000 / (accepted / 1000),
+      completedPerSecond: 1000 / (built / 1000),
+      listMs: median(listTimes),
+    };
   } finally {
     await server.stop();
     await rm(dataDir, { recursive: true, force: true });
@@ -156,7 +191,17 @@ async function throughputAndList() {
 }
 
 function curlSeconds(args) {
-  const out = execFileSync('curl', ['-s', '-o', '/dev/null', '-w', '%{time_total} %{http_code}', ...args]).toString().trim().split(' ');
+  const out = execFileSync('curl', [
+    '-s',
+    '-o',
+    '/dev/null',
+    '-w',
+    '%{time_total} %{http_code}',
+    ...args,
+  ])
+    .toString()
+    .trim()
+    .split(' ');
   if (!['200', '202'].includes(out[1])) throw new Error(`curl got HTTP ${out[1]}`);
   return Number(out[0]);
 }
@@ -166,17 +211,26 @@ async function nginxDownload(file, bytes) {
   if (!nginx) return null;
   const prefix = await mkdtemp(join(tmpdir(), 'kiln-nginx-'));
   const port = 20000 + Math.floor(Math.random() * 20000);
-  await writeFile(join(prefix, 'nginx.conf'), `daemon off; worker_processes 1; error_log ${prefix}/error.log; pid ${prefix}/nginx.pid;
+  await writeFile(
+    join(prefix, 'nginx.conf'),
+    `daemon off; worker_processes 1; error_log ${prefix}/error.log; pid ${prefix}/nginx.pid;
 events { worker_connections 64; }
 user root; http { access_log off; sendfile on; tcp_nopush on; client_body_temp_path ${prefix}; proxy_temp_path ${prefix}; fastcgi_temp_path ${prefix}; uwsgi_temp_path ${prefix}; scgi_temp_path ${prefix};
-  server { listen 127.0.0.1:${port}; root ${dirname(file)}; } }`);
+  server { listen 127.0.0.1:${port}; root ${dirname(file)}; } }`,
+  );
   const child = spawn(nginx, ['-p', prefix, '-c', join(prefix, 'nginx.conf')], { stdio: 'ignore' });
   try {
     for (let i = 0; i < 100; i += 1) {
-      try { curlSeconds([`http://127.0.0.1:${port}/files.json`]); break; } catch { await new Promise((r) => setTimeout(r, 50)); }
+      try {
+        curlSeconds([`http://127.0.0.1:${port}/files.json`]);
+        break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 50));
+      }
     }
     const times = [];
-    for (let i = 0; i < RUNS; i += 1) times.push(curlSeconds([`http://127.0.0.1:${port}/${file.split('/').pop()}`]));
+    for (let i = 0; i < RUNS; i += 1)
+      times.push(curlSeconds([`http://127.0.0.1:${port}/${file.split('/').pop()}`]));
     return bytes / 1e6 / median(times);
   } finally {
     child.kill('SIGTERM');
@@ -222,7 +276,17 @@ async function transfers() {
     const uploadTimes = [];
     for (let i = 0; i < RUNS; i += 1) {
       // Each upload's artifact builds a 1 MiB blob: the mule must not write a GiB meanwhile.
-      uploadTimes.push(curlSeconds(['-F', `name=up-${i}`, '-F', 'parameters={"megabytes":1}', '-F', `upload=@${upload}`, `${server.url}/artifacts`]));
+      uploadTimes.push(
+        curlSeconds([
+          '-F',
+          `name=up-${i}`,
+          '-F',
+          'parameters={"megabytes":1}',
+          '-F',
+          `upload=@${upload}`,
+          `${server.url}/artifacts`,
+        ]),
+      );
     }
     const uploadMBs = (512 * 1024 ** 2) / 1e6 / median(uploadTimes);
     const uploadPeakMiB = mib(await statusKb(server.child.pid, 'VmHWM'));
@@ -233,24 +297,73 @@ async function transfers() {
   }
 }
 
-const row = (label, value, target, ok) => console.log(`${label.padEnd(44)} ${value.padStart(14)}   target ${target.padEnd(14)} ${ok ? 'ok' : 'MISSED'}`);
+const row = (label, value, target, ok) =>
+  console.log(
+    `${label.padEnd(44)} ${value.padStart(14)}   target ${target.padEnd(14)} ${ok ? 'ok' : 'MISSED'}`,
+  );
 
 console.log(`Kiln core benchmark (median of ${RUNS} runs for transfers)`);
 const l = await latency();
 row('create-to-completed p50 (after 100 warm-up)', `${l.p50.toFixed(2)} ms`, '<= 3 ms', l.p50 <= 3);
 row('create-to-completed p99', `${l.p99.toFixed(2)} ms`, '(anchor p50 9.5)', true);
-row('RSS, server + mule, right after 300 builds', `${l.busyMiB.toFixed(1)} MiB`, '(not idle yet)', true);
-row('idle RSS, server + mule (3 s later)', `${l.idleMiB.toFixed(1)} MiB`, '<= 100 MB', l.idleMiB * 1.048576 <= 100);
-row('  same, PSS (shared code counted once)', `${l.idlePssMiB.toFixed(1)} MiB`, '(not the target)', true);
+row(
+  'RSS, server + mule, right after 300 builds',
+  `${l.busyMiB.toFixed(1)} MiB`,
+  '(not idle yet)',
+  true,
+);
+row(
+  'idle RSS, server + mule (3 s later)',
+  `${l.idleMiB.toFixed(1)} MiB`,
+  '<= 100 MB',
+  l.idleMiB * 1.048576 <= 100,
+);
+row(
+  '  same, PSS (shared code counted once)',
+  `${l.idlePssMiB.toFixed(1)} MiB`,
+  '(not the target)',
+  true,
+);
 const t = await throughputAndList();
-row('1,000 creates at concurrency 16', `${t.createsPerSecond.toFixed(0)} /s`, '>= 500 /s', t.createsPerSecond >= 500);
-row('  ...all 1,000 built', `${t.completedPerSecond.toFixed(0)} /s`, '(anchor 171)', t.completedPerSecond >= 171);
+row(
+  '1,000 creates at concurrency 16',
+  `${t.createsPerSecond.toFixed(0)} /s`,
+  '>= 500 /s',
+  t.createsPerSecond >= 500,
+);
+row(
+  '  ...all 1,000 built',
+  `${t.completedPerSecond.toFixed(0)} /s`,
+  '(anchor 171)',
+  t.completedPerSecond >= 171,
+);
 row('GET /artifacts with 10,000', `${t.listMs.toFixed(1)} ms`, '<= 30 ms', t.listMs <= 30);
 const x = await transfers();
 const ratio = x.nginxMBs ? x.downloadMBs / x.nginxMBs : null;
-row('download 1 GiB', `${x.downloadMBs.toFixed(0)} MB/s`, ratio === null ? '(no nginx)' : '>= 0.9x nginx', ratio === null || ratio >= 0.9);
-if (x.nginxMBs) row('  nginx, same file, same run', `${x.nginxMBs.toFixed(0)} MB/s`, `ratio ${ratio.toFixed(2)}x`, true);
-row('  server peak RSS', `${x.downloadPeakMiB.toFixed(1)} MiB`, '<= 120 MB', x.downloadPeakMiB * 1.048576 <= 120);
+row(
+  'download 1 GiB',
+  `${x.downloadMBs.toFixed(0)} MB/s`,
+  ratio === null ? '(no nginx)' : '>= 0.9x nginx',
+  ratio === null || ratio >= 0.9,
+);
+if (x.nginxMBs)
+  row(
+    '  nginx, same file, same run',
+    `${x.nginxMBs.toFixed(0)} MB/s`,
+    `ratio ${ratio.toFixed(2)}x`,
+    true,
+  );
+row(
+  '  server peak RSS',
+  `${x.downloadPeakMiB.toFixed(1)} MiB`,
+  '<= 120 MB',
+  x.downloadPeakMiB * 1.048576 <= 120,
+);
 row('upload 512 MiB', `${x.uploadMBs.toFixed(0)} MB/s`, '>= 400 MB/s', x.uploadMBs >= 400);
-row('  server peak RSS', `${x.uploadPeakMiB.toFixed(1)} MiB`, '<= 120 MB', x.uploadPeakMiB * 1.048576 <= 120);
+row(
+  '  server peak RSS',
+  `${x.uploadPeakMiB.toFixed(1)} MiB`,
+  '<= 120 MB',
+  x.uploadPeakMiB * 1.048576 <= 120,
+);
 agent.destroy();

@@ -1,7 +1,15 @@
 import type { ArtifactSummary } from '@kiln/api';
 import { rm } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { create, killHard, spawnServer, startServer, tempDir, waitFinal, waitInProgress } from './helpers.js';
+import {
+  create,
+  killHard,
+  spawnServer,
+  startServer,
+  tempDir,
+  waitFinal,
+  waitInProgress,
+} from './helpers.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -28,7 +36,9 @@ describe('kill -9 of the server', () => {
     const running = await waitFinal(restarted, 'running');
     expect(running).toMatchObject({ status: 'completed', attempt: 2 });
     expect(await (await fetch(`${restarted}/artifacts/running/data`)).text()).toBe('attempt 2\n');
-    expect(await (await fetch(`${restarted}/artifacts/running/log`)).text()).toContain('container restarted during the build');
+    expect(await (await fetch(`${restarted}/artifacts/running/log`)).text()).toContain(
+      'container restarted during the build',
+    );
     for (const name of ['queued-1', 'queued-2', 'queued-3']) {
       expect(await waitFinal(restarted, name)).toMatchObject({ status: 'completed', attempt: 1 });
     }
@@ -57,13 +67,19 @@ describe('a graceful stop', () => {
     const dataDir = await tempDir();
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
     const { url, child } = await spawnServer('control-tool.mjs', dataDir);
-    await create(url, { name: 'interrupted', parameters: { mode: 'block', blockBeforeAttempt: 2 } });
+    await create(url, {
+      name: 'interrupted',
+      parameters: { mode: 'block', blockBeforeAttempt: 2 },
+    });
     await waitInProgress(url, 'interrupted', 1);
     const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     const restarted = await spawnTracked(dataDir);
-    expect(await waitFinal(restarted, 'interrupted')).toMatchObject({ status: 'completed', attempt: 2 });
+    expect(await waitFinal(restarted, 'interrupted')).toMatchObject({
+      status: 'completed',
+      attempt: 2,
+    });
   });
 });
 
@@ -76,7 +92,9 @@ describe('the mule', () => {
     const crashed = await waitFinal(server.url, 'crasher');
     expect(crashed.status).toBe('failed');
     expect(crashed.error).toBe('the mule exited with code 3 during the build');
-    expect(await (await fetch(`${server.url}/artifacts/crasher/log`)).text()).toContain('exited with code 3');
+    expect(await (await fetch(`${server.url}/artifacts/crasher/log`)).text()).toContain(
+      'exited with code 3',
+    );
     expect((await waitFinal(server.url, 'after-crash')).status).toBe('completed');
   });
 
@@ -84,8 +102,13 @@ describe('the mule', () => {
     const server = await startServer('control-tool.mjs');
     cleanups.push(() => server.stop());
     await create(server.url, { name: 'thrower', parameters: { mode: 'throw' } });
-    expect(await waitFinal(server.url, 'thrower')).toMatchObject({ status: 'failed', error: 'the build threw on purpose' });
-    expect(await (await fetch(`${server.url}/artifacts/thrower/log`)).text()).toMatch(/Error: the build threw on purpose\n\s+at /);
+    expect(await waitFinal(server.url, 'thrower')).toMatchObject({
+      status: 'failed',
+      error: 'the build threw on purpose',
+    });
+    expect(await (await fetch(`${server.url}/artifacts/thrower/log`)).text()).toMatch(
+      /Error: the build threw on purpose\n\s+at /,
+    );
   });
 
   it('recycles the mule after N builds without losing any', async () => {
@@ -98,11 +121,14 @@ describe('the mule', () => {
 });
 
 describe('time limits', () => {
-  it('stops a build that outlives the tool\'s timeoutMs and fails it, saying so in the log', async () => {
+  it("stops a build that outlives the tool's timeoutMs and fails it, saying so in the log", async () => {
     const server = await startServer('timeout-tool.mjs');
     cleanups.push(() => server.stop());
     await create(server.url, { name: 'too-slow' });
-    expect(await waitFinal(server.url, 'too-slow')).toMatchObject({ status: 'failed', error: 'the build timed out after 300 ms' });
+    expect(await waitFinal(server.url, 'too-slow')).toMatchObject({
+      status: 'failed',
+      error: 'the build timed out after 300 ms',
+    });
     const log = await (await fetch(`${server.url}/artifacts/too-slow/log`)).text();
     expect(log).toContain('waiting for the time limit');
     expect(log).toContain('kiln: the build timed out after 300 ms');
@@ -119,10 +145,14 @@ describe('cancel', () => {
     const response = await fetch(`${server.url}/artifacts/blocked/cancel`, { method: 'POST' });
     expect(response.status).toBe(202);
     expect(((await response.json()) as ArtifactSummary).status).toBe('cancelled');
-    expect(await (await fetch(`${server.url}/artifacts/blocked/log`)).text()).toContain('the build was cancelled');
+    expect(await (await fetch(`${server.url}/artifacts/blocked/log`)).text()).toContain(
+      'the build was cancelled',
+    );
     expect((await fetch(`${server.url}/artifacts/blocked/data`)).status).toBe(409);
     expect((await waitFinal(server.url, 'next')).status).toBe('completed');
-    expect((await fetch(`${server.url}/artifacts/blocked/cancel`, { method: 'POST' })).status).toBe(409);
+    expect((await fetch(`${server.url}/artifacts/blocked/cancel`, { method: 'POST' })).status).toBe(
+      409,
+    );
   });
 
   it('kills a build that ignores its signal and SIGTERM, then builds the next', async () => {
@@ -143,8 +173,13 @@ describe('cancel', () => {
     await create(server.url, { name: 'waiting' });
     await waitInProgress(server.url, 'blocking');
     const cancelled = await fetch(`${server.url}/artifacts/waiting/cancel`, { method: 'POST' });
-    expect(((await cancelled.json()) as ArtifactSummary)).toMatchObject({ status: 'cancelled', startedAt: null });
-    expect((await fetch(`${server.url}/artifacts/blocking/`, { method: 'DELETE' })).status).toBe(204);
+    expect((await cancelled.json()) as ArtifactSummary).toMatchObject({
+      status: 'cancelled',
+      startedAt: null,
+    });
+    expect((await fetch(`${server.url}/artifacts/blocking/`, { method: 'DELETE' })).status).toBe(
+      204,
+    );
     expect((await fetch(`${server.url}/artifacts/blocking/`)).status).toBe(404);
     await create(server.url, { name: 'after-delete' });
     expect((await waitFinal(server.url, 'after-delete')).status).toBe('completed');
@@ -155,16 +190,24 @@ describe('load', () => {
   it('takes 200 concurrent creates, all distinct, all built', async () => {
     const server = await startServer('noop-tool.mjs');
     cleanups.push(() => server.stop());
-    const created = await Promise.all(Array.from({ length: 200 }, (_, i) => create(server.url, { name: `c-${i}` })));
+    const created = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => create(server.url, { name: `c-${i}` })),
+    );
     expect(new Set(created.map((s) => s.name)).size).toBe(200);
     const finals = await Promise.all(created.map((s) => waitFinal(server.url, s.name)));
     expect(finals.every((s) => s.status === 'completed')).toBe(true);
-    const listed = (await (await fetch(`${server.url}/artifacts?status=completed`)).json()) as ArtifactSummary[];
+    const listed = (await (
+      await fetch(`${server.url}/artifacts?status=completed`)
+    ).json()) as ArtifactSummary[];
     expect(listed).toHaveLength(200);
     // A completed artifact with no files serves an empty zip (just the end-of-directory record).
     const empty = await fetch(`${server.url}/artifacts/c-0/data`);
     expect(empty.headers.get('content-type')).toBe('application/zip');
-    expect(Buffer.from(await empty.arrayBuffer()).subarray(0, 4).toString('binary')).toBe('PK\u0005\u0006');
+    expect(
+      Buffer.from(await empty.arrayBuffer())
+        .subarray(0, 4)
+        .toString('binary'),
+    ).toBe('PK\u0005\u0006');
   });
 
   it('gives exactly one 202 when 20 requests race for the same name', async () => {
@@ -172,7 +215,11 @@ describe('load', () => {
     cleanups.push(() => server.stop());
     const statuses = await Promise.all(
       Array.from({ length: 20 }, () =>
-        fetch(`${server.url}/artifacts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"same"}' }).then((r) => r.status),
+        fetch(`${server.url}/artifacts`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"name":"same"}',
+        }).then((r) => r.status),
       ),
     );
     expect(statuses.filter((s) => s === 202)).toHaveLength(1);
@@ -188,13 +235,26 @@ describe('command builders', () => {
     form.set('name', 'scripted');
     form.set('parameters', JSON.stringify({ word: 'shell' }));
     form.set('input-text', new Blob(['from upload\n']), 'in.txt');
-    expect((await fetch(`${server.url}/artifacts`, { method: 'POST', body: form })).status).toBe(202);
+    expect((await fetch(`${server.url}/artifacts`, { method: 'POST', body: form })).status).toBe(
+      202,
+    );
     expect((await waitFinal(server.url, 'scripted')).status).toBe('completed');
-    expect(await (await fetch(`${server.url}/artifacts/scripted/data/parameters.json`)).json()).toEqual({ word: 'shell', exitCode: 0 });
-    expect(await (await fetch(`${server.url}/artifacts/scripted/data/input.txt`)).text()).toBe('from upload\n');
-    const values = (await (await fetch(`${server.url}/artifacts/scripted/metrics/score/values`)).json()) as { step: number; value: number }[];
-    expect(values.map((p) => [p.step, p.value])).toEqual([[1, 0.25], [2, 0.75]]);
-    expect(await (await fetch(`${server.url}/artifacts/scripted/metrics/info/json`)).json()).toEqual({ shell: true });
+    expect(
+      await (await fetch(`${server.url}/artifacts/scripted/data/parameters.json`)).json(),
+    ).toEqual({ word: 'shell', exitCode: 0 });
+    expect(await (await fetch(`${server.url}/artifacts/scripted/data/input.txt`)).text()).toBe(
+      'from upload\n',
+    );
+    const values = (await (
+      await fetch(`${server.url}/artifacts/scripted/metrics/score/values`)
+    ).json()) as { step: number; value: number }[];
+    expect(values.map((p) => [p.step, p.value])).toEqual([
+      [1, 0.25],
+      [2, 0.75],
+    ]);
+    expect(
+      await (await fetch(`${server.url}/artifacts/scripted/metrics/info/json`)).json(),
+    ).toEqual({ shell: true });
     const log = await (await fetch(`${server.url}/artifacts/scripted/log`)).text();
     expect(log).toContain('parameters: {');
     expect(log).toContain('to stderr');
@@ -205,6 +265,9 @@ describe('command builders', () => {
     const server = await startServer('command-tool.mjs');
     cleanups.push(() => server.stop());
     await create(server.url, { name: 'exit-3', parameters: { exitCode: 3 } });
-    expect(await waitFinal(server.url, 'exit-3')).toMatchObject({ status: 'failed', error: 'command exited with code 3' });
+    expect(await waitFinal(server.url, 'exit-3')).toMatchObject({
+      status: 'failed',
+      error: 'command exited with code 3',
+    });
   });
 });

@@ -25,7 +25,12 @@ export async function startServer(
   options: Partial<ToolServerOptions> = {},
 ): Promise<RunningToolServer & { dataDir: string; stop(): Promise<void> }> {
   const dataDir = options.dataDir ?? (await tempDir());
-  const server = await startToolServer({ modulePath: fixture(fixtureName), dataDir, port: 0, ...options });
+  const server = await startToolServer({
+    modulePath: fixture(fixtureName),
+    dataDir,
+    port: 0,
+    ...options,
+  });
   return {
     ...server,
     dataDir,
@@ -37,10 +42,18 @@ export async function startServer(
 }
 
 /** A server in its own process (`kiln serve`), so a test can `kill -9` it. */
-export async function spawnServer(fixtureName: string, dataDir: string, extraArgs: string[] = []): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [CLI, 'serve', fixture(fixtureName), '--port', '0', '--data', dataDir, ...extraArgs], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export async function spawnServer(
+  fixtureName: string,
+  dataDir: string,
+  extraArgs: string[] = [],
+): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(
+    process.execPath,
+    [CLI, 'serve', fixture(fixtureName), '--port', '0', '--data', dataDir, ...extraArgs],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const url = await new Promise<string>((done, fail) => {
     let output = '';
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -49,7 +62,9 @@ export async function spawnServer(fixtureName: string, dataDir: string, extraArg
       if (match?.[1]) done(match[1]);
     });
     child.stderr!.resume();
-    child.once('exit', (code) => fail(new Error(`server exited with ${code} before listening: ${output}`)));
+    child.once('exit', (code) =>
+      fail(new Error(`server exited with ${code} before listening: ${output}`)),
+    );
   });
   return { url, child };
 }
@@ -63,18 +78,31 @@ export async function killHard(child: ChildProcess): Promise<void> {
 }
 
 export async function postJson(url: string, body: unknown): Promise<Response> {
-  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 }
 
 /** Creates an artifact and returns its summary; throws on a non-202. */
-export async function create(base: string, body: Record<string, unknown>, collection = 'artifacts'): Promise<ArtifactSummary> {
+export async function create(
+  base: string,
+  body: Record<string, unknown>,
+  collection = 'artifacts',
+): Promise<ArtifactSummary> {
   const response = await postJson(`${base}/${collection}`, body);
-  if (response.status !== 202) throw new Error(`create answered ${response.status}: ${await response.text()}`);
+  if (response.status !== 202)
+    throw new Error(`create answered ${response.status}: ${await response.text()}`);
   return (await response.json()) as ArtifactSummary;
 }
 
 /** Long-polls until the artifact is final. */
-export async function waitFinal(base: string, name: string, collection = 'artifacts'): Promise<ArtifactSummary> {
+export async function waitFinal(
+  base: string,
+  name: string,
+  collection = 'artifacts',
+): Promise<ArtifactSummary> {
   for (;;) {
     const response = await fetch(`${base}/${collection}/${name}/status?wait=30`);
     const summary = (await response.json()) as ArtifactSummary;
@@ -122,10 +150,13 @@ export async function openEvents(base: string): Promise<EventStream> {
 
 /** Waits until an artifact is in progress with the given attempt, without polling. */
 export async function waitInProgress(base: string, name: string, attempt = 1): Promise<void> {
-  const matches = (s: ArtifactSummary): boolean => s.name === name && s.status === 'in-progress' && s.attempt === attempt;
+  const matches = (s: ArtifactSummary): boolean =>
+    s.name === name && s.status === 'in-progress' && s.attempt === attempt;
   const events = await openEvents(base);
   try {
-    const current = (await (await fetch(`${base}/artifacts/${name}/status`)).json()) as ArtifactSummary;
+    const current = (await (
+      await fetch(`${base}/artifacts/${name}/status`)
+    ).json()) as ArtifactSummary;
     if (!matches(current)) await events.waitFor(matches);
   } finally {
     events.close();
@@ -133,14 +164,23 @@ export async function waitInProgress(base: string, name: string, attempt = 1): P
 }
 
 /** A GET with the path sent exactly as written (fetch would normalise `..`). */
-export function rawGet(base: string, path: string): Promise<{ status: number; body: string; type: string }> {
+export function rawGet(
+  base: string,
+  path: string,
+): Promise<{ status: number; body: string; type: string }> {
   const url = new URL(base);
   return new Promise((done, fail) => {
     const req = request({ host: url.hostname, port: url.port, path, method: 'GET' }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => done({ status: res.statusCode ?? 0, body, type: String(res.headers['content-type'] ?? '') }));
+      res.on('end', () =>
+        done({
+          status: res.statusCode ?? 0,
+          body,
+          type: String(res.headers['content-type'] ?? ''),
+        }),
+      );
     });
     req.on('error', fail);
     req.end();

@@ -14,11 +14,19 @@ beforeAll(async () => {
 });
 afterAll(async () => server.stop());
 
-async function expectProblem(response: Response, status: number, code?: string): Promise<Record<string, unknown>> {
+async function expectProblem(
+  response: Response,
+  status: number,
+  code?: string,
+): Promise<Record<string, unknown>> {
   expect(response.status).toBe(status);
   expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   const problem = (await response.json()) as Record<string, unknown>;
-  expect(problem).toMatchObject({ status, type: expect.stringMatching(/^\/problems\//), title: expect.any(String) });
+  expect(problem).toMatchObject({
+    status,
+    type: expect.stringMatching(/^\/problems\//),
+    title: expect.any(String),
+  });
   if (code) expect(problem['code']).toBe(code);
   return problem;
 }
@@ -56,7 +64,11 @@ describe('path traversal', () => {
 
 describe('malformed and oversized bodies', () => {
   it('answers malformed JSON with a 400 problem', async () => {
-    const response = await fetch(`${base}/artifacts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name": ' });
+    const response = await fetch(`${base}/artifacts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"name": ',
+    });
     await expectProblem(response, 400, 'MALFORMED_JSON');
   });
 
@@ -76,7 +88,11 @@ describe('malformed and oversized bodies', () => {
   });
 
   it('answers invalid parameters with 422 and JSON-pointer paths', async () => {
-    const problem = await expectProblem(await postJson(`${base}/artifacts`, { parameters: { files: 0, epochs: 'x', bogus: 1 } }), 422, 'VALIDATION_FAILED');
+    const problem = await expectProblem(
+      await postJson(`${base}/artifacts`, { parameters: { files: 0, epochs: 'x', bogus: 1 } }),
+      422,
+      'VALIDATION_FAILED',
+    );
     expect(problem['errors']).toEqual(
       expect.arrayContaining([
         { path: '/files', message: expect.any(String) },
@@ -87,7 +103,10 @@ describe('malformed and oversized bodies', () => {
   });
 
   it('answers a JSON body over 1 MiB with 413 and creates nothing', async () => {
-    const response = await postJson(`${base}/artifacts`, { name: 'huge', parameters: { text: 'x'.repeat(1_100_000) } });
+    const response = await postJson(`${base}/artifacts`, {
+      name: 'huge',
+      parameters: { text: 'x'.repeat(1_100_000) },
+    });
     await expectProblem(response, 413, 'PAYLOAD_TOO_LARGE');
     expect((await fetch(`${base}/artifacts/huge`)).status).toBe(404);
   });
@@ -96,7 +115,11 @@ describe('malformed and oversized bodies', () => {
     const form = new FormData();
     form.set('name', 'too-big');
     form.set('notes', new Blob([Buffer.alloc(4096, 1)]), 'big.bin');
-    await expectProblem(await fetch(`${base}/artifacts`, { method: 'POST', body: form }), 413, 'PAYLOAD_TOO_LARGE');
+    await expectProblem(
+      await fetch(`${base}/artifacts`, { method: 'POST', body: form }),
+      413,
+      'PAYLOAD_TOO_LARGE',
+    );
     expect((await fetch(`${base}/artifacts/too-big`)).status).toBe(404);
     expect(await readdir(join(server.dataDir, 'uploads'))).toEqual([]);
   });
@@ -114,24 +137,44 @@ describe('malformed and oversized bodies', () => {
   it('answers an unknown file part or field with 400, bad parameters JSON with 400', async () => {
     const unknownFile = new FormData();
     unknownFile.set('other', new Blob(['x']), 'x.txt');
-    await expectProblem(await fetch(`${base}/artifacts`, { method: 'POST', body: unknownFile }), 400, 'UNKNOWN_FIELD');
+    await expectProblem(
+      await fetch(`${base}/artifacts`, { method: 'POST', body: unknownFile }),
+      400,
+      'UNKNOWN_FIELD',
+    );
     const unknownField = new FormData();
     unknownField.set('colour', 'blue');
-    await expectProblem(await fetch(`${base}/artifacts`, { method: 'POST', body: unknownField }), 400, 'UNKNOWN_FIELD');
+    await expectProblem(
+      await fetch(`${base}/artifacts`, { method: 'POST', body: unknownField }),
+      400,
+      'UNKNOWN_FIELD',
+    );
     const badParameters = new FormData();
     badParameters.set('parameters', '{not json');
-    await expectProblem(await fetch(`${base}/artifacts`, { method: 'POST', body: badParameters }), 400, 'MALFORMED_JSON');
+    await expectProblem(
+      await fetch(`${base}/artifacts`, { method: 'POST', body: badParameters }),
+      400,
+      'MALFORMED_JSON',
+    );
   });
 
   it('refuses a taken name in multipart before storing the file', async () => {
     const form = new FormData();
     form.set('name', 'target');
     form.set('notes', new Blob(['x']), 'x.txt');
-    await expectProblem(await fetch(`${base}/artifacts`, { method: 'POST', body: form }), 409, 'ARTIFACT_EXISTS');
+    await expectProblem(
+      await fetch(`${base}/artifacts`, { method: 'POST', body: form }),
+      409,
+      'ARTIFACT_EXISTS',
+    );
   });
 
   it('answers other content types with 415', async () => {
-    const response = await fetch(`${base}/artifacts`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'name=x' });
+    const response = await fetch(`${base}/artifacts`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'name=x',
+    });
     await expectProblem(response, 415, 'UNSUPPORTED_MEDIA_TYPE');
   });
 });
@@ -149,7 +192,14 @@ describe('routes, methods and queries', () => {
   });
 
   it('refuses bad query values with 400', async () => {
-    for (const query of ['status?wait=61', 'status?wait=-1', 'status?wait=abc', 'log?offset=-5', 'log?offset=1.5', 'data?format=tar']) {
+    for (const query of [
+      'status?wait=61',
+      'status?wait=-1',
+      'status?wait=abc',
+      'log?offset=-5',
+      'log?offset=1.5',
+      'data?format=tar',
+    ]) {
       await expectProblem(await fetch(`${base}/artifacts/target/${query}`), 400, 'INVALID_QUERY');
     }
     await expectProblem(await fetch(`${base}/artifacts?status=done`), 400, 'INVALID_QUERY');
@@ -157,6 +207,8 @@ describe('routes, methods and queries', () => {
 
   it('accepts fractional waits and treats a trailing slash as the same resource', async () => {
     expect((await fetch(`${base}/artifacts/target/status?wait=0.01`)).status).toBe(200);
-    expect(await (await fetch(`${base}/artifacts/target`)).json()).toEqual(await (await fetch(`${base}/artifacts/target/`)).json());
+    expect(await (await fetch(`${base}/artifacts/target`)).json()).toEqual(
+      await (await fetch(`${base}/artifacts/target/`)).json(),
+    );
   });
 });

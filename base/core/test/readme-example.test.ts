@@ -20,5 +20,7 @@ it('builds the README example', async () => {
   await create(server.url, { name: 'hi', parameters: { names: ['ada', 'alan'] } });
   expect((await waitFinal(server.url, 'hi')).status).toBe('completed');
   expect(await (await fetch(`${server.url}/artifacts/hi/data/ada.txt`)).text()).toBe('hello ada\n');
-  expect(await (await fetch(`${server.url}/artifacts/hi/metrics/summary/json`)).json()).toEqual({ count: 2 });
+  expect(await (await fetch(`${server.url}/artifacts/hi/metrics/summary/json`)).json()).toEqual({
+    count: 2,
+  });
 });

@@ -17,9 +17,17 @@ afterAll(async () => server.stop());
 describe('description, health and OpenAPI', () => {
   it('describes the tool with its normalised schema', async () => {
     const description = (await (await fetch(`${base}/`)).json()) as ToolDescription;
-    expect(description).toMatchObject({ kind: 'tool', api: 'kiln/v1', name: 'echo', version: '1.0.0', artifactType: 'text' });
+    expect(description).toMatchObject({
+      kind: 'tool',
+      api: 'kiln/v1',
+      name: 'echo',
+      version: '1.0.0',
+      artifactType: 'text',
+    });
     expect(description.parameters['additionalProperties']).toBe(false);
-    expect(description.inputFiles).toEqual([{ name: 'notes', description: 'any text file', required: false }]);
+    expect(description.inputFiles).toEqual([
+      { name: 'notes', description: 'any text file', required: false },
+    ]);
   });
 
   it('is healthy with a mule', async () => {
@@ -29,32 +37,70 @@ describe('description, health and OpenAPI', () => {
   });
 
   it('serves an OpenAPI 3.1 document covering every route and the parameters schema', async () => {
-    const doc = (await (await fetch(`${base}/openapi.json`)).json()) as { openapi: string; paths: Record<string, object>; components: { schemas: { Parameters: unknown } } };
+    const doc = (await (await fetch(`${base}/openapi.json`)).json()) as {
+      openapi: string;
+      paths: Record<string, object>;
+      components: { schemas: { Parameters: unknown } };
+    };
     expect(doc.openapi).toBe('3.1.0');
-    for (const path of ['/', '/health', '/artifacts', '/artifacts/{name}', '/artifacts/{name}/data/{path}', '/artifacts/{name}/metrics/{metric}/{view}', '/events']) {
+    for (const path of [
+      '/',
+      '/health',
+      '/artifacts',
+      '/artifacts/{name}',
+      '/artifacts/{name}/data/{path}',
+      '/artifacts/{name}/metrics/{metric}/{view}',
+      '/events',
+    ]) {
       expect(Object.keys(doc.paths)).toContain(path);
     }
-    expect(doc.components.schemas.Parameters).toMatchObject({ type: 'object', additionalProperties: false });
+    expect(doc.components.schemas.Parameters).toMatchObject({
+      type: 'object',
+      additionalProperties: false,
+    });
   });
 });
 
 describe('creating and reading artifacts', () => {
   it('creates from JSON, answers 202 with Location, and completes', async () => {
-    const response = await postJson(`${base}/artifacts`, { name: 'basic', parameters: { files: 3, nested: true } });
+    const response = await postJson(`${base}/artifacts`, {
+      name: 'basic',
+      parameters: { files: 3, nested: true },
+    });
     expect(response.status).toBe(202);
     expect(response.headers.get('location')).toBe('/artifacts/basic/');
     const summary = await waitFinal(base, 'basic');
-    expect(summary).toMatchObject({ status: 'completed', progress: 1, attempt: 1, cached: false, cachedFrom: null });
+    expect(summary).toMatchObject({
+      status: 'completed',
+      progress: 1,
+      attempt: 1,
+      cached: false,
+      cachedFrom: null,
+    });
   });
 
   it('returns the full record with files, metrics and a digest that matches the data', async () => {
     const record = (await (await fetch(`${base}/artifacts/basic`)).json()) as ArtifactRecord;
-    expect(record.parameters).toEqual({ files: 3, nested: true, text: 'hello', epochs: 3, fail: false });
-    expect(record.files.map((f) => f.path)).toEqual(['out-0.txt', 'out-1.txt', 'out-2.txt', 'sub/deeper/x.json', 'sub/y.txt']);
+    expect(record.parameters).toEqual({
+      files: 3,
+      nested: true,
+      text: 'hello',
+      epochs: 3,
+      fail: false,
+    });
+    expect(record.files.map((f) => f.path)).toEqual([
+      'out-0.txt',
+      'out-1.txt',
+      'out-2.txt',
+      'sub/deeper/x.json',
+      'sub/y.txt',
+    ]);
     expect(record.metrics).toEqual(['loss', 'summary']);
     const lines = await Promise.all(
       record.files.map(async (file) => {
-        const bytes = Buffer.from(await (await fetch(`${base}/artifacts/basic/data/${file.path}`)).arrayBuffer());
+        const bytes = Buffer.from(
+          await (await fetch(`${base}/artifacts/basic/data/${file.path}`)).arrayBuffer(),
+        );
         return `${file.path}\0${createHash('sha256').update(bytes).digest('hex')}\n`;
       }),
     );
@@ -66,7 +112,9 @@ describe('creating and reading artifacts', () => {
     expect((await waitFinal(base, 'failing')).status).toBe('failed');
     const all = (await (await fetch(`${base}/artifacts`)).json()) as ArtifactSummary[];
     expect(all.map((a) => a.name).slice(0, 2)).toEqual(['failing', 'basic']);
-    const failed = (await (await fetch(`${base}/artifacts/?status=failed`)).json()) as ArtifactSummary[];
+    const failed = (await (
+      await fetch(`${base}/artifacts/?status=failed`)
+    ).json()) as ArtifactSummary[];
     expect(failed.map((a) => a.name)).toEqual(['failing']);
     expect(failed[0]!.error).toBe('asked to fail');
   });
@@ -78,7 +126,13 @@ describe('creating and reading artifacts', () => {
   });
 
   it('serves input parameters with defaults', async () => {
-    expect(await (await fetch(`${base}/artifacts/basic/input-parameters`)).json()).toEqual({ files: 3, nested: true, text: 'hello', epochs: 3, fail: false });
+    expect(await (await fetch(`${base}/artifacts/basic/input-parameters`)).json()).toEqual({
+      files: 3,
+      nested: true,
+      text: 'hello',
+      epochs: 3,
+      fail: false,
+    });
   });
 });
 
@@ -91,12 +145,17 @@ describe('data', () => {
     expect(await whole.text()).toBe('hello 0\n');
     const etag = whole.headers.get('etag')!;
     expect(etag).toBe(`"${createHash('sha256').update('hello 0\n').digest('hex')}"`);
-    expect((await fetch(`${base}/artifacts/single/data`, { headers: { 'if-none-match': etag } })).status).toBe(304);
+    expect(
+      (await fetch(`${base}/artifacts/single/data`, { headers: { 'if-none-match': etag } })).status,
+    ).toBe(304);
     const part = await fetch(`${base}/artifacts/single/data`, { headers: { range: 'bytes=2-4' } });
     expect(part.status).toBe(206);
     expect(part.headers.get('content-range')).toBe('bytes 2-4/8');
     expect(await part.text()).toBe('llo');
-    expect((await fetch(`${base}/artifacts/single/data`, { headers: { range: 'bytes=100-200' } })).status).toBe(416);
+    expect(
+      (await fetch(`${base}/artifacts/single/data`, { headers: { range: 'bytes=100-200' } }))
+        .status,
+    ).toBe(416);
   });
 
   it('zips several files, a folder, and on ?format=zip', async () => {
@@ -105,7 +164,9 @@ describe('data', () => {
     const bytes = Buffer.from(await zip.arrayBuffer());
     expect(bytes.subarray(0, 4).toString('binary')).toBe('PK\u0003\u0004');
     expect(bytes.includes(Buffer.from('sub/deeper/x.json'))).toBe(true);
-    const folder = Buffer.from(await (await fetch(`${base}/artifacts/basic/data/sub/`)).arrayBuffer());
+    const folder = Buffer.from(
+      await (await fetch(`${base}/artifacts/basic/data/sub/`)).arrayBuffer(),
+    );
     expect(folder.includes(Buffer.from('deeper/x.json'))).toBe(true);
     expect(folder.includes(Buffer.from('sub/deeper'))).toBe(false);
     const forced = await fetch(`${base}/artifacts/single/data?format=zip`);
@@ -143,12 +204,26 @@ describe('logs and metrics', () => {
   it('lists metrics and serves every view', async () => {
     const metrics = (await (await fetch(`${base}/artifacts/basic/metrics`)).json()) as MetricInfo[];
     expect(metrics).toEqual([
-      { name: 'loss', kind: 'series', views: ['values', 'csv', 'latest', 'svg'], last: expect.objectContaining({ step: 2, value: 1 / 3 }) },
+      {
+        name: 'loss',
+        kind: 'series',
+        views: ['values', 'csv', 'latest', 'svg'],
+        last: expect.objectContaining({ step: 2, value: 1 / 3 }),
+      },
       { name: 'summary', kind: 'report', views: ['json'], last: null },
     ]);
-    const values = (await (await fetch(`${base}/artifacts/basic/metrics/loss/values`)).json()) as { step: number; value: number }[];
-    expect(values.map((p) => [p.step, p.value])).toEqual([[0, 1], [1, 0.5], [2, 1 / 3]]);
-    expect(await (await fetch(`${base}/artifacts/basic/metrics/loss/latest`)).json()).toMatchObject({ step: 2 });
+    const values = (await (await fetch(`${base}/artifacts/basic/metrics/loss/values`)).json()) as {
+      step: number;
+      value: number;
+    }[];
+    expect(values.map((p) => [p.step, p.value])).toEqual([
+      [0, 1],
+      [1, 0.5],
+      [2, 1 / 3],
+    ]);
+    expect(await (await fetch(`${base}/artifacts/basic/metrics/loss/latest`)).json()).toMatchObject(
+      { step: 2 },
+    );
     const csv = await (await fetch(`${base}/artifacts/basic/metrics/loss/csv`)).text();
     expect(csv.split('\n')[0]).toBe('step,value,time');
     expect(csv.split('\n')[2]).toMatch(/^1,0.5,/);
@@ -157,7 +232,10 @@ describe('logs and metrics', () => {
     const svgText = await svg.text();
     expect(svgText).toContain('<path d="M');
     expect(svgText).toContain('>step</text>');
-    expect(await (await fetch(`${base}/artifacts/basic/metrics/summary/json`)).json()).toEqual({ text: 'hello', epochs: 3 });
+    expect(await (await fetch(`${base}/artifacts/basic/metrics/summary/json`)).json()).toEqual({
+      text: 'hello',
+      epochs: 3,
+    });
     expect((await fetch(`${base}/artifacts/basic/metrics/summary/svg`)).status).toBe(404);
     expect((await fetch(`${base}/artifacts/basic/metrics/nope/values`)).status).toBe(404);
   });
@@ -173,23 +251,40 @@ describe('inputs', () => {
     expect(response.status).toBe(202);
     await waitFinal(base, 'with-file');
     const files = await (await fetch(`${base}/artifacts/with-file/input-files`)).json();
-    expect(files).toEqual([{ name: 'notes', filename: 'notes.txt', size: 11, sha256: createHash('sha256').update('some notes\n').digest('hex') }]);
-    expect(await (await fetch(`${base}/artifacts/with-file/input-files/notes`)).text()).toBe('some notes\n');
-    expect(await (await fetch(`${base}/artifacts/with-file/data/notes-copy.txt`)).text()).toBe('some notes\n');
+    expect(files).toEqual([
+      {
+        name: 'notes',
+        filename: 'notes.txt',
+        size: 11,
+        sha256: createHash('sha256').update('some notes\n').digest('hex'),
+      },
+    ]);
+    expect(await (await fetch(`${base}/artifacts/with-file/input-files/notes`)).text()).toBe(
+      'some notes\n',
+    );
+    expect(await (await fetch(`${base}/artifacts/with-file/data/notes-copy.txt`)).text()).toBe(
+      'some notes\n',
+    );
     expect((await fetch(`${base}/artifacts/with-file/input-files/other`)).status).toBe(404);
   });
 
   it('fetches a referenced artifact before the build and records it', async () => {
     await create(base, { name: 'consumer', parameters: { source: `${base}/artifacts/basic/` } });
     expect((await waitFinal(base, 'consumer')).status).toBe('completed');
-    expect(await (await fetch(`${base}/artifacts/consumer/data/from-source.txt`)).text()).toBe('hello 0\n');
+    expect(await (await fetch(`${base}/artifacts/consumer/data/from-source.txt`)).text()).toBe(
+      'hello 0\n',
+    );
     const record = (await (await fetch(`${base}/artifacts/consumer/`)).json()) as ArtifactRecord;
     const basic = (await (await fetch(`${base}/artifacts/basic/`)).json()) as ArtifactRecord;
-    expect(record.inputs).toEqual([{ parameter: 'source', url: `${base}/artifacts/basic/`, digest: basic.digest }]);
+    expect(record.inputs).toEqual([
+      { parameter: 'source', url: `${base}/artifacts/basic/`, digest: basic.digest },
+    ]);
   });
 
   it('refuses a reference to an artifact that is not completed', async () => {
-    const response = await postJson(`${base}/artifacts`, { parameters: { source: `${base}/artifacts/failing/` } });
+    const response = await postJson(`${base}/artifacts`, {
+      parameters: { source: `${base}/artifacts/failing/` },
+    });
     expect(response.status).toBe(422);
     const problem = await response.json();
     expect(problem.errors[0].path).toBe('/source');
@@ -200,15 +295,30 @@ describe('cache', () => {
   it('reuses a completed artifact with the same parameters, defaults applied', async () => {
     await create(base, { name: 'cache-source', parameters: { text: 'cached', files: 2 } });
     await waitFinal(base, 'cache-source');
-    const hit = await create(base, { name: 'cache-hit', parameters: { files: 2, text: 'cached', epochs: 3 }, cache: true });
+    const hit = await create(base, {
+      name: 'cache-hit',
+      parameters: { files: 2, text: 'cached', epochs: 3 },
+      cache: true,
+    });
     expect(hit).toMatchObject({ status: 'completed', cached: true, cachedFrom: 'cache-source' });
     const record = (await (await fetch(`${base}/artifacts/cache-hit/`)).json()) as ArtifactRecord;
-    const source = (await (await fetch(`${base}/artifacts/cache-source/`)).json()) as ArtifactRecord;
+    const source = (await (
+      await fetch(`${base}/artifacts/cache-source/`)
+    ).json()) as ArtifactRecord;
     expect(record.digest).toBe(source.digest);
-    expect(await (await fetch(`${base}/artifacts/cache-hit/data/out-1.txt`)).text()).toBe('cached 1\n');
-    const miss = await create(base, { name: 'cache-miss', parameters: { text: 'other' }, cache: true });
+    expect(await (await fetch(`${base}/artifacts/cache-hit/data/out-1.txt`)).text()).toBe(
+      'cached 1\n',
+    );
+    const miss = await create(base, {
+      name: 'cache-miss',
+      parameters: { text: 'other' },
+      cache: true,
+    });
     expect(miss.cached).toBe(false);
-    const noCache = await create(base, { name: 'cache-off', parameters: { text: 'cached', files: 2 } });
+    const noCache = await create(base, {
+      name: 'cache-off',
+      parameters: { text: 'cached', files: 2 },
+    });
     expect(noCache.status).toBe('queued');
   });
 });
@@ -216,9 +326,16 @@ describe('cache', () => {
 describe('cache with references', () => {
   it('keys a reference by its data digest, not its URL', async () => {
     // cache-source and cache-hit hold the same data under two URLs.
-    await create(base, { name: 'ref-first', parameters: { source: `${base}/artifacts/cache-source/` } });
+    await create(base, {
+      name: 'ref-first',
+      parameters: { source: `${base}/artifacts/cache-source/` },
+    });
     expect((await waitFinal(base, 'ref-first')).status).toBe('completed');
-    const hit = await create(base, { name: 'ref-second', parameters: { source: `${base}/artifacts/cache-hit/` }, cache: true });
+    const hit = await create(base, {
+      name: 'ref-second',
+      parameters: { source: `${base}/artifacts/cache-hit/` },
+      cache: true,
+    });
     expect(hit).toMatchObject({ cached: true, cachedFrom: 'ref-first' });
   });
 });
@@ -272,7 +389,10 @@ describe('events, cancel, delete, callbacks', () => {
       // A failed create fails the test now rather than leaving it to time out.
       receiver.listen(0, '127.0.0.1', () => {
         const { port } = receiver.address() as AddressInfo;
-        create(base, { name: 'called-back-twice', callback: `http://127.0.0.1:${port}/hook` }).catch(fail);
+        create(base, {
+          name: 'called-back-twice',
+          callback: `http://127.0.0.1:${port}/hook`,
+        }).catch(fail);
       });
     });
     await delivered;
@@ -296,7 +416,9 @@ describe('events, cancel, delete, callbacks', () => {
       // A failed create fails the test now rather than leaving it to time out.
       receiver.listen(0, '127.0.0.1', () => {
         const { port } = receiver.address() as AddressInfo;
-        create(base, { name: 'called-back', callback: `http://127.0.0.1:${port}/hook` }).catch(fail);
+        create(base, { name: 'called-back', callback: `http://127.0.0.1:${port}/hook` }).catch(
+          fail,
+        );
       });
     });
     expect(await received).toMatchObject({ name: 'called-back', status: 'completed' });

@@ -4,12 +4,27 @@
  * description of a project's topology, and runs every service as a local process on loopback.
  * See docs/launcher.md.
  */
-export { startProject, DEFAULT_RESTART_POLICY, type StartProjectOptions, type ProjectHandle, type RunningService } from './runtime/start-project.js';
+export {
+  startProject,
+  DEFAULT_RESTART_POLICY,
+  type StartProjectOptions,
+  type ProjectHandle,
+  type RunningService,
+} from './runtime/start-project.js';
 export { ServiceState, type ServiceEvent, type RestartPolicy } from './runtime/service-runner.js';
-export { loadComposeFile, validateCompose, DEFAULT_COMPOSE_SCHEMA_PATH, type LoadComposeOptions } from './compose/load-compose-file.js';
+export {
+  loadComposeFile,
+  validateCompose,
+  DEFAULT_COMPOSE_SCHEMA_PATH,
+  type LoadComposeOptions,
+} from './compose/load-compose-file.js';
 export { interpolate, type VariableSource } from './compose/interpolate.js';
 export type { ComposeFile, ComposeService, KilnServiceExtension } from './compose/compose-types.js';
 export { resolveTopology } from './topology/resolve-topology.js';
 export { rewriteServiceUrls } from './topology/local-urls.js';
-export { DependencyCondition, type ProjectTopology, type ServiceSpec } from './topology/service-spec.js';
+export {
+  DependencyCondition,
+  type ProjectTopology,
+  type ServiceSpec,
+} from './topology/service-spec.js';
 export { LauncherError, LauncherErrorCode } from './launcher-error.js';

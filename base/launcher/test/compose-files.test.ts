@@ -3,7 +3,14 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { interpolate, loadComposeFile, resolveTopology, validateCompose, type ComposeFile, type ComposeService } from '../src/index.js';
+import {
+  interpolate,
+  loadComposeFile,
+  resolveTopology,
+  validateCompose,
+  type ComposeFile,
+  type ComposeService,
+} from '../src/index.js';
 
 // The project's own compose files, checked as far as they can be without a Docker engine.
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -28,8 +35,14 @@ interface DockerfileFacts {
 
 function readDockerfile(path: string): DockerfileFacts {
   const text = readFileSync(path, 'utf8');
-  const lines = text.replace(/\\\n/g, ' ').split('\n').map((line) => line.trim());
-  const instruction = (name: string): string[] => lines.filter((line) => line.toUpperCase().startsWith(`${name} `)).map((line) => line.slice(name.length + 1).trim());
+  const lines = text
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((line) => line.trim());
+  const instruction = (name: string): string[] =>
+    lines
+      .filter((line) => line.toUpperCase().startsWith(`${name} `))
+      .map((line) => line.slice(name.length + 1).trim());
   return {
     stages: instruction('FROM').length,
     user: instruction('USER').at(-1),
@@ -48,14 +61,20 @@ function dependencyClosure(folders: string[]): Set<string> {
   for (const parent of ['base', 'components', 'containers']) {
     for (const entry of existsSync(join(ROOT, parent)) ? readdirSync(join(ROOT, parent)) : []) {
       const manifest = join(ROOT, parent, entry, 'package.json');
-      if (existsSync(manifest)) byName.set((JSON.parse(readFileSync(manifest, 'utf8')) as { name: string }).name, `${parent}/${entry}`);
+      if (existsSync(manifest))
+        byName.set(
+          (JSON.parse(readFileSync(manifest, 'utf8')) as { name: string }).name,
+          `${parent}/${entry}`,
+        );
     }
   }
   const closure = new Set<string>();
   const visit = (folder: string): void => {
     if (closure.has(folder)) return;
     closure.add(folder);
-    const manifest = JSON.parse(readFileSync(join(ROOT, folder, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    const manifest = JSON.parse(readFileSync(join(ROOT, folder, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+    };
     for (const dependency of Object.keys(manifest.dependencies ?? {})) {
       const workspace = byName.get(dependency);
       if (workspace) visit(workspace);
@@ -83,7 +102,9 @@ describe('compose files', () => {
     // The check can fail: a misspelt key is caught.
     const broken = readRaw(DEPLOY) as { services: Record<string, Record<string, unknown>> };
     broken.services['gateway']!['port'] = ['8080:8080'];
-    expect(await validateCompose(broken)).toEqual(["/services/gateway: must NOT have additional properties 'port'"]);
+    expect(await validateCompose(broken)).toEqual([
+      "/services/gateway: must NOT have additional properties 'port'",
+    ]);
   });
 
   it('name an existing build context and Dockerfile for every image', () => {
@@ -91,29 +112,46 @@ describe('compose files', () => {
       const spec = service.build as { context?: string; dockerfile?: string };
       expect(spec.context, name).toBe('.');
       expect(existsSync(join(ROOT, spec.context!)), name).toBe(true);
-      expect(existsSync(join(ROOT, spec.context!, spec.dockerfile!)), `${name}: ${spec.dockerfile}`).toBe(true);
+      expect(
+        existsSync(join(ROOT, spec.context!, spec.dockerfile!)),
+        `${name}: ${spec.dockerfile}`,
+      ).toBe(true);
     }
     for (const service of Object.values(deploy.services)) dockerfileOf(service.image);
   });
 
   it("match the launcher's view of the topology", () => {
     const topology = resolveTopology(deploy, DEPLOY);
-    expect(new Set(topology.services.map((service) => service.name))).toEqual(new Set(Object.keys(deploy.services)));
+    expect(new Set(topology.services.map((service) => service.name))).toEqual(
+      new Set(Object.keys(deploy.services)),
+    );
     expect(topology.name).toBe('kiln');
     for (const spec of topology.services) {
       const service = deploy.services[spec.name]!;
       expect(spec.command, spec.name).toEqual(service.command);
       expect(spec.healthPath, spec.name).toBe(spec.name === 'gateway' ? '/healthz' : '/health');
       // The module the service runs is compiled from a source file of a workspace its image holds.
-      const module = spec.command.find((arg) => /^(base|components|containers)\/[^/]+\/dist\/.+\.js$/.test(arg) && arg !== 'base/cli/dist/main.js') ?? spec.command[1]!;
-      const [, workspace, rest] = /^((?:base|components|containers)\/[^/]+)\/dist\/(.+)\.js$/.exec(module)!;
-      expect(existsSync(join(ROOT, workspace!, 'src', `${rest}.ts`)), `${spec.name}: ${workspace}/src/${rest}.ts`).toBe(true);
+      const module =
+        spec.command.find(
+          (arg) =>
+            /^(base|components|containers)\/[^/]+\/dist\/.+\.js$/.test(arg) &&
+            arg !== 'base/cli/dist/main.js',
+        ) ?? spec.command[1]!;
+      const [, workspace, rest] = /^((?:base|components|containers)\/[^/]+)\/dist\/(.+)\.js$/.exec(
+        module,
+      )!;
+      expect(
+        existsSync(join(ROOT, workspace!, 'src', `${rest}.ts`)),
+        `${spec.name}: ${workspace}/src/${rest}.ts`,
+      ).toBe(true);
       expect(readDockerfile(dockerfileOf(spec.image)).workspaces, spec.name).toContain(workspace);
     }
   });
 
   it('deploy as the issue asks: one published port, a private network, a volume per container, a GPU for training', () => {
-    const published = Object.entries(deploy.services).filter(([, service]) => (service.ports ?? []).length > 0);
+    const published = Object.entries(deploy.services).filter(
+      ([, service]) => (service.ports ?? []).length > 0,
+    );
     expect(published.map(([name]) => name)).toEqual(['gateway']);
     expect(deploy.services['gateway']!.ports).toEqual(['8080:8080']);
     expect(Object.keys(deploy.networks ?? {})).toEqual(['kiln']);
@@ -124,37 +162,63 @@ describe('compose files', () => {
       volumes.add(`${name}-data`);
     }
     expect(new Set(Object.keys(deploy.volumes ?? {}))).toEqual(volumes);
-    const train = deploy.services['train'] as ComposeService & { deploy: { resources: { reservations: { devices: Array<{ capabilities: string[] }> } } } };
+    const train = deploy.services['train'] as ComposeService & {
+      deploy: { resources: { reservations: { devices: Array<{ capabilities: string[] }> } } };
+    };
     expect(train.deploy.resources.reservations.devices[0]!.capabilities).toContain('gpu');
     expect(readDockerfile(dockerfileOf(train.image)).text).toContain('@tensorflow/tfjs-node-gpu');
   });
 
   it('take the token and the published port from the environment', async () => {
-    const configured = await loadComposeFile(DEPLOY, { variables: { KILN_TOKEN: 'tok', KILN_PORT: '9000' } });
-    expect((configured.services['gateway']!.environment as Record<string, string>)['KILN_TOKEN']).toBe('tok');
+    const configured = await loadComposeFile(DEPLOY, {
+      variables: { KILN_TOKEN: 'tok', KILN_PORT: '9000' },
+    });
+    expect(
+      (configured.services['gateway']!.environment as Record<string, string>)['KILN_TOKEN'],
+    ).toBe('tok');
     expect(configured.services['gateway']!.ports).toEqual(['9000:8080']);
-    expect((deploy.services['gateway']!.environment as Record<string, string>)['KILN_TOKEN']).toBe('');
-    expect(interpolate('${KILN_IMAGE_PREFIX:-kiln/}train', { KILN_IMAGE_PREFIX: 'registry.example/kiln-' })).toBe('registry.example/kiln-train');
+    expect((deploy.services['gateway']!.environment as Record<string, string>)['KILN_TOKEN']).toBe(
+      '',
+    );
+    expect(
+      interpolate('${KILN_IMAGE_PREFIX:-kiln/}train', {
+        KILN_IMAGE_PREFIX: 'registry.example/kiln-',
+      }),
+    ).toBe('registry.example/kiln-train');
   });
 
   it('wire every container to the ones it calls', () => {
-    const env = (name: string): Record<string, string> => deploy.services[name]!.environment as Record<string, string>;
+    const env = (name: string): Record<string, string> =>
+      deploy.services[name]!.environment as Record<string, string>;
     const urls = (value: string | undefined): string[] => (value ?? '').split(',').sort();
     const all = Object.keys(deploy.services);
-    const pipelines = all.filter((name) => deploy.services[name]!.image?.endsWith('pipeline:latest'));
-    const tools = all.filter((name) => (deploy.services[name]!.command as string[]).includes('serve') && !pipelines.includes(name));
-    const list = (names: string[]): string[] => names.map((name) => `${name}=http://${name}:8080`).sort();
+    const pipelines = all.filter((name) =>
+      deploy.services[name]!.image?.endsWith('pipeline:latest'),
+    );
+    const tools = all.filter(
+      (name) =>
+        (deploy.services[name]!.command as string[]).includes('serve') && !pipelines.includes(name),
+    );
+    const list = (names: string[]): string[] =>
+      names.map((name) => `${name}=http://${name}:8080`).sort();
     expect(pipelines).toEqual(['fashion-mnist', 'fashion-mnist-linear']);
-    expect(urls(env('gateway')['KILN_CONTAINER_URLS'])).toEqual(list(all.filter((name) => name !== 'gateway' && name !== 'dashboard')));
+    expect(urls(env('gateway')['KILN_CONTAINER_URLS'])).toEqual(
+      list(all.filter((name) => name !== 'gateway' && name !== 'dashboard')),
+    );
     expect(env('gateway')['KILN_DASHBOARD_URL']).toBe('http://dashboard:8080');
     expect(urls(env('dashboard')['KILN_PIPELINE_URLS'])).toEqual(list(pipelines));
-    expect(urls(env('visualization')['KILN_CONTAINER_URLS'])).toEqual(list([...tools, ...pipelines]));
-    for (const pipeline of pipelines) expect(urls(env(pipeline)['KILN_CONTAINER_URLS'])).toEqual(list(tools));
+    expect(urls(env('visualization')['KILN_CONTAINER_URLS'])).toEqual(
+      list([...tools, ...pipelines]),
+    );
+    for (const pipeline of pipelines)
+      expect(urls(env(pipeline)['KILN_CONTAINER_URLS'])).toEqual(list(tools));
   });
 });
 
 describe('Dockerfiles', () => {
-  const dockerfiles = Object.values(build.services).map((service) => join(ROOT, (service.build as { dockerfile: string }).dockerfile));
+  const dockerfiles = Object.values(build.services).map((service) =>
+    join(ROOT, (service.build as { dockerfile: string }).dockerfile),
+  );
 
   it('are multi-stage, run as a non-root user, keep /data in a volume and check health', () => {
     for (const path of dockerfiles) {
@@ -164,7 +228,9 @@ describe('Dockerfiles', () => {
       expect(facts.user, where).toMatch(/^(node|kiln)$/);
       expect(facts.volumes, where).toEqual(['/data']);
       expect(facts.exposes, where).toEqual(['8080']);
-      expect(facts.text, where).toMatch(/^ENV NODE_ENV=production PORT=8080 HOST=0\.0\.0\.0 DATA_DIR=\/data$/m);
+      expect(facts.text, where).toMatch(
+        /^ENV NODE_ENV=production PORT=8080 HOST=0\.0\.0\.0 DATA_DIR=\/data$/m,
+      );
       expect(facts.cmd, where).toMatch(/^\["node", /);
     }
   });
@@ -172,12 +238,15 @@ describe('Dockerfiles', () => {
   it('check the same health path as docker-compose.yml, and hold every workspace they need', () => {
     for (const [name, service] of Object.entries(deploy.services)) {
       const facts = readDockerfile(dockerfileOf(service.image));
-      expect(facts.healthPath, name).toBe(resolveTopology(deploy, DEPLOY).services.find((spec) => spec.name === name)!.healthPath);
+      expect(facts.healthPath, name).toBe(
+        resolveTopology(deploy, DEPLOY).services.find((spec) => spec.name === name)!.healthPath,
+      );
     }
     for (const path of dockerfiles) {
       const { workspaces } = readDockerfile(path);
       expect(new Set(workspaces), relative(ROOT, path)).toEqual(dependencyClosure(workspaces));
-      for (const workspace of workspaces) expect(existsSync(join(ROOT, workspace, 'package.json')), workspace).toBe(true);
+      for (const workspace of workspaces)
+        expect(existsSync(join(ROOT, workspace, 'package.json')), workspace).toBe(true);
       expect(dirname(relative(ROOT, path))).toBe(workspaces.at(-1));
     }
   });

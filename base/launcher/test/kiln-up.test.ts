@@ -18,10 +18,14 @@ describe('kiln up', () => {
   it('starts the project, prints its URL, and stops everything on Ctrl-C', async () => {
     const data = await mkdtemp(join(tmpdir(), 'kiln-up-'));
     temporary.push(data);
-    const child = spawn(process.execPath, [CLI, 'up', '-f', COMPOSE, '--port', '0', '--base-port', '0', '-d', data, '--token', 'tok'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, KILN_TOKEN: '' },
-    });
+    const child = spawn(
+      process.execPath,
+      [CLI, 'up', '-f', COMPOSE, '--port', '0', '--base-port', '0', '-d', data, '--token', 'tok'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, KILN_TOKEN: '' },
+      },
+    );
     try {
       let out = '';
       child.stdout.setEncoding('utf8');
@@ -49,7 +53,11 @@ describe('kiln up', () => {
   });
 
   it('explains a project that cannot start and exits 1', async () => {
-    const child = spawn(process.execPath, [CLI, 'up', '-f', fileURLToPath(new URL('./fixtures/project/cycle.yml', import.meta.url))], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [CLI, 'up', '-f', fileURLToPath(new URL('./fixtures/project/cycle.yml', import.meta.url))],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let err = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
     const [code] = await once(child, 'exit');

@@ -7,7 +7,14 @@ import { PassThrough } from 'node:stream';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { LauncherError, ServiceState, startProject, type ProjectHandle, type ServiceEvent, type StartProjectOptions } from '../src/index.js';
+import {
+  LauncherError,
+  ServiceState,
+  startProject,
+  type ProjectHandle,
+  type ServiceEvent,
+  type StartProjectOptions,
+} from '../src/index.js';
 
 const PROJECT = fileURLToPath(new URL('./fixtures/project/', import.meta.url));
 const temporary: string[] = [];
@@ -20,7 +27,10 @@ interface Started {
   dataDir: string;
 }
 
-async function start(options: Partial<StartProjectOptions> = {}, dataDir?: string): Promise<Started> {
+async function start(
+  options: Partial<StartProjectOptions> = {},
+  dataDir?: string,
+): Promise<Started> {
   const data = dataDir ?? (await mkdtemp(join(tmpdir(), 'kiln-launcher-')));
   temporary.push(data);
   const stream = new PassThrough();
@@ -43,7 +53,10 @@ async function start(options: Partial<StartProjectOptions> = {}, dataDir?: strin
   return { project, output: () => text, events, dataDir: data };
 }
 
-async function info(project: ProjectHandle, service: string): Promise<Record<string, unknown> & { env: Record<string, string> }> {
+async function info(
+  project: ProjectHandle,
+  service: string,
+): Promise<Record<string, unknown> & { env: Record<string, string> }> {
   const response = await fetch(`${project.services.get(service)!.url}/info`);
   return (await response.json()) as Record<string, unknown> & { env: Record<string, string> };
 }
@@ -73,7 +86,8 @@ describe('startProject', () => {
   it('starts every service on loopback with its own data folder and rewritten configuration', async () => {
     const { project, output, dataDir } = await start();
     expect([...project.services.keys()]).toEqual(['back', 'front', 'oneshot']);
-    for (const service of project.services.values()) expect(service.state).toBe(ServiceState.Healthy);
+    for (const service of project.services.values())
+      expect(service.state).toBe(ServiceState.Healthy);
     const front = await info(project, 'front');
     const back = project.services.get('back')!;
     expect(front.env).toEqual({
@@ -89,11 +103,15 @@ describe('startProject', () => {
     expect((await info(project, 'back')).env['OTHER']).toBe('from-list');
     expect(project.url).toBe(`${project.services.get('front')!.url}/`);
     const lines = output().split('\n');
-    expect(lines).toContain(`front   | front listening on http://127.0.0.1:${project.services.get('front')!.port}`);
+    expect(lines).toContain(
+      `front   | front listening on http://127.0.0.1:${project.services.get('front')!.port}`,
+    );
     expect(lines).toContain('back    | back says hello on stderr');
     expect(lines.some((line) => /^kiln {4}\| back is healthy/.test(line))).toBe(true);
     // front waited for back to be healthy before it was started.
-    expect(lines.findIndex((line) => line.includes('back is healthy'))).toBeLessThan(lines.findIndex((line) => line.includes('front listening')));
+    expect(lines.findIndex((line) => line.includes('back is healthy'))).toBeLessThan(
+      lines.findIndex((line) => line.includes('front listening')),
+    );
     await project.stop();
   });
 
@@ -142,8 +160,11 @@ describe('startProject', () => {
     const mule = ((await info(first.project, 'front')) as { mulePid: number }).mulePid;
     await first.project.stop();
     for (const pid of [...pids, mule]) expect(await isGone(pid)).toBe(true);
-    for (const service of first.project.services.values()) expect(service.state).toBe(ServiceState.Stopped);
-    const stoppedOrder = first.events.filter((event) => event.state === ServiceState.Stopped).map((event) => event.service);
+    for (const service of first.project.services.values())
+      expect(service.state).toBe(ServiceState.Stopped);
+    const stoppedOrder = first.events
+      .filter((event) => event.state === ServiceState.Stopped)
+      .map((event) => event.service);
     expect(stoppedOrder.indexOf('front')).toBeLessThan(stoppedOrder.indexOf('back'));
     expect(first.output()).toContain('front   | front stopping');
     expect(first.output()).toMatch(/kiln {4}\| stopped\n$/);
@@ -159,7 +180,11 @@ describe('startProject', () => {
     await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
     const held = (holder.address() as net.AddressInfo).port;
     try {
-      const { project } = await start({ port: undefined, basePort: 0, environment: { ...process.env, FIXTURE_PORT: String(held) } });
+      const { project } = await start({
+        port: undefined,
+        basePort: 0,
+        environment: { ...process.env, FIXTURE_PORT: String(held) },
+      });
       expect(project.services.get('front')!.port).toBeGreaterThan(held);
       await project.stop();
       await expect(start({ port: held })).rejects.toMatchObject({ code: 'PORT_UNAVAILABLE' });
@@ -171,7 +196,9 @@ describe('startProject', () => {
 
 describe('startProject failures', () => {
   it('reports a service that never becomes healthy, with its last output, and stops it', async () => {
-    const error = await start({ composeFile: 'unhealthy.yml', healthTimeoutMs: 1500 }).catch((caught: unknown) => caught);
+    const error = await start({ composeFile: 'unhealthy.yml', healthTimeoutMs: 1500 }).catch(
+      (caught: unknown) => caught,
+    );
     expect(error).toBeInstanceOf(LauncherError);
     expect((error as LauncherError).code).toBe('SERVICE_UNHEALTHY');
     expect((error as LauncherError).message).toContain('sick (starting)');
@@ -179,8 +206,16 @@ describe('startProject failures', () => {
   });
 
   it('refuses an invalid file and a dependency cycle before starting anything', async () => {
-    await expect(start({ composeFile: 'invalid.yml' })).rejects.toMatchObject({ code: 'COMPOSE_INVALID', message: expect.stringContaining("'bogus'") });
-    await expect(start({ composeFile: 'cycle.yml' })).rejects.toMatchObject({ code: 'SERVICE_UNRUNNABLE', message: expect.stringContaining('a → b → a') });
-    await expect(start({ services: ['nope'] })).rejects.toMatchObject({ code: 'SERVICE_UNRUNNABLE' });
+    await expect(start({ composeFile: 'invalid.yml' })).rejects.toMatchObject({
+      code: 'COMPOSE_INVALID',
+      message: expect.stringContaining("'bogus'"),
+    });
+    await expect(start({ composeFile: 'cycle.yml' })).rejects.toMatchObject({
+      code: 'SERVICE_UNRUNNABLE',
+      message: expect.stringContaining('a → b → a'),
+    });
+    await expect(start({ services: ['nope'] })).rejects.toMatchObject({
+      code: 'SERVICE_UNRUNNABLE',
+    });
   });
 });

@@ -18,7 +18,10 @@ let project: ProjectHandle;
 let data: string;
 let output = '';
 
-async function readUntil(reader: ReadableStreamDefaultReader<Uint8Array>, done: (text: string) => boolean): Promise<string> {
+async function readUntil(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  done: (text: string) => boolean,
+): Promise<string> {
   const decoder = new TextDecoder();
   let text = '';
   while (!done(text)) {
@@ -51,12 +54,23 @@ afterAll(async () => {
 }, 60_000);
 
 describe('the example project under the launcher', () => {
-  const containers = (): string[] => [...project.services.keys()].filter((name) => name !== 'gateway' && name !== 'dashboard');
+  const containers = (): string[] =>
+    [...project.services.keys()].filter((name) => name !== 'gateway' && name !== 'dashboard');
 
   it('runs every service of docker-compose.yml, each healthy, each with its own data folder', () => {
-    expect([...project.services.keys()].sort()).toEqual(
-      ['benchmark', 'dashboard', 'export', 'fashion-mnist', 'fashion-mnist-linear', 'gateway', 'import', 'process', 'split', 'train', 'visualization'],
-    );
+    expect([...project.services.keys()].sort()).toEqual([
+      'benchmark',
+      'dashboard',
+      'export',
+      'fashion-mnist',
+      'fashion-mnist-linear',
+      'gateway',
+      'import',
+      'process',
+      'split',
+      'train',
+      'visualization',
+    ]);
     for (const service of project.services.values()) {
       expect(service.state, service.name).toBe(ServiceState.Healthy);
       expect(service.dataDir).toBe(join(data, service.name));
@@ -74,11 +88,18 @@ describe('the example project under the launcher', () => {
       await anonymous.arrayBuffer();
     }
     for (const name of containers().filter((name) => name !== 'visualization')) {
-      const description = (await (await fetch(`${project.url}containers/${name}/`, { headers: auth })).json()) as { name: string; kind: string };
+      const description = (await (
+        await fetch(`${project.url}containers/${name}/`, { headers: auth })
+      ).json()) as { name: string; kind: string };
       expect(description.name).toBe(name);
     }
-    const pipelines = (await (await fetch(`${project.url}pipelines/`, { headers: auth })).json()) as Array<{ name: string }>;
-    expect(pipelines.map((pipeline) => pipeline.name).sort()).toEqual(['fashion-mnist', 'fashion-mnist-linear']);
+    const pipelines = (await (
+      await fetch(`${project.url}pipelines/`, { headers: auth })
+    ).json()) as Array<{ name: string }>;
+    expect(pipelines.map((pipeline) => pipeline.name).sort()).toEqual([
+      'fashion-mnist',
+      'fashion-mnist-linear',
+    ]);
     expect((await fetch(`${project.url}pipelines/`)).status).toBe(401);
     const page = await fetch(project.url, { headers: auth });
     expect(page.status).toBe(200);
@@ -94,7 +115,9 @@ describe('the example project under the launcher', () => {
     });
     expect(signIn.status).toBe(204);
     const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0]!;
-    expect((await fetch(`${project.url}containers/train/health`, { headers: { cookie } })).status).toBe(200);
+    expect(
+      (await fetch(`${project.url}containers/train/health`, { headers: { cookie } })).status,
+    ).toBe(200);
   });
 
   it('follows a build log and the event stream through the gateway', async () => {
@@ -104,20 +127,30 @@ describe('the example project under the launcher', () => {
     const created = await fetch(`${project.url}containers/import/artifacts`, {
       method: 'POST',
       headers: { ...auth, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'through-gateway', parameters: { source: 'bundled', trainLimit: 200, testLimit: 100 } }),
+      body: JSON.stringify({
+        name: 'through-gateway',
+        parameters: { source: 'bundled', trainLimit: 200, testLimit: 100 },
+      }),
     });
     expect(created.status).toBe(202);
     expect(created.headers.get('location')).toBe('/containers/import/artifacts/through-gateway/');
-    const log = await fetch(`${project.url}containers/import/artifacts/through-gateway/log?follow=1`, { headers: auth });
+    const log = await fetch(
+      `${project.url}containers/import/artifacts/through-gateway/log?follow=1`,
+      { headers: auth },
+    );
     expect(log.status).toBe(200);
     // The follow ends when the build does: the whole log, streamed.
     const logText = await log.text();
     expect(logText.length).toBeGreaterThan(0);
-    const seen = await readUntil(eventReader, (text) => /"name":"through-gateway"[^\n]*"status":"completed"/.test(text));
+    const seen = await readUntil(eventReader, (text) =>
+      /"name":"through-gateway"[^\n]*"status":"completed"/.test(text),
+    );
     expect(seen).toMatch(/^event: artifact$/m);
     expect(seen).toMatch(/"name":"through-gateway"[^\n]*"status":"completed"/);
     await eventReader.cancel();
-    const record = (await (await fetch(`${project.url}containers/import/artifacts/through-gateway/`, { headers: auth })).json()) as { status: string };
+    const record = (await (
+      await fetch(`${project.url}containers/import/artifacts/through-gateway/`, { headers: auth })
+    ).json()) as { status: string };
     expect(record.status).toBe('completed');
   });
 
@@ -130,16 +163,21 @@ describe('the example project under the launcher', () => {
     const down = await fetch(`${project.url}containers/split/health`, { headers: auth });
     expect(down.status).toBe(502);
     expect(await down.json()).toMatchObject({ status: 502, code: 'CONTAINER_UNAVAILABLE' });
-    expect((await fetch(`${project.url}containers/train/health`, { headers: auth })).status).toBe(200);
+    expect((await fetch(`${project.url}containers/train/health`, { headers: auth })).status).toBe(
+      200,
+    );
     await healthy;
-    expect((await fetch(`${project.url}containers/split/health`, { headers: auth })).status).toBe(200);
+    expect((await fetch(`${project.url}containers/split/health`, { headers: auth })).status).toBe(
+      200,
+    );
     expect(output).toContain('split was killed by SIGKILL; restarting in 1.5 s');
   });
 
   it('stops everything cleanly', async () => {
     const pids = [...project.services.values()].map((service) => service.pid!);
     await project.stop();
-    for (const service of project.services.values()) expect(service.state, service.name).toBe(ServiceState.Stopped);
+    for (const service of project.services.values())
+      expect(service.state, service.name).toBe(ServiceState.Stopped);
     for (const pid of pids) {
       // Reaped children are gone at once; allow the kernel a moment to finish tearing one down.
       for (let tries = 0; tries < 100 && isRunning(pid); tries++) await delay(20);

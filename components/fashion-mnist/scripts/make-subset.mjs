@@ -36,8 +36,15 @@ async function subset(imagesRole, labelsRole, perClass) {
     outLabels[j] = labels.data[index];
   });
   const dir = BUNDLED_DATASET_DIR;
-  await writeIdxFile(join(dir, `${IDX_FILE_NAMES[imagesRole]}.gz`), [picked.length, rows, cols], outImages, { gzip: true });
-  await writeIdxFile(join(dir, `${IDX_FILE_NAMES[labelsRole]}.gz`), [picked.length], outLabels, { gzip: true });
+  await writeIdxFile(
+    join(dir, `${IDX_FILE_NAMES[imagesRole]}.gz`),
+    [picked.length, rows, cols],
+    outImages,
+    { gzip: true },
+  );
+  await writeIdxFile(join(dir, `${IDX_FILE_NAMES[labelsRole]}.gz`), [picked.length], outLabels, {
+    gzip: true,
+  });
   process.stdout.write(`${imagesRole}: ${picked.length} images (last index ${picked.at(-1)})\n`);
 }
 

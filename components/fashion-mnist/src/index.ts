@@ -15,10 +15,21 @@ export {
   type IdxHeader,
 } from './idx/idx-header.js';
 export { decompressed } from './idx/decompress.js';
-export { readIdxFile, readIdxStream, type IdxFile, type IdxStreamOptions } from './idx/idx-reader.js';
+export {
+  readIdxFile,
+  readIdxStream,
+  type IdxFile,
+  type IdxStreamOptions,
+} from './idx/idx-reader.js';
 export { encodeIdx, writeIdxFile, type WriteIdxOptions } from './idx/idx-writer.js';
 export { FASHION_MNIST_CLASSES, IMAGE_SIZE } from './dataset/classes.js';
-export { IDENTITY_AFFINE, affineBetween, applyAffine, sameAffine, type Affine } from './dataset/affine.js';
+export {
+  IDENTITY_AFFINE,
+  affineBetween,
+  applyAffine,
+  sameAffine,
+  type Affine,
+} from './dataset/affine.js';
 export {
   DATASET_FORMAT,
   DTYPE_BYTES,
@@ -60,11 +71,7 @@ export {
 export { randomInt, seededRandom, shuffleInPlace, type Random } from './util/seeded-random.js';
 export { datasetError } from './util/dataset-error.js';
 export type { Tf } from './tf/tf-types.js';
-export {
-  BackendChoice,
-  loadTensorFlow,
-  type LoadedTensorFlow,
-} from './tf/load-backend.js';
+export { BackendChoice, loadTensorFlow, type LoadedTensorFlow } from './tf/load-backend.js';
 export { installWasmMatMulFix } from './tf/wasm-matmul-fix.js';
 export {
   MODEL_JSON_FILE,

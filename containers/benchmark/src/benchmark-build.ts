@@ -52,10 +52,14 @@ export async function buildBenchmark(ctx: BuildContext<BenchmarkParameters>): Pr
   // The model's own normalisation wins: a raw import artifact is normalised as in training.
   const normalization = kiln.normalization ?? manifest.normalization;
   const set = await loadInMemorySet(datasetDir, setInfo, normalization);
-  ctx.log(`evaluating '${p.set}' (${set.count} images) on '${loaded.backend}', batch ${p.batchSize}`);
+  ctx.log(
+    `evaluating '${p.set}' (${set.count} images) on '${loaded.backend}', batch ${p.batchSize}`,
+  );
   try {
     const options = { tf, model, set, inputShape, signal: ctx.signal };
-    const { predictions, batchMs } = await predictSet(options, p.batchSize, (f) => ctx.progress(0.8 * f, 'predicting'));
+    const { predictions, batchMs } = await predictSet(options, p.batchSize, (f) =>
+      ctx.progress(0.8 * f, 'predicting'),
+    );
     ctx.progress(0.8, 'timing single images');
     const singleMs = await timeSingleImages(options, p.latencyRuns);
     const scores = classificationMetrics(set.labels, predictions, classes);
@@ -71,7 +75,10 @@ export async function buildBenchmark(ctx: BuildContext<BenchmarkParameters>): Pr
       macroF1: scores.macroF1,
       backend: loaded.backend,
       backendPackage: loaded.packageName,
-      throughput: { samplesPerSecond: totalMs > 0 ? (set.count * 1000) / totalMs : 0, batchSize: p.batchSize },
+      throughput: {
+        samplesPerSecond: totalMs > 0 ? (set.count * 1000) / totalMs : 0,
+        batchSize: p.batchSize,
+      },
       latency: {
         batch: { size: p.batchSize, ...batch },
         perSampleMs: batch.meanMs / p.batchSize,
@@ -80,7 +87,12 @@ export async function buildBenchmark(ctx: BuildContext<BenchmarkParameters>): Pr
       model: { architecture: kiln.architecture ?? 'unknown', parameterCount: model.countParams() },
     };
     ctx.report('summary', summary);
-    ctx.report('confusion-matrix', { classes, rows: 'true class', columns: 'predicted class', matrix: scores.confusionMatrix });
+    ctx.report('confusion-matrix', {
+      classes,
+      rows: 'true class',
+      columns: 'predicted class',
+      matrix: scores.confusionMatrix,
+    });
     ctx.report('per-class', scores.perClass);
     ctx.metric('accuracy', scores.accuracy);
     ctx.metric('samples_per_second', summary.throughput.samplesPerSecond);
@@ -88,7 +100,11 @@ export async function buildBenchmark(ctx: BuildContext<BenchmarkParameters>): Pr
     ctx.log(
       `accuracy ${(scores.accuracy * 100).toFixed(2)}% (${scores.correct}/${scores.count}); ${Math.round(summary.throughput.samplesPerSecond)} samples/s at batch ${p.batchSize}; single image ${summary.latency.single.meanMs.toFixed(2)} ms`,
     );
-    const document = { ...summary, perClass: scores.perClass, confusionMatrix: { classes, matrix: scores.confusionMatrix } };
+    const document = {
+      ...summary,
+      perClass: scores.perClass,
+      confusionMatrix: { classes, matrix: scores.confusionMatrix },
+    };
     await writeFile(join(ctx.outputDir, BENCHMARK_FILE), `${JSON.stringify(document, null, 2)}\n`);
     ctx.progress(1, 'benchmarked');
   } finally {

@@ -19,11 +19,16 @@ export const BENCHMARK_PARAMETERS_SCHEMA: JsonSchema = {
   additionalProperties: false,
   required: ['model', 'dataset'],
   properties: {
-    model: { type: 'string', format: 'kiln-artifact', description: 'URL of a completed train artifact' },
+    model: {
+      type: 'string',
+      format: 'kiln-artifact',
+      description: 'URL of a completed train artifact',
+    },
     dataset: {
       type: 'string',
       format: 'kiln-artifact',
-      description: 'URL of a completed export artifact (import and process artifacts work too) holding the test set',
+      description:
+        'URL of a completed export artifact (import and process artifacts work too) holding the test set',
     },
     set: { type: 'string', minLength: 1, default: 'test', description: 'The set to evaluate' },
     batchSize: {

@@ -45,9 +45,19 @@ export function classificationMetrics(
     const predicted = matrix.reduce((sum, row) => sum + (row[c] ?? 0), 0);
     const precision = ratio(tp, predicted);
     const recall = ratio(tp, support);
-    return { class: name, support, precision, recall, f1: ratio(2 * precision * recall, precision + recall) };
+    return {
+      class: name,
+      support,
+      precision,
+      recall,
+      f1: ratio(2 * precision * recall, precision + recall),
+    };
   });
-  const mean = (pick: (m: ClassMetrics) => number) => ratio(perClass.reduce((s, m) => s + pick(m), 0), k);
+  const mean = (pick: (m: ClassMetrics) => number) =>
+    ratio(
+      perClass.reduce((s, m) => s + pick(m), 0),
+      k,
+    );
   return {
     accuracy: ratio(correct, labels.length),
     correct,

@@ -10,5 +10,10 @@ export {
   type ClassificationMetrics,
 } from './classification-metrics.js';
 export { summarizeTimings, type TimingSummary } from './timing.js';
-export { predictSet, timeSingleImages, type InferenceOptions, type SetPredictions } from './model-inference.js';
+export {
+  predictSet,
+  timeSingleImages,
+  type InferenceOptions,
+  type SetPredictions,
+} from './model-inference.js';
 export { BENCHMARK_FILE, buildBenchmark } from './benchmark-build.js';

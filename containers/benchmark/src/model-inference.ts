@@ -17,7 +17,12 @@ export interface SetPredictions {
   batchMs: number[];
 }
 
-function predictRows(options: InferenceOptions, rows: Uint32Array, x: Float32Array, y: Int32Array): Int32Array {
+function predictRows(
+  options: InferenceOptions,
+  rows: Uint32Array,
+  x: Float32Array,
+  y: Int32Array,
+): Int32Array {
   const { tf, model, set, inputShape } = options;
   const n = fillBatch(set, rows, x, y);
   return tf.tidy(() => {

@@ -15,7 +15,8 @@ import {
 } from '@kiln/fashion-mnist/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const tool = (name: string) => fileURLToPath(new URL(`../../${name}/dist/tool.js`, import.meta.url));
+const tool = (name: string) =>
+  fileURLToPath(new URL(`../../${name}/dist/tool.js`, import.meta.url));
 const TOOLS = ['import', 'process', 'export', 'split', 'train', 'benchmark'] as const;
 
 interface BenchmarkJson {
@@ -45,7 +46,10 @@ describe('the six tools chained over HTTP: import → process → export → spl
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function step(name: (typeof TOOLS)[number], parameters: Record<string, unknown>): Promise<string> {
+  async function step(
+    name: (typeof TOOLS)[number],
+    parameters: Record<string, unknown>,
+  ): Promise<string> {
     await buildArtifact(t[name].url, name, parameters);
     url[name] = artifactUrl(t[name].url, name);
     return url[name] as string;
@@ -53,10 +57,19 @@ describe('the six tools chained over HTTP: import → process → export → spl
 
   it('goes from IDX files to a benchmarked model', async () => {
     const raw = await step('import', { source: 'path', path: dir });
-    const processed = await step('process', { dataset: raw, augmentation: { copies: 1, maxShift: 1 } });
+    const processed = await step('process', {
+      dataset: raw,
+      augmentation: { copies: 1, maxShift: 1 },
+    });
     const tensors = await step('export', { dataset: processed });
     const split = await step('split', { dataset: tensors, validationFraction: 0.2 });
-    const model = await step('train', { dataset: split, hiddenUnits: [32], epochs: 3, batchSize: 32, learningRate: 0.005 });
+    const model = await step('train', {
+      dataset: split,
+      hiddenUnits: [32],
+      epochs: 3,
+      batchSize: 32,
+      learningRate: 0.005,
+    });
     await step('benchmark', { model, dataset: tensors, latencyRuns: 20 });
 
     const bench = await getJson<BenchmarkJson>(`${url['benchmark']}data/benchmark.json`);
@@ -72,27 +85,46 @@ describe('the six tools chained over HTTP: import → process → export → spl
 
     const metrics = await getJson<MetricInfo[]>(`${url['benchmark']}metrics`);
     const kinds = Object.fromEntries(metrics.map((m) => [m.name, m.kind]));
-    expect(kinds).toMatchObject({ summary: 'report', 'confusion-matrix': 'report', 'per-class': 'report', accuracy: 'series' });
-    const confusion = await getJson<{ matrix: number[][] }>(`${url['benchmark']}metrics/confusion-matrix/json`);
+    expect(kinds).toMatchObject({
+      summary: 'report',
+      'confusion-matrix': 'report',
+      'per-class': 'report',
+      accuracy: 'series',
+    });
+    const confusion = await getJson<{ matrix: number[][] }>(
+      `${url['benchmark']}metrics/confusion-matrix/json`,
+    );
     expect(confusion.matrix).toEqual(matrix);
   });
 
   it('scores the same on the raw import artifact, normalising as the model was trained', async () => {
-    await buildArtifact(t.benchmark.url, 'on-raw', { model: url['train'], dataset: url['import'], latencyRuns: 0 });
-    const onRaw = await getJson<BenchmarkJson>(`${t.benchmark.url}/artifacts/on-raw/data/benchmark.json`);
+    await buildArtifact(t.benchmark.url, 'on-raw', {
+      model: url['train'],
+      dataset: url['import'],
+      latencyRuns: 0,
+    });
+    const onRaw = await getJson<BenchmarkJson>(
+      `${t.benchmark.url}/artifacts/on-raw/data/benchmark.json`,
+    );
     const onTensors = await getJson<BenchmarkJson>(`${url['benchmark']}data/benchmark.json`);
     expect(onRaw.confusionMatrix.matrix).toEqual(onTensors.confusionMatrix.matrix);
   });
 
   it('fails clearly when the model artifact holds no model', async () => {
-    await createArtifact(t.benchmark.url, { name: 'no-model', parameters: { model: url['split'], dataset: url['export'] } });
+    await createArtifact(t.benchmark.url, {
+      name: 'no-model',
+      parameters: { model: url['split'], dataset: url['export'] },
+    });
     const record = await waitForArtifact(t.benchmark.url, 'no-model');
     expect(record.status).toBe('failed');
     expect(record.error).toMatch(/model: no model.json; expected an artifact of the train tool/);
   });
 
   it('fails clearly when the dataset has no test set', async () => {
-    await createArtifact(t.benchmark.url, { name: 'no-test', parameters: { model: url['train'], dataset: url['split'] } });
+    await createArtifact(t.benchmark.url, {
+      name: 'no-test',
+      parameters: { model: url['train'], dataset: url['split'] },
+    });
     const record = await waitForArtifact(t.benchmark.url, 'no-test');
     expect(record.error).toMatch(/dataset: has no 'test' set \(it has: train, validation\)/);
   });

@@ -24,6 +24,9 @@ await build({
 });
 await Promise.all(
   ['index.html', 'app.css', 'favicon.svg'].map((file) =>
-    copyFile(`${root}src/web/${file}`, file === 'index.html' ? `${out}/${file}` : `${out}/assets/${file}`),
+    copyFile(
+      `${root}src/web/${file}`,
+      file === 'index.html' ? `${out}/${file}` : `${out}/assets/${file}`,
+    ),
   ),
 );

@@ -42,7 +42,9 @@ export interface DashboardDeps {
 export function createApp(deps: DashboardDeps): Express {
   const logger = deps.logger ?? SILENT_LOGGER;
   const directory = new PipelineDirectory(deps.pipelines, logger, deps.directory);
-  const streams = new Map(deps.pipelines.map((p) => [p.name, new PipelineEvents(p, logger, deps.events)]));
+  const streams = new Map(
+    deps.pipelines.map((p) => [p.name, new PipelineEvents(p, logger, deps.events)]),
+  );
   const app = express();
   app.disable('x-powered-by');
   app.get('/health', (_req, res) => {

@@ -8,7 +8,11 @@ export {
   type DashboardPipelineListing,
   type PipelineDirectoryOptions,
 } from './server/pipeline-directory.js';
-export { PipelineEvents, type PipelineEventSink, type PipelineEventsOptions } from './server/pipeline-events.js';
+export {
+  PipelineEvents,
+  type PipelineEventSink,
+  type PipelineEventsOptions,
+} from './server/pipeline-events.js';
 export { eventsRoute } from './server/events-route.js';
 export { readSse, type SseEvent } from './server/sse-parser.js';
 export { parseServiceUrls, type ServiceEndpoint } from './server/service-urls.js';

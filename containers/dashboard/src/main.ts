@@ -3,7 +3,9 @@ import { createApp } from './app.js';
 import { parseServiceUrls } from './server/service-urls.js';
 
 // The container's entry: the only place that reads the environment.
-const logger = createStreamLogger({ level: process.env['LOG_LEVEL'] === 'debug' ? 'debug' : 'info' });
+const logger = createStreamLogger({
+  level: process.env['LOG_LEVEL'] === 'debug' ? 'debug' : 'info',
+});
 const pipelines = parseServiceUrls(process.env['KILN_PIPELINE_URLS'] ?? '');
 const port = Number(process.env['PORT'] || 8080);
 const host = process.env['HOST'] || '127.0.0.1';

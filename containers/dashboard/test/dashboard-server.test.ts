@@ -20,12 +20,25 @@ let emptyBase: string;
 
 beforeAll(async () => {
   dataRoot = await mkdtemp(join(tmpdir(), 'kiln-dashboard-server-'));
-  train = await startToolServer({ modulePath: join(FIXTURES, 'train-tool.mjs'), dataDir: join(dataRoot, 'train'), port: 0 });
+  train = await startToolServer({
+    modulePath: join(FIXTURES, 'train-tool.mjs'),
+    dataDir: join(dataRoot, 'train'),
+    port: 0,
+  });
   process.env['KILN_FIXTURE_TRAIN_URL'] = train.url;
-  pipeline = await startToolServer({ modulePath: join(FIXTURES, 'demo-pipeline.mjs'), dataDir: join(dataRoot, 'demo'), port: 0 });
+  pipeline = await startToolServer({
+    modulePath: join(FIXTURES, 'demo-pipeline.mjs'),
+    dataDir: join(dataRoot, 'demo'),
+    port: 0,
+  });
   const pipelines = parseServiceUrls(`demo=${pipeline.url},down=http://127.0.0.1:9`);
   server = createServer(
-    createApp({ pipelines, logger: SILENT_LOGGER, directory: { timeoutMs: 2000 }, events: { retryMs: 50, maxRetryMs: 200 } }),
+    createApp({
+      pipelines,
+      logger: SILENT_LOGGER,
+      directory: { timeoutMs: 2000 },
+      events: { retryMs: 50, maxRetryMs: 200 },
+    }),
   );
   base = await listen(server);
   emptyServer = createServer(createApp({ pipelines: [], staticDir: join(dataRoot, 'no-ui') }));
@@ -48,10 +61,18 @@ describe('GET /pipelines/', () => {
       {
         name: 'demo',
         url: '/containers/demo/',
-        task: { name: 'org.kiln.test.demo', description: 'Train a pretend model and report how good it is' },
+        task: {
+          name: 'org.kiln.test.demo',
+          description: 'Train a pretend model and report how good it is',
+        },
         available: true,
       },
-      { name: 'down', url: '/containers/down/', task: { name: '', description: '' }, available: false },
+      {
+        name: 'down',
+        url: '/containers/down/',
+        task: { name: '', description: '' },
+        available: false,
+      },
     ]);
   });
 
@@ -96,14 +117,25 @@ async function create(url: string, collection: string, body: unknown): Promise<v
 describe('GET /pipelines/{name}/events', () => {
   it('merges the pipeline’s and its containers’ events, each tagged with its container', async () => {
     const events = await readEvents('/pipelines/demo/events', async (event, all) => {
-      if (event.event === 'ready') await create(pipeline.url, 'runs', { name: 'merged', parameters: { epochs: 2 } });
+      if (event.event === 'ready')
+        await create(pipeline.url, 'runs', { name: 'merged', parameters: { epochs: 2 } });
       const done = (container: string, name: string): boolean =>
-        all.some((e) => e.event === 'artifact' && JSON.parse(e.data).container === container && JSON.parse(e.data).name === name && JSON.parse(e.data).status === 'completed');
+        all.some(
+          (e) =>
+            e.event === 'artifact' &&
+            JSON.parse(e.data).container === container &&
+            JSON.parse(e.data).name === name &&
+            JSON.parse(e.data).status === 'completed',
+        );
       return done('demo', 'merged') && done('train', 'merged-train');
     });
     expect(events[0]?.event).toBe('ready');
-    const summaries = events.filter((e) => e.event === 'artifact').map((e) => JSON.parse(e.data) as { container: string; name: string });
-    expect(new Set(summaries.map((s) => `${s.container}/${s.name}`))).toEqual(new Set(['demo/merged', 'train/merged-train']));
+    const summaries = events
+      .filter((e) => e.event === 'artifact')
+      .map((e) => JSON.parse(e.data) as { container: string; name: string });
+    expect(new Set(summaries.map((s) => `${s.container}/${s.name}`))).toEqual(
+      new Set(['demo/merged', 'train/merged-train']),
+    );
   });
 
   it('is ready even when the pipeline is down', async () => {

@@ -1,6 +1,12 @@
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DTYPE_BYTES, applyAffine, rowLength, type Affine, type TensorFile } from '@kiln/fashion-mnist';
+import {
+  DTYPE_BYTES,
+  applyAffine,
+  rowLength,
+  type Affine,
+  type TensorFile,
+} from '@kiln/fashion-mnist';
 
 const BLOCK_ROWS = 2048;
 

@@ -42,7 +42,9 @@ async function exportSet(options: ExportSetOptions): Promise<DatasetSet> {
   let images: DatasetSet['images'];
   if (dtype === 'uint8') {
     if (set.images.dtype !== 'uint8' || !sameAffine(set.images.encoding, IDENTITY_AFFINE)) {
-      throw datasetError(`dataset: set '${name}' holds ${set.images.dtype} values; dtype "uint8" needs raw pixels`);
+      throw datasetError(
+        `dataset: set '${name}' holds ${set.images.dtype} values; dtype "uint8" needs raw pixels`,
+      );
     }
     images = { file: `${name}-x.u8`, dtype: 'uint8', shape, encoding: IDENTITY_AFFINE };
     await copyFile(join(inputDir, set.images.file), join(outDir, images.file));
@@ -63,8 +65,15 @@ async function exportSet(options: ExportSetOptions): Promise<DatasetSet> {
   const exported: DatasetSet = { count: set.count, images, labels, classCounts: set.classCounts };
   if (ctx.parameters.oneHot) {
     const values = await readTensorFile(inputDir, { ...set.labels, dtype: 'uint8' });
-    exported.oneHot = { file: `${name}-y-onehot.f32`, dtype: 'float32', shape: [set.count, manifest.classes.length] };
-    await writeTensorFile(join(outDir, exported.oneHot.file), oneHot(values, manifest.classes.length));
+    exported.oneHot = {
+      file: `${name}-y-onehot.f32`,
+      dtype: 'float32',
+      shape: [set.count, manifest.classes.length],
+    };
+    await writeTensorFile(
+      join(outDir, exported.oneHot.file),
+      oneHot(values, manifest.classes.length),
+    );
   }
   if (set.origins) {
     exported.origins = { ...set.origins, file: `${name}-origins.u32` };
@@ -86,8 +95,17 @@ export async function buildExport(ctx: BuildContext<ExportParameters>): Promise<
   const sets: Record<string, DatasetSet> = {};
   for (const [index, name] of names.entries()) {
     const set = input.sets[name] as DatasetSet;
-    const progress = (fraction: number) => ctx.progress((index + fraction) / names.length, `exporting ${name}`);
-    sets[name] = await exportSet({ ctx, inputDir, manifest: input, name, set, imageShape, progress });
+    const progress = (fraction: number) =>
+      ctx.progress((index + fraction) / names.length, `exporting ${name}`);
+    sets[name] = await exportSet({
+      ctx,
+      inputDir,
+      manifest: input,
+      name,
+      set,
+      imageShape,
+      progress,
+    });
     const file = sets[name]?.images;
     ctx.log(`${name}: ${file?.file} ${file?.dtype} [${file?.shape.join(', ')}]`);
   }
@@ -98,7 +116,11 @@ export async function buildExport(ctx: BuildContext<ExportParameters>): Promise<
     imageShape,
     normalization: input.normalization,
     sets,
-    provenance: { input: input.provenance, dtype: ctx.parameters.dtype, layout: ctx.parameters.layout },
+    provenance: {
+      input: input.provenance,
+      dtype: ctx.parameters.dtype,
+      layout: ctx.parameters.layout,
+    },
   });
   ctx.progress(1, 'exported');
 }

@@ -11,7 +11,11 @@ export default defineTool({
   version: '1.0.0',
   description: 'One file of `bytes` bytes, for download benchmarks',
   artifactType: 'bench',
-  parameters: { type: 'object', properties: { bytes: { type: 'integer', minimum: 1 } }, required: ['bytes'] },
+  parameters: {
+    type: 'object',
+    properties: { bytes: { type: 'integer', minimum: 1 } },
+    required: ['bytes'],
+  },
   async build(ctx) {
     const block = Buffer.alloc(CHUNK);
     for (let i = 0; i < CHUNK; i += 4) block.writeUInt32LE((i * 2654435761) >>> 0, i);

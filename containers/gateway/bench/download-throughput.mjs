@@ -22,7 +22,11 @@ import { parseArgs } from 'node:util';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const { values } = parseArgs({
-  options: { 'size-mib': { type: 'string', default: '1024' }, runs: { type: 'string', default: '5' }, check: { type: 'boolean', default: false } },
+  options: {
+    'size-mib': { type: 'string', default: '1024' },
+    runs: { type: 'string', default: '5' },
+    check: { type: 'boolean', default: false },
+  },
 });
 const bytes = Number(values['size-mib']) * 1024 * 1024;
 const runs = Number(values.runs);
@@ -30,7 +34,11 @@ const useCurl = spawnSync('curl', ['--version']).status === 0;
 
 /** Starts a Node process and resolves with its URL once it prints `listening on <url>`. */
 function startProcess(args, env) {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   return new Promise((resolve, reject) => {
     const onData = (chunk) => {
@@ -40,20 +48,27 @@ function startProcess(args, env) {
     };
     child.stdout.setEncoding('utf8').on('data', onData);
     child.stderr.setEncoding('utf8').on('data', (chunk) => (out += chunk));
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}:\n${out}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`${args.join(' ')} exited with ${code}:\n${out}`)),
+    );
   });
 }
 
 async function json(url, init) {
   const response = await fetch(url, init);
-  if (!response.ok) throw new Error(`${init?.method ?? 'GET'} ${url}: ${response.status} ${await response.text()}`);
+  if (!response.ok)
+    throw new Error(`${init?.method ?? 'GET'} ${url}: ${response.status} ${await response.text()}`);
   return response.json();
 }
 
 /** Downloads `url` to nowhere; resolves with MiB/s. */
 function download(url) {
   if (useCurl) {
-    const result = spawnSync('curl', ['-sS', '-o', '/dev/null', '-w', '%{size_download} %{time_total}', url], { encoding: 'utf8' });
+    const result = spawnSync(
+      'curl',
+      ['-sS', '-o', '/dev/null', '-w', '%{size_download} %{time_total}', url],
+      { encoding: 'utf8' },
+    );
     if (result.status !== 0) throw new Error(`curl ${url}: ${result.stderr}`);
     const [size, seconds] = result.stdout.trim().split(' ').map(Number);
     if (size !== bytes) throw new Error(`short download from ${url}: ${size} of ${bytes} bytes`);
@@ -61,15 +76,18 @@ function download(url) {
   }
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    http.get(url, (res) => {
-      let size = 0;
-      res.on('data', (chunk) => (size += chunk.length));
-      res.on('end', () => {
-        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-        if (size !== bytes) reject(new Error(`short download from ${url}: ${size} of ${bytes} bytes`));
-        else resolve(size / 1048576 / seconds);
-      });
-    }).on('error', reject);
+    http
+      .get(url, (res) => {
+        let size = 0;
+        res.on('data', (chunk) => (size += chunk.length));
+        res.on('end', () => {
+          const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+          if (size !== bytes)
+            reject(new Error(`short download from ${url}: ${size} of ${bytes} bytes`));
+          else resolve(size / 1048576 / seconds);
+        });
+      })
+      .on('error', reject);
   });
 }
 
@@ -87,7 +105,9 @@ const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length 
  * Null when nginx is not installed.
  */
 async function startNginxProxy(upstream, dir) {
-  const nginx = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((path) => spawnSync('test', ['-x', path]).status === 0);
+  const nginx = ['/usr/sbin/nginx', '/usr/bin/nginx'].find(
+    (path) => spawnSync('test', ['-x', path]).status === 0,
+  );
   if (!nginx) return null;
   const port = 20000 + Math.floor(Math.random() * 20000);
   const upstreamHost = new URL(upstream).host;
@@ -110,12 +130,17 @@ http {
   const child = spawn(nginx, ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}`;
   for (let attempt = 0; attempt < 100; attempt++) {
-    const ok = await fetch(`${url}/containers/bench/health`).then((response) => response.ok, () => false);
+    const ok = await fetch(`${url}/containers/bench/health`).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (ok) return { child, url };
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   child.kill('SIGKILL');
-  process.stderr.write(`nginx did not start: ${await readFile(join(dir, 'error.log'), 'utf8').catch(() => '')}\n`);
+  process.stderr.write(
+    `nginx did not start: ${await readFile(join(dir, 'error.log'), 'utf8').catch(() => '')}\n`,
+  );
   return null;
 }
 
@@ -147,15 +172,36 @@ async function cpuSeconds(pid) {
 const data = await mkdtemp(join(tmpdir(), 'kiln-gateway-bench-'));
 const children = [];
 try {
-  const tool = await startProcess(['base/cli/dist/main.js', 'serve', 'containers/gateway/bench/big-file-tool.mjs', '--port', '0', '--data', join(data, 'tool')], {});
+  const tool = await startProcess(
+    [
+      'base/cli/dist/main.js',
+      'serve',
+      'containers/gateway/bench/big-file-tool.mjs',
+      '--port',
+      '0',
+      '--data',
+      join(data, 'tool'),
+    ],
+    {},
+  );
   children.push(tool.child);
-  await json(`${tool.url}/artifacts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'big', parameters: { bytes } }) });
+  await json(`${tool.url}/artifacts`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'big', parameters: { bytes } }),
+  });
   for (;;) {
     const status = await json(`${tool.url}/artifacts/big/status?wait=60`);
     if (status.status === 'completed') break;
-    if (status.status !== 'queued' && status.status !== 'in-progress') throw new Error(`the artifact ended ${status.status}: ${status.error}`);
+    if (status.status !== 'queued' && status.status !== 'in-progress')
+      throw new Error(`the artifact ended ${status.status}: ${status.error}`);
   }
-  const gateway = await startProcess(['containers/gateway/dist/main.js'], { PORT: '0', HOST: '127.0.0.1', KILN_CONTAINER_URLS: `bench=${tool.url}`, KILN_TOKEN: '' });
+  const gateway = await startProcess(['containers/gateway/dist/main.js'], {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    KILN_CONTAINER_URLS: `bench=${tool.url}`,
+    KILN_TOKEN: '',
+  });
   children.push(gateway.child);
   const nginx = await startNginxProxy(tool.url, join(data, 'nginx'));
   if (nginx) children.push(nginx.child);
@@ -175,7 +221,10 @@ try {
   const cpu = { container: 0, gateway: 0 };
   for (let run = 0; run < runs; run++) {
     results.direct.push(await download(direct));
-    const [toolBefore, gatewayBefore] = [await cpuSeconds(tool.child.pid), await cpuSeconds(gateway.child.pid)];
+    const [toolBefore, gatewayBefore] = [
+      await cpuSeconds(tool.child.pid),
+      await cpuSeconds(gateway.child.pid),
+    ];
     results.gateway.push(await download(through));
     cpu.container += (await cpuSeconds(tool.child.pid)) - toolBefore;
     cpu.gateway += (await cpuSeconds(gateway.child.pid)) - gatewayBefore;
@@ -192,26 +241,45 @@ try {
     gatewayMiBs: Math.round(median(results.gateway)),
     ratio: Number((median(results.gateway) / median(results.direct)).toFixed(3)),
     nginxProxyMiBs: viaNginx ? Math.round(median(results.nginx)) : null,
-    nginxRatio: viaNginx ? Number((median(results.nginx) / median(results.direct)).toFixed(3)) : null,
+    nginxRatio: viaNginx
+      ? Number((median(results.nginx) / median(results.direct)).toFixed(3))
+      : null,
     nodeRelayMiBs: Math.round(median(results.relay)),
     nodeRelayRatio: Number((median(results.relay) / median(results.direct)).toFixed(3)),
     gatewayRssStartMiB: rssBefore === undefined ? null : Math.round(rssBefore / 1024),
     gatewayPeakRssMiB: peak === undefined ? null : Math.round(peak / 1024),
-    cpuSecondsPerGiB: { container: Number((cpu.container / gib).toFixed(2)), gateway: Number((cpu.gateway / gib).toFixed(2)) },
-    samples: { direct: results.direct.map(Math.round), gateway: results.gateway.map(Math.round), nginx: results.nginx.map(Math.round), relay: results.relay.map(Math.round) },
+    cpuSecondsPerGiB: {
+      container: Number((cpu.container / gib).toFixed(2)),
+      gateway: Number((cpu.gateway / gib).toFixed(2)),
+    },
+    samples: {
+      direct: results.direct.map(Math.round),
+      gateway: results.gateway.map(Math.round),
+      nginx: results.nginx.map(Math.round),
+      relay: results.relay.map(Math.round),
+    },
   };
   process.stdout.write(
     `download of ${summary.sizeMiB} MiB, median of ${runs} (${summary.client}):\n` +
       `  direct   ${summary.directMiBs} MiB/s\n  gateway  ${summary.gatewayMiBs} MiB/s  (${(summary.ratio * 100).toFixed(1)}% of direct)\n` +
-      (viaNginx ? `  nginx    ${summary.nginxProxyMiBs} MiB/s  (${(summary.nginxRatio * 100).toFixed(1)}% of direct; reference: the same proxying in C)\n` : '') +
+      (viaNginx
+        ? `  nginx    ${summary.nginxProxyMiBs} MiB/s  (${(summary.nginxRatio * 100).toFixed(1)}% of direct; reference: the same proxying in C)\n`
+        : '') +
       `  relay    ${summary.nodeRelayMiBs} MiB/s  (${(summary.nodeRelayRatio * 100).toFixed(1)}% of direct; reference: a bare TCP relay in Node, no HTTP)\n` +
       `  gateway peak RSS ${summary.gatewayPeakRssMiB} MiB (at start ${summary.gatewayRssStartMiB} MiB)\n` +
       `  CPU per GiB through the gateway: container ${summary.cpuSecondsPerGiB.container} s, gateway ${summary.cpuSecondsPerGiB.gateway} s\n` +
-      `  ${os.availableParallelism()} CPUs, load average ${os.loadavg().map((load) => load.toFixed(1)).join(' ')}\n${JSON.stringify(summary)}\n`,
+      `  ${os.availableParallelism()} CPUs, load average ${os
+        .loadavg()
+        .map((load) => load.toFixed(1))
+        .join(' ')}\n${JSON.stringify(summary)}\n`,
   );
   if (values.check && summary.ratio < 0.8) process.exitCode = 1;
 } finally {
   for (const child of children) child.kill('SIGTERM');
-  await Promise.all(children.map((child) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined)));
+  await Promise.all(
+    children.map((child) =>
+      child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined,
+    ),
+  );
   await rm(data, { recursive: true, force: true });
 }

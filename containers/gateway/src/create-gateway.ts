@@ -2,7 +2,11 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { KilnError, PROBLEM_CONTENT_TYPE, toProblemDocument } from '@kiln/api';
-import { resolveGatewayOptions, type GatewayOptions, type ResolvedGatewayOptions } from './gateway-options.js';
+import {
+  resolveGatewayOptions,
+  type GatewayOptions,
+  type ResolvedGatewayOptions,
+} from './gateway-options.js';
 import type { GatewayLogger } from './gateway-logger.js';
 import { AuthMethod, SESSION_COOKIE, TokenAuth, withoutCookie } from './auth/token-auth.js';
 import { handleSessionRoute } from './auth/session-routes.js';
@@ -50,8 +54,12 @@ export function createGateway(options: GatewayOptions): Gateway {
   server.timeout = 2 * limits.idleTimeoutMs;
   const handler = new RequestHandler(resolved, auth, forwarder);
   server.on('request', (req: IncomingMessage, res: ServerResponse) => handler.handle(req, res));
-  server.on('upgrade', (_req: IncomingMessage, socket: Socket) => refuseRaw(socket, 501, 'upgrades are not served'));
-  server.on('connect', (_req: IncomingMessage, socket: Socket) => refuseRaw(socket, 405, 'CONNECT is not served'));
+  server.on('upgrade', (_req: IncomingMessage, socket: Socket) =>
+    refuseRaw(socket, 501, 'upgrades are not served'),
+  );
+  server.on('connect', (_req: IncomingMessage, socket: Socket) =>
+    refuseRaw(socket, 405, 'CONNECT is not served'),
+  );
 
   return {
     server,
@@ -108,12 +116,17 @@ class RequestHandler {
       return;
     }
     if (route.kind === RouteKind.Session) {
-      await handleSessionRoute(req, res, { auth: this.#auth, secure: this.#isSecure(req), signInPath: this.#options.signInPath });
+      await handleSessionRoute(req, res, {
+        auth: this.#auth,
+        secure: this.#isSecure(req),
+        signInPath: this.#options.signInPath,
+      });
       return;
     }
     if (!this.#admit(req, res, route)) return;
     const publicBase = this.#publicBase(req);
-    const target = route.kind === RouteKind.Container ? this.#containerUrl(route.name) : this.#dashboardUrl();
+    const target =
+      route.kind === RouteKind.Container ? this.#containerUrl(route.name) : this.#dashboardUrl();
     await this.#forwarder.forward(req, res, {
       target,
       upstream: route.kind === RouteKind.Container ? route.name : 'dashboard',
@@ -136,19 +149,32 @@ class RequestHandler {
     if (method !== undefined || this.#isPublicPath(route)) return true;
     if (this.#isBrowserNavigation(req, route) && this.#options.signInPath !== null) {
       const next = new URLSearchParams({ next: req.url ?? '/' });
-      sendEmpty(res, 303, { location: `${this.#options.signInPath}?${next}`, 'cache-control': 'no-store' });
+      sendEmpty(res, 303, {
+        location: `${this.#options.signInPath}?${next}`,
+        'cache-control': 'no-store',
+      });
       return false;
     }
-    sendProblem(res, new KilnError('UNAUTHORIZED', 'a valid token is required: Authorization: Bearer <token>, or sign in', { status: 401 }), {
-      'www-authenticate': 'Bearer realm="kiln"',
-    });
+    sendProblem(
+      res,
+      new KilnError(
+        'UNAUTHORIZED',
+        'a valid token is required: Authorization: Bearer <token>, or sign in',
+        { status: 401 },
+      ),
+      {
+        'www-authenticate': 'Bearer realm="kiln"',
+      },
+    );
     return false;
   }
 
   #isPublicPath(route: Route): boolean {
     if (route.kind !== RouteKind.Dashboard) return false;
     const pathname = route.path.split('?', 1)[0] ?? '';
-    return this.#options.publicPaths.some((open) => pathname === open || pathname.startsWith(`${open.replace(/\/$/, '')}/`));
+    return this.#options.publicPaths.some(
+      (open) => pathname === open || pathname.startsWith(`${open.replace(/\/$/, '')}/`),
+    );
   }
 
   #isBrowserNavigation(req: IncomingMessage, route: Route): boolean {
@@ -159,12 +185,14 @@ class RequestHandler {
 
   #containerUrl(name: string): URL {
     const url = this.#options.containers.get(name);
-    if (!url) throw new KilnError('CONTAINER_NOT_FOUND', `no container named '${name}'`, { status: 404 });
+    if (!url)
+      throw new KilnError('CONTAINER_NOT_FOUND', `no container named '${name}'`, { status: 404 });
     return url;
   }
 
   #dashboardUrl(): URL {
-    if (!this.#options.dashboardUrl) throw new KilnError('ROUTE_NOT_FOUND', 'this gateway has no dashboard', { status: 404 });
+    if (!this.#options.dashboardUrl)
+      throw new KilnError('ROUTE_NOT_FOUND', 'this gateway has no dashboard', { status: 404 });
     return this.#options.dashboardUrl;
   }
 
@@ -174,7 +202,8 @@ class RequestHandler {
     for (const [name, url] of this.#options.containers) {
       rules.push({ from: withoutTrailingSlash(url), to: `${publicBase}/containers/${name}` });
     }
-    if (this.#options.dashboardUrl) rules.push({ from: withoutTrailingSlash(this.#options.dashboardUrl), to: publicBase });
+    if (this.#options.dashboardUrl)
+      rules.push({ from: withoutTrailingSlash(this.#options.dashboardUrl), to: publicBase });
     return rules;
   }
 
@@ -196,7 +225,13 @@ function withoutTrailingSlash(url: URL): string {
   return url.href.replace(/\/+$/, '');
 }
 
-function logFinished(log: GatewayLogger, method: string | undefined, path: string | undefined, status: number, started: number): void {
+function logFinished(
+  log: GatewayLogger,
+  method: string | undefined,
+  path: string | undefined,
+  status: number,
+  started: number,
+): void {
   const meta = { method, path, status, ms: Date.now() - started };
   if (status >= 500) log.error('request', meta);
   else if (status >= 400) log.info('request', meta);
@@ -206,7 +241,10 @@ function logFinished(log: GatewayLogger, method: string | undefined, path: strin
 /** Answers on a raw socket, for requests that never become a `ServerResponse`. */
 function refuseRaw(socket: Socket, status: number, detail: string): void {
   const code = status === 405 ? 'METHOD_NOT_ALLOWED' : 'BAD_REQUEST';
-  const body = JSON.stringify({ ...toProblemDocument(new KilnError(code, detail, { status })), title: http.STATUS_CODES[status] ?? 'Error' });
+  const body = JSON.stringify({
+    ...toProblemDocument(new KilnError(code, detail, { status })),
+    title: http.STATUS_CODES[status] ?? 'Error',
+  });
   socket.end(
     `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ''}\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}\r\n` +
       `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,

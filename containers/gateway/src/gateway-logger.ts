@@ -35,7 +35,10 @@ export interface LineLoggerOptions {
 }
 
 /** A logger writing one line per entry to a stream, as `@kiln/core`'s stream logger does. */
-export function createLineLogger(options: LineLoggerOptions, bindings: LogMeta = {}): GatewayLogger {
+export function createLineLogger(
+  options: LineLoggerOptions,
+  bindings: LogMeta = {},
+): GatewayLogger {
   const threshold = LEVELS[options.level ?? 'info'];
   const write = (level: keyof typeof LEVELS, message: string, meta?: LogMeta): void => {
     if (LEVELS[level] < threshold) return;
@@ -48,7 +51,9 @@ export function createLineLogger(options: LineLoggerOptions, bindings: LogMeta =
     const extra = Object.entries(fields)
       .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
       .join(' ');
-    options.stream.write(`${time} ${level.toUpperCase().padEnd(5)} ${message}${extra ? ` ${extra}` : ''}\n`);
+    options.stream.write(
+      `${time} ${level.toUpperCase().padEnd(5)} ${message}${extra ? ` ${extra}` : ''}\n`,
+    );
   };
   return {
     debug: (message, meta) => write('debug', message, meta),

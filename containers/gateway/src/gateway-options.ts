@@ -87,7 +87,9 @@ export interface ResolvedGatewayOptions {
 /** Applies defaults and checks every name and URL, so a bad configuration fails at start. */
 export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayOptions {
   const entries =
-    options.containers instanceof Map ? [...options.containers] : Object.entries(options.containers);
+    options.containers instanceof Map
+      ? [...options.containers]
+      : Object.entries(options.containers);
   const containers = new Map<string, URL>();
   for (const [name, url] of entries) {
     if (!isValidName(name)) throw new Error(`invalid container name '${name}'`);
@@ -97,7 +99,9 @@ export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayO
   if (publicUrl !== undefined) parseUpstreamUrl(publicUrl, 'public URL');
   return {
     containers,
-    dashboardUrl: options.dashboardUrl ? parseUpstreamUrl(options.dashboardUrl, 'dashboard') : undefined,
+    dashboardUrl: options.dashboardUrl
+      ? parseUpstreamUrl(options.dashboardUrl, 'dashboard')
+      : undefined,
     token: options.token ? options.token : undefined,
     publicUrl,
     publicPaths: options.publicPaths ?? ['/signin', '/assets'],

@@ -47,7 +47,9 @@ try {
   });
   const port = env['PORT'] ? Number(env['PORT']) : 8080;
   const url = await gateway.listen(port, env['HOST'] || '127.0.0.1');
-  process.stdout.write(`kiln: gateway listening on ${url} (${containers.size} container${containers.size === 1 ? '' : 's'}, token ${env['KILN_TOKEN'] ? 'required' : 'not set'})\n`);
+  process.stdout.write(
+    `kiln: gateway listening on ${url} (${containers.size} container${containers.size === 1 ? '' : 's'}, token ${env['KILN_TOKEN'] ? 'required' : 'not set'})\n`,
+  );
   const stop = (signal: string): void => {
     logger.info('stopping', { signal });
     gateway.close().then(
@@ -58,6 +60,8 @@ try {
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
 } catch (error) {
-  logger.error('gateway failed to start', { error: error instanceof Error ? error.message : String(error) });
+  logger.error('gateway failed to start', {
+    error: error instanceof Error ? error.message : String(error),
+  });
   process.exit(1);
 }

@@ -21,7 +21,10 @@ async function start(options: Partial<GatewayOptions> = {}): Promise<string> {
   return gateway.listen(0, '127.0.0.1');
 }
 
-async function readUntil(reader: ReadableStreamDefaultReader<Uint8Array>, text: string): Promise<string> {
+async function readUntil(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  text: string,
+): Promise<string> {
   let seen = '';
   const decoder = new TextDecoder();
   while (!seen.includes(text)) {
@@ -33,7 +36,11 @@ async function readUntil(reader: ReadableStreamDefaultReader<Uint8Array>, text: 
 }
 
 beforeAll(async () => {
-  [alpha, beta, dashboard] = await Promise.all([startFixtureUpstream(), startFixtureUpstream(), startFixtureUpstream()]);
+  [alpha, beta, dashboard] = await Promise.all([
+    startFixtureUpstream(),
+    startFixtureUpstream(),
+    startFixtureUpstream(),
+  ]);
 });
 
 afterEach(async () => {
@@ -66,7 +73,10 @@ describe('routing', () => {
 
   it('sends / and /pipelines/ to the dashboard unchanged', async () => {
     const gateway = await start();
-    const echo = (await (await fetch(`${gateway}/echo`)).json()) as { url: string; headers: Record<string, string> };
+    const echo = (await (await fetch(`${gateway}/echo`)).json()) as {
+      url: string;
+      headers: Record<string, string>;
+    };
     expect(echo.url).toBe('/echo');
     expect(echo.headers['x-forwarded-prefix']).toBeUndefined();
     const pipelines = await fetch(`${gateway}/pipelines/`);
@@ -90,7 +100,9 @@ describe('routing', () => {
   it('refuses absolute-form targets, so no request can pick its own upstream', async () => {
     const gateway = new URL(await start());
     const socket = net.connect(Number(gateway.port), gateway.hostname);
-    socket.write(`GET ${alpha.url}/echo HTTP/1.1\r\nHost: ${gateway.host}\r\nConnection: close\r\n\r\n`);
+    socket.write(
+      `GET ${alpha.url}/echo HTTP/1.1\r\nHost: ${gateway.host}\r\nConnection: close\r\n\r\n`,
+    );
     const chunks: Buffer[] = [];
     for await (const chunk of socket) chunks.push(chunk as Buffer);
     expect(Buffer.concat(chunks).toString()).toMatch(/^HTTP\/1\.1 400 /);
@@ -111,13 +123,18 @@ describe('links', () => {
     expect(created.status).toBe(202);
     expect(created.headers.get('location')).toBe('/containers/alpha/artifacts/x/');
     expect(created.headers.get('link')).toBe('</containers/alpha/artifacts/x/log>; rel="log"');
-    const moved = await fetch(`${gateway}/containers/alpha/absolute-redirect`, { redirect: 'manual' });
+    const moved = await fetch(`${gateway}/containers/alpha/absolute-redirect`, {
+      redirect: 'manual',
+    });
     expect(moved.headers.get('location')).toBe(`${gateway}/containers/alpha/artifacts/y/`);
   });
 
   it('rewrites container URLs in JSON bodies, both ways', async () => {
     const gateway = await start();
-    const links = (await (await fetch(`${gateway}/containers/beta/links`)).json()) as Record<string, string>;
+    const links = (await (await fetch(`${gateway}/containers/beta/links`)).json()) as Record<
+      string,
+      string
+    >;
     expect(links['self']).toBe(`${gateway}/containers/beta/artifacts/a/`);
     expect(links['other']).toBe('http://unknown.example:9/a');
     expect(links['longer']).toBe(`${beta.url}0/a`);
@@ -140,7 +157,10 @@ describe('links', () => {
 
   it('uses the configured public URL when there is one', async () => {
     const gateway = await start({ publicUrl: 'https://kiln.example/' });
-    const links = (await (await fetch(`${gateway}/containers/beta/links`)).json()) as Record<string, string>;
+    const links = (await (await fetch(`${gateway}/containers/beta/links`)).json()) as Record<
+      string,
+      string
+    >;
     expect(links['self']).toBe('https://kiln.example/containers/beta/artifacts/a/');
   });
 });
@@ -165,7 +185,12 @@ describe('streaming', () => {
   it('streams an upload to the container before the client has finished sending it', async () => {
     const gateway = new URL(await start());
     const chunk = Buffer.alloc(256 * 1024, 7);
-    const request = http.request({ host: gateway.hostname, port: gateway.port, path: '/containers/alpha/upload', method: 'POST' });
+    const request = http.request({
+      host: gateway.hostname,
+      port: gateway.port,
+      path: '/containers/alpha/upload',
+      method: 'POST',
+    });
     const response = once(request, 'response') as Promise<[http.IncomingMessage]>;
     const started = once(alpha.events, 'upload-started');
     request.write(chunk);
@@ -175,7 +200,10 @@ describe('streaming', () => {
     const parts: Buffer[] = [];
     for await (const part of res) parts.push(part as Buffer);
     const expected = createHash('sha256').update(chunk).update(chunk).digest('hex');
-    expect(JSON.parse(Buffer.concat(parts).toString())).toEqual({ bytes: chunk.length * 2, sha256: expected });
+    expect(JSON.parse(Buffer.concat(parts).toString())).toEqual({
+      bytes: chunk.length * 2,
+      sha256: expected,
+    });
   });
 
   it('delivers server-sent events and followed logs as they happen', async () => {
@@ -190,7 +218,9 @@ describe('streaming', () => {
     const sseReader = sse.body!.getReader();
     const logReader = log.body!.getReader();
     beta.emit('{"status":"in-progress"}');
-    expect(await readUntil(sseReader, '\n\n')).toBe('event: artifact\ndata: {"status":"in-progress"}\n\n');
+    expect(await readUntil(sseReader, '\n\n')).toBe(
+      'event: artifact\ndata: {"status":"in-progress"}\n\n',
+    );
     expect(await readUntil(logReader, '\n')).toBe('{"status":"in-progress"}\n');
     // Longer than the idle limit: live streams are exempt from it.
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -239,24 +269,37 @@ describe('failures', () => {
 
   it('refuses bodies over the size limit, declared or chunked', async () => {
     const gateway = new URL(await start({ limits: { maxBodyBytes: 1000 } }));
-    const declared = await fetch(`${gateway.origin}/containers/alpha/upload`, { method: 'POST', body: Buffer.alloc(2000) });
+    const declared = await fetch(`${gateway.origin}/containers/alpha/upload`, {
+      method: 'POST',
+      body: Buffer.alloc(2000),
+    });
     expect(declared.status).toBe(413);
     expect(await declared.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
-    const request = http.request({ host: gateway.hostname, port: gateway.port, path: '/containers/alpha/upload', method: 'POST' });
+    const request = http.request({
+      host: gateway.hostname,
+      port: gateway.port,
+      path: '/containers/alpha/upload',
+      method: 'POST',
+    });
     const response = once(request, 'response') as Promise<[http.IncomingMessage]>;
     request.write(Buffer.alloc(600));
     request.end(Buffer.alloc(600));
     const [res] = await response;
     expect(res.statusCode).toBe(413);
     res.resume();
-    const small = await fetch(`${gateway.origin}/containers/alpha/upload`, { method: 'POST', body: Buffer.alloc(900) });
+    const small = await fetch(`${gateway.origin}/containers/alpha/upload`, {
+      method: 'POST',
+      body: Buffer.alloc(900),
+    });
     expect(await small.json()).toMatchObject({ bytes: 900 });
   });
 
   it('refuses protocol upgrades', async () => {
     const gateway = new URL(await start());
     const socket = net.connect(Number(gateway.port), gateway.hostname);
-    socket.write(`GET /containers/alpha/ HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n`);
+    socket.write(
+      `GET /containers/alpha/ HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n`,
+    );
     const chunks: Buffer[] = [];
     for await (const chunk of socket) chunks.push(chunk as Buffer);
     expect(Buffer.concat(chunks).toString()).toMatch(/^HTTP\/1\.1 501 /);
@@ -270,9 +313,13 @@ describe('token', () => {
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="kiln"');
     expect(await anonymous.json()).toMatchObject({ status: 401, code: 'UNAUTHORIZED' });
-    const wrong = await fetch(`${gateway}/containers/alpha/echo`, { headers: { authorization: 'Bearer nope' } });
+    const wrong = await fetch(`${gateway}/containers/alpha/echo`, {
+      headers: { authorization: 'Bearer nope' },
+    });
     expect(wrong.status).toBe(401);
-    const right = await fetch(`${gateway}/containers/alpha/echo`, { headers: { authorization: 'Bearer s3cret' } });
+    const right = await fetch(`${gateway}/containers/alpha/echo`, {
+      headers: { authorization: 'Bearer s3cret' },
+    });
     expect(right.status).toBe(200);
     const echo = (await right.json()) as { headers: Record<string, string> };
     expect(echo.headers['authorization']).toBeUndefined();
@@ -300,38 +347,72 @@ describe('token', () => {
     const cookie = setCookie.split(';')[0]!;
     const status = await (await fetch(`${gateway}/auth/session`, { headers: { cookie } })).json();
     expect(status).toEqual({ required: true, authenticated: true });
-    const through = await fetch(`${gateway}/containers/alpha/echo`, { headers: { cookie: `other=1; ${cookie}` } });
+    const through = await fetch(`${gateway}/containers/alpha/echo`, {
+      headers: { cookie: `other=1; ${cookie}` },
+    });
     expect(through.status).toBe(200);
-    expect(((await through.json()) as { headers: Record<string, string> }).headers['cookie']).toBe('other=1');
-    const signOut = await fetch(`${gateway}/auth/session`, { method: 'DELETE', headers: { cookie } });
+    expect(((await through.json()) as { headers: Record<string, string> }).headers['cookie']).toBe(
+      'other=1',
+    );
+    const signOut = await fetch(`${gateway}/auth/session`, {
+      method: 'DELETE',
+      headers: { cookie },
+    });
     expect(signOut.status).toBe(204);
     expect(signOut.headers.get('set-cookie')).toContain('Max-Age=0');
-    expect((await fetch(`${gateway}/containers/alpha/echo`, { headers: { cookie: 'kiln_session=forged' } })).status).toBe(401);
+    expect(
+      (
+        await fetch(`${gateway}/containers/alpha/echo`, {
+          headers: { cookie: 'kiln_session=forged' },
+        })
+      ).status,
+    ).toBe(401);
   });
 
   it('lets a plain HTML form sign in, and sends signed-out browsers to the sign-in page', async () => {
     const gateway = await start({ token: 's3cret' });
-    const page = await fetch(`${gateway}/runs/a?tab=log`, { headers: { accept: 'text/html' }, redirect: 'manual' });
+    const page = await fetch(`${gateway}/runs/a?tab=log`, {
+      headers: { accept: 'text/html' },
+      redirect: 'manual',
+    });
     expect(page.status).toBe(303);
     expect(page.headers.get('location')).toBe('/signin?next=%2Fruns%2Fa%3Ftab%3Dlog');
     // Open without a token: the request reaches the dashboard (the fixture's 404 names it).
     const signInPage = await fetch(`${gateway}/signin?next=%2F`);
     expect(((await signInPage.json()) as { instance: string }).instance).toBe('/signin?next=%2F');
     const form = { 'content-type': 'application/x-www-form-urlencoded' };
-    const wrong = await fetch(`${gateway}/auth/session`, { method: 'POST', headers: form, body: 'token=bad&next=%2Fruns', redirect: 'manual' });
+    const wrong = await fetch(`${gateway}/auth/session`, {
+      method: 'POST',
+      headers: form,
+      body: 'token=bad&next=%2Fruns',
+      redirect: 'manual',
+    });
     expect(wrong.status).toBe(303);
     expect(wrong.headers.get('location')).toBe('/signin?error=invalid-token&next=%2Fruns');
-    const right = await fetch(`${gateway}/auth/session`, { method: 'POST', headers: form, body: 'token=s3cret&next=%2Fruns', redirect: 'manual' });
+    const right = await fetch(`${gateway}/auth/session`, {
+      method: 'POST',
+      headers: form,
+      body: 'token=s3cret&next=%2Fruns',
+      redirect: 'manual',
+    });
     expect(right.status).toBe(303);
     expect(right.headers.get('location')).toBe('/runs');
     expect(right.headers.get('set-cookie')).toContain('HttpOnly');
-    const offsite = await fetch(`${gateway}/auth/session`, { method: 'POST', headers: form, body: 'token=s3cret&next=%2F%2Fevil.example', redirect: 'manual' });
+    const offsite = await fetch(`${gateway}/auth/session`, {
+      method: 'POST',
+      headers: form,
+      body: 'token=s3cret&next=%2F%2Fevil.example',
+      redirect: 'manual',
+    });
     expect(offsite.headers.get('location')).toBe('/');
   });
 
   it('lets everything through when no token is set', async () => {
     const gateway = await start();
     expect((await fetch(`${gateway}/containers/alpha/echo`)).status).toBe(200);
-    expect(await (await fetch(`${gateway}/auth/session`)).json()).toEqual({ required: false, authenticated: true });
+    expect(await (await fetch(`${gateway}/auth/session`)).json()).toEqual({
+      required: false,
+      authenticated: true,
+    });
   });
 });

@@ -10,7 +10,13 @@ describe('gateway main', () => {
   it('reads its environment, serves, and stops cleanly on SIGTERM', async () => {
     const upstream = await startFixtureUpstream();
     const child = spawn(process.execPath, [MAIN], {
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', KILN_CONTAINER_URLS: `up=${upstream.url}`, KILN_TOKEN: 'tok' },
+      env: {
+        ...process.env,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        KILN_CONTAINER_URLS: `up=${upstream.url}`,
+        KILN_TOKEN: 'tok',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {
@@ -26,7 +32,10 @@ describe('gateway main', () => {
       });
       expect(out).toContain('token required');
       expect((await fetch(`${url}/containers/up/health`)).status).toBe(401);
-      expect((await fetch(`${url}/containers/up/health`, { headers: { authorization: 'Bearer tok' } })).status).toBe(200);
+      expect(
+        (await fetch(`${url}/containers/up/health`, { headers: { authorization: 'Bearer tok' } }))
+          .status,
+      ).toBe(200);
       const exited = once(child, 'exit');
       child.kill('SIGTERM');
       expect((await exited)[0]).toBe(0);
@@ -37,7 +46,10 @@ describe('gateway main', () => {
   });
 
   it('refuses a malformed KILN_CONTAINER_URLS at start', async () => {
-    const child = spawn(process.execPath, [MAIN], { env: { ...process.env, PORT: '0', KILN_CONTAINER_URLS: 'oops' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [MAIN], {
+      env: { ...process.env, PORT: '0', KILN_CONTAINER_URLS: 'oops' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let err = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
     const [code] = await once(child, 'exit');

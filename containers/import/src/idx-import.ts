@@ -54,7 +54,9 @@ async function readLabels(options: ImportSetOptions): Promise<Buffer> {
   const labels = Buffer.concat(parts);
   const bad = labels.findIndex((value) => value >= options.classCount);
   if (bad >= 0) {
-    throw datasetError(`${label}: label ${labels[bad]} at index ${bad} is outside 0-${options.classCount - 1}`);
+    throw datasetError(
+      `${label}: label ${labels[bad]} at index ${bad} is outside 0-${options.classCount - 1}`,
+    );
   }
   return labels;
 }
@@ -119,7 +121,12 @@ export async function importSet(options: ImportSetOptions): Promise<ImportedSet>
   await writeTensorFile(join(outputDir, labelsFile), kept);
   const set: DatasetSet = {
     count,
-    images: { file: imagesFile, dtype: 'uint8', shape: [count, rows, cols], encoding: IDENTITY_AFFINE },
+    images: {
+      file: imagesFile,
+      dtype: 'uint8',
+      shape: [count, rows, cols],
+      encoding: IDENTITY_AFFINE,
+    },
     labels: { file: labelsFile, dtype: 'uint8', shape: [count] },
     classCounts: countClasses(kept, options.classCount),
   };

@@ -51,7 +51,9 @@ function urlSource(url: string): IdxSource {
       if (!response.ok || !response.body) {
         throw datasetError(`${url}: HTTP ${response.status} ${response.statusText}`);
       }
-      return Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>);
+      return Readable.fromWeb(
+        response.body as import('node:stream/web').ReadableStream<Uint8Array>,
+      );
     },
   };
 }
@@ -64,14 +66,19 @@ function fromFolder(files: Record<IdxRole, string>): Record<IdxRole, IdxSource> 
   return byRole((role) => localSource(files[role]));
 }
 
-function fromMap(make: (location: string) => IdxSource, files: Record<IdxRole, string>): Record<IdxRole, IdxSource> {
+function fromMap(
+  make: (location: string) => IdxSource,
+  files: Record<IdxRole, string>,
+): Record<IdxRole, IdxSource> {
   return byRole((role) => make(files[role]));
 }
 
 function fromUploads(inputFiles: Record<string, string>): Record<IdxRole, IdxSource> {
   const missing = IDX_ROLES.filter((role) => !inputFiles[role]);
   if (missing.length > 0) {
-    throw datasetError(`source "upload" needs the input files ${IDX_ROLES.join(', ')}; missing: ${missing.join(', ')}`);
+    throw datasetError(
+      `source "upload" needs the input files ${IDX_ROLES.join(', ')}; missing: ${missing.join(', ')}`,
+    );
   }
   return byRole((role) => {
     const path = inputFiles[role] as string;
@@ -88,14 +95,19 @@ function withBase(base: string): Record<IdxRole, string> {
  * Turns the parameters into the four files to read. `auto` takes the system dataset when its
  * folder holds the four files, else the bundled subset.
  */
-export async function resolveSources(parameters: ImportParameters, context: SourceContext): Promise<ResolvedSources> {
+export async function resolveSources(
+  parameters: ImportParameters,
+  context: SourceContext,
+): Promise<ResolvedSources> {
   const { source } = parameters;
   if (source === 'auto') {
     const kind = (await hasIdxFiles(context.systemDir)) ? 'system' : 'bundled';
     return resolveSources({ ...parameters, source: kind }, context);
   }
-  if (source === 'bundled') return { kind: source, files: fromFolder(await findIdxFiles(BUNDLED_DATASET_DIR)) };
-  if (source === 'system') return { kind: source, files: fromFolder(await findIdxFiles(context.systemDir)) };
+  if (source === 'bundled')
+    return { kind: source, files: fromFolder(await findIdxFiles(BUNDLED_DATASET_DIR)) };
+  if (source === 'system')
+    return { kind: source, files: fromFolder(await findIdxFiles(context.systemDir)) };
   if (source === 'upload') return { kind: source, files: fromUploads(context.inputFiles) };
   const files = parameters.files as Record<IdxRole, string> | undefined;
   if (source === 'path') {

@@ -21,9 +21,15 @@ export interface ImportSettings {
  * Builds an import artifact: resolves the source, imports the training and test sets and writes
  * the manifest (format `kiln-fashion-mnist/v1`, stage `import`).
  */
-export async function buildImport(ctx: BuildContext<ImportParameters>, settings: ImportSettings): Promise<void> {
+export async function buildImport(
+  ctx: BuildContext<ImportParameters>,
+  settings: ImportSettings,
+): Promise<void> {
   const parameters = ctx.parameters;
-  const sources = await resolveSources(parameters, { systemDir: settings.systemDir, inputFiles: ctx.inputFiles });
+  const sources = await resolveSources(parameters, {
+    systemDir: settings.systemDir,
+    inputFiles: ctx.inputFiles,
+  });
   ctx.log(`source: ${sources.kind}${parameters.source === 'auto' ? ' (auto)' : ''}`);
   for (const role of IDX_ROLES) ctx.log(`  ${role}: ${sources.files[role].location}`);
   const classCount = FASHION_MNIST_CLASSES.length;
@@ -42,7 +48,8 @@ export async function buildImport(ctx: BuildContext<ImportParameters>, settings:
       classCount,
       outputDir: ctx.outputDir,
       signal: ctx.signal,
-      onProgress: (fraction) => ctx.progress(weight[0] + weight[1] * fraction, `reading ${setName} set`),
+      onProgress: (fraction) =>
+        ctx.progress(weight[0] + weight[1] * fraction, `reading ${setName} set`),
     });
     sets[setName] = imported;
     ctx.log(
@@ -65,7 +72,9 @@ export async function buildImport(ctx: BuildContext<ImportParameters>, settings:
     sets: { train: train.set, test: test.set },
     provenance: {
       source: sources.kind,
-      files: Object.fromEntries(IDX_ROLES.map((role) => [role, shortLocation(sources.files[role].location)])),
+      files: Object.fromEntries(
+        IDX_ROLES.map((role) => [role, shortLocation(sources.files[role].location)]),
+      ),
       sourceCounts: { train: train.sourceCount, test: test.sourceCount },
     },
   };

@@ -48,7 +48,8 @@ export const IMPORT_PARAMETERS_SCHEMA: JsonSchema = {
     path: {
       type: 'string',
       minLength: 1,
-      description: 'source "path": a folder holding the four files under their published names (train-images-idx3-ubyte[.gz], …)',
+      description:
+        'source "path": a folder holding the four files under their published names (train-images-idx3-ubyte[.gz], …)',
     },
     url: {
       type: 'string',
@@ -58,7 +59,8 @@ export const IMPORT_PARAMETERS_SCHEMA: JsonSchema = {
     files: {
       type: 'object',
       additionalProperties: false,
-      description: 'source "path" or "url": one path or URL per file, instead of a folder or base URL',
+      description:
+        'source "path" or "url": one path or URL per file, instead of a folder or base URL',
       properties: {
         'train-images': fileProperty('training images'),
         'train-labels': fileProperty('training labels'),
@@ -92,8 +94,24 @@ export const IMPORT_PARAMETERS_SCHEMA: JsonSchema = {
 
 /** The four input files of source "upload" (multipart part names). */
 export const IMPORT_INPUT_FILES = [
-  { name: 'train-images', description: 'Training images, IDX (idx3-ubyte), gzipped or not', required: false },
-  { name: 'train-labels', description: 'Training labels, IDX (idx1-ubyte), gzipped or not', required: false },
-  { name: 'test-images', description: 'Test images, IDX (idx3-ubyte), gzipped or not', required: false },
-  { name: 'test-labels', description: 'Test labels, IDX (idx1-ubyte), gzipped or not', required: false },
+  {
+    name: 'train-images',
+    description: 'Training images, IDX (idx3-ubyte), gzipped or not',
+    required: false,
+  },
+  {
+    name: 'train-labels',
+    description: 'Training labels, IDX (idx1-ubyte), gzipped or not',
+    required: false,
+  },
+  {
+    name: 'test-images',
+    description: 'Test images, IDX (idx3-ubyte), gzipped or not',
+    required: false,
+  },
+  {
+    name: 'test-labels',
+    description: 'Test labels, IDX (idx1-ubyte), gzipped or not',
+    required: false,
+  },
 ];

@@ -1,7 +1,11 @@
 import { defineTool } from '@kiln/core';
 import { SYSTEM_DATASET_DIR } from '@kiln/fashion-mnist';
 import { buildImport } from './import-build.js';
-import { IMPORT_INPUT_FILES, IMPORT_PARAMETERS_SCHEMA, type ImportParameters } from './import-parameters.js';
+import {
+  IMPORT_INPUT_FILES,
+  IMPORT_PARAMETERS_SCHEMA,
+  type ImportParameters,
+} from './import-parameters.js';
 
 // This module is the container's entry, so it may read the environment (STYLE.md).
 const systemDir = process.env['FASHION_MNIST_DIR'] || SYSTEM_DATASET_DIR;

@@ -77,47 +77,76 @@ describe('import tool over HTTP', () => {
       'train-images.u8',
       'train-labels.u8',
     ]);
-    const manifest = await getJson<DatasetManifest>(`${tool.url}/artifacts/from-path/data/manifest.json`);
-    expect(manifest).toMatchObject({ format: 'kiln-fashion-mnist/v1', stage: 'import', imageShape: [28, 28] });
-    expect(manifest.sets['train']).toMatchObject({ count: 40, classCounts: [4, 4, 4, 4, 4, 4, 4, 4, 4, 4] });
+    const manifest = await getJson<DatasetManifest>(
+      `${tool.url}/artifacts/from-path/data/manifest.json`,
+    );
+    expect(manifest).toMatchObject({
+      format: 'kiln-fashion-mnist/v1',
+      stage: 'import',
+      imageShape: [28, 28],
+    });
+    expect(manifest.sets['train']).toMatchObject({
+      count: 40,
+      classCounts: [4, 4, 4, 4, 4, 4, 4, 4, 4, 4],
+    });
     expect(record.files.find((f) => f.path === 'test-images.u8')?.size).toBe(20 * 28 * 28);
-    const pixels = Buffer.from(await (await fetch(`${tool.url}/artifacts/from-path/data/train-images.u8`)).arrayBuffer());
+    const pixels = Buffer.from(
+      await (await fetch(`${tool.url}/artifacts/from-path/data/train-images.u8`)).arrayBuffer(),
+    );
     const original = gunzipSync(await readFile(files['train-images'] as string)).subarray(16);
     expect(Buffer.compare(pixels, original)).toBe(0);
   });
 
   it('imports uploaded files (not gzipped) and keeps only the first N images', async () => {
     const uploads: Record<string, Uint8Array> = {};
-    for (const [role, path] of Object.entries(files)) uploads[role] = gunzipSync(await readFile(path));
-    await createArtifactWithFiles(tool.url, { name: 'uploaded', parameters: { source: 'upload', trainLimit: 10 } }, uploads);
+    for (const [role, path] of Object.entries(files))
+      uploads[role] = gunzipSync(await readFile(path));
+    await createArtifactWithFiles(
+      tool.url,
+      { name: 'uploaded', parameters: { source: 'upload', trainLimit: 10 } },
+      uploads,
+    );
     const record = await waitForArtifact(tool.url, 'uploaded');
     expect(record.status).toBe('completed');
-    const manifest = await getJson<DatasetManifest>(`${tool.url}/artifacts/uploaded/data/manifest.json`);
+    const manifest = await getJson<DatasetManifest>(
+      `${tool.url}/artifacts/uploaded/data/manifest.json`,
+    );
     expect(manifest.sets['train']?.count).toBe(10);
     expect(manifest.sets['test']?.count).toBe(20);
-    expect(manifest.provenance).toMatchObject({ source: 'upload', sourceCounts: { train: 40, test: 20 } });
+    expect(manifest.provenance).toMatchObject({
+      source: 'upload',
+      sourceCounts: { train: 40, test: 20 },
+    });
   });
 
   it('imports from a base URL', async () => {
     const record = await build('from-url', { source: 'url', url: fileServerUrl });
     expect(record.status).toBe('completed');
-    const manifest = await getJson<DatasetManifest>(`${tool.url}/artifacts/from-url/data/manifest.json`);
+    const manifest = await getJson<DatasetManifest>(
+      `${tool.url}/artifacts/from-url/data/manifest.json`,
+    );
     expect(manifest.sets['test']?.count).toBe(20);
   });
 
   it('imports the bundled subset', async () => {
     const record = await build('bundled', { source: 'bundled' });
     expect(record.status).toBe('completed');
-    const manifest = await getJson<DatasetManifest>(`${tool.url}/artifacts/bundled/data/manifest.json`);
+    const manifest = await getJson<DatasetManifest>(
+      `${tool.url}/artifacts/bundled/data/manifest.json`,
+    );
     expect(manifest.sets['train']?.count).toBe(4000);
     expect(manifest.sets['test']?.classCounts).toEqual(new Array(10).fill(100));
   });
 
   it('fails a truncated IDX file with the sizes in the error', async () => {
-    const paths = await badFiles('truncated', (role, bytes) => (role === 'train-images' ? bytes.subarray(0, bytes.length - 100) : bytes));
+    const paths = await badFiles('truncated', (role, bytes) =>
+      role === 'train-images' ? bytes.subarray(0, bytes.length - 100) : bytes,
+    );
     const record = await build('truncated', { source: 'path', files: paths });
     expect(record.status).toBe('failed');
-    expect(record.error).toMatch(/train-images: truncated IDX file: its header declares 40x28x28 uint8 \(31360 bytes of data\) but only 31260 bytes follow/);
+    expect(record.error).toMatch(
+      /train-images: truncated IDX file: its header declares 40x28x28 uint8 \(31360 bytes of data\) but only 31260 bytes follow/,
+    );
   });
 
   it('fails a wrong magic number', async () => {
@@ -127,8 +156,12 @@ describe('import tool over HTTP', () => {
     });
     const record = await build('magic', { source: 'path', files: paths });
     expect(record.status).toBe('failed');
-    expect(record.error).toMatch(/test-labels: expected a label file \(idx1-ubyte: one dimension of unsigned bytes\), got int8 20/);
-    const paths2 = await badFiles('magic2', (role, bytes) => (role === 'train-images' ? Buffer.concat([Buffer.from('PK'), bytes.subarray(2)]) : bytes));
+    expect(record.error).toMatch(
+      /test-labels: expected a label file \(idx1-ubyte: one dimension of unsigned bytes\), got int8 20/,
+    );
+    const paths2 = await badFiles('magic2', (role, bytes) =>
+      role === 'train-images' ? Buffer.concat([Buffer.from('PK'), bytes.subarray(2)]) : bytes,
+    );
     const record2 = await build('magic2', { source: 'path', files: paths2 });
     expect(record2.error).toMatch(/train-images: not an IDX file \(wrong magic number 0x504b0803/);
   });
@@ -155,7 +188,11 @@ describe('import tool over HTTP', () => {
 
   it('fails an upload without all four files, and a missing URL', async () => {
     const uploads = { 'train-images': gunzipSync(await readFile(files['train-images'] as string)) };
-    await createArtifactWithFiles(tool.url, { name: 'partial', parameters: { source: 'upload' } }, uploads);
+    await createArtifactWithFiles(
+      tool.url,
+      { name: 'partial', parameters: { source: 'upload' } },
+      uploads,
+    );
     const record = await waitForArtifact(tool.url, 'partial');
     expect(record.status).toBe('failed');
     expect(record.error).toMatch(/missing: train-labels, test-images, test-labels/);
@@ -164,7 +201,9 @@ describe('import tool over HTTP', () => {
   });
 
   it('refuses source "path" without a path at create time (422)', async () => {
-    const error = await createArtifact(tool.url, { parameters: { source: 'path' } }).catch((e: unknown) => e);
+    const error = await createArtifact(tool.url, { parameters: { source: 'path' } }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(HttpStatusError);
     expect((error as HttpStatusError).status).toBe(422);
   });

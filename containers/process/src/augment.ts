@@ -33,7 +33,10 @@ export function transformImage(
     for (let x = 0; x < cols; x++) {
       const shifted = x - dx;
       const sx = flip ? cols - 1 - shifted : shifted;
-      dst[y * cols + x] = sy >= 0 && sy < rows && shifted >= 0 && shifted < cols ? (src[sy * cols + sx] as number) : 0;
+      dst[y * cols + x] =
+        sy >= 0 && sy < rows && shifted >= 0 && shifted < cols
+          ? (src[sy * cols + sx] as number)
+          : 0;
     }
   }
 }

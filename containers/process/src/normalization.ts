@@ -20,7 +20,10 @@ export function pixelStatistics(pixels: Uint8Array): { mean: number; std: number
  * The normalisation of a method, as the affine map from pixels to network inputs.
  * `standard` needs the training pixels' statistics.
  */
-export function normalizationFor(method: NormalizationMethod, trainPixels: Uint8Array): Normalization {
+export function normalizationFor(
+  method: NormalizationMethod,
+  trainPixels: Uint8Array,
+): Normalization {
   if (method === 'none') return { method, scale: 1, offset: 0 };
   if (method === 'unit') return { method, scale: 1 / 255, offset: 0 };
   const { mean, std } = pixelStatistics(trainPixels);

@@ -46,7 +46,9 @@ export async function buildProcess(ctx: BuildContext<ProcessParameters>): Promis
   const train = requireSet(input, 'train', 'dataset');
   // The training pixels are needed for the standard statistics and for augmentation only.
   const needPixels = method === 'standard' || augmentation.copies > 0;
-  const trainPixels = needPixels ? await readTensorFile(inputDir, { ...train.images, dtype: 'uint8' }) : new Uint8Array(0);
+  const trainPixels = needPixels
+    ? await readTensorFile(inputDir, { ...train.images, dtype: 'uint8' })
+    : new Uint8Array(0);
   const normalization = normalizationFor(method, trainPixels);
   ctx.log(
     `normalization ${method}: input = pixel * ${normalization.scale.toPrecision(6)} + ${normalization.offset.toPrecision(6)}`,
@@ -58,7 +60,9 @@ export async function buildProcess(ctx: BuildContext<ProcessParameters>): Promis
       continue;
     }
     if (set.origins) throw datasetError('dataset: the training set is already augmented');
-    ctx.log(`augmenting: ${augmentation.copies} copies of ${set.count} images (flip ${augmentation.flip}, shift ±${augmentation.maxShift})`);
+    ctx.log(
+      `augmenting: ${augmentation.copies} copies of ${set.count} images (flip ${augmentation.flip}, shift ±${augmentation.maxShift})`,
+    );
     sets[name] = await writeAugmentedSet({
       set,
       pixels: trainPixels,

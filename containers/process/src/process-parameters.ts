@@ -35,7 +35,8 @@ export const PROCESS_PARAMETERS_SCHEMA: JsonSchema = {
       type: 'object',
       additionalProperties: false,
       default: {},
-      description: 'Augmented copies of the training images, appended to the training set (the test set is never augmented)',
+      description:
+        'Augmented copies of the training images, appended to the training set (the test set is never augmented)',
       properties: {
         copies: {
           type: 'integer',
@@ -44,13 +45,18 @@ export const PROCESS_PARAMETERS_SCHEMA: JsonSchema = {
           default: 0,
           description: 'Augmented copies of each training image; 0 = no augmentation',
         },
-        flip: { type: 'boolean', default: true, description: 'Flip each copy left-right with probability 1/2' },
+        flip: {
+          type: 'boolean',
+          default: true,
+          description: 'Flip each copy left-right with probability 1/2',
+        },
         maxShift: {
           type: 'integer',
           minimum: 0,
           maximum: 8,
           default: 2,
-          description: 'Shift each copy by up to this many pixels in x and y (blank pixels are filled with 0)',
+          description:
+            'Shift each copy by up to this many pixels in x and y (blank pixels are filled with 0)',
         },
       },
     },

@@ -16,7 +16,8 @@ import {
 } from '@kiln/fashion-mnist/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const tool = (name: string) => fileURLToPath(new URL(`../../${name}/dist/tool.js`, import.meta.url));
+const tool = (name: string) =>
+  fileURLToPath(new URL(`../../${name}/dist/tool.js`, import.meta.url));
 
 describe('process tool over HTTP', () => {
   let dir: string;
@@ -27,7 +28,10 @@ describe('process tool over HTTP', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'kiln-process-test-'));
     await writeTinyFashionMnist(dir, { train: 30, test: 10 });
-    [importer, processor] = await Promise.all([startTool(tool('import')), startTool(tool('process'))]);
+    [importer, processor] = await Promise.all([
+      startTool(tool('import')),
+      startTool(tool('process')),
+    ]);
     await buildArtifact(importer.url, 'raw', { source: 'path', path: dir });
     raw = artifactUrl(importer.url, 'raw');
   });
@@ -37,7 +41,8 @@ describe('process tool over HTTP', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const manifestOf = (name: string) => getJson<DatasetManifest>(`${processor.url}/artifacts/${name}/data/manifest.json`);
+  const manifestOf = (name: string) =>
+    getJson<DatasetManifest>(`${processor.url}/artifacts/${name}/data/manifest.json`);
   const bytesOf = async (base: string, name: string, file: string) =>
     Buffer.from(await (await fetch(`${base}/artifacts/${name}/data/${file}`)).arrayBuffer());
 
@@ -57,7 +62,9 @@ describe('process tool over HTTP', () => {
     expect(normalization.method).toBe('standard');
     expect(normalization.mean).toBeGreaterThan(0.05);
     expect(normalization.std).toBeGreaterThan(0.05);
-    expect(normalization.offset).toBeCloseTo(-(normalization.mean as number) / (normalization.std as number));
+    expect(normalization.offset).toBeCloseTo(
+      -(normalization.mean as number) / (normalization.std as number),
+    );
   });
 
   it('appends seeded augmented copies to the training set only', async () => {
@@ -69,12 +76,18 @@ describe('process tool over HTTP', () => {
     expect(a.digest).not.toBe(c.digest);
     const manifest = await manifestOf('aug-a');
     expect(manifest.sets['train']).toMatchObject({ count: 90, classCounts: new Array(10).fill(9) });
-    expect(manifest.sets['train']?.origins).toEqual({ file: 'train-origins.u32', dtype: 'uint32', shape: [90] });
+    expect(manifest.sets['train']?.origins).toEqual({
+      file: 'train-origins.u32',
+      dtype: 'uint32',
+      shape: [90],
+    });
     expect(manifest.sets['test']?.count).toBe(10);
     const images = await bytesOf(processor.url, 'aug-a', 'train-images.u8');
     const original = await bytesOf(importer.url, 'raw', 'train-images.u8');
     expect(Buffer.compare(images.subarray(0, original.length), original)).toBe(0);
-    expect(Buffer.compare(images.subarray(original.length, 2 * original.length), original)).not.toBe(0);
+    expect(
+      Buffer.compare(images.subarray(original.length, 2 * original.length), original),
+    ).not.toBe(0);
   });
 
   it('refuses to augment an augmented set', async () => {
@@ -89,13 +102,15 @@ describe('process tool over HTTP', () => {
   });
 
   it('refuses, at create time, a missing dataset or one that does not exist (422)', async () => {
-    const missing = await createArtifact(processor.url, { parameters: {} }).catch((e: unknown) => e);
+    const missing = await createArtifact(processor.url, { parameters: {} }).catch(
+      (e: unknown) => e,
+    );
     expect(missing).toBeInstanceOf(HttpStatusError);
     expect((missing as HttpStatusError).status).toBe(422);
     expect(JSON.stringify((missing as HttpStatusError).body)).toContain('/dataset');
-    const nowhere = await createArtifact(processor.url, { parameters: { dataset: `${importer.url}/artifacts/nope/` } }).catch(
-      (e: unknown) => e,
-    );
+    const nowhere = await createArtifact(processor.url, {
+      parameters: { dataset: `${importer.url}/artifacts/nope/` },
+    }).catch((e: unknown) => e);
     expect((nowhere as HttpStatusError).status).toBe(422);
   });
 });

@@ -5,7 +5,12 @@ import { DTYPE_BYTES, rowLength, type TensorFile } from '@kiln/fashion-mnist';
  * Writes the given rows of a tensor (held in memory as raw bytes) to a new file, in blocks:
  * the output is never held whole.
  */
-export async function writeRows(source: Buffer, spec: TensorFile, rows: Uint32Array, outputPath: string): Promise<void> {
+export async function writeRows(
+  source: Buffer,
+  spec: TensorFile,
+  rows: Uint32Array,
+  outputPath: string,
+): Promise<void> {
   const rowBytes = rowLength(spec.shape) * DTYPE_BYTES[spec.dtype];
   const blockRows = Math.max(1, Math.floor((8 << 20) / Math.max(1, rowBytes)));
   const block = Buffer.alloc(Math.min(rows.length, blockRows) * rowBytes);

@@ -61,17 +61,46 @@ export async function buildSplit(ctx: BuildContext<SplitParameters>): Promise<vo
   const input = await readDatasetManifest(inputDir, 'dataset');
   const set = requireSet(input, from, 'dataset');
   const labels = await readTensorFile(inputDir, { ...set.labels, dtype: 'uint8' });
-  const origins = set.origins ? await readTensorFile(inputDir, { ...set.origins, dtype: 'uint32' }) : undefined;
-  const split = splitIndices({ labels, origins, classCount: input.classes.length, validationFraction, seed, stratify });
-  ctx.log(`split '${from}' (${set.count} images, seed ${seed}${stratify ? ', stratified' : ''}): ${split.train.length} train, ${split.validation.length} validation`);
+  const origins = set.origins
+    ? await readTensorFile(inputDir, { ...set.origins, dtype: 'uint32' })
+    : undefined;
+  const split = splitIndices({
+    labels,
+    origins,
+    classCount: input.classes.length,
+    validationFraction,
+    seed,
+    stratify,
+  });
+  ctx.log(
+    `split '${from}' (${set.count} images, seed ${seed}${stratify ? ', stratified' : ''}): ${split.train.length} train, ${split.validation.length} validation`,
+  );
   ctx.progress(0.1, 'reading images');
-  const sources = new Map<TensorFile, Buffer>([[set.images, await readFile(join(inputDir, set.images.file))]]);
+  const sources = new Map<TensorFile, Buffer>([
+    [set.images, await readFile(join(inputDir, set.images.file))],
+  ]);
   ctx.signal.throwIfAborted();
   ctx.progress(0.4, 'writing training set');
-  const train = await writeSide(inputDir, ctx.outputDir, set, 'train', split.train, sources, labels);
+  const train = await writeSide(
+    inputDir,
+    ctx.outputDir,
+    set,
+    'train',
+    split.train,
+    sources,
+    labels,
+  );
   ctx.signal.throwIfAborted();
   ctx.progress(0.8, 'writing validation set');
-  const validation = await writeSide(inputDir, ctx.outputDir, set, 'validation', split.validation, sources, labels);
+  const validation = await writeSide(
+    inputDir,
+    ctx.outputDir,
+    set,
+    'validation',
+    split.validation,
+    sources,
+    labels,
+  );
   await writeTensorFile(join(ctx.outputDir, 'train-indices.u32'), split.train);
   await writeTensorFile(join(ctx.outputDir, 'validation-indices.u32'), split.validation);
   ctx.log(`validation per class: [${split.validationPerClass.join(', ')}]`);

@@ -29,12 +29,22 @@ export const SPLIT_PARAMETERS_SCHEMA: JsonSchema = {
       default: 0.1,
       description: 'Share of the images that go to the validation set (per class when stratified)',
     },
-    seed: { type: 'integer', minimum: 0, default: 42, description: 'Seed of the shuffle: same seed, same split' },
+    seed: {
+      type: 'integer',
+      minimum: 0,
+      default: 42,
+      description: 'Seed of the shuffle: same seed, same split',
+    },
     stratify: {
       type: 'boolean',
       default: true,
       description: 'Keep each class in the same proportion on both sides',
     },
-    from: { type: 'string', minLength: 1, default: 'train', description: 'The set of the dataset to split' },
+    from: {
+      type: 'string',
+      minLength: 1,
+      default: 'train',
+      description: 'The set of the dataset to split',
+    },
   },
 };

@@ -5,7 +5,13 @@ const labels = Uint8Array.from({ length: 100 }, (_, i) => (i < 80 ? 0 : 1));
 
 describe('splitIndices', () => {
   it('keeps class proportions and covers every row once', () => {
-    const split = splitIndices({ labels, classCount: 2, validationFraction: 0.1, seed: 1, stratify: true });
+    const split = splitIndices({
+      labels,
+      classCount: 2,
+      validationFraction: 0.1,
+      seed: 1,
+      stratify: true,
+    });
     expect(split.validationPerClass).toEqual([8, 2]);
     expect(split.train.length + split.validation.length).toBe(100);
     const all = new Set([...split.train, ...split.validation]);
@@ -41,14 +47,32 @@ describe('splitIndices', () => {
 
   it('refuses an empty side or an empty set', () => {
     const tiny = Uint8Array.of(0, 1, 2);
-    expect(() => splitIndices({ labels: tiny, classCount: 3, validationFraction: 0.1, seed: 1, stratify: true })).toThrow(
-      /the validation set would be empty \(0.1 of 3 images, per class rounds to 0\)/,
-    );
-    expect(() => splitIndices({ labels: tiny, classCount: 3, validationFraction: 0.9, seed: 1, stratify: true })).toThrow(
-      /the training set would be empty/,
-    );
     expect(() =>
-      splitIndices({ labels: new Uint8Array(0), classCount: 3, validationFraction: 0.5, seed: 1, stratify: false }),
+      splitIndices({
+        labels: tiny,
+        classCount: 3,
+        validationFraction: 0.1,
+        seed: 1,
+        stratify: true,
+      }),
+    ).toThrow(/the validation set would be empty \(0.1 of 3 images, per class rounds to 0\)/);
+    expect(() =>
+      splitIndices({
+        labels: tiny,
+        classCount: 3,
+        validationFraction: 0.9,
+        seed: 1,
+        stratify: true,
+      }),
+    ).toThrow(/the training set would be empty/);
+    expect(() =>
+      splitIndices({
+        labels: new Uint8Array(0),
+        classCount: 3,
+        validationFraction: 0.5,
+        seed: 1,
+        stratify: false,
+      }),
     ).toThrow(/the set to split is empty/);
   });
 });

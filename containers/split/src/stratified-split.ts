@@ -33,7 +33,8 @@ function pickValidation(originals: number[], input: SplitInput): number[] {
   const groups: number[][] = input.stratify
     ? Array.from({ length: input.classCount }, () => [])
     : [[]];
-  for (const row of originals) groups[input.stratify ? (input.labels[row] as number) : 0]?.push(row);
+  for (const row of originals)
+    groups[input.stratify ? (input.labels[row] as number) : 0]?.push(row);
   const picked: number[] = [];
   for (const group of groups) {
     shuffleInPlace(group, random);
@@ -59,7 +60,9 @@ export function splitIndices(input: SplitInput): SplitIndices {
     );
   }
   if (validationRows.length === originals.length) {
-    throw datasetError(`the training set would be empty (${describe} takes every image); lower validationFraction`);
+    throw datasetError(
+      `the training set would be empty (${describe} takes every image); lower validationFraction`,
+    );
   }
   const inValidation = new Uint8Array(input.labels.length);
   for (const row of validationRows) inValidation[row] = 1;

@@ -15,7 +15,8 @@ import {
 } from '@kiln/fashion-mnist/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const tool = (name: string) => fileURLToPath(new URL(`../../${name}/dist/tool.js`, import.meta.url));
+const tool = (name: string) =>
+  fileURLToPath(new URL(`../../${name}/dist/tool.js`, import.meta.url));
 
 describe('split tool over HTTP', () => {
   let dir: string;
@@ -27,7 +28,9 @@ describe('split tool over HTTP', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'kiln-split-test-'));
     await writeTinyFashionMnist(dir, { train: 40, test: 10 });
-    [importer, processor, splitter] = await Promise.all(['import', 'process', 'split'].map((t) => startTool(tool(t))));
+    [importer, processor, splitter] = await Promise.all(
+      ['import', 'process', 'split'].map((t) => startTool(tool(t))),
+    );
     await buildArtifact(importer.url, 'raw', { source: 'path', path: dir });
     raw = artifactUrl(importer.url, 'raw');
   });
@@ -37,11 +40,19 @@ describe('split tool over HTTP', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const manifestOf = (name: string) => getJson<DatasetManifest>(`${splitter.url}/artifacts/${name}/data/manifest.json`);
+  const manifestOf = (name: string) =>
+    getJson<DatasetManifest>(`${splitter.url}/artifacts/${name}/data/manifest.json`);
   const u32 = async (name: string, file: string) =>
-    new Uint32Array(new Uint8Array(await (await fetch(`${splitter.url}/artifacts/${name}/data/${file}`)).arrayBuffer()).buffer);
+    new Uint32Array(
+      new Uint8Array(
+        await (await fetch(`${splitter.url}/artifacts/${name}/data/${file}`)).arrayBuffer(),
+      ).buffer,
+    );
 
-  async function failure(name: string, parameters: Record<string, unknown>): Promise<string | null> {
+  async function failure(
+    name: string,
+    parameters: Record<string, unknown>,
+  ): Promise<string | null> {
     await createArtifact(splitter.url, { name, parameters: { dataset: raw, ...parameters } });
     const record = await waitForArtifact(splitter.url, name);
     expect(record.status).toBe('failed');
@@ -49,14 +60,29 @@ describe('split tool over HTTP', () => {
   }
 
   it('splits stratified and reproducibly by seed', async () => {
-    const a = await buildArtifact(splitter.url, 'a', { dataset: raw, validationFraction: 0.25, seed: 3 });
-    const b = await buildArtifact(splitter.url, 'b', { dataset: raw, validationFraction: 0.25, seed: 3 });
-    const c = await buildArtifact(splitter.url, 'c', { dataset: raw, validationFraction: 0.25, seed: 4 });
+    const a = await buildArtifact(splitter.url, 'a', {
+      dataset: raw,
+      validationFraction: 0.25,
+      seed: 3,
+    });
+    const b = await buildArtifact(splitter.url, 'b', {
+      dataset: raw,
+      validationFraction: 0.25,
+      seed: 3,
+    });
+    const c = await buildArtifact(splitter.url, 'c', {
+      dataset: raw,
+      validationFraction: 0.25,
+      seed: 4,
+    });
     expect(a.digest).toBe(b.digest);
     expect(a.digest).not.toBe(c.digest);
     const manifest = await manifestOf('a');
     expect(manifest.stage).toBe('split');
-    expect(manifest.sets['validation']).toMatchObject({ count: 10, classCounts: new Array(10).fill(1) });
+    expect(manifest.sets['validation']).toMatchObject({
+      count: 10,
+      classCounts: new Array(10).fill(1),
+    });
     expect(manifest.sets['train']).toMatchObject({ count: 30, classCounts: new Array(10).fill(3) });
     expect(Object.keys(manifest.sets)).toEqual(['train', 'validation']);
     const train = await u32('a', 'train-indices.u32');
@@ -66,7 +92,10 @@ describe('split tool over HTTP', () => {
 
   it('keeps augmented copies with their original', async () => {
     await buildArtifact(processor.url, 'aug', { dataset: raw, augmentation: { copies: 1 } });
-    await buildArtifact(splitter.url, 'aug-split', { dataset: artifactUrl(processor.url, 'aug'), validationFraction: 0.25 });
+    await buildArtifact(splitter.url, 'aug-split', {
+      dataset: artifactUrl(processor.url, 'aug'),
+      validationFraction: 0.25,
+    });
     const manifest = await manifestOf('aug-split');
     expect(manifest.sets['validation']?.count).toBe(10);
     expect(manifest.sets['train']?.count).toBe(60);
@@ -82,10 +111,14 @@ describe('split tool over HTTP', () => {
     expect(await failure('empty-val', { validationFraction: 0.01 })).toMatch(
       /the validation set would be empty \(0.01 of 40 images, per class rounds to 0\); raise validationFraction/,
     );
-    expect(await failure('empty-train', { validationFraction: 0.95 })).toMatch(/the training set would be empty/);
+    expect(await failure('empty-train', { validationFraction: 0.95 })).toMatch(
+      /the training set would be empty/,
+    );
   });
 
   it('refuses a set the dataset does not have', async () => {
-    expect(await failure('no-set', { from: 'validation' })).toMatch(/has no 'validation' set \(it has: train, test\)/);
+    expect(await failure('no-set', { from: 'validation' })).toMatch(
+      /has no 'validation' set \(it has: train, test\)/,
+    );
   });
 });

@@ -64,17 +64,34 @@ async function runPipeline(tools) {
     const began = performance.now();
     const name = `bench-${tool}`;
     const record = await buildArtifact(tools[tool].url, name, parameters);
-    steps[tool] = { seconds: seconds(performance.now() - began), artifact: artifactUrl(tools[tool].url, name) };
-    say(`  ${tool.padEnd(9)} ${String(steps[tool].seconds).padStart(6)} s  (${record.files.length} files)`);
+    steps[tool] = {
+      seconds: seconds(performance.now() - began),
+      artifact: artifactUrl(tools[tool].url, name),
+    };
+    say(
+      `  ${tool.padEnd(9)} ${String(steps[tool].seconds).padStart(6)} s  (${record.files.length} files)`,
+    );
     return steps[tool].artifact;
   };
   const raw = await step('import', { source: args.source });
   const processed = await step('process', { dataset: raw, normalization: 'unit' });
   const tensors = await step('export', { dataset: processed, dtype: args.dtype });
-  const split = await step('split', { dataset: tensors, validationFraction: Number(args['validation-fraction']), seed: 42 });
+  const split = await step('split', {
+    dataset: tensors,
+    validationFraction: Number(args['validation-fraction']),
+    seed: 42,
+  });
   const model = await step('train', { dataset: split, ...trainParameters });
   const bench = await step('benchmark', { model, dataset: tensors });
-  return { steps, wallSeconds: seconds(performance.now() - started), raw, tensors, split, model, bench };
+  return {
+    steps,
+    wallSeconds: seconds(performance.now() - started),
+    raw,
+    tensors,
+    split,
+    model,
+    bench,
+  };
 }
 
 function findPython() {
@@ -84,7 +101,10 @@ function findPython() {
 
 function runProcess(command, argv, env = {}) {
   return new Promise((done) => {
-    const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const child = spawn(command, argv, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -107,7 +127,10 @@ async function systemBlas() {
 
 async function findTorchPython() {
   for (const candidate of findPython()) {
-    const probe = await runProcess(candidate, ['-c', 'import torch, numpy; print(torch.__version__)']);
+    const probe = await runProcess(candidate, [
+      '-c',
+      'import torch, numpy; print(torch.__version__)',
+    ]);
     if (probe.code === 0) return candidate;
   }
   return null;
@@ -123,8 +146,14 @@ async function writeTorchConfig(dir, result, manifestSplit, manifestTensors) {
     await download(`${base}data/${info.labels.file}`, labels);
     const { scale, offset } = manifest.normalization;
     const encoding = info.images.encoding;
-    const map = { scale: scale / encoding.scale, offset: offset - (encoding.offset * scale) / encoding.scale };
-    return { images: { path: images, dtype: info.images.dtype, count: info.count, ...map }, labels };
+    const map = {
+      scale: scale / encoding.scale,
+      offset: offset - (encoding.offset * scale) / encoding.scale,
+    };
+    return {
+      images: { path: images, dtype: info.images.dtype, count: info.count, ...map },
+      labels,
+    };
   };
   const config = {
     ...trainParameters,
@@ -147,7 +176,8 @@ async function runTorch(result, manifestSplit, manifestTensors) {
   if (args['no-torch']) return [{ skipped: '--no-torch' }];
   const python = await findTorchPython();
   if (!python) {
-    const reason = 'PyTorch is not installed (apt-get install -y python3-torch); skipping the throughput ratio';
+    const reason =
+      'PyTorch is not installed (apt-get install -y python3-torch); skipping the throughput ratio';
     say(`  torch: ${reason}`);
     return [{ skipped: reason }];
   }
@@ -156,13 +186,23 @@ async function runTorch(result, manifestSplit, manifestTensors) {
     const config = await writeTorchConfig(dir, result, manifestSplit, manifestTensors);
     const variants = [{ blas: await systemBlas(), env: {} }];
     if (args['torch-blas-dir']) {
-      variants.push({ blas: args['torch-blas-dir'], env: { LD_LIBRARY_PATH: args['torch-blas-dir'] } });
+      variants.push({
+        blas: args['torch-blas-dir'],
+        env: { LD_LIBRARY_PATH: args['torch-blas-dir'] },
+      });
     }
     const runs = [];
     for (const variant of variants) {
-      const run = await runProcess(python, [join(root, 'containers/train/bench/torch_mlp.py'), config], variant.env);
+      const run = await runProcess(
+        python,
+        [join(root, 'containers/train/bench/torch_mlp.py'), config],
+        variant.env,
+      );
       if (run.code !== 0) {
-        runs.push({ blas: variant.blas, skipped: `the PyTorch script failed: ${run.stderr.trim().split('\n').at(-1)}` });
+        runs.push({
+          blas: variant.blas,
+          skipped: `the PyTorch script failed: ${run.stderr.trim().split('\n').at(-1)}`,
+        });
         continue;
       }
       const figures = JSON.parse(run.stdout.trim().split('\n').at(-1));
@@ -178,7 +218,8 @@ const loadAtStart = loadavg().map((x) => Math.round(x * 100) / 100);
 const bootStarted = performance.now();
 const tools = {};
 try {
-  for (const tool of TOOLS) tools[tool] = await startTool(join(root, 'containers', tool, 'dist', 'tool.js'));
+  for (const tool of TOOLS)
+    tools[tool] = await startTool(join(root, 'containers', tool, 'dist', 'tool.js'));
   say(`started ${TOOLS.length} tool servers in ${seconds(performance.now() - bootStarted)} s`);
   say(`pipeline (train: ${JSON.stringify(trainParameters)}):`);
   const result = await runPipeline(tools);
@@ -187,18 +228,26 @@ try {
   const manifestSplit = await getJson(`${result.split}data/manifest.json`);
   const manifestTensors = await getJson(`${result.tensors}data/manifest.json`);
   const rawManifest = await getJson(`${result.raw}data/manifest.json`);
-  say(`end to end: ${result.wallSeconds} s; test accuracy ${(bench.accuracy * 100).toFixed(2)}%; training ${Math.round(training.samplesPerSecond)} samples/s on '${training.backend}'`);
+  say(
+    `end to end: ${result.wallSeconds} s; test accuracy ${(bench.accuracy * 100).toFixed(2)}%; training ${Math.round(training.samplesPerSecond)} samples/s on '${training.backend}'`,
+  );
   const torch = await runTorch(result, manifestSplit, manifestTensors);
   for (const run of torch) {
     if (!run.samplesPerSecond) continue;
     run.ratio = training.samplesPerSecond / run.samplesPerSecond;
-    say(`PyTorch ${run.torchVersion} CPU (${run.threads} thread(s), BLAS ${run.blas}, ${run.epochs} epochs): ${Math.round(run.samplesPerSecond)} samples/s`);
+    say(
+      `PyTorch ${run.torchVersion} CPU (${run.threads} thread(s), BLAS ${run.blas}, ${run.epochs} epochs): ${Math.round(run.samplesPerSecond)} samples/s`,
+    );
     say(`  throughput ratio TF.js ${training.backend} / PyTorch = ${run.ratio.toFixed(3)}`);
   }
   const ratio = torch[0]?.ratio ?? null;
   const report = {
     date: new Date().toISOString(),
-    machine: { cores: availableParallelism(), loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadavg().map((x) => Math.round(x * 100) / 100) },
+    machine: {
+      cores: availableParallelism(),
+      loadAverageAtStart: loadAtStart,
+      loadAverageAtEnd: loadavg().map((x) => Math.round(x * 100) / 100),
+    },
     source: rawManifest.provenance.source,
     trainImages: training.trainCount,
     validationImages: training.validationCount,
@@ -209,7 +258,10 @@ try {
     backend: training.backend,
     trainSamplesPerSecond: training.samplesPerSecond,
     trainSeconds: training.trainSeconds,
-    inference: { samplesPerSecond: bench.throughput.samplesPerSecond, singleImageMs: bench.latency.single.meanMs },
+    inference: {
+      samplesPerSecond: bench.throughput.samplesPerSecond,
+      singleImageMs: bench.latency.single.meanMs,
+    },
     training: { ...trainParameters, history: training.history },
     torch,
     throughputRatio: ratio,
@@ -217,7 +269,9 @@ try {
   };
   await mkdir(dirname(args.out), { recursive: true });
   await writeFile(args.out, `${JSON.stringify(report, null, 2)}\n`);
-  say(`targets: accuracy >= 88% ${report.targets.accuracy ? 'met' : 'MISSED'}; <= 300 s ${report.targets.wallSeconds ? 'met' : 'MISSED'} (results in ${args.out})`);
+  say(
+    `targets: accuracy >= 88% ${report.targets.accuracy ? 'met' : 'MISSED'}; <= 300 s ${report.targets.wallSeconds ? 'met' : 'MISSED'} (results in ${args.out})`,
+  );
 } finally {
   await Promise.all(Object.values(tools).map((tool) => tool.close()));
 }

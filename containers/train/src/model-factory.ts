@@ -36,12 +36,32 @@ export function buildModel(tf: Tf, options: ModelOptions): LayersModel {
   const model = tf.sequential();
   if (options.architecture === 'conv') {
     model.add(tf.layers.reshape({ targetShape: imageDims(inputShape), inputShape }));
-    model.add(tf.layers.conv2d({ filters: 32, kernelSize: 3, activation: 'relu', kernelInitializer: init() }));
+    model.add(
+      tf.layers.conv2d({
+        filters: 32,
+        kernelSize: 3,
+        activation: 'relu',
+        kernelInitializer: init(),
+      }),
+    );
     model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
-    model.add(tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu', kernelInitializer: init() }));
+    model.add(
+      tf.layers.conv2d({
+        filters: 64,
+        kernelSize: 3,
+        activation: 'relu',
+        kernelInitializer: init(),
+      }),
+    );
     model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
     model.add(tf.layers.flatten());
-    model.add(tf.layers.dense({ units: options.hiddenUnits[0] ?? 128, activation: 'relu', kernelInitializer: init() }));
+    model.add(
+      tf.layers.dense({
+        units: options.hiddenUnits[0] ?? 128,
+        activation: 'relu',
+        kernelInitializer: init(),
+      }),
+    );
     if (dropout > 0) model.add(tf.layers.dropout({ rate: dropout, seed: seed++ }));
   } else {
     model.add(tf.layers.flatten({ inputShape }));
@@ -51,6 +71,8 @@ export function buildModel(tf: Tf, options: ModelOptions): LayersModel {
       if (dropout > 0) model.add(tf.layers.dropout({ rate: dropout, seed: seed++ }));
     }
   }
-  model.add(tf.layers.dense({ units: classCount, activation: 'softmax', kernelInitializer: init() }));
+  model.add(
+    tf.layers.dense({ units: classCount, activation: 'softmax', kernelInitializer: init() }),
+  );
   return model;
 }

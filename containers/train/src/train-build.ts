@@ -28,11 +28,14 @@ function emitEpoch(ctx: BuildContext<TrainParameters>, result: EpochResult): voi
   ctx.metric('loss', result.loss, result.epoch);
   ctx.metric('accuracy', result.accuracy, result.epoch);
   if (result.valLoss !== undefined) ctx.metric('val_loss', result.valLoss, result.epoch);
-  if (result.valAccuracy !== undefined) ctx.metric('val_accuracy', result.valAccuracy, result.epoch);
+  if (result.valAccuracy !== undefined)
+    ctx.metric('val_accuracy', result.valAccuracy, result.epoch);
   ctx.metric('learning_rate', result.learningRate, result.epoch);
   ctx.metric('samples_per_second', result.samplesPerSecond, result.epoch);
   const validation =
-    result.valAccuracy === undefined ? '' : ` val_loss ${result.valLoss?.toFixed(4)} val_accuracy ${result.valAccuracy.toFixed(4)}`;
+    result.valAccuracy === undefined
+      ? ''
+      : ` val_loss ${result.valLoss?.toFixed(4)} val_accuracy ${result.valAccuracy.toFixed(4)}`;
   ctx.log(
     `epoch ${result.epoch}: loss ${result.loss.toFixed(4)} accuracy ${result.accuracy.toFixed(4)}${validation} lr ${result.learningRate.toExponential(2)} ${result.seconds.toFixed(1)}s ${Math.round(result.samplesPerSecond)} samples/s`,
   );
@@ -53,9 +56,13 @@ export async function buildTrain(ctx: BuildContext<TrainParameters>): Promise<vo
   const trainSet = requireSet(manifest, 'train', 'dataset');
   const validationSet = manifest.sets['validation'];
   const train = await loadInMemorySet(inputDir, trainSet, manifest.normalization);
-  const validation = validationSet ? await loadInMemorySet(inputDir, validationSet, manifest.normalization) : undefined;
+  const validation = validationSet
+    ? await loadInMemorySet(inputDir, validationSet, manifest.normalization)
+    : undefined;
   if (train.count === 0) throw datasetError('dataset: the training set is empty');
-  ctx.log(`data: ${train.count} training images${validation ? `, ${validation.count} validation images` : ' (no validation set: no val_ metrics)'}, input [${manifest.imageShape.join(', ')}], normalization ${manifest.normalization.method}`);
+  ctx.log(
+    `data: ${train.count} training images${validation ? `, ${validation.count} validation images` : ' (no validation set: no val_ metrics)'}, input [${manifest.imageShape.join(', ')}], normalization ${manifest.normalization.method}`,
+  );
   const classCount = manifest.classes.length;
   const model = buildModel(tf, {
     architecture: parameters.architecture,
@@ -65,7 +72,9 @@ export async function buildTrain(ctx: BuildContext<TrainParameters>): Promise<vo
     dropout: parameters.dropout,
     seed: parameters.seed,
   });
-  ctx.log(`model: ${parameters.architecture}, ${model.countParams()} parameters, layers ${model.layers.map((l) => l.getClassName()).join(' → ')}`);
+  ctx.log(
+    `model: ${parameters.architecture}, ${model.countParams()} parameters, layers ${model.layers.map((l) => l.getClassName()).join(' → ')}`,
+  );
   try {
     const result = await trainModel({
       tf,
@@ -83,7 +92,9 @@ export async function buildTrain(ctx: BuildContext<TrainParameters>): Promise<vo
       onEpoch: (epoch) => emitEpoch(ctx, epoch),
       onProgress: (fraction, message) => ctx.progress(0.98 * fraction, message),
     });
-    ctx.log(`trained ${parameters.epochs} epochs in ${result.trainSeconds.toFixed(1)}s: ${Math.round(result.samplesPerSecond)} samples/s on '${loaded.backend}'`);
+    ctx.log(
+      `trained ${parameters.epochs} epochs in ${result.trainSeconds.toFixed(1)}s: ${Math.round(result.samplesPerSecond)} samples/s on '${loaded.backend}'`,
+    );
     const summary = {
       backend: loaded.backend,
       backendPackage: loaded.packageName,
@@ -100,9 +111,19 @@ export async function buildTrain(ctx: BuildContext<TrainParameters>): Promise<vo
       final: result.history.at(-1),
       parameters,
     };
-    model.setUserDefinedMetadata({ kiln: { classes: manifest.classes, inputShape: manifest.imageShape, normalization: manifest.normalization, architecture: parameters.architecture } });
+    model.setUserDefinedMetadata({
+      kiln: {
+        classes: manifest.classes,
+        inputShape: manifest.imageShape,
+        normalization: manifest.normalization,
+        architecture: parameters.architecture,
+      },
+    });
     await saveLayersModel(tf, model, ctx.outputDir);
-    await writeFile(join(ctx.outputDir, TRAINING_FILE), `${JSON.stringify({ ...summary, history: result.history }, null, 2)}\n`);
+    await writeFile(
+      join(ctx.outputDir, TRAINING_FILE),
+      `${JSON.stringify({ ...summary, history: result.history }, null, 2)}\n`,
+    );
     ctx.report('training', summary);
     ctx.progress(1, 'saved');
   } finally {

@@ -64,7 +64,8 @@ export const TRAIN_PARAMETERS_SCHEMA: JsonSchema = {
       items: { type: 'integer', minimum: 1, maximum: 4096 },
       maxItems: 8,
       default: [...TRAIN_DEFAULTS.hiddenUnits],
-      description: 'Units of each hidden layer of the dense network (conv: of its dense layer, first entry)',
+      description:
+        'Units of each hidden layer of the dense network (conv: of its dense layer, first entry)',
     },
     dropout: {
       type: 'number',
@@ -90,11 +91,17 @@ export const TRAIN_PARAMETERS_SCHEMA: JsonSchema = {
       description:
         'Adam learning rate of the last epoch, reached by exponential decay; equal to learningRate for a constant rate',
     },
-    seed: { type: 'integer', minimum: 0, default: TRAIN_DEFAULTS.seed, description: 'Seed of the initial weights and the shuffles' },
+    seed: {
+      type: 'integer',
+      minimum: 0,
+      default: TRAIN_DEFAULTS.seed,
+      description: 'Seed of the initial weights and the shuffles',
+    },
     backend: {
       enum: ['auto', 'native', 'wasm', 'cpu'],
       default: TRAIN_DEFAULTS.backend,
-      description: 'TensorFlow.js backend: "auto" takes the fastest that loads (tfjs-node-gpu, tfjs-node, wasm, cpu)',
+      description:
+        'TensorFlow.js backend: "auto" takes the fastest that loads (tfjs-node-gpu, tfjs-node, wasm, cpu)',
     },
   },
 };

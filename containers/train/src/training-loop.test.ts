@@ -27,7 +27,14 @@ describe('trainModel', () => {
   it('trains the conv network where convolution gradients exist (cpu backend) and reports each epoch', async () => {
     const { tf } = await loadTensorFlow('cpu');
     const train = tinyImagesSet(16);
-    const model = buildModel(tf, { architecture: 'conv', inputShape: [12, 12, 1], classCount: 10, hiddenUnits: [16], dropout: 0, seed: 1 });
+    const model = buildModel(tf, {
+      architecture: 'conv',
+      inputShape: [12, 12, 1],
+      classCount: 10,
+      hiddenUnits: [16],
+      dropout: 0,
+      seed: 1,
+    });
     const epochs: number[] = [];
     const result = await trainModel({
       tf,

@@ -1,5 +1,12 @@
 import type { LayersModel, Scalar, Tensor } from '@tensorflow/tfjs';
-import { fillBatch, rowRange, seededRandom, shuffleInPlace, type InMemorySet, type Tf } from '@kiln/fashion-mnist';
+import {
+  fillBatch,
+  rowRange,
+  seededRandom,
+  shuffleInPlace,
+  type InMemorySet,
+  type Tf,
+} from '@kiln/fashion-mnist';
 
 /** The figures of one epoch. */
 export interface EpochResult {
@@ -56,7 +63,10 @@ function crossEntropy(tf: Tf, oneHot: Tensor, probs: Tensor): Scalar {
 }
 
 /** Sum of losses and count of correct predictions over a set, without training. */
-async function evaluate(options: TrainLoopOptions, set: InMemorySet): Promise<{ loss: number; accuracy: number }> {
+async function evaluate(
+  options: TrainLoopOptions,
+  set: InMemorySet,
+): Promise<{ loss: number; accuracy: number }> {
   const { tf, model, inputShape, classCount } = options;
   const x = new Float32Array(EVAL_BATCH * set.rowLength);
   const y = new Int32Array(EVAL_BATCH);
@@ -67,7 +77,9 @@ async function evaluate(options: TrainLoopOptions, set: InMemorySet): Promise<{ 
     const n = fillBatch(set, rows, x, y);
     const [batchLoss, batchCorrect] = tf.tidy(() => {
       const labels = tf.tensor1d(y.subarray(0, n), 'int32');
-      const probs = model.predict(tf.tensor(x.subarray(0, n * set.rowLength), [n, ...inputShape])) as Tensor;
+      const probs = model.predict(
+        tf.tensor(x.subarray(0, n * set.rowLength), [n, ...inputShape]),
+      ) as Tensor;
       const l = tf.mul(crossEntropy(tf, tf.oneHot(labels, classCount), probs), n);
       const c = tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), labels), 'float32'));
       return [l.dataSync()[0] ?? 0, c.dataSync()[0] ?? 0];
@@ -97,7 +109,12 @@ export async function trainModel(options: TrainLoopOptions): Promise<TrainResult
   const batches = Math.ceil(train.count / batchSize);
   let trainSeconds = 0;
   for (let epoch = 0; epoch < epochs; epoch++) {
-    const learningRate = learningRateAt(epoch, epochs, options.learningRate, options.finalLearningRate);
+    const learningRate = learningRateAt(
+      epoch,
+      epochs,
+      options.learningRate,
+      options.finalLearningRate,
+    );
     // Adam reads its rate at every step; the field is not public in the typings.
     (optimizer as unknown as { learningRate: number }).learningRate = learningRate;
     shuffleInPlace(order, random);

@@ -16,7 +16,8 @@ import {
 } from '@kiln/fashion-mnist/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const tool = (name: string) => fileURLToPath(new URL(`../../${name}/dist/tool.js`, import.meta.url));
+const tool = (name: string) =>
+  fileURLToPath(new URL(`../../${name}/dist/tool.js`, import.meta.url));
 
 /** Reads a followed log until `pattern` appears (the build has reached that point). */
 async function waitForLogLine(url: string, pattern: RegExp): Promise<void> {
@@ -48,8 +49,13 @@ describe('train tool over HTTP', () => {
     const started = await Promise.all(names.map((name) => startTool(tool(name))));
     names.forEach((name, i) => (tools[name] = started[i] as ToolHandle));
     await buildArtifact(tools['import']!.url, 'raw', { source: 'path', path: dir });
-    await buildArtifact(tools['process']!.url, 'unit', { dataset: artifactUrl(tools['import']!.url, 'raw') });
-    await buildArtifact(tools['split']!.url, 'split', { dataset: artifactUrl(tools['process']!.url, 'unit'), validationFraction: 0.2 });
+    await buildArtifact(tools['process']!.url, 'unit', {
+      dataset: artifactUrl(tools['import']!.url, 'raw'),
+    });
+    await buildArtifact(tools['split']!.url, 'split', {
+      dataset: artifactUrl(tools['process']!.url, 'unit'),
+      validationFraction: 0.2,
+    });
     split = artifactUrl(tools['split']!.url, 'split');
   });
 
@@ -68,14 +74,29 @@ describe('train tool over HTTP', () => {
       batchSize: 32,
       learningRate: 0.01,
     });
-    expect(record.files.map((f) => f.path).sort()).toEqual(['model.json', 'training.json', 'weights.bin']);
-    expect(record.metrics).toEqual(expect.arrayContaining(['loss', 'accuracy', 'val_loss', 'val_accuracy', 'training']));
+    expect(record.files.map((f) => f.path).sort()).toEqual([
+      'model.json',
+      'training.json',
+      'weights.bin',
+    ]);
+    expect(record.metrics).toEqual(
+      expect.arrayContaining(['loss', 'accuracy', 'val_loss', 'val_accuracy', 'training']),
+    );
     const loss = await getJson<MetricPoint[]>(`${train().url}/artifacts/dense/metrics/loss/values`);
     expect(loss.map((p) => p.step)).toEqual([1, 2]);
-    const valAccuracy = await getJson<MetricPoint[]>(`${train().url}/artifacts/dense/metrics/val_accuracy/values`);
+    const valAccuracy = await getJson<MetricPoint[]>(
+      `${train().url}/artifacts/dense/metrics/val_accuracy/values`,
+    );
     expect(valAccuracy).toHaveLength(2);
-    const training = await getJson<Record<string, unknown>>(`${train().url}/artifacts/dense/data/training.json`);
-    expect(training).toMatchObject({ backend: 'wasm', architecture: 'dense', trainCount: 160, validationCount: 40 });
+    const training = await getJson<Record<string, unknown>>(
+      `${train().url}/artifacts/dense/data/training.json`,
+    );
+    expect(training).toMatchObject({
+      backend: 'wasm',
+      architecture: 'dense',
+      trainCount: 160,
+      validationCount: 40,
+    });
     expect(training['samplesPerSecond']).toBeGreaterThan(0);
     const log = await (await fetch(`${train().url}/artifacts/dense/log`)).text();
     expect(log).toMatch(/backend 'wasm' from @tensorflow\/tfjs-backend-wasm/);
@@ -85,16 +106,25 @@ describe('train tool over HTTP', () => {
     );
     expect(model.format).toBe('layers-model');
     expect(model.weightsManifest[0]?.paths).toEqual(['weights.bin']);
-    expect(record.files.find((f) => f.path === 'weights.bin')?.size).toBe((784 * 16 + 16 + 16 * 10 + 10) * 4);
+    expect(record.files.find((f) => f.path === 'weights.bin')?.size).toBe(
+      (784 * 16 + 16 + 16 * 10 + 10) * 4,
+    );
   });
 
   it('trains the linear baseline (softmax regression)', async () => {
-    const record = await buildArtifact(train().url, 'linear', { dataset: split, architecture: 'linear', epochs: 1 });
+    const record = await buildArtifact(train().url, 'linear', {
+      dataset: split,
+      architecture: 'linear',
+      epochs: 1,
+    });
     expect(record.files.find((f) => f.path === 'weights.bin')?.size).toBe((784 * 10 + 10) * 4);
   });
 
   it('fails "conv" clearly when no native backend loaded', async () => {
-    await createArtifact(train().url, { name: 'conv', parameters: { dataset: split, architecture: 'conv' } });
+    await createArtifact(train().url, {
+      name: 'conv',
+      parameters: { dataset: split, architecture: 'conv' },
+    });
     const record = await waitForArtifact(train().url, 'conv');
     expect(record.status).toBe('failed');
     expect(record.error).toMatch(
@@ -103,7 +133,10 @@ describe('train tool over HTTP', () => {
   });
 
   it('stops training when cancelled', async () => {
-    await createArtifact(train().url, { name: 'long', parameters: { dataset: split, hiddenUnits: [8], epochs: 1000, batchSize: 8 } });
+    await createArtifact(train().url, {
+      name: 'long',
+      parameters: { dataset: split, hiddenUnits: [8], epochs: 1000, batchSize: 8 },
+    });
     await waitForLogLine(`${train().url}/artifacts/long/log?follow=1`, /epoch 1: /);
     const cancel = await fetch(`${train().url}/artifacts/long/cancel`, { method: 'POST' });
     expect(cancel.status).toBe(202);
@@ -114,9 +147,9 @@ describe('train tool over HTTP', () => {
   });
 
   it('refuses bad parameters at create time (422)', async () => {
-    const error = await createArtifact(train().url, { parameters: { dataset: split, architecture: 'transformer' } }).catch(
-      (e: unknown) => e,
-    );
+    const error = await createArtifact(train().url, {
+      parameters: { dataset: split, architecture: 'transformer' },
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HttpStatusError);
     expect((error as HttpStatusError).status).toBe(422);
   });

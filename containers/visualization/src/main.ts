@@ -3,7 +3,9 @@ import { createApp } from './app.js';
 import { parseContainerUrls } from './container-urls.js';
 
 // The container's entry: the only place that reads the environment.
-const logger = createStreamLogger({ level: process.env['LOG_LEVEL'] === 'debug' ? 'debug' : 'info' });
+const logger = createStreamLogger({
+  level: process.env['LOG_LEVEL'] === 'debug' ? 'debug' : 'info',
+});
 const containers = parseContainerUrls(process.env['KILN_CONTAINER_URLS'] ?? '');
 const port = Number(process.env['PORT'] || 8080);
 const host = process.env['HOST'] || '127.0.0.1';
@@ -11,7 +13,9 @@ const host = process.env['HOST'] || '127.0.0.1';
 const server = createApp({ containers, logger }).listen(port, host, () => {
   const address = server.address();
   const actual = typeof address === 'object' && address ? address.port : port;
-  console.log(`visualization listening on http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${actual}`);
+  console.log(
+    `visualization listening on http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${actual}`,
+  );
 });
 
 const stop = (): void => {

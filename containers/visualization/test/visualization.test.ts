@@ -27,14 +27,18 @@ async function create(url: string, collection: string, body: unknown): Promise<A
   });
   expect(response.status).toBe(202);
   const summary = (await response.json()) as ArtifactSummary;
-  const done = (await (await fetch(`${url}/${collection}/${summary.name}/status?wait=30`)).json()) as ArtifactSummary;
+  const done = (await (
+    await fetch(`${url}/${collection}/${summary.name}/status?wait=30`)
+  ).json()) as ArtifactSummary;
   expect(done.status).toBe('completed');
   return done;
 }
 
 async function unzip(buffer: Buffer): Promise<Map<string, Buffer>> {
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.fromBuffer(buffer, { lazyEntries: true }, (error, file) => (error ? reject(error) : resolve(file))),
+    yauzl.fromBuffer(buffer, { lazyEntries: true }, (error, file) =>
+      error ? reject(error) : resolve(file),
+    ),
   );
   const files = new Map<string, Buffer>();
   await new Promise<void>((resolve, reject) => {
@@ -59,8 +63,16 @@ async function unzip(buffer: Buffer): Promise<Map<string, Buffer>> {
 
 beforeAll(async () => {
   dataRoot = await mkdtemp(join(tmpdir(), 'kiln-visualization-'));
-  tool = await startToolServer({ modulePath: join(FIXTURES, 'metrics-tool.mjs'), dataDir: join(dataRoot, 'tool'), port: 0 });
-  pipeline = await startToolServer({ modulePath: join(FIXTURES, 'runs-pipeline.mjs'), dataDir: join(dataRoot, 'pipeline'), port: 0 });
+  tool = await startToolServer({
+    modulePath: join(FIXTURES, 'metrics-tool.mjs'),
+    dataDir: join(dataRoot, 'tool'),
+    port: 0,
+  });
+  pipeline = await startToolServer({
+    modulePath: join(FIXTURES, 'runs-pipeline.mjs'),
+    dataDir: join(dataRoot, 'pipeline'),
+    port: 0,
+  });
   await create(tool.url, 'artifacts', { name: 'first', parameters: { epochs: 3 } });
   await create(tool.url, 'artifacts', { name: 'second', parameters: { epochs: 2, offset: 10 } });
   await create(tool.url, 'artifacts', { name: 'flat', parameters: { epochs: 0 } });
@@ -124,7 +136,13 @@ describe('GET /metrics/{container}/{artifact}/{metric}/{view}', () => {
     const svg = await fetch(`${base}/metrics/metrics/first/accuracy/svg`);
     expect(svg.headers.get('content-type')).toMatch(/svg/);
     const report = await fetch(`${base}/metrics/metrics/first/confusion/json`);
-    expect(await report.json()).toEqual({ labels: ['a', 'b'], matrix: [[3, 1], [0, 4]] });
+    expect(await report.json()).toEqual({
+      labels: ['a', 'b'],
+      matrix: [
+        [3, 1],
+        [0, 4],
+      ],
+    });
     const run = await fetch(`${base}/metrics/runs/run-1/score/latest`);
     expect(await run.json()).toMatchObject({ step: 1, value: 0.75 });
   });
@@ -170,8 +188,11 @@ describe('GET /tensorboard', () => {
       let count = 0;
       while (offset < file.length) {
         const length = Number(file.readBigUInt64LE(offset));
-        const mask = (crc: number): number => ((((crc >>> 15) | (crc << 17)) >>> 0) + 0xa282ead8) >>> 0;
-        expect(file.readUInt32LE(offset + 8)).toBe(mask(crc32c.buf(file.subarray(offset, offset + 8)) >>> 0));
+        const mask = (crc: number): number =>
+          ((((crc >>> 15) | (crc << 17)) >>> 0) + 0xa282ead8) >>> 0;
+        expect(file.readUInt32LE(offset + 8)).toBe(
+          mask(crc32c.buf(file.subarray(offset, offset + 8)) >>> 0),
+        );
         const data = file.subarray(offset + 12, offset + 12 + length);
         expect(file.readUInt32LE(offset + 12 + length)).toBe(mask(crc32c.buf(data) >>> 0));
         offset += 12 + length + 4;
@@ -186,15 +207,27 @@ describe('GET /tensorboard', () => {
       expect(steps).toEqual([...steps].sort((a, b) => a - b));
 
       const metrics = (await (await fetch(`${base}/metrics`)).json()) as MetricListing[];
-      const series = metrics.filter((m) => m.container === container && m.artifact === artifact && m.kind === 'series');
+      const series = metrics.filter(
+        (m) => m.container === container && m.artifact === artifact && m.kind === 'series',
+      );
       let points = 0;
       for (const metric of series) {
-        const values = (await (await fetch(`${base}/metrics/${container}/${artifact}/${metric.metric}/values`)).json()) as MetricPoint[];
+        const values = (await (
+          await fetch(`${base}/metrics/${container}/${artifact}/${metric.metric}/values`)
+        ).json()) as MetricPoint[];
         const written = events
           .filter((event) => event.summary?.value[0]?.tag === metric.metric)
-          .map((event) => ({ step: event.step, value: event.summary?.value[0]?.simpleValue, wallTime: event.wallTime }));
+          .map((event) => ({
+            step: event.step,
+            value: event.summary?.value[0]?.simpleValue,
+            wallTime: event.wallTime,
+          }));
         expect(written).toEqual(
-          values.map((point) => ({ step: point.step, value: Math.fround(point.value), wallTime: Date.parse(point.time) / 1000 })),
+          values.map((point) => ({
+            step: point.step,
+            value: Math.fround(point.value),
+            wallTime: Date.parse(point.time) / 1000,
+          })),
         );
         points += values.length;
       }

@@ -23,7 +23,11 @@ export interface CreateCliOptions {
 /** Adds the parameter options `create` and `run` share. */
 export function withParameterOptions(command: Command): Command {
   return command
-    .option('-p, --param <key=value>', 'a parameter (repeatable; typed by the schema, JSON for non-strings; a.b=v nests)', collectParam)
+    .option(
+      '-p, --param <key=value>',
+      'a parameter (repeatable; typed by the schema, JSON for non-strings; a.b=v nests)',
+      collectParam,
+    )
     .option('--params-file <file>', 'a JSON file of parameters (--param values override it)')
     .option('--cache', 'reuse a completed artifact with the same parameters and inputs')
     .option('-w, --wait', 'wait until it is built, showing progress; exit 1 unless it completes')
@@ -39,20 +43,29 @@ export function createCreateCommand(env: CliEnvironment): Command {
       .argument('[name]', 'artifact name (the container picks one if left out)'),
   )
     .option('-f, --file <input=path>', 'an input file (repeatable)', collectFile)
-    .action(async (container: string, name: string | undefined, options: CreateCliOptions, command: Command) => {
-      const context = cliContext(command, env);
-      if (options.timeout !== undefined && !options.wait) throw usageError('--timeout needs --wait');
-      const { client, description, label } = await openContainer(context, container);
-      const summary = await createFromOptions(context, client, description, label, name, options);
-      if (!options.wait) {
-        reportCreated(context, summary);
-        return;
-      }
-      const where = `${label}/${summary.name}`;
-      if (context.out.progress && !context.out.bars) context.out.progressLine(`${where}: created (${describeState(summary)})`);
-      const final = await waitWithProgress(context, client, summary.name, where, options.timeout);
-      reportFinal(context, where, final, final.name);
-    });
+    .action(
+      async (
+        container: string,
+        name: string | undefined,
+        options: CreateCliOptions,
+        command: Command,
+      ) => {
+        const context = cliContext(command, env);
+        if (options.timeout !== undefined && !options.wait)
+          throw usageError('--timeout needs --wait');
+        const { client, description, label } = await openContainer(context, container);
+        const summary = await createFromOptions(context, client, description, label, name, options);
+        if (!options.wait) {
+          reportCreated(context, summary);
+          return;
+        }
+        const where = `${label}/${summary.name}`;
+        if (context.out.progress && !context.out.bars)
+          context.out.progressLine(`${where}: created (${describeState(summary)})`);
+        const final = await waitWithProgress(context, client, summary.name, where, options.timeout);
+        reportFinal(context, where, final, final.name);
+      },
+    );
 }
 
 /** Prints a new artifact: its name alone (for `$(kiln create …)`), or its summary with `--json`. */
@@ -72,8 +85,13 @@ export async function createFromOptions(
 ): Promise<ArtifactSummary> {
   const files = options.file ?? {};
   checkInputFiles(files, description.inputFiles);
-  const parameters = await buildParameters(description.parameters, options.param ?? [], options.paramsFile);
-  const upload = Object.keys(files).length > 0 ? transferProgress(context.out, `${label}: upload`) : undefined;
+  const parameters = await buildParameters(
+    description.parameters,
+    options.param ?? [],
+    options.paramsFile,
+  );
+  const upload =
+    Object.keys(files).length > 0 ? transferProgress(context.out, `${label}: upload`) : undefined;
   let summary: ArtifactSummary;
   try {
     summary = await client.create({

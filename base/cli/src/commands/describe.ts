@@ -29,21 +29,41 @@ function describeText(description: ToolDescription): string {
   const rows = Object.entries(properties).map(([name, schema]) => [
     name,
     typeText(schema),
-    schema['default'] === undefined ? (required.includes(name) ? 'required' : '-') : JSON.stringify(schema['default']),
+    schema['default'] === undefined
+      ? required.includes(name)
+        ? 'required'
+        : '-'
+      : JSON.stringify(schema['default']),
     String(schema['description'] ?? ''),
   ]);
-  lines.push(rows.length === 0 ? 'parameters: none' : `parameters:\n${indent(formatTable(['NAME', 'TYPE', 'DEFAULT', 'DESCRIPTION'], rows))}`);
-  const files = description.inputFiles.map((file) => [file.name, file.required ? 'required' : 'optional', file.description]);
-  lines.push(files.length === 0 ? 'input files: none' : `input files:\n${indent(formatTable(['NAME', 'REQUIRED', 'DESCRIPTION'], files))}`);
+  lines.push(
+    rows.length === 0
+      ? 'parameters: none'
+      : `parameters:\n${indent(formatTable(['NAME', 'TYPE', 'DEFAULT', 'DESCRIPTION'], rows))}`,
+  );
+  const files = description.inputFiles.map((file) => [
+    file.name,
+    file.required ? 'required' : 'optional',
+    file.description,
+  ]);
+  lines.push(
+    files.length === 0
+      ? 'input files: none'
+      : `input files:\n${indent(formatTable(['NAME', 'REQUIRED', 'DESCRIPTION'], files))}`,
+  );
   return lines.join('\n');
 }
 
 function typeText(schema: JsonSchema): string {
   if (schema['format'] === 'kiln-artifact') return 'artifact URL';
-  if (Array.isArray(schema['enum'])) return (schema['enum'] as unknown[]).map((v) => JSON.stringify(v)).join('|');
+  if (Array.isArray(schema['enum']))
+    return (schema['enum'] as unknown[]).map((v) => JSON.stringify(v)).join('|');
   const type = schema['type'];
   const base = Array.isArray(type) ? type.join('|') : String(type ?? 'any');
-  const bounds = [schema['minimum'] === undefined ? '' : `>=${String(schema['minimum'])}`, schema['maximum'] === undefined ? '' : `<=${String(schema['maximum'])}`].filter(Boolean);
+  const bounds = [
+    schema['minimum'] === undefined ? '' : `>=${String(schema['minimum'])}`,
+    schema['maximum'] === undefined ? '' : `<=${String(schema['maximum'])}`,
+  ].filter(Boolean);
   return bounds.length ? `${base} ${bounds.join(' ')}` : base;
 }
 

@@ -12,19 +12,37 @@ import { createRunsCommand } from './runs.js';
 import { createStatusCommand } from './status.js';
 import { createWaitCommand } from './wait.js';
 
-const env: CliEnvironment = { url: undefined, token: undefined, stdout: process.stdout, stderr: process.stderr };
+const env: CliEnvironment = {
+  url: undefined,
+  token: undefined,
+  stdout: process.stdout,
+  stderr: process.stderr,
+};
 const FACTORIES = [
-  createLsCommand, createDescribeCommand, createCreateCommand, createStatusCommand, createWaitCommand, createLogsCommand,
-  createDownloadCommand, createCancelCommand, createRmCommand, createRunCommand, createRunsCommand,
+  createLsCommand,
+  createDescribeCommand,
+  createCreateCommand,
+  createStatusCommand,
+  createWaitCommand,
+  createLogsCommand,
+  createDownloadCommand,
+  createCancelCommand,
+  createRmCommand,
+  createRunCommand,
+  createRunsCommand,
 ];
 
 describe('every subcommand', () => {
-  it.each(FACTORIES.map((factory) => [factory(env).name(), factory] as const))('%s has a description and documents its arguments', (name, factory) => {
-    const command = factory(env);
-    expect(command.description()).not.toBe('');
-    const help = command.helpInformation();
-    expect(help).toContain(`Usage: ${name}`);
-    for (const argument of command.registeredArguments) expect(help.replace(/\s+/g, ' ')).toContain(argument.description);
-    for (const option of command.options) expect(option.description, option.flags).not.toBe('');
-  });
+  it.each(FACTORIES.map((factory) => [factory(env).name(), factory] as const))(
+    '%s has a description and documents its arguments',
+    (name, factory) => {
+      const command = factory(env);
+      expect(command.description()).not.toBe('');
+      const help = command.helpInformation();
+      expect(help).toContain(`Usage: ${name}`);
+      for (const argument of command.registeredArguments)
+        expect(help.replace(/\s+/g, ' ')).toContain(argument.description);
+      for (const option of command.options) expect(option.description, option.flags).not.toBe('');
+    },
+  );
 });

@@ -12,15 +12,22 @@ export function createLogsCommand(env: CliEnvironment): Command {
     .argument('<artifact>', 'artifact (or run) name')
     .option('-f, --follow', 'keep printing lines as they are written, until the build ends')
     .option('--offset <bytes>', 'start at this byte of the log', parseOffset)
-    .action(async (container: string, artifact: string, options: { follow?: boolean; offset?: number }, command: Command) => {
-      const context = cliContext(command, env);
-      if (context.out.json) throw usageError('logs prints text; --json is not supported here');
-      const { client } = await openContainer(context, container);
-      const offset = options.offset === undefined ? {} : { offset: options.offset };
-      if (!options.follow) {
-        context.out.stdout.write(await client.log(artifact, offset));
-        return;
-      }
-      for await (const line of client.followLog(artifact, offset)) context.out.line(line);
-    });
+    .action(
+      async (
+        container: string,
+        artifact: string,
+        options: { follow?: boolean; offset?: number },
+        command: Command,
+      ) => {
+        const context = cliContext(command, env);
+        if (context.out.json) throw usageError('logs prints text; --json is not supported here');
+        const { client } = await openContainer(context, container);
+        const offset = options.offset === undefined ? {} : { offset: options.offset };
+        if (!options.follow) {
+          context.out.stdout.write(await client.log(artifact, offset));
+          return;
+        }
+        for await (const line of client.followLog(artifact, offset)) context.out.line(line);
+      },
+    );
 }

@@ -13,24 +13,47 @@ export function createRunsCommand(env: CliEnvironment): Command {
     .argument('<pipeline>', 'pipeline name (through the gateway) or URL')
     .argument('[run]', 'a run: show its steps')
     .option('-s, --status <status>', 'only runs in this state', parseStatus)
-    .action(async (pipelineArg: string, run: string | undefined, options: { status?: ArtifactStatus }, command: Command) => {
-      const context = cliContext(command, env);
-      const { client, description, label } = await openContainer(context, pipelineArg);
-      if (description.kind !== 'pipeline') throw usageError(`${pipelineArg} is a ${description.kind}, not a pipeline (use kiln ls)`);
-      const pipeline = client as PipelineClient;
-      if (run === undefined) {
-        const runs = await pipeline.runs(options.status ? { status: options.status } : {});
-        if (context.out.json) context.out.result(runs);
-        else context.out.table(['RUN', 'STATE', 'CREATED'], artifactRows(runs), `no runs on ${label}`);
-        return;
-      }
-      if (options.status) throw usageError('--status lists runs; leave out the run name');
-      const steps = await pipeline.steps(run);
-      if (context.out.json) {
-        context.out.result(steps);
-        return;
-      }
-      const rows = steps.map((s) => [s.step, `${s.container}/${s.artifact}`, s.cached ? `${s.status} (cached)` : s.status, formatTime(s.startedAt), formatTime(s.finishedAt)]);
-      context.out.table(['STEP', 'ARTIFACT', 'STATE', 'STARTED', 'FINISHED'], rows, `run ${run} has no steps yet`);
-    });
+    .action(
+      async (
+        pipelineArg: string,
+        run: string | undefined,
+        options: { status?: ArtifactStatus },
+        command: Command,
+      ) => {
+        const context = cliContext(command, env);
+        const { client, description, label } = await openContainer(context, pipelineArg);
+        if (description.kind !== 'pipeline')
+          throw usageError(`${pipelineArg} is a ${description.kind}, not a pipeline (use kiln ls)`);
+        const pipeline = client as PipelineClient;
+        if (run === undefined) {
+          const runs = await pipeline.runs(options.status ? { status: options.status } : {});
+          if (context.out.json) context.out.result(runs);
+          else
+            context.out.table(
+              ['RUN', 'STATE', 'CREATED'],
+              artifactRows(runs),
+              `no runs on ${label}`,
+            );
+          return;
+        }
+        if (options.status) throw usageError('--status lists runs; leave out the run name');
+        const steps = await pipeline.steps(run);
+        if (context.out.json) {
+          context.out.result(steps);
+          return;
+        }
+        const rows = steps.map((s) => [
+          s.step,
+          `${s.container}/${s.artifact}`,
+          s.cached ? `${s.status} (cached)` : s.status,
+          formatTime(s.startedAt),
+          formatTime(s.finishedAt),
+        ]);
+        context.out.table(
+          ['STEP', 'ARTIFACT', 'STATE', 'STARTED', 'FINISHED'],
+          rows,
+          `run ${run} has no steps yet`,
+        );
+      },
+    );
 }

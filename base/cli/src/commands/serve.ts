@@ -11,7 +11,8 @@ function parsePort(value: string): number {
 
 function parseBytes(value: string): number {
   const bytes = Number(value);
-  if (!Number.isSafeInteger(bytes) || bytes < 1) throw new InvalidArgumentError('must be a positive integer');
+  if (!Number.isSafeInteger(bytes) || bytes < 1)
+    throw new InvalidArgumentError('must be a positive integer');
   return bytes;
 }
 
@@ -23,7 +24,11 @@ export function createServeCommand(): Command {
     .option('-p, --port <port>', 'port to listen on (env PORT; 0 picks a free one)', parsePort)
     .option('-H, --host <host>', 'address to bind (env HOST)')
     .option('-d, --data <dir>', 'data folder (env DATA_DIR)')
-    .option('--max-upload-bytes <bytes>', 'largest accepted input file (env KILN_MAX_UPLOAD_BYTES)', parseBytes)
+    .option(
+      '--max-upload-bytes <bytes>',
+      'largest accepted input file (env KILN_MAX_UPLOAD_BYTES)',
+      parseBytes,
+    )
     .option('--log-format <format>', 'text or json (env KILN_LOG_FORMAT)')
     .action(async (modulePath: string, options: ServeCliOptions) => {
       await serve(modulePath, options);
@@ -44,7 +49,9 @@ async function serve(modulePath: string, options: ServeCliOptions): Promise<void
   const env = process.env;
   const logFormat = (options.logFormat ?? env['KILN_LOG_FORMAT']) === 'json' ? 'json' : 'text';
   const logger = createStreamLogger({ format: logFormat });
-  const maxUpload = options.maxUploadBytes ?? (env['KILN_MAX_UPLOAD_BYTES'] ? parseBytes(env['KILN_MAX_UPLOAD_BYTES']) : undefined);
+  const maxUpload =
+    options.maxUploadBytes ??
+    (env['KILN_MAX_UPLOAD_BYTES'] ? parseBytes(env['KILN_MAX_UPLOAD_BYTES']) : undefined);
   const server = await startToolServer({
     modulePath: resolve(modulePath),
     dataDir: resolve(options.data ?? env['DATA_DIR'] ?? '.kiln/data'),
@@ -53,7 +60,9 @@ async function serve(modulePath: string, options: ServeCliOptions): Promise<void
     logger,
     ...(maxUpload === undefined ? {} : { maxUploadBytes: maxUpload }),
   });
-  process.stdout.write(`kiln: ${server.description.kind} '${server.description.name}' listening on ${server.url}\n`);
+  process.stdout.write(
+    `kiln: ${server.description.kind} '${server.description.name}' listening on ${server.url}\n`,
+  );
   const stop = (signal: string): void => {
     logger.info('stopping', { signal });
     server.close().then(

@@ -4,7 +4,8 @@ import type { ProjectHandle } from '@kiln/launcher';
 
 function parsePort(value: string): number {
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('must be an integer from 0 to 65535');
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new InvalidArgumentError('must be an integer from 0 to 65535');
   return port;
 }
 
@@ -23,13 +24,30 @@ interface UpCliOptions {
  */
 export function createUpCommand(): Command {
   return new Command('up')
-    .description('run the project in docker-compose.yml as local processes, no Docker needed (npm start)')
+    .description(
+      'run the project in docker-compose.yml as local processes, no Docker needed (npm start)',
+    )
     .argument('[services...]', 'only these services, and those they depend on')
     .option('-f, --file <file>', 'the Compose file', 'docker-compose.yml')
-    .option('-p, --port <port>', "the gateway's port (default: the published port, 8080, or the next free one)", parsePort)
-    .option('-H, --host <host>', 'the address the gateway binds (0.0.0.0 to reach it from other machines)', '127.0.0.1')
-    .option('--base-port <port>', 'first port for the other services (0: any free ports)', parsePort)
-    .option('-d, --data <dir>', 'folder for every service\'s data folder (default: .kiln beside the Compose file)')
+    .option(
+      '-p, --port <port>',
+      "the gateway's port (default: the published port, 8080, or the next free one)",
+      parsePort,
+    )
+    .option(
+      '-H, --host <host>',
+      'the address the gateway binds (0.0.0.0 to reach it from other machines)',
+      '127.0.0.1',
+    )
+    .option(
+      '--base-port <port>',
+      'first port for the other services (0: any free ports)',
+      parsePort,
+    )
+    .option(
+      '-d, --data <dir>',
+      "folder for every service's data folder (default: .kiln beside the Compose file)",
+    )
     .option('--no-color', 'plain prefixes, without colours')
     .action(async (services: string[], options: UpCliOptions, command: Command) => {
       const globals = command.optsWithGlobals<{ token?: string }>();
@@ -37,7 +55,11 @@ export function createUpCommand(): Command {
     });
 }
 
-async function up(services: string[], options: UpCliOptions, token: string | undefined): Promise<void> {
+async function up(
+  services: string[],
+  options: UpCliOptions,
+  token: string | undefined,
+): Promise<void> {
   const output = process.stdout;
   const environment = { ...process.env, ...(token ? { KILN_TOKEN: token } : {}) };
   // Loaded here, not at the top: every `kiln` command imports this file.
@@ -58,10 +80,17 @@ async function up(services: string[], options: UpCliOptions, token: string | und
   } catch (error) {
     if (!(error instanceof LauncherError)) throw error;
     process.stderr.write(`kiln: ${error.message}\n`);
-    throw new KilnError(ErrorCode.ServiceUnavailable, `the project did not start (${error.code})`, { status: 503, cause: error });
+    throw new KilnError(ErrorCode.ServiceUnavailable, `the project did not start (${error.code})`, {
+      status: 503,
+      cause: error,
+    });
   }
-  const secured = environment['KILN_TOKEN'] ? 'sign in with the token in KILN_TOKEN' : 'no token set: anyone who can reach this port can use it';
-  output.write(`\n  Kiln is up: ${project.url}\n  ${secured}\n  Ctrl-C stops everything; the data stays in ${project.dataDir}\n\n`);
+  const secured = environment['KILN_TOKEN']
+    ? 'sign in with the token in KILN_TOKEN'
+    : 'no token set: anyone who can reach this port can use it';
+  output.write(
+    `\n  Kiln is up: ${project.url}\n  ${secured}\n  Ctrl-C stops everything; the data stays in ${project.dataDir}\n\n`,
+  );
   await untilSignal();
   await project.stop();
 }

@@ -21,7 +21,11 @@ export function collectParam(value: string, previous: RawParam[] = []): RawParam
  * typed by the parameter's schema: kept as a string for string parameters, read as JSON
  * otherwise (`epochs=3` is a number, `layers=[64,32]` an array); `a.b=v` sets a nested property.
  */
-export async function buildParameters(schema: JsonSchema, params: readonly RawParam[], file: string | undefined): Promise<Record<string, unknown>> {
+export async function buildParameters(
+  schema: JsonSchema,
+  params: readonly RawParam[],
+  file: string | undefined,
+): Promise<Record<string, unknown>> {
   const parameters = file === undefined ? {} : await readParamsFile(file);
   for (const { key, value } of params) {
     const path = key.split('.');
@@ -36,15 +40,22 @@ async function readParamsFile(file: string): Promise<Record<string, unknown>> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw usageError(`--params-file: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`, error);
+    throw usageError(
+      `--params-file: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+      error,
+    );
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw usageError(`--params-file: ${file} is not valid JSON (${(error as Error).message})`, error);
+    throw usageError(
+      `--params-file: ${file} is not valid JSON (${(error as Error).message})`,
+      error,
+    );
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw usageError(`--params-file: ${file} must hold a JSON object`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw usageError(`--params-file: ${file} must hold a JSON object`);
   return value as Record<string, unknown>;
 }
 

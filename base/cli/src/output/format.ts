@@ -34,8 +34,12 @@ export function formatDuration(ms: number): string {
 /** The one-line state of an artifact: `in-progress 40% decoding images`, `failed: <error>`. */
 export function describeState(summary: ArtifactSummary): string {
   if (summary.status === 'failed') return `failed: ${summary.error ?? 'unknown error'}`;
-  if (summary.status === 'completed') return summary.cached ? `completed (cached from ${summary.cachedFrom ?? '?'})` : 'completed';
-  if (summary.status === 'cancelled') return summary.message && summary.message !== 'cancelled' ? `cancelled (${summary.message})` : 'cancelled';
+  if (summary.status === 'completed')
+    return summary.cached ? `completed (cached from ${summary.cachedFrom ?? '?'})` : 'completed';
+  if (summary.status === 'cancelled')
+    return summary.message && summary.message !== 'cancelled'
+      ? `cancelled (${summary.message})`
+      : 'cancelled';
   const progress = summary.status === 'in-progress' ? ` ${formatPercent(summary.progress)}` : '';
   return `${summary.status}${progress}${summary.message ? ` ${summary.message}` : ''}`;
 }

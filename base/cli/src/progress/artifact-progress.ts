@@ -20,13 +20,24 @@ export function artifactProgress(out: Output, label: string): ArtifactProgress {
 
 function barProgress(out: Output, label: string): ArtifactProgress {
   const bar = new cliProgress.SingleBar(
-    { format: '{label} [{bar}] {percentage}% | {state}', stream: out.stdout, hideCursor: true, barsize: 30 },
+    {
+      format: '{label} [{bar}] {percentage}% | {state}',
+      stream: out.stdout,
+      hideCursor: true,
+      barsize: 30,
+    },
     cliProgress.Presets.shades_classic,
   );
   let started = false;
   return {
     update(summary) {
-      const payload = { label, state: summary.status === 'in-progress' ? (summary.message ?? 'in progress') : describeState(summary) };
+      const payload = {
+        label,
+        state:
+          summary.status === 'in-progress'
+            ? (summary.message ?? 'in progress')
+            : describeState(summary),
+      };
       const value = summary.status === 'completed' ? 100 : Math.round(summary.progress * 100);
       if (!started) bar.start(100, value, payload);
       else bar.update(value, payload);

@@ -23,7 +23,9 @@ export function runProgress(out: Output, label: string): RunProgress {
 
 function stepValue(state: StepState): number {
   if (state.step.status === 'completed') return 100;
-  return state.step.status === 'in-progress' ? Math.round((state.artifact?.progress ?? 0) * 100) : 0;
+  return state.step.status === 'in-progress'
+    ? Math.round((state.artifact?.progress ?? 0) * 100)
+    : 0;
 }
 
 function stepText(state: StepState): string {
@@ -34,19 +36,31 @@ function stepText(state: StepState): string {
 
 function barProgress(out: Output, label: string): RunProgress {
   const bars = new cliProgress.MultiBar(
-    { format: '{label} [{bar}] {percentage}% | {state}', stream: out.stdout, hideCursor: true, barsize: 30, autopadding: true },
+    {
+      format: '{label} [{bar}] {percentage}% | {state}',
+      stream: out.stdout,
+      hideCursor: true,
+      barsize: 30,
+      autopadding: true,
+    },
     cliProgress.Presets.shades_classic,
   );
   let runBar: cliProgress.SingleBar | undefined;
   const stepBars = new Map<string, cliProgress.SingleBar>();
   return {
     update(run, steps) {
-      const runPayload = { label, state: run.status === 'in-progress' ? (run.message ?? 'running') : describeState(run) };
+      const runPayload = {
+        label,
+        state: run.status === 'in-progress' ? (run.message ?? 'running') : describeState(run),
+      };
       const runValue = run.status === 'completed' ? 100 : Math.round(run.progress * 100);
       if (!runBar) runBar = bars.create(100, runValue, runPayload);
       else runBar.update(runValue, runPayload);
       for (const state of steps) {
-        const payload = { label: `  ${state.step.step} (${state.step.container})`.padEnd(label.length), state: stepText(state) };
+        const payload = {
+          label: `  ${state.step.step} (${state.step.container})`.padEnd(label.length),
+          state: stepText(state),
+        };
         const bar = stepBars.get(state.step.step);
         if (bar) bar.update(stepValue(state), payload);
         else stepBars.set(state.step.step, bars.create(100, stepValue(state), payload));
@@ -70,7 +84,8 @@ function lineProgress(out: Output, label: string): RunProgress {
         out.progressLine(text);
       }
       const next = `${run.status}|${run.message ?? ''}`;
-      if (next !== runState && run.status !== 'in-progress') out.progressLine(`${label}: ${describeState(run)}`);
+      if (next !== runState && run.status !== 'in-progress')
+        out.progressLine(`${label}: ${describeState(run)}`);
       runState = next;
     },
     stop: () => undefined,

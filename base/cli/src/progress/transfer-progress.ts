@@ -14,10 +14,16 @@ export function transferProgress(out: Output, label: string): TransferProgress {
   if (!out.progress) return { update: () => undefined, stop: () => undefined };
   const started = Date.now();
   let bytes = 0;
-  const rate = (): string => `${formatBytes(bytes / Math.max((Date.now() - started) / 1000, 0.001))}/s`;
+  const rate = (): string =>
+    `${formatBytes(bytes / Math.max((Date.now() - started) / 1000, 0.001))}/s`;
   const bar = out.bars
     ? new cliProgress.SingleBar(
-        { format: '{label} [{bar}] {percentage}% | {done} / {size} | {rate}', stream: out.stdout, hideCursor: true, barsize: 30 },
+        {
+          format: '{label} [{bar}] {percentage}% | {done} / {size} | {rate}',
+          stream: out.stdout,
+          hideCursor: true,
+          barsize: 30,
+        },
         cliProgress.Presets.shades_classic,
       )
     : undefined;
@@ -26,7 +32,12 @@ export function transferProgress(out: Output, label: string): TransferProgress {
     update(transferred, total) {
       bytes = transferred;
       if (!bar) return;
-      const payload = { label, done: formatBytes(transferred), size: total === undefined ? '?' : formatBytes(total), rate: rate() };
+      const payload = {
+        label,
+        done: formatBytes(transferred),
+        size: total === undefined ? '?' : formatBytes(total),
+        rate: rate(),
+      };
       if (!barStarted) bar.start(total ?? 0, transferred, payload);
       else bar.update(transferred, payload);
       if (total !== undefined) bar.setTotal(total);
@@ -34,7 +45,10 @@ export function transferProgress(out: Output, label: string): TransferProgress {
     },
     stop(failed = false) {
       if (bar && barStarted) bar.stop();
-      if (!bar && !failed) out.progressLine(`${label}: ${formatBytes(bytes)} in ${formatDuration(Date.now() - started)} (${rate()})`);
+      if (!bar && !failed)
+        out.progressLine(
+          `${label}: ${formatBytes(bytes)} in ${formatDuration(Date.now() - started)} (${rate()})`,
+        );
     },
   };
 }

@@ -13,14 +13,22 @@ export interface KilnRun {
  * Runs the built `kiln` with `args`. The environment is cleared of KILN_* so each test says
  * what it sets; retries are fast so unreachable servers fail quickly.
  */
-export function runKiln(args: readonly string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<KilnRun> {
+export function runKiln(
+  args: readonly string[],
+  options: { env?: Record<string, string>; cwd?: string } = {},
+): Promise<KilnRun> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const key of Object.keys(env)) if (key.startsWith('KILN_')) delete env[key];
   return new Promise((resolve) => {
-    execFile(process.execPath, [KILN_MAIN, ...args], { env: { ...env, ...options.env }, cwd: options.cwd, timeout: 30_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [KILN_MAIN, ...args],
+      { env: { ...env, ...options.env }, cwd: options.cwd, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 

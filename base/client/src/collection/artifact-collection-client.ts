@@ -8,7 +8,11 @@ import type {
   MetricPoint,
   ToolDescription,
 } from '@kiln/api';
-import { downloadArtifact, type DownloadOptions, type DownloadResult } from '../download/download-artifact.js';
+import {
+  downloadArtifact,
+  type DownloadOptions,
+  type DownloadResult,
+} from '../download/download-artifact.js';
 import type { HttpClient } from '../http/http-client.js';
 import type { CallOptions } from '../kiln-options.js';
 import { followLog, type FollowLogOptions } from '../stream/follow-log.js';
@@ -78,7 +82,10 @@ export class ArtifactCollectionClient {
 
   /** Summaries, newest first; `status` filters. */
   list(options: ListOptions = {}): Promise<ArtifactSummary[]> {
-    return this.http.json('GET', this.collection, { query: { status: options.status }, call: options });
+    return this.http.json('GET', this.collection, {
+      query: { status: options.status },
+      call: options,
+    });
   }
 
   /**
@@ -116,20 +123,32 @@ export class ArtifactCollectionClient {
 
   /** The log as text, from byte `offset`. */
   log(name: string, options: LogOptions = {}): Promise<string> {
-    return this.http.text('GET', `${this.#path(name)}/log`, { query: { offset: options.offset }, call: options });
+    return this.http.text('GET', `${this.#path(name)}/log`, {
+      query: { offset: options.offset },
+      call: options,
+    });
   }
 
   /** The log line by line as it is written, until the build ends. */
   followLog(name: string, options: FollowLogOptions = {}): AsyncGenerator<string> {
     const path = this.#path(name);
-    return followLog(this.http, path, () => this.status(name, options.signal ? { signal: options.signal } : {}), options);
+    return followLog(
+      this.http,
+      path,
+      () => this.status(name, options.signal ? { signal: options.signal } : {}),
+      options,
+    );
   }
 
   /**
    * Downloads a completed artifact's data to `dest` (a file, or a folder for several files),
    * streamed, checked against the artifact's digest. See {@link DownloadOptions}.
    */
-  async download(name: string, dest: string, options: DownloadOptions = {}): Promise<DownloadResult> {
+  async download(
+    name: string,
+    dest: string,
+    options: DownloadOptions = {},
+  ): Promise<DownloadResult> {
     const record = await this.get(name, options);
     return downloadArtifact(this.http, this.#path(name), record, dest, options);
   }
@@ -151,12 +170,19 @@ export class ArtifactCollectionClient {
 
   /** One view of a metric: `values`, `latest` and `json` parsed, `csv` and `svg` as text. */
   metric(name: string, metric: string, view: 'values', call?: CallOptions): Promise<MetricPoint[]>;
-  metric(name: string, metric: string, view: 'latest', call?: CallOptions): Promise<MetricPoint | null>;
+  metric(
+    name: string,
+    metric: string,
+    view: 'latest',
+    call?: CallOptions,
+  ): Promise<MetricPoint | null>;
   metric(name: string, metric: string, view: 'csv' | 'svg', call?: CallOptions): Promise<string>;
   metric(name: string, metric: string, view: string, call?: CallOptions): Promise<unknown>;
   metric(name: string, metric: string, view: string, call?: CallOptions): Promise<unknown> {
     const path = `${this.#path(name)}/metrics/${encodeSegment(metric, 'metric')}/${encodeSegment(view, 'view')}`;
-    return TEXT_VIEWS.includes(view) ? this.http.text('GET', path, { call }) : this.http.json('GET', path, { call });
+    return TEXT_VIEWS.includes(view)
+      ? this.http.text('GET', path, { call })
+      : this.http.json('GET', path, { call });
   }
 
   /** `/events` as an async iterator of artifact events. */

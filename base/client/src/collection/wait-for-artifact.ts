@@ -22,17 +22,30 @@ export interface WaitOptions {
  * Waits for an artifact to reach a final state with the `?wait=` long-poll (one request at most
  * every 60 s, no busy polling) and returns its final summary, whatever that state is.
  */
-export async function waitForArtifact(http: HttpClient, path: string, name: string, options: WaitOptions = {}): Promise<ArtifactSummary> {
+export async function waitForArtifact(
+  http: HttpClient,
+  path: string,
+  name: string,
+  options: WaitOptions = {},
+): Promise<ArtifactSummary> {
   const deadline = options.timeout === undefined ? Infinity : Date.now() + options.timeout;
   const report = dedupe(options.onProgress);
-  const stopEvents = options.onProgress ? watchEvents(http, path, name, report, options.signal) : () => undefined;
+  const stopEvents = options.onProgress
+    ? watchEvents(http, path, name, report, options.signal)
+    : () => undefined;
   try {
     let last: ArtifactSummary | undefined;
     for (;;) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) {
         const where = last ? ` (still ${last.status})` : '';
-        throw KilnApiError.client(ClientErrorCode.WaitTimeout, 'Wait timeout', `artifact '${name}' did not finish within ${options.timeout} ms${where}`, 504, { retryable: true });
+        throw KilnApiError.client(
+          ClientErrorCode.WaitTimeout,
+          'Wait timeout',
+          `artifact '${name}' did not finish within ${options.timeout} ms${where}`,
+          504,
+          { retryable: true },
+        );
       }
       const seconds = Math.min(MAX_WAIT_SECONDS, Math.ceil(remaining) / 1000);
       last = await http.json<ArtifactSummary>('GET', `${path}/status`, {
@@ -52,15 +65,23 @@ export async function waitForArtifact(http: HttpClient, path: string, name: stri
  * Follows `/events` for one artifact until stopped, reading its status each time the stream
  * opens so that nothing between two connections is missed; a failing stream is given up quietly.
  */
-function watchEvents(http: HttpClient, path: string, name: string, report: (summary: ArtifactSummary) => void, signal: AbortSignal | undefined): () => void {
+function watchEvents(
+  http: HttpClient,
+  path: string,
+  name: string,
+  report: (summary: ArtifactSummary) => void,
+  signal: AbortSignal | undefined,
+): () => void {
   const controller = new AbortController();
   const abort = (): void => controller.abort();
   signal?.addEventListener('abort', abort, { once: true });
   const onOpen = (): void => {
-    http.json<ArtifactSummary>('GET', `${path}/status`, { call: { signal: controller.signal } }).then(
-      (summary) => controller.signal.aborted || report(summary),
-      () => undefined,
-    );
+    http
+      .json<ArtifactSummary>('GET', `${path}/status`, { call: { signal: controller.signal } })
+      .then(
+        (summary) => controller.signal.aborted || report(summary),
+        () => undefined,
+      );
   };
   void (async () => {
     try {
@@ -78,7 +99,9 @@ function watchEvents(http: HttpClient, path: string, name: string, report: (summ
 }
 
 /** Passes a summary on only when its status, progress or message changed. */
-function dedupe(onProgress: ((summary: ArtifactSummary) => void) | undefined): (summary: ArtifactSummary) => void {
+function dedupe(
+  onProgress: ((summary: ArtifactSummary) => void) | undefined,
+): (summary: ArtifactSummary) => void {
   let key = '';
   return (summary) => {
     const next = `${summary.status}|${summary.progress}|${summary.message ?? ''}`;

@@ -12,7 +12,9 @@ export interface HashedFile {
  * `path NUL sha256(file) LF` of its data files, paths relative with `/`, sorted by byte order.
  */
 export function artifactDigest(files: Iterable<Pick<HashedFile, 'path' | 'sha256'>>): string {
-  const sorted = [...files].sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
+  const sorted = [...files].sort((a, b) =>
+    Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)),
+  );
   const hash = createHash('sha256');
   for (const file of sorted) hash.update(`${file.path}\0${file.sha256}\n`);
   return hash.digest('hex');

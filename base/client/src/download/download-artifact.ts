@@ -42,24 +42,48 @@ export interface DownloadResult {
  * place beside `dest` first and is moved into place only once the data hashes to the record's
  * digest; a mismatch is a `DIGEST_MISMATCH` error and leaves nothing behind.
  */
-export async function downloadArtifact(http: HttpClient, base: string, record: ArtifactRecord, dest: string, options: DownloadOptions = {}): Promise<DownloadResult> {
+export async function downloadArtifact(
+  http: HttpClient,
+  base: string,
+  record: ArtifactRecord,
+  dest: string,
+  options: DownloadOptions = {},
+): Promise<DownloadResult> {
   const single = record.files.length === 1 ? record.files[0] : undefined;
-  const target = resolve(single && (await isFolder(dest)) ? join(dest, basename(single.path)) : dest);
+  const target = resolve(
+    single && (await isFolder(dest)) ? join(dest, basename(single.path)) : dest,
+  );
   // Staging sits on the destination's file system, so moving it into place is a rename.
   const stagingParent = (await isFolder(target)) ? target : dirname(target);
   await mkdir(stagingParent, { recursive: true });
   const staging = await mkdtemp(join(stagingParent, '.kiln-download-'));
   try {
-    let fetched = await fetchData(http, base, record, join(staging, 'first'), single === undefined, options);
+    let fetched = await fetchData(
+      http,
+      base,
+      record,
+      join(staging, 'first'),
+      single === undefined,
+      options,
+    );
     // A proxy that rewrites JSON bodies (URLs) alters a lone JSON file; a zip passes untouched.
     if (single && !digestMatches(record, fetched.files) && JSON_TYPE.test(fetched.contentType)) {
       fetched = await fetchData(http, base, record, join(staging, 'zipped'), true, options);
     }
     const digest = artifactDigest(fetched.files);
     if (!digestMatches(record, fetched.files)) {
-      throw KilnApiError.client(ClientErrorCode.DigestMismatch, 'Digest mismatch', `artifact '${record.name}': downloaded data hashes to ${digest}, the artifact's digest is ${record.digest}`, 502);
+      throw KilnApiError.client(
+        ClientErrorCode.DigestMismatch,
+        'Digest mismatch',
+        `artifact '${record.name}': downloaded data hashes to ${digest}, the artifact's digest is ${record.digest}`,
+        502,
+      );
     }
-    await moveIntoPlace(single ? fetched.file(single.path) : fetched.root, target, single === undefined);
+    await moveIntoPlace(
+      single ? fetched.file(single.path) : fetched.root,
+      target,
+      single === undefined,
+    );
     return { path: target, kind: single ? 'file' : 'folder', files: fetched.files, digest };
   } finally {
     await rm(staging, { recursive: true, force: true });
@@ -79,18 +103,43 @@ interface Fetched {
 }
 
 /** GETs `/data` (as a zip when `zip`) into `folder`, unpacking a zip, hashing every file. */
-async function fetchData(http: HttpClient, base: string, record: ArtifactRecord, folder: string, zip: boolean, options: DownloadOptions): Promise<Fetched> {
+async function fetchData(
+  http: HttpClient,
+  base: string,
+  record: ArtifactRecord,
+  folder: string,
+  zip: boolean,
+  options: DownloadOptions,
+): Promise<Fetched> {
   await mkdir(folder, { recursive: true });
-  const stream = await http.stream(`${base}/data`, { query: zip ? { format: 'zip' } : {}, call: options });
+  const stream = await http.stream(`${base}/data`, {
+    query: zip ? { format: 'zip' } : {},
+    call: options,
+  });
   const contentType = String(stream.headers['content-type'] ?? '');
-  const progress = counter(DownloadPhase.Download, Number(stream.headers['content-length']) || undefined, options.onProgress);
+  const progress = counter(
+    DownloadPhase.Download,
+    Number(stream.headers['content-length']) || undefined,
+    options.onProgress,
+  );
   const body = join(folder, zip ? 'data.zip' : 'data');
   const written = await writeHashed(stream.body, body, progress, stream.signal.signal);
-  if (!zip) return { files: [{ path: record.files[0]?.path ?? 'data', ...written }], contentType, root: folder, file: () => body };
+  if (!zip)
+    return {
+      files: [{ path: record.files[0]?.path ?? 'data', ...written }],
+      contentType,
+      root: folder,
+      file: () => body,
+    };
   const root = join(folder, 'out');
   await mkdir(root, { recursive: true });
   const unpackTotal = record.files.reduce((sum, file) => sum + file.size, 0);
-  const files = await unzipFile(body, root, counter(DownloadPhase.Unpack, unpackTotal, options.onProgress), options.signal);
+  const files = await unzipFile(
+    body,
+    root,
+    counter(DownloadPhase.Unpack, unpackTotal, options.onProgress),
+    options.signal,
+  );
   return { files, contentType, root, file: (path) => join(root, path) };
 }
 
@@ -98,7 +147,11 @@ function digestMatches(record: ArtifactRecord, files: readonly HashedFile[]): bo
   return record.digest === null || artifactDigest(files) === record.digest;
 }
 
-function counter(phase: DownloadPhase, total: number | undefined, onProgress: DownloadOptions['onProgress']): (bytes: number) => void {
+function counter(
+  phase: DownloadPhase,
+  total: number | undefined,
+  onProgress: DownloadOptions['onProgress'],
+): (bytes: number) => void {
   let transferred = 0;
   onProgress?.({ phase, transferred, total });
   return (bytes) => {
@@ -115,7 +168,12 @@ async function isFolder(path: string): Promise<boolean> {
 async function moveIntoPlace(source: string, target: string, folder: boolean): Promise<void> {
   if (!folder || !(await isFolder(target))) {
     if (folder && (await stat(target).catch(() => undefined))) {
-      throw KilnApiError.client(ClientErrorCode.LocalFile, 'Destination unusable', `${target} exists and is not a folder`, 400);
+      throw KilnApiError.client(
+        ClientErrorCode.LocalFile,
+        'Destination unusable',
+        `${target} exists and is not a folder`,
+        400,
+      );
     }
     await rename(source, target);
     return;

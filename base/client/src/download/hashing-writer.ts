@@ -13,7 +13,12 @@ export interface WrittenFile {
  * Streams `source` into the file `target`, hashing on the way; `onBytes` hears each chunk's size.
  * Nothing is held in memory beyond the stream's buffers.
  */
-export async function writeHashed(source: Readable, target: string, onBytes: (bytes: number) => void, signal?: AbortSignal): Promise<WrittenFile> {
+export async function writeHashed(
+  source: Readable,
+  target: string,
+  onBytes: (bytes: number) => void,
+  signal?: AbortSignal,
+): Promise<WrittenFile> {
   const hash = createHash('sha256');
   let size = 0;
   const tap = new Transform({

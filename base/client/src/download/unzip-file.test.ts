@@ -68,12 +68,15 @@ describe('unzipFile', () => {
     expect(await readFile(join(dir, 'ok', 'sub', 'b.txt'), 'utf8')).toBe('beta');
   });
 
-  it.each(['../escape.txt', '/etc/kiln-escape', 'a\\..\\..\\escape.txt'])('refuses the entry %s', async (name) => {
-    const zip = join(dir, 'bad.zip');
-    await writeFile(zip, storedZip({ 'fine.txt': 'x', [name]: 'evil' }));
-    const out = join(dir, 'bad');
-    const error = await unzipFile(zip, out, () => undefined).catch((e: unknown) => e);
-    expect(isKilnApiError(error) && error.code).toBe('UNSAFE_ARCHIVE_ENTRY');
-    expect(await readdir(dir)).not.toContain('escape.txt');
-  });
+  it.each(['../escape.txt', '/etc/kiln-escape', 'a\\..\\..\\escape.txt'])(
+    'refuses the entry %s',
+    async (name) => {
+      const zip = join(dir, 'bad.zip');
+      await writeFile(zip, storedZip({ 'fine.txt': 'x', [name]: 'evil' }));
+      const out = join(dir, 'bad');
+      const error = await unzipFile(zip, out, () => undefined).catch((e: unknown) => e);
+      expect(isKilnApiError(error) && error.code).toBe('UNSAFE_ARCHIVE_ENTRY');
+      expect(await readdir(dir)).not.toContain('escape.txt');
+    },
+  );
 });

@@ -11,7 +11,12 @@ import { writeHashed } from './hashing-writer.js';
  * returns every file written with its sha256. An entry whose name would land outside `dest`
  * (absolute, `..`, backslashes) is refused with `UNSAFE_ARCHIVE_ENTRY` before anything of it is written.
  */
-export async function unzipFile(zipPath: string, dest: string, onBytes: (bytes: number) => void, signal?: AbortSignal): Promise<HashedFile[]> {
+export async function unzipFile(
+  zipPath: string,
+  dest: string,
+  onBytes: (bytes: number) => void,
+  signal?: AbortSignal,
+): Promise<HashedFile[]> {
   const zip = await openZip(zipPath);
   const root = resolve(dest);
   const files: HashedFile[] = [];
@@ -36,10 +41,14 @@ export async function unzipFile(zipPath: string, dest: string, onBytes: (bytes: 
 
 function openZip(path: string): Promise<yauzl.ZipFile> {
   return new Promise((resolvePromise, reject) => {
-    yauzl.open(path, { lazyEntries: true, autoClose: false, validateEntrySizes: true }, (error, zip) => {
-      if (error) reject(archiveError(error));
-      else resolvePromise(zip);
-    });
+    yauzl.open(
+      path,
+      { lazyEntries: true, autoClose: false, validateEntrySizes: true },
+      (error, zip) => {
+        if (error) reject(archiveError(error));
+        else resolvePromise(zip);
+      },
+    );
   });
 }
 
@@ -59,7 +68,9 @@ function nextEntry(zip: yauzl.ZipFile): Promise<yauzl.Entry | undefined> {
 
 function openEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Readable> {
   return new Promise((resolvePromise, reject) => {
-    zip.openReadStream(entry, (error, stream) => (error ? reject(archiveError(error)) : resolvePromise(stream)));
+    zip.openReadStream(entry, (error, stream) =>
+      error ? reject(archiveError(error)) : resolvePromise(stream),
+    );
   });
 }
 
@@ -68,9 +79,21 @@ const UNSAFE_NAME = /^(invalid characters in fileName|absolute path|invalid rela
 function archiveError(error: Error): KilnApiError {
   const match = /: (.*)$/.exec(error.message);
   if (UNSAFE_NAME.test(error.message)) return unsafe(match?.[1] ?? error.message, error);
-  return KilnApiError.client(ClientErrorCode.InvalidResponse, 'Invalid archive', `the downloaded zip is unreadable: ${error.message}`, 502, { cause: error });
+  return KilnApiError.client(
+    ClientErrorCode.InvalidResponse,
+    'Invalid archive',
+    `the downloaded zip is unreadable: ${error.message}`,
+    502,
+    { cause: error },
+  );
 }
 
 function unsafe(name: string, cause?: Error): KilnApiError {
-  return KilnApiError.client(ClientErrorCode.UnsafeArchiveEntry, 'Unsafe archive entry', `refusing zip entry '${name}': it would be written outside the destination folder`, 502, { cause });
+  return KilnApiError.client(
+    ClientErrorCode.UnsafeArchiveEntry,
+    'Unsafe archive entry',
+    `refusing zip entry '${name}': it would be written outside the destination folder`,
+    502,
+    { cause },
+  );
 }

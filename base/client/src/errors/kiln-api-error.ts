@@ -53,7 +53,9 @@ export class KilnApiError extends KilnError {
   readonly request: RequestInfo | undefined;
 
   constructor(problem: ProblemDocument, options: KilnApiErrorOptions = {}) {
-    const code = (problem.code ?? codeFromType(problem.type) ?? codeFromStatus(problem.status)) as ErrorCode;
+    const code = (problem.code ??
+      codeFromType(problem.type) ??
+      codeFromStatus(problem.status)) as ErrorCode;
     super(code, problem.detail ?? problem.title, {
       status: problem.status,
       retryable: options.retryable ?? (problem.status === 502 || problem.status === 503),
@@ -66,7 +68,13 @@ export class KilnApiError extends KilnError {
   }
 
   /** A `KilnApiError` for a failure on the client's side, with a problem document written here. */
-  static client(code: ErrorCode, title: string, detail: string, status: number, options: KilnApiErrorOptions = {}): KilnApiError {
+  static client(
+    code: ErrorCode,
+    title: string,
+    detail: string,
+    status: number,
+    options: KilnApiErrorOptions = {},
+  ): KilnApiError {
     return new KilnApiError({ type: problemTypeFor(code), title, status, detail, code }, options);
   }
 }

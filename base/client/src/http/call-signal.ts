@@ -12,10 +12,16 @@ export interface CallSignal {
 }
 
 /** Combines `call.signal` with `AbortSignal.timeout(timeout)`; `timeout: 0` or Infinity means none. */
-export function callSignal(call: CallOptions | undefined, defaultTimeout: number | undefined): CallSignal {
+export function callSignal(
+  call: CallOptions | undefined,
+  defaultTimeout: number | undefined,
+): CallSignal {
   const caller = call?.signal;
   const timeoutMs = call?.timeout ?? defaultTimeout;
-  const timer = timeoutMs !== undefined && timeoutMs > 0 && Number.isFinite(timeoutMs) ? AbortSignal.timeout(timeoutMs) : undefined;
+  const timer =
+    timeoutMs !== undefined && timeoutMs > 0 && Number.isFinite(timeoutMs)
+      ? AbortSignal.timeout(timeoutMs)
+      : undefined;
   const signals = [caller, timer].filter((s): s is AbortSignal => s !== undefined);
   const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
   return { signal, caller, timer, timeoutMs };

@@ -14,10 +14,15 @@ const STATUS_TEXT: Record<number, string> = {
  * The problem document of an error answer: the body when it is one, otherwise one built from
  * the status (a proxy's HTML page, an empty body).
  */
-export function problemFromBody(status: number, statusMessage: string | undefined, body: string): ProblemDocument {
+export function problemFromBody(
+  status: number,
+  statusMessage: string | undefined,
+  body: string,
+): ProblemDocument {
   try {
     const parsed = JSON.parse(body) as unknown;
-    if (isProblem(parsed)) return { ...parsed, status: typeof parsed.status === 'number' ? parsed.status : status };
+    if (isProblem(parsed))
+      return { ...parsed, status: typeof parsed.status === 'number' ? parsed.status : status };
   } catch {
     // not JSON: fall through to a document built from the status line
   }
@@ -26,7 +31,11 @@ export function problemFromBody(status: number, statusMessage: string | undefine
 }
 
 function isProblem(value: unknown): value is ProblemDocument {
-  return typeof value === 'object' && value !== null && typeof (value as { title?: unknown }).title === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { title?: unknown }).title === 'string'
+  );
 }
 
 /**
@@ -37,22 +46,50 @@ function isProblem(value: unknown): value is ProblemDocument {
 export function toKilnApiError(error: unknown, request: RequestInfo, signal: CallSignal): unknown {
   if (signal.caller?.aborted) return signal.caller.reason;
   if (signal.timer?.aborted) {
-    return KilnApiError.client(ClientErrorCode.RequestTimeout, 'Request timeout', `${request.method} ${request.url} took longer than ${signal.timeoutMs} ms`, 504, { request, cause: error, retryable: true });
+    return KilnApiError.client(
+      ClientErrorCode.RequestTimeout,
+      'Request timeout',
+      `${request.method} ${request.url} took longer than ${signal.timeoutMs} ms`,
+      504,
+      { request, cause: error, retryable: true },
+    );
   }
   if (error instanceof KilnApiError) return error;
   if (isGotHttpError(error)) {
     const body = error.response.body;
-    const text = typeof body === 'string' ? body : Buffer.isBuffer(body) ? body.toString('utf8') : '';
-    return new KilnApiError(problemFromBody(error.response.statusCode, error.response.statusMessage, text), { request, cause: error });
+    const text =
+      typeof body === 'string' ? body : Buffer.isBuffer(body) ? body.toString('utf8') : '';
+    return new KilnApiError(
+      problemFromBody(error.response.statusCode, error.response.statusMessage, text),
+      { request, cause: error },
+    );
   }
   if (isGotRequestError(error) && error.name === 'UploadError') {
-    return KilnApiError.client(ClientErrorCode.LocalFile, 'Upload failed', `reading an input file failed: ${error.message}`, 400, { request, cause: error });
+    return KilnApiError.client(
+      ClientErrorCode.LocalFile,
+      'Upload failed',
+      `reading an input file failed: ${error.message}`,
+      400,
+      { request, cause: error },
+    );
   }
   if (isGotRequestError(error)) {
     const reason = error.code === 'ETIMEDOUT' ? 'timed out' : (error.code ?? error.message);
-    return KilnApiError.client(ClientErrorCode.ConnectionFailed, 'Connection failed', `cannot reach ${origin(request.url)} (${reason})`, 502, { request, cause: error, retryable: true });
+    return KilnApiError.client(
+      ClientErrorCode.ConnectionFailed,
+      'Connection failed',
+      `cannot reach ${origin(request.url)} (${reason})`,
+      502,
+      { request, cause: error, retryable: true },
+    );
   }
-  return KilnApiError.client(ErrorCode.Internal, 'Client error', error instanceof Error ? error.message : String(error), 500, { request, cause: error });
+  return KilnApiError.client(
+    ErrorCode.Internal,
+    'Client error',
+    error instanceof Error ? error.message : String(error),
+    500,
+    { request, cause: error },
+  );
 }
 
 function origin(url: string): string {

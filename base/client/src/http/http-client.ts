@@ -50,15 +50,21 @@ export class HttpClient {
   /** got with this client's settings, made on first use. */
   #client(): Promise<Got> {
     const options = this.options;
-    this.#got ??= loadGot().then(({ got }) => got.extend({
-      headers: { ...options.headers, ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) },
-      retry: {
-        limit: options.retries,
-        methods: ['GET', 'HEAD', 'DELETE', 'OPTIONS'],
-        statusCodes: [502, 503],
-        calculateDelay: ({ attemptCount, computedValue }) => (computedValue === 0 ? 0 : backoffDelay(attemptCount, options)),
-      },
-    }));
+    this.#got ??= loadGot().then(({ got }) =>
+      got.extend({
+        headers: {
+          ...options.headers,
+          ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+        },
+        retry: {
+          limit: options.retries,
+          methods: ['GET', 'HEAD', 'DELETE', 'OPTIONS'],
+          statusCodes: [502, 503],
+          calculateDelay: ({ attemptCount, computedValue }) =>
+            computedValue === 0 ? 0 : backoffDelay(attemptCount, options),
+        },
+      }),
+    );
     return this.#got;
   }
 
@@ -79,11 +85,20 @@ export class HttpClient {
 
   /** Sends a request and parses the JSON answer. */
   async json<T>(method: Method, path: string, options: RequestOptions = {}): Promise<T> {
-    const text = await this.text(method, path, { ...options, headers: { accept: 'application/json', ...options.headers } });
+    const text = await this.text(method, path, {
+      ...options,
+      headers: { accept: 'application/json', ...options.headers },
+    });
     try {
       return JSON.parse(text) as T;
     } catch (error) {
-      throw KilnApiError.client(ClientErrorCode.InvalidResponse, 'Invalid response', `${method} ${this.url(path)} did not answer JSON`, 502, { cause: error, request: { method, url: this.url(path) } });
+      throw KilnApiError.client(
+        ClientErrorCode.InvalidResponse,
+        'Invalid response',
+        `${method} ${this.url(path)} did not answer JSON`,
+        502,
+        { cause: error, request: { method, url: this.url(path) } },
+      );
     }
   }
 
@@ -125,7 +140,11 @@ export class HttpClient {
         return await this.#openOnce(url, request, signal, options.headers);
       } catch (error) {
         const mapped = toKilnApiError(error, request, signal);
-        const retry = mapped instanceof KilnApiError && mapped.retryable && mapped.code !== ClientErrorCode.RequestTimeout && attempt <= this.options.retries;
+        const retry =
+          mapped instanceof KilnApiError &&
+          mapped.retryable &&
+          mapped.code !== ClientErrorCode.RequestTimeout &&
+          attempt <= this.options.retries;
         if (!retry) throw mapped;
         try {
           await sleep(backoffDelay(attempt, this.options), signal.signal);
@@ -136,7 +155,12 @@ export class HttpClient {
     }
   }
 
-  async #openOnce(url: string, request: RequestInfo, signal: CallSignal, headers: Record<string, string> | undefined): Promise<OpenStream> {
+  async #openOnce(
+    url: string,
+    request: RequestInfo,
+    signal: CallSignal,
+    headers: Record<string, string> | undefined,
+  ): Promise<OpenStream> {
     const client = await this.#client();
     const body = client.stream(url, {
       throwHttpErrors: false,
@@ -144,7 +168,11 @@ export class HttpClient {
       ...(headers ? { headers } : {}),
       ...(signal.signal ? { signal: signal.signal } : {}),
     });
-    const response = await new Promise<{ statusCode: number; statusMessage?: string; headers: IncomingHttpHeaders }>((resolve, reject) => {
+    const response = await new Promise<{
+      statusCode: number;
+      statusMessage?: string;
+      headers: IncomingHttpHeaders;
+    }>((resolve, reject) => {
       body.once('response', resolve);
       body.once('error', reject);
     });
@@ -152,7 +180,9 @@ export class HttpClient {
     body.on('error', () => undefined);
     if (response.statusCode >= 400) {
       const text = await readSmall(body);
-      throw new KilnApiError(problemFromBody(response.statusCode, response.statusMessage, text), { request });
+      throw new KilnApiError(problemFromBody(response.statusCode, response.statusMessage, text), {
+        request,
+      });
     }
     return { status: response.statusCode, headers: response.headers, body, signal, request };
   }

@@ -16,7 +16,10 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('encodeMultipart', () => {
   it('encodes fields and files, with an exact length when sizes are known', async () => {
-    const parts = [{ name: 'parameters', value: '{"k":"é"}' }, ...(await fileParts({ data: join(dir, 'in.csv') }))];
+    const parts = [
+      { name: 'parameters', value: '{"k":"é"}' },
+      ...(await fileParts({ data: join(dir, 'in.csv') })),
+    ];
     const encoded = encodeMultipart(parts);
     const boundary = /boundary=(.+)$/.exec(encoded.contentType)?.[1];
     const body = await text(encoded.body);
@@ -29,7 +32,9 @@ describe('encodeMultipart', () => {
   });
 
   it('streams a Readable of unknown size, leaving the length open', async () => {
-    const parts = await fileParts({ data: { stream: Readable.from([Buffer.from('xyz')]), filename: 'a"b.bin' } });
+    const parts = await fileParts({
+      data: { stream: Readable.from([Buffer.from('xyz')]), filename: 'a"b.bin' },
+    });
     const encoded = encodeMultipart(parts);
     expect(encoded.length).toBeUndefined();
     const body = await text(encoded.body);

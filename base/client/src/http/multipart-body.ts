@@ -36,12 +36,18 @@ export async function fileParts(files: Record<string, InputFile>): Promise<Multi
     if (typeof file === 'string' || 'path' in file) {
       const path = typeof file === 'string' ? file : file.path;
       const size = await fileSize(path, name);
-      const filename = typeof file === 'string' ? basename(path) : (file.filename ?? basename(path));
+      const filename =
+        typeof file === 'string' ? basename(path) : (file.filename ?? basename(path));
       parts.push({ name, filename, size, open: () => createReadStream(path) });
     } else if (file instanceof Readable) {
       parts.push({ name, filename: streamName(file, name), size: undefined, open: () => file });
     } else {
-      parts.push({ name, filename: file.filename ?? name, size: file.size, open: () => file.stream });
+      parts.push({
+        name,
+        filename: file.filename ?? name,
+        size: file.size,
+        open: () => file.stream,
+      });
     }
   }
   return parts;
@@ -58,22 +64,33 @@ export function encodeMultipart(parts: readonly MultipartPart[]): MultipartBody 
   let length: number | undefined = tail.length;
   parts.forEach((part, index) => {
     const size = 'value' in part ? Buffer.byteLength(part.value) : part.size;
-    length = length === undefined || size === undefined ? undefined : length + heads[index]!.length + size + CRLF.length;
+    length =
+      length === undefined || size === undefined
+        ? undefined
+        : length + heads[index]!.length + size + CRLF.length;
   });
   async function* generate(): AsyncGenerator<Buffer> {
     for (const [index, part] of parts.entries()) {
       yield heads[index]!;
       if ('value' in part) yield Buffer.from(part.value);
-      else for await (const chunk of part.open()) yield Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+      else
+        for await (const chunk of part.open())
+          yield Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
       yield Buffer.from(CRLF);
     }
     yield tail;
   }
-  return { body: Readable.from(generate(), { objectMode: false }), contentType: `multipart/form-data; boundary=${boundary}`, length };
+  return {
+    body: Readable.from(generate(), { objectMode: false }),
+    contentType: `multipart/form-data; boundary=${boundary}`,
+    length,
+  };
 }
 
 function partHead(boundary: string, part: MultipartPart): string {
-  const disposition = `form-data; name="${escapeQuoted(part.name)}"` + ('filename' in part ? `; filename="${escapeQuoted(part.filename)}"` : '');
+  const disposition =
+    `form-data; name="${escapeQuoted(part.name)}"` +
+    ('filename' in part ? `; filename="${escapeQuoted(part.filename)}"` : '');
   const type = 'filename' in part ? `${CRLF}Content-Type: application/octet-stream` : '';
   return `--${boundary}${CRLF}Content-Disposition: ${disposition}${type}${CRLF}${CRLF}`;
 }
@@ -89,7 +106,13 @@ async function fileSize(path: string, name: string): Promise<number> {
     if (!info.isFile()) throw new Error('not a regular file');
     return info.size;
   } catch (error) {
-    throw KilnApiError.client(ClientErrorCode.LocalFile, 'Input file unusable', `input file '${name}': cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, 400, { cause: error });
+    throw KilnApiError.client(
+      ClientErrorCode.LocalFile,
+      'Input file unusable',
+      `input file '${name}': cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      400,
+      { cause: error },
+    );
   }
 }
 

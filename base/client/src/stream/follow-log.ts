@@ -21,10 +21,15 @@ export interface FollowLogOptions extends CallOptions {
  * connection is resumed from the last complete line (`?offset=`), so no line is lost or repeated;
  * when the server cannot be reached again, the iterator throws `CONNECTION_FAILED`.
  */
-export async function* followLog(http: HttpClient, path: string, status: () => Promise<ArtifactSummary>, options: FollowLogOptions = {}): AsyncGenerator<string> {
+export async function* followLog(
+  http: HttpClient,
+  path: string,
+  status: () => Promise<ArtifactSummary>,
+  options: FollowLogOptions = {},
+): AsyncGenerator<string> {
   let offset = options.offset ?? 0;
   const call = streamDeadline(options);
-  for (let failures = 0; ; ) {
+  for (let failures = 0; ;) {
     const stream = await http.stream(`${path}/log`, { query: { follow: 1, offset }, call: call() });
     const splitter = new LineSplitter();
     let ended = false;
@@ -49,7 +54,13 @@ export async function* followLog(http: HttpClient, path: string, status: () => P
     }
     failures += 1;
     if (failures > http.options.retries) {
-      throw KilnApiError.client(ClientErrorCode.ConnectionFailed, 'Connection failed', `the log stream of ${http.url(path)} keeps breaking`, 502, { retryable: true });
+      throw KilnApiError.client(
+        ClientErrorCode.ConnectionFailed,
+        'Connection failed',
+        `the log stream of ${http.url(path)} keeps breaking`,
+        502,
+        { retryable: true },
+      );
     }
     await sleep(backoffDelay(failures, http.options), options.signal);
   }

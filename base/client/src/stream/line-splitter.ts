@@ -12,7 +12,11 @@ export class LineSplitter {
     this.#pending = this.#pending.length === 0 ? chunk : Buffer.concat([this.#pending, chunk]);
     const lines: string[] = [];
     let start = 0;
-    for (let newline = this.#pending.indexOf(10, start); newline !== -1; newline = this.#pending.indexOf(10, start)) {
+    for (
+      let newline = this.#pending.indexOf(10, start);
+      newline !== -1;
+      newline = this.#pending.indexOf(10, start)
+    ) {
       const end = newline > start && this.#pending[newline - 1] === 13 ? newline - 1 : newline;
       lines.push(this.#pending.toString('utf8', start, end));
       start = newline + 1;

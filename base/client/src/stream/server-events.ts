@@ -32,7 +32,10 @@ export interface EventsOptions extends CallOptions {
  * `Last-Event-ID`); once the retries are spent without a connection, the iterator throws
  * `CONNECTION_FAILED`. Leaving the loop (`break`) closes the connection.
  */
-export async function* serverEvents(http: HttpClient, options: EventsOptions = {}): AsyncGenerator<ArtifactEvent> {
+export async function* serverEvents(
+  http: HttpClient,
+  options: EventsOptions = {},
+): AsyncGenerator<ArtifactEvent> {
   const parser = new SseParser();
   const call = streamDeadline(options);
   let idle = 0;
@@ -47,7 +50,11 @@ export async function* serverEvents(http: HttpClient, options: EventsOptions = {
         for (const raw of parser.feed((chunk as Buffer).toString('utf8'))) {
           if (raw.event !== KilnEventName.Artifact) continue;
           got = true;
-          yield { type: KilnEventName.Artifact, artifact: parseSummary(raw.data, stream.request.url), id: raw.id };
+          yield {
+            type: KilnEventName.Artifact,
+            artifact: parseSummary(raw.data, stream.request.url),
+            id: raw.id,
+          };
         }
       }
     } catch (error) {
@@ -66,6 +73,12 @@ function parseSummary(data: string, url: string): ArtifactSummary {
   try {
     return JSON.parse(data) as ArtifactSummary;
   } catch (error) {
-    throw KilnApiError.client(ClientErrorCode.InvalidResponse, 'Invalid response', `an event from ${url} is not JSON`, 502, { cause: error });
+    throw KilnApiError.client(
+      ClientErrorCode.InvalidResponse,
+      'Invalid response',
+      `an event from ${url} is not JSON`,
+      502,
+      { cause: error },
+    );
   }
 }

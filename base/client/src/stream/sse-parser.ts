@@ -47,7 +47,10 @@ export class SseParser {
 
   #dispatch(): RawServerSentEvent | undefined {
     if (this.#id !== undefined) this.lastEventId = this.#id;
-    const event = this.#data.length === 0 ? undefined : { event: this.#event || 'message', data: this.#data.join('\n'), id: this.#id };
+    const event =
+      this.#data.length === 0
+        ? undefined
+        : { event: this.#event || 'message', data: this.#data.join('\n'), id: this.#id };
     this.#event = '';
     this.#data = [];
     this.#id = undefined;

@@ -32,7 +32,13 @@ export interface FixtureServer {
 
 export async function startFixture(module: string): Promise<FixtureServer> {
   const dataDir = await tempDir('data');
-  const server = await startToolServer({ modulePath: module, dataDir, port: 0, host: '127.0.0.1', logger: SILENT_LOGGER });
+  const server = await startToolServer({
+    modulePath: module,
+    dataDir,
+    port: 0,
+    host: '127.0.0.1',
+    logger: SILENT_LOGGER,
+  });
   return {
     url: server.url,
     dataDir,
@@ -53,24 +59,47 @@ export interface SpawnedServer {
 
 /** `kiln serve <module>` as a separate process. */
 export function spawnServer(module: string, dataDir: string, port = 0): Promise<SpawnedServer> {
-  return spawnListening([KILN_MAIN, 'serve', module, '--port', String(port), '--data', dataDir], {});
+  return spawnListening(
+    [KILN_MAIN, 'serve', module, '--port', String(port), '--data', dataDir],
+    {},
+  );
 }
 
 /** The gateway (`containers/gateway/dist/main.js`) in front of `containers`. */
-export function spawnGateway(containers: Record<string, string>, env: Record<string, string> = {}): Promise<SpawnedServer> {
-  const urls = Object.entries(containers).map(([name, url]) => `${name}=${url}`).join(',');
-  return spawnListening([join(ROOT, 'containers/gateway/dist/main.js')], { PORT: '0', HOST: '127.0.0.1', KILN_CONTAINER_URLS: urls, ...env });
+export function spawnGateway(
+  containers: Record<string, string>,
+  env: Record<string, string> = {},
+): Promise<SpawnedServer> {
+  const urls = Object.entries(containers)
+    .map(([name, url]) => `${name}=${url}`)
+    .join(',');
+  return spawnListening([join(ROOT, 'containers/gateway/dist/main.js')], {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    KILN_CONTAINER_URLS: urls,
+    ...env,
+  });
 }
 
 /** The dashboard (`containers/dashboard/dist/main.js`), for `/pipelines/`. */
 export function spawnDashboard(pipelines: Record<string, string>): Promise<SpawnedServer> {
-  const urls = Object.entries(pipelines).map(([name, url]) => `${name}=${url}`).join(',');
-  return spawnListening([join(ROOT, 'containers/dashboard/dist/main.js')], { PORT: '0', HOST: '127.0.0.1', KILN_PIPELINE_URLS: urls });
+  const urls = Object.entries(pipelines)
+    .map(([name, url]) => `${name}=${url}`)
+    .join(',');
+  return spawnListening([join(ROOT, 'containers/dashboard/dist/main.js')], {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    KILN_PIPELINE_URLS: urls,
+  });
 }
 
 /** Starts `node <args>` and resolves with the URL of its first `listening on <url>` line. */
 async function spawnListening(args: string[], env: Record<string, string>): Promise<SpawnedServer> {
-  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, args, {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
   const url = await new Promise<string>((resolveUrl, reject) => {
     let out = '';
@@ -81,13 +110,16 @@ async function spawnListening(args: string[], env: Record<string, string>): Prom
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}: ${out}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`${args.join(' ')} exited with ${code}: ${out}`)),
+    );
   });
   return {
     url,
     child,
     kill: async () => {
-      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
+      if (child.exitCode === null && child.signalCode === null)
+        process.kill(-child.pid!, 'SIGKILL');
       await exited;
     },
   };

@@ -24,7 +24,11 @@ class HashingDiskStorage implements multer.StorageEngine {
     this.#folder = folder;
   }
 
-  _handleFile(_req: Request, file: Express.Multer.File, done: (error?: unknown, info?: Partial<UploadedFile>) => void): void {
+  _handleFile(
+    _req: Request,
+    file: Express.Multer.File,
+    done: (error?: unknown, info?: Partial<UploadedFile>) => void,
+  ): void {
     const path = join(this.#folder, randomUUID());
     const writer = new UploadFileWriter(path);
     pipeline(file.stream, writer).then(
@@ -37,7 +41,10 @@ class HashingDiskStorage implements multer.StorageEngine {
   }
 
   _removeFile(_req: Request, file: Express.Multer.File, done: (error: Error | null) => void): void {
-    rm(file.path, { force: true }).then(() => done(null), (error: Error) => done(error));
+    rm(file.path, { force: true }).then(
+      () => done(null),
+      (error: Error) => done(error),
+    );
   }
 }
 
@@ -66,9 +73,17 @@ export function multipartUpload(options: MultipartOptions): RequestHandler {
     fileFilter: (req, _file, accept) => {
       const name = (req.body as Record<string, unknown> | undefined)?.['name'];
       if (typeof name === 'string' && !isValidName(name)) {
-        accept(new KilnError(ErrorCode.InvalidName, `'${name}' is not a valid artifact name`, { status: 400 }));
+        accept(
+          new KilnError(ErrorCode.InvalidName, `'${name}' is not a valid artifact name`, {
+            status: 400,
+          }),
+        );
       } else if (typeof name === 'string' && options.nameTaken(name)) {
-        accept(new KilnError(ErrorCode.ArtifactExists, `an artifact named '${name}' already exists`, { status: 409 }));
+        accept(
+          new KilnError(ErrorCode.ArtifactExists, `an artifact named '${name}' already exists`, {
+            status: 409,
+          }),
+        );
       } else {
         accept(null, true);
       }

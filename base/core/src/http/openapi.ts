@@ -3,7 +3,19 @@ import type { RouteSpec } from './route-spec.js';
 
 const SUMMARY_SCHEMA = {
   type: 'object',
-  required: ['name', 'status', 'createdAt', 'startedAt', 'finishedAt', 'progress', 'message', 'error', 'attempt', 'cached', 'cachedFrom'],
+  required: [
+    'name',
+    'status',
+    'createdAt',
+    'startedAt',
+    'finishedAt',
+    'progress',
+    'message',
+    'error',
+    'attempt',
+    'cached',
+    'cachedFrom',
+  ],
   properties: {
     name: { type: 'string' },
     status: { enum: ['queued', 'in-progress', 'completed', 'failed', 'cancelled'] },
@@ -31,7 +43,10 @@ const PROBLEM_SCHEMA = {
     instance: { type: 'string' },
     errors: {
       type: 'array',
-      items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } },
+      items: {
+        type: 'object',
+        properties: { path: { type: 'string' }, message: { type: 'string' } },
+      },
     },
   },
 };
@@ -42,13 +57,17 @@ function pathParameters(path: string): Record<string, unknown>[] {
     in: 'path',
     required: true,
     schema: { type: 'string' },
-    description: name === 'path' ? 'a relative path inside the artifact (may contain /)' : `the ${name}`,
+    description:
+      name === 'path' ? 'a relative path inside the artifact (may contain /)' : `the ${name}`,
   }));
 }
 
 function createBody(description: ToolDescription): Record<string, unknown> {
   const fileParts = Object.fromEntries(
-    description.inputFiles.map((file) => [file.name, { type: 'string', format: 'binary', description: file.description }]),
+    description.inputFiles.map((file) => [
+      file.name,
+      { type: 'string', format: 'binary', description: file.description },
+    ]),
   );
   return {
     required: true,
@@ -87,14 +106,25 @@ function operation(route: RouteSpec, description: ToolDescription): Record<strin
     const success = Number(status) < 400;
     responses[status] = success
       ? { description: text, ...(route.content ? { content: mapContent(route.content) } : {}) }
-      : { description: text, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
+      : {
+          description: text,
+          content: {
+            'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
+          },
+        };
   }
   return {
     operationId: route.operationId,
     summary: route.summary,
     parameters: [
       ...pathParameters(route.path),
-      ...(route.query ?? []).map((query) => ({ name: query.name, in: 'query', required: false, description: query.description, schema: query.schema })),
+      ...(route.query ?? []).map((query) => ({
+        name: query.name,
+        in: 'query',
+        required: false,
+        description: query.description,
+        schema: query.schema,
+      })),
     ],
     ...(route.requestBody === 'create' ? { requestBody: createBody(description) } : {}),
     responses,
@@ -106,7 +136,10 @@ function mapContent(content: Record<string, Record<string, unknown>>): Record<st
 }
 
 /** The OpenAPI 3.1 document of a container, built from its route specs and parameter schema. */
-export function buildOpenApi(description: ToolDescription, routes: readonly RouteSpec[]): Record<string, unknown> {
+export function buildOpenApi(
+  description: ToolDescription,
+  routes: readonly RouteSpec[],
+): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const item = (paths[route.path] ??= {});
@@ -114,11 +147,19 @@ export function buildOpenApi(description: ToolDescription, routes: readonly Rout
   }
   return {
     openapi: '3.1.0',
-    info: { title: `${description.name} (${description.kind})`, version: description.version, description: description.description },
+    info: {
+      title: `${description.name} (${description.kind})`,
+      version: description.version,
+      description: description.description,
+    },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     paths,
     components: {
-      schemas: { Parameters: description.parameters, ArtifactSummary: SUMMARY_SCHEMA, Problem: PROBLEM_SCHEMA },
+      schemas: {
+        Parameters: description.parameters,
+        ArtifactSummary: SUMMARY_SCHEMA,
+        Problem: PROBLEM_SCHEMA,
+      },
     },
   };
 }

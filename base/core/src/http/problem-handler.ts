@@ -15,7 +15,11 @@ export function sendProblem(res: Response, error: unknown, instance?: string): v
 const MULTER_413 = new Set(['LIMIT_FILE_SIZE', 'LIMIT_FIELD_VALUE']);
 
 function isMulterError(error: unknown): error is { code: string; field?: string; message: string } {
-  return error instanceof Error && error.name === 'MulterError' && typeof (error as { code?: unknown }).code === 'string';
+  return (
+    error instanceof Error &&
+    error.name === 'MulterError' &&
+    typeof (error as { code?: unknown }).code === 'string'
+  );
 }
 
 /** Turns errors thrown by express's parsers and multer into KilnErrors with the right status. */
@@ -25,27 +29,50 @@ function normalizeError(error: unknown): unknown {
   // that imports @kiln/core, the mule included.
   if (isMulterError(error)) {
     if (MULTER_413.has(error.code)) {
-      return new KilnError(ErrorCode.PayloadTooLarge, `'${error.field ?? 'a part'}' is larger than this container accepts`, { status: 413 });
+      return new KilnError(
+        ErrorCode.PayloadTooLarge,
+        `'${error.field ?? 'a part'}' is larger than this container accepts`,
+        { status: 413 },
+      );
     }
     if (error.code === 'LIMIT_UNEXPECTED_FILE') {
-      return new KilnError(ErrorCode.UnknownField, `'${error.field ?? ''}' is not an input file of this tool`, { status: 400 });
+      return new KilnError(
+        ErrorCode.UnknownField,
+        `'${error.field ?? ''}' is not an input file of this tool`,
+        { status: 400 },
+      );
     }
-    return new KilnError(ErrorCode.MalformedMultipart, `the multipart body was refused: ${error.message}`, { status: 400 });
+    return new KilnError(
+      ErrorCode.MalformedMultipart,
+      `the multipart body was refused: ${error.message}`,
+      { status: 400 },
+    );
   }
   const type = (error as { type?: unknown }).type;
   if (type === 'entity.too.large') {
-    return new KilnError(ErrorCode.PayloadTooLarge, 'the JSON body is larger than 1 MiB', { status: 413 });
+    return new KilnError(ErrorCode.PayloadTooLarge, 'the JSON body is larger than 1 MiB', {
+      status: 413,
+    });
   }
   if (type === 'entity.parse.failed') {
     return new KilnError(ErrorCode.MalformedJson, 'the body is not valid JSON', { status: 400 });
   }
   const status = (error as { status?: unknown }).status;
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    return new KilnError(ErrorCode.BadRequest, (error as Error).message || 'bad request', { status });
+    return new KilnError(ErrorCode.BadRequest, (error as Error).message || 'bad request', {
+      status,
+    });
   }
   // busboy's own parse errors carry no code: a torn or malformed multipart body.
-  if (error instanceof Error && /multipart|boundary|Unexpected end of form|part header/i.test(error.message)) {
-    return new KilnError(ErrorCode.MalformedMultipart, `the multipart body is malformed: ${error.message}`, { status: 400 });
+  if (
+    error instanceof Error &&
+    /multipart|boundary|Unexpected end of form|part header/i.test(error.message)
+  ) {
+    return new KilnError(
+      ErrorCode.MalformedMultipart,
+      `the multipart body is malformed: ${error.message}`,
+      { status: 400 },
+    );
   }
   return error;
 }
@@ -58,8 +85,14 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     const normalized = normalizeError(error);
     const status = normalized instanceof KilnError ? normalized.status : 500;
-    const meta = { method: req.method, url: req.originalUrl, status, error: String((normalized as Error)?.message ?? normalized) };
-    if (status >= 500) logger.error('request failed', { ...meta, stack: (normalized as Error)?.stack });
+    const meta = {
+      method: req.method,
+      url: req.originalUrl,
+      status,
+      error: String((normalized as Error)?.message ?? normalized),
+    };
+    if (status >= 500)
+      logger.error('request failed', { ...meta, stack: (normalized as Error)?.stack });
     else logger.info('request refused', meta);
     sendProblem(res, normalized, req.originalUrl);
   };
@@ -68,6 +101,10 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
 /** A 404 problem for any route nobody serves. */
 export function notFoundHandler(): RequestHandler {
   return (req, _res, next) => {
-    next(new KilnError(ErrorCode.RouteNotFound, `no route for ${req.method} ${req.path}`, { status: 404 }));
+    next(
+      new KilnError(ErrorCode.RouteNotFound, `no route for ${req.method} ${req.path}`, {
+        status: 404,
+      }),
+    );
   };
 }

@@ -43,7 +43,11 @@ export function flag(req: Request, key: string): boolean {
 }
 
 /** A query value that must be one of `allowed`. */
-export function oneOf<T extends string>(req: Request, key: string, allowed: readonly T[]): T | undefined {
+export function oneOf<T extends string>(
+  req: Request,
+  key: string,
+  allowed: readonly T[],
+): T | undefined {
   const text = single(req, key);
   if (text === undefined) return undefined;
   if (!(allowed as readonly string[]).includes(text)) {

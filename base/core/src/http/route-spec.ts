@@ -63,7 +63,13 @@ export function mountRoutes(router: Router, routes: readonly RouteSpec[]): void 
     const allow = [...methods].join(', ');
     router.all(path, (req, res, next) => {
       res.setHeader('Allow', allow);
-      next(new KilnError(ErrorCode.MethodNotAllowed, `${req.method} is not served here; use ${allow}`, { status: 405 }));
+      next(
+        new KilnError(
+          ErrorCode.MethodNotAllowed,
+          `${req.method} is not served here; use ${allow}`,
+          { status: 405 },
+        ),
+      );
     });
   }
 }

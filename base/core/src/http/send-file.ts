@@ -18,9 +18,16 @@ export interface SendFileOptions {
  * Streams a file with `Content-Type` from its extension, `ETag` and `If-None-Match`, and single
  * `Range` requests (206/416). Memory stays at one read chunk whatever the file's size.
  */
-export async function sendFile(req: Request, res: Response, path: string, options: SendFileOptions = {}): Promise<void> {
+export async function sendFile(
+  req: Request,
+  res: Response,
+  path: string,
+  options: SendFileOptions = {},
+): Promise<void> {
   const info = await stat(path);
-  const etag = options.etag ? `"${options.etag}"` : `W/"${info.size.toString(16)}-${info.mtimeMs.toString(16)}"`;
+  const etag = options.etag
+    ? `"${options.etag}"`
+    : `W/"${info.size.toString(16)}-${info.mtimeMs.toString(16)}"`;
   res.setHeader('ETag', etag);
   res.setHeader('Accept-Ranges', 'bytes');
   res.setHeader('Last-Modified', info.mtime.toUTCString());
@@ -68,11 +75,19 @@ function writeChunk(res: Response, chunk: Buffer): Promise<void> {
 async function streamFile(path: string, start: number, end: number, res: Response): Promise<void> {
   const handle = await open(path, 'r');
   try {
-    const buffers = [Buffer.allocUnsafeSlow(READ_CHUNK_BYTES), Buffer.allocUnsafeSlow(READ_CHUNK_BYTES)];
+    const buffers = [
+      Buffer.allocUnsafeSlow(READ_CHUNK_BYTES),
+      Buffer.allocUnsafeSlow(READ_CHUNK_BYTES),
+    ];
     let writing: Promise<void> = Promise.resolve();
     for (let position = start, turn = 0; position <= end && !res.destroyed; turn += 1) {
       const buffer = buffers[turn % 2]!;
-      const { bytesRead } = await handle.read(buffer, 0, Math.min(READ_CHUNK_BYTES, end - position + 1), position);
+      const { bytesRead } = await handle.read(
+        buffer,
+        0,
+        Math.min(READ_CHUNK_BYTES, end - position + 1),
+        position,
+      );
       if (bytesRead === 0) break;
       await writing;
       writing = writeChunk(res, buffer.subarray(0, bytesRead));

@@ -10,7 +10,11 @@ export interface ZipEntry {
  * Streams a zip of the given files as the response, without holding them in memory. Fast
  * deflate: artifacts are often already-compact binary data.
  */
-export async function sendZip(res: Response, entries: readonly ZipEntry[], downloadName: string): Promise<void> {
+export async function sendZip(
+  res: Response,
+  entries: readonly ZipEntry[],
+  downloadName: string,
+): Promise<void> {
   const { default: archiver } = await import('archiver');
   const archive = archiver('zip', { zlib: { level: 1 } });
   res.status(200).type('application/zip').attachment(downloadName);

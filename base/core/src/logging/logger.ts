@@ -29,7 +29,10 @@ export interface StreamLoggerOptions {
 }
 
 /** A logger that writes lines to a stream: text for people, JSON lines for machines. */
-export function createStreamLogger(options: StreamLoggerOptions = {}, bindings: LogMeta = {}): Logger {
+export function createStreamLogger(
+  options: StreamLoggerOptions = {},
+  bindings: LogMeta = {},
+): Logger {
   const threshold = LEVEL_ORDER[options.level ?? 'info'];
   const stream = options.stream ?? process.stderr;
   const format = options.format ?? 'text';
@@ -44,7 +47,9 @@ export function createStreamLogger(options: StreamLoggerOptions = {}, bindings: 
     const extra = Object.entries(fields)
       .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
       .join(' ');
-    stream.write(`${time} ${level.toUpperCase().padEnd(5)} ${message}${extra ? ` ${extra}` : ''}\n`);
+    stream.write(
+      `${time} ${level.toUpperCase().padEnd(5)} ${message}${extra ? ` ${extra}` : ''}\n`,
+    );
   };
   return {
     debug: (message, meta) => write('debug', message, meta),

@@ -21,9 +21,17 @@ export async function listMetricFiles(metricsDir: string): Promise<MetricFile[]>
   const files: MetricFile[] = [];
   for (const entry of entries) {
     if (entry.endsWith(SERIES_SUFFIX)) {
-      files.push({ name: entry.slice(0, -SERIES_SUFFIX.length), kind: 'series', path: join(metricsDir, entry) });
+      files.push({
+        name: entry.slice(0, -SERIES_SUFFIX.length),
+        kind: 'series',
+        path: join(metricsDir, entry),
+      });
     } else if (entry.endsWith(REPORT_SUFFIX)) {
-      files.push({ name: entry.slice(0, -REPORT_SUFFIX.length), kind: 'report', path: join(metricsDir, entry) });
+      files.push({
+        name: entry.slice(0, -REPORT_SUFFIX.length),
+        kind: 'report',
+        path: join(metricsDir, entry),
+      });
     }
   }
   return files.sort((a, b) => a.name.localeCompare(b.name));

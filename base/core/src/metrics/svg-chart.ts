@@ -48,13 +48,16 @@ export function renderSeriesSvg(title: string, points: readonly MetricPoint[]): 
     `<text x="${WIDTH / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold" fill="#1f2937">${escapeXml(title)}</text>`,
   ];
   if (points.length === 0) {
-    parts.push(`<text x="${WIDTH / 2}" y="${HEIGHT / 2}" text-anchor="middle" fill="#6b7280">no points yet</text></svg>`);
+    parts.push(
+      `<text x="${WIDTH / 2}" y="${HEIGHT / 2}" text-anchor="middle" fill="#6b7280">no points yet</text></svg>`,
+    );
     return parts.join('');
   }
   const [xMin, xMax] = range(points.map((p) => p.step));
   const [yMin, yMax] = range(points.map((p) => p.value));
   const x = (step: number): number => MARGIN.left + ((step - xMin) / (xMax - xMin)) * plotWidth;
-  const y = (value: number): number => MARGIN.top + plotHeight - ((value - yMin) / (yMax - yMin)) * plotHeight;
+  const y = (value: number): number =>
+    MARGIN.top + plotHeight - ((value - yMin) / (yMax - yMin)) * plotHeight;
   const bottom = MARGIN.top + plotHeight;
   for (const tick of ticks(yMin, yMax)) {
     parts.push(
@@ -74,10 +77,15 @@ export function renderSeriesSvg(title: string, points: readonly MetricPoint[]): 
     `<text x="${MARGIN.left + plotWidth / 2}" y="${HEIGHT - 10}" text-anchor="middle" fill="#1f2937">step</text>`,
     `<text transform="translate(16 ${MARGIN.top + plotHeight / 2}) rotate(-90)" text-anchor="middle" fill="#1f2937">${escapeXml(title)}</text>`,
   );
-  const path = points.map((p, i) => `${i === 0 ? 'M' : 'L'}${x(p.step).toFixed(2)},${y(p.value).toFixed(2)}`).join(' ');
+  const path = points
+    .map((p, i) => `${i === 0 ? 'M' : 'L'}${x(p.step).toFixed(2)},${y(p.value).toFixed(2)}`)
+    .join(' ');
   parts.push(`<path d="${path}" fill="none" stroke="#2563eb" stroke-width="2"/>`);
   if (points.length <= 60) {
-    for (const p of points) parts.push(`<circle cx="${x(p.step).toFixed(2)}" cy="${y(p.value).toFixed(2)}" r="3" fill="#2563eb"/>`);
+    for (const p of points)
+      parts.push(
+        `<circle cx="${x(p.step).toFixed(2)}" cy="${y(p.value).toFixed(2)}" r="3" fill="#2563eb"/>`,
+      );
   }
   parts.push('</svg>');
   return parts.join('');

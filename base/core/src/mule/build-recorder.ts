@@ -51,7 +51,8 @@ export class BuildRecorder {
       throw new TypeError(`metric '${name}': value must be a finite number, got ${String(value)}`);
     }
     const resolvedStep = step ?? this.#nextStep.get(name) ?? 0;
-    if (!Number.isFinite(resolvedStep)) throw new TypeError(`metric '${name}': step must be a finite number`);
+    if (!Number.isFinite(resolvedStep))
+      throw new TypeError(`metric '${name}': step must be a finite number`);
     this.#nextStep.set(name, resolvedStep + 1);
     let fd = this.#seriesFds.get(name);
     if (fd === undefined) {
@@ -59,7 +60,10 @@ export class BuildRecorder {
       fd = openSync(join(this.#paths.metrics, name + SERIES_SUFFIX), 'a');
       this.#seriesFds.set(name, fd);
     }
-    writeSync(fd, `${JSON.stringify({ step: resolvedStep, value, time: new Date().toISOString() })}\n`);
+    writeSync(
+      fd,
+      `${JSON.stringify({ step: resolvedStep, value, time: new Date().toISOString() })}\n`,
+    );
     this.#pendingMetric = true;
     this.#scheduleFlush();
   }

@@ -17,10 +17,7 @@ function envSuffix(name: string): string {
 }
 
 /** The environment of the command-builder contract. */
-function commandEnvironment(
-  job: BuildJob,
-  inputs: Record<string, string>,
-): Record<string, string> {
+function commandEnvironment(job: BuildJob, inputs: Record<string, string>): Record<string, string> {
   const env: Record<string, string> = {
     KILN_ARTIFACT_NAME: job.name,
     KILN_ATTEMPT: String(job.attempt),
@@ -29,7 +26,8 @@ function commandEnvironment(
     KILN_INPUT_FILES_DIR: job.paths.inputFiles,
     KILN_INPUTS_DIR: job.paths.inputs,
   };
-  for (const [name, path] of Object.entries(job.inputFiles)) env[`KILN_INPUT_FILE_${envSuffix(name)}`] = path;
+  for (const [name, path] of Object.entries(job.inputFiles))
+    env[`KILN_INPUT_FILE_${envSuffix(name)}`] = path;
   for (const [name, path] of Object.entries(inputs)) env[`KILN_INPUT_${envSuffix(name)}`] = path;
   return env;
 }
@@ -64,21 +62,28 @@ export async function runCommand(
   const stdoutDone = consumeLines(child.stdout, (line) => handleStdoutLine(line, recorder));
   const stderrDone = consumeLines(child.stderr, (line) => recorder.appendLog(`${line}\n`));
   try {
-    const [code, exitSignal] = await new Promise<[number | null, NodeJS.Signals | null]>((done, fail) => {
-      child.once('error', fail);
-      child.once('close', (exitCode, killSignal) => done([exitCode, killSignal]));
-    });
+    const [code, exitSignal] = await new Promise<[number | null, NodeJS.Signals | null]>(
+      (done, fail) => {
+        child.once('error', fail);
+        child.once('close', (exitCode, killSignal) => done([exitCode, killSignal]));
+      },
+    );
     await Promise.all([stdoutDone, stderrDone]);
     signal.throwIfAborted();
     if (code !== 0) {
-      throw new Error(exitSignal ? `command killed by ${exitSignal}` : `command exited with code ${code}`);
+      throw new Error(
+        exitSignal ? `command killed by ${exitSignal}` : `command exited with code ${code}`,
+      );
     }
   } finally {
     signal.removeEventListener('abort', onAbort);
   }
 }
 
-function consumeLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): Promise<void> {
+function consumeLines(
+  stream: NodeJS.ReadableStream,
+  onLine: (line: string) => void,
+): Promise<void> {
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
   lines.on('line', onLine);
   return new Promise((done) => lines.once('close', done));

@@ -33,7 +33,9 @@ export async function fetchInputs(
     if (ref.digest) {
       const digest = digestOf(await describeFiles(folder));
       if (digest !== ref.digest) {
-        throw new Error(`input '${ref.parameter}' changed since it was referenced (digest ${digest}, expected ${ref.digest})`);
+        throw new Error(
+          `input '${ref.parameter}' changed since it was referenced (digest ${digest}, expected ${ref.digest})`,
+        );
       }
     }
     folders[ref.parameter] = folder;

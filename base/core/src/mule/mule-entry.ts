@@ -12,7 +12,12 @@ import { IdleCollector } from '../util/idle-collector.js';
 import { BuildRecorder } from './build-recorder.js';
 import { runCommand } from './command-runner.js';
 import { fetchInputs } from './input-fetcher.js';
-import { MULE_MODULE_ENV, type BuildJob, type MuleToServer, type ServerToMule } from './protocol.js';
+import {
+  MULE_MODULE_ENV,
+  type BuildJob,
+  type MuleToServer,
+  type ServerToMule,
+} from './protocol.js';
 
 const send = (message: MuleToServer): void => {
   process.send?.(message);
@@ -24,7 +29,10 @@ try {
   if (!modulePath) throw new Error(`${MULE_MODULE_ENV} is not set`);
   tool = await loadToolModule(modulePath);
 } catch (error) {
-  send({ cmd: 'init-failed', error: { code: ErrorCode.MuleCrashed, message: (error as Error).message } });
+  send({
+    cmd: 'init-failed',
+    error: { code: ErrorCode.MuleCrashed, message: (error as Error).message },
+  });
   process.exit(1);
 }
 
@@ -40,7 +48,9 @@ function captureConsole(stream: NodeJS.WriteStream): void {
   const original = stream.write.bind(stream) as (...args: unknown[]) => boolean;
   stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
     if (!current) return original(chunk, ...rest);
-    current.recorder.appendLog(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+    current.recorder.appendLog(
+      typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'),
+    );
     const callback = rest.find((arg): arg is () => void => typeof arg === 'function');
     callback?.();
     return true;
@@ -68,7 +78,9 @@ async function build(job: BuildJob): Promise<void> {
     // would only add latency to every build.
     if (job.attempt > 1) rmSync(job.paths.staging, { recursive: true, force: true });
     mkdirSync(job.paths.staging, { recursive: true });
-    const inputs = await fetchInputs(job.inputRefs, job.paths.inputs, controller.signal, (line) => recorder.log(line));
+    const inputs = await fetchInputs(job.inputRefs, job.paths.inputs, controller.signal, (line) =>
+      recorder.log(line),
+    );
     controller.signal.throwIfAborted();
     if (tool.build) {
       await tool.build({
@@ -103,7 +115,11 @@ async function build(job: BuildJob): Promise<void> {
       const err = error instanceof Error ? error : new Error(String(error));
       recorder.appendLog(`${err.stack ?? err.message}\n`);
       recorder.close();
-      send({ cmd: 'failed', name: job.name, error: { code: ErrorCode.BuildFailed, message: err.message } });
+      send({
+        cmd: 'failed',
+        name: job.name,
+        error: { code: ErrorCode.BuildFailed, message: err.message },
+      });
     }
   } finally {
     current = null;

@@ -23,9 +23,7 @@ export interface BuildFailure {
   message: string;
 }
 
-export type ServerToMule =
-  | { cmd: 'build'; job: BuildJob }
-  | { cmd: 'abort'; name: string };
+export type ServerToMule = { cmd: 'build'; job: BuildJob } | { cmd: 'abort'; name: string };
 
 export type MuleToServer =
   | { cmd: 'ready'; pid: number }

@@ -7,7 +7,12 @@ import type { ToolServerContext } from '../server/tool-server-context.js';
 import { nameParam } from './route-params.js';
 
 /** Waits until the artifact is final or `seconds` pass; resolves with its latest summary. */
-function waitForFinal(ctx: ToolServerContext, name: string, seconds: number, signal: AbortSignal): Promise<void> {
+function waitForFinal(
+  ctx: ToolServerContext,
+  name: string,
+  seconds: number,
+  signal: AbortSignal,
+): Promise<void> {
   return new Promise((done) => {
     let timer: NodeJS.Timeout | undefined;
     const finish = (): void => {
@@ -32,7 +37,8 @@ export function artifactRoutes(ctx: ToolServerContext): RouteSpec[] {
       method: 'get',
       path: base,
       operationId: 'getArtifact',
-      summary: 'The full record: summary, parameters, input files, data files, metrics, inputs, digest',
+      summary:
+        'The full record: summary, parameters, input files, data files, metrics, inputs, digest',
       responses: { '200': 'the record', '400': 'a bad name', '404': 'no such artifact' },
       content: { 'application/json': { type: 'object' } },
       handler: async (req, res) => {
@@ -68,7 +74,13 @@ export function artifactRoutes(ctx: ToolServerContext): RouteSpec[] {
       path: `${base}/status`,
       operationId: 'getStatus',
       summary: 'The summary; with ?wait=N, held up to N seconds until the artifact is final',
-      query: [{ name: 'wait', description: 'seconds to wait for a final state (0-60, fractions allowed)', schema: { type: 'number', minimum: 0, maximum: 60 } }],
+      query: [
+        {
+          name: 'wait',
+          description: 'seconds to wait for a final state (0-60, fractions allowed)',
+          schema: { type: 'number', minimum: 0, maximum: 60 },
+        },
+      ],
       responses: { '200': 'the summary', '400': 'a bad wait', '404': 'no such artifact' },
       content: { 'application/json': SUMMARY_REF },
       handler: async (req, res) => {

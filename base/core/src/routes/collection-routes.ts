@@ -12,8 +12,14 @@ import type { ToolServerContext } from '../server/tool-server-context.js';
 const JSON_LIMIT = '1mb';
 const CREATE_FIELDS = new Set(['name', 'parameters', 'cache', 'callback']);
 
-function runMiddleware(handler: express.RequestHandler, req: Request, res: Response): Promise<void> {
-  return new Promise((done, fail) => handler(req, res, (error?: unknown) => (error ? fail(error) : done())));
+function runMiddleware(
+  handler: express.RequestHandler,
+  req: Request,
+  res: Response,
+): Promise<void> {
+  return new Promise((done, fail) =>
+    handler(req, res, (error?: unknown) => (error ? fail(error) : done())),
+  );
 }
 
 function badRequest(code: (typeof ErrorCode)[keyof typeof ErrorCode], detail: string): KilnError {
@@ -31,10 +37,14 @@ function fromJson(body: unknown): CreateInput {
   }
   const fields = body as Record<string, unknown>;
   const unknown = Object.keys(fields).filter((key) => !CREATE_FIELDS.has(key));
-  if (unknown.length > 0) throw badRequest(ErrorCode.UnknownField, `unknown fields: ${unknown.join(', ')}`);
-  if (fields['name'] !== undefined && typeof fields['name'] !== 'string') throw badRequest(ErrorCode.InvalidName, "'name' must be a string");
-  if (fields['cache'] !== undefined && typeof fields['cache'] !== 'boolean') throw badRequest(ErrorCode.BadRequest, "'cache' must be a boolean");
-  if (fields['callback'] !== undefined && typeof fields['callback'] !== 'string') throw badRequest(ErrorCode.BadRequest, "'callback' must be a string");
+  if (unknown.length > 0)
+    throw badRequest(ErrorCode.UnknownField, `unknown fields: ${unknown.join(', ')}`);
+  if (fields['name'] !== undefined && typeof fields['name'] !== 'string')
+    throw badRequest(ErrorCode.InvalidName, "'name' must be a string");
+  if (fields['cache'] !== undefined && typeof fields['cache'] !== 'boolean')
+    throw badRequest(ErrorCode.BadRequest, "'cache' must be a boolean");
+  if (fields['callback'] !== undefined && typeof fields['callback'] !== 'string')
+    throw badRequest(ErrorCode.BadRequest, "'callback' must be a string");
   return {
     name: fields['name'] as string | undefined,
     parameters: fields['parameters'],
@@ -47,7 +57,8 @@ function fromJson(body: unknown): CreateInput {
 function fromMultipart(req: Request): CreateInput {
   const fields = (req.body ?? {}) as Record<string, unknown>;
   const unknown = Object.keys(fields).filter((key) => !CREATE_FIELDS.has(key));
-  if (unknown.length > 0) throw badRequest(ErrorCode.UnknownField, `unknown fields: ${unknown.join(', ')}`);
+  if (unknown.length > 0)
+    throw badRequest(ErrorCode.UnknownField, `unknown fields: ${unknown.join(', ')}`);
   let parameters: unknown = {};
   if (typeof fields['parameters'] === 'string' && fields['parameters'].trim() !== '') {
     try {
@@ -57,7 +68,8 @@ function fromMultipart(req: Request): CreateInput {
     }
   }
   const cache = fields['cache'];
-  if (cache !== undefined && cache !== 'true' && cache !== 'false') throw badRequest(ErrorCode.BadRequest, "'cache' must be 'true' or 'false'");
+  if (cache !== undefined && cache !== 'true' && cache !== 'false')
+    throw badRequest(ErrorCode.BadRequest, "'cache' must be 'true' or 'false'");
   const uploaded = uploadedFiles(req);
   return {
     name: fields['name'] as string | undefined,
@@ -95,7 +107,13 @@ export function collectionRoutes(ctx: ToolServerContext): RouteSpec[] {
       path,
       operationId: 'listArtifacts',
       summary: 'Summaries of every artifact, newest first',
-      query: [{ name: 'status', description: 'only artifacts in this state', schema: { enum: [...ARTIFACT_STATUSES] } }],
+      query: [
+        {
+          name: 'status',
+          description: 'only artifacts in this state',
+          schema: { enum: [...ARTIFACT_STATUSES] },
+        },
+      ],
       responses: { '200': 'the summaries', '400': 'an unknown status' },
       content: { 'application/json': { type: 'array', items: SUMMARY_REF } },
       handler: (req, res) => {
@@ -133,7 +151,11 @@ export function collectionRoutes(ctx: ToolServerContext): RouteSpec[] {
             throw error;
           }
         } else {
-          throw new KilnError(ErrorCode.UnsupportedMediaType, 'send application/json or multipart/form-data', { status: 415 });
+          throw new KilnError(
+            ErrorCode.UnsupportedMediaType,
+            'send application/json or multipart/form-data',
+            { status: 415 },
+          );
         }
         const summary = await ctx.creator.create(input);
         res.status(202).location(`${path}/${summary.name}/`).json(summary);

@@ -13,12 +13,18 @@ import { nameParam, pathParam } from './route-params.js';
 function requireCompleted(ctx: ToolServerContext, name: string): void {
   const artifact = ctx.store.require(name);
   if (artifact.status !== ArtifactStatus.Completed) {
-    throw new KilnError(ErrorCode.ArtifactNotCompleted, `artifact '${name}' is ${artifact.status}; its data exists once it is completed`, { status: 409 });
+    throw new KilnError(
+      ErrorCode.ArtifactNotCompleted,
+      `artifact '${name}' is ${artifact.status}; its data exists once it is completed`,
+      { status: 409 },
+    );
   }
 }
 
 function fileNotFound(name: string, path: string): KilnError {
-  return new KilnError(ErrorCode.FileNotFound, `artifact '${name}' has no file '${path}'`, { status: 404 });
+  return new KilnError(ErrorCode.FileNotFound, `artifact '${name}' has no file '${path}'`, {
+    status: 404,
+  });
 }
 
 /** `GET /data` (one file, or a zip of several) and `GET /data/{path}` (a file, or a folder as a zip). */
@@ -29,10 +35,21 @@ export function dataRoutes(ctx: ToolServerContext): RouteSpec[] {
       method: 'get',
       path: base,
       operationId: 'getData',
-      summary: 'The data: a single file as itself, several as a streamed zip (?format=zip always zips)',
-      query: [{ name: 'format', description: '`zip` to always get a zip', schema: { enum: ['zip'] } }],
-      responses: { '200': 'the file or zip', '206': 'a range of a single file', '404': 'no such artifact', '409': 'not completed' },
-      content: { 'application/octet-stream': { type: 'string', format: 'binary' }, 'application/zip': { type: 'string', format: 'binary' } },
+      summary:
+        'The data: a single file as itself, several as a streamed zip (?format=zip always zips)',
+      query: [
+        { name: 'format', description: '`zip` to always get a zip', schema: { enum: ['zip'] } },
+      ],
+      responses: {
+        '200': 'the file or zip',
+        '206': 'a range of a single file',
+        '404': 'no such artifact',
+        '409': 'not completed',
+      },
+      content: {
+        'application/octet-stream': { type: 'string', format: 'binary' },
+        'application/zip': { type: 'string', format: 'binary' },
+      },
       handler: async (req, res) => {
         const name = nameParam(req);
         const format = oneOf(req, 'format', ['zip'] as const);
@@ -41,10 +58,17 @@ export function dataRoutes(ctx: ToolServerContext): RouteSpec[] {
         const dataDir = ctx.store.paths(name).data;
         const [only] = files;
         if (format !== 'zip' && files.length === 1 && only) {
-          await sendFile(req, res, join(dataDir, only.path), { etag: only.sha256, downloadName: only.path.split('/').pop() });
+          await sendFile(req, res, join(dataDir, only.path), {
+            etag: only.sha256,
+            downloadName: only.path.split('/').pop(),
+          });
           return;
         }
-        await sendZip(res, files.map((file) => ({ absolute: join(dataDir, file.path), name: file.path })), `${name}.zip`);
+        await sendZip(
+          res,
+          files.map((file) => ({ absolute: join(dataDir, file.path), name: file.path })),
+          `${name}.zip`,
+        );
       },
     },
     {
@@ -52,7 +76,13 @@ export function dataRoutes(ctx: ToolServerContext): RouteSpec[] {
       path: `${base}/{path}`,
       operationId: 'getDataFile',
       summary: 'One file of the data (a folder comes as a zip of it), with ETag and Range',
-      responses: { '200': 'the file or zip', '206': 'a range', '400': 'a refused path', '404': 'no such file', '409': 'not completed' },
+      responses: {
+        '200': 'the file or zip',
+        '206': 'a range',
+        '400': 'a refused path',
+        '404': 'no such file',
+        '409': 'not completed',
+      },
       content: { 'application/octet-stream': { type: 'string', format: 'binary' } },
       handler: async (req, res) => {
         const name = nameParam(req);
@@ -65,7 +95,11 @@ export function dataRoutes(ctx: ToolServerContext): RouteSpec[] {
         const info = await stat(target);
         if (info.isDirectory()) {
           const files = await listFiles(target);
-          await sendZip(res, files.map((file) => ({ absolute: file.absolute, name: file.path })), `${segments.at(-1) ?? name}.zip`);
+          await sendZip(
+            res,
+            files.map((file) => ({ absolute: file.absolute, name: file.path })),
+            `${segments.at(-1) ?? name}.zip`,
+          );
           return;
         }
         const entry = ctx.store.readFiles(name).find((file) => file.path === relative);

@@ -13,7 +13,10 @@ async function freeBytes(folder: string): Promise<number> {
 }
 
 /** `GET /`, `GET /health` and `GET /openapi.json`. `allRoutes` feeds the OpenAPI document. */
-export function descriptionRoutes(ctx: ToolServerContext, allRoutes: () => readonly RouteSpec[]): RouteSpec[] {
+export function descriptionRoutes(
+  ctx: ToolServerContext,
+  allRoutes: () => readonly RouteSpec[],
+): RouteSpec[] {
   let openApi: Record<string, unknown> | null = null;
   return [
     {
@@ -39,7 +42,7 @@ export function descriptionRoutes(ctx: ToolServerContext, allRoutes: () => reado
         const reason = !ctx.mule.available
           ? 'no mule is running; one is being started'
           : (await freeBytes(ctx.store.dataDir)) < MIN_FREE_BYTES
-            ? 'the data folder\'s disk is full'
+            ? "the data folder's disk is full"
             : null;
         const body: HealthResponse = {
           status: reason ? 'unavailable' : 'ok',

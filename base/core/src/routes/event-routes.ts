@@ -10,12 +10,15 @@ export function eventRoutes(ctx: ToolServerContext): RouteSpec[] {
       method: 'get',
       path: '/events',
       operationId: 'events',
-      summary: 'Server-Sent Events: an `artifact` event with the summary at every status or progress change',
+      summary:
+        'Server-Sent Events: an `artifact` event with the summary at every status or progress change',
       responses: { '200': 'the event stream' },
       content: { 'text/event-stream': { type: 'string' } },
       handler: (req, res) => {
         const stream = openEventStream(req, res);
-        stream.onClose(ctx.events.onAnyArtifact((summary) => stream.send(KilnEventName.Artifact, summary)));
+        stream.onClose(
+          ctx.events.onAnyArtifact((summary) => stream.send(KilnEventName.Artifact, summary)),
+        );
       },
     },
   ];

@@ -47,7 +47,12 @@ export function inputRoutes(ctx: ToolServerContext): RouteSpec[] {
         const file = nameParam(req, 'file');
         ctx.store.require(name);
         const entry = ctx.store.readInputFiles(name).find((candidate) => candidate.name === file);
-        if (!entry) throw new KilnError(ErrorCode.FileNotFound, `artifact '${name}' has no input file '${file}'`, { status: 404 });
+        if (!entry)
+          throw new KilnError(
+            ErrorCode.FileNotFound,
+            `artifact '${name}' has no input file '${file}'`,
+            { status: 404 },
+          );
         await sendFile(req, res, join(ctx.store.paths(name).inputFiles, entry.name), {
           etag: entry.sha256,
           downloadName: entry.filename,

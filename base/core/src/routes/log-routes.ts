@@ -24,7 +24,8 @@ async function copyLog(path: string, offset: number, res: Response): Promise<num
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
       if (bytesRead === 0) return position;
       position += bytesRead;
-      if (!res.write(buffer.subarray(0, bytesRead))) await new Promise((done) => res.once('drain', done));
+      if (!res.write(buffer.subarray(0, bytesRead)))
+        await new Promise((done) => res.once('drain', done));
     }
   } finally {
     await handle.close();
@@ -35,7 +36,13 @@ async function copyLog(path: string, offset: number, res: Response): Promise<num
  * Streams new log bytes as the build writes them until the artifact is final. Driven by the
  * event hub's notifications, never by polling.
  */
-async function followLog(ctx: ToolServerContext, name: string, path: string, offset: number, res: Response): Promise<void> {
+async function followLog(
+  ctx: ToolServerContext,
+  name: string,
+  path: string,
+  offset: number,
+  res: Response,
+): Promise<void> {
   let position = offset;
   let pending = Promise.resolve();
   let closed = false;
@@ -74,10 +81,19 @@ export function logRoutes(ctx: ToolServerContext): RouteSpec[] {
       method: 'get',
       path: `${ctx.collectionPath}/{name}/log`,
       operationId: 'getLog',
-      summary: 'The build log as text; ?offset=N from byte N; ?follow=1 streams until the build ends',
+      summary:
+        'The build log as text; ?offset=N from byte N; ?follow=1 streams until the build ends',
       query: [
-        { name: 'offset', description: 'start at this byte', schema: { type: 'integer', minimum: 0 } },
-        { name: 'follow', description: '1 to keep streaming until the build ends', schema: { enum: ['1', '0'] } },
+        {
+          name: 'offset',
+          description: 'start at this byte',
+          schema: { type: 'integer', minimum: 0 },
+        },
+        {
+          name: 'follow',
+          description: '1 to keep streaming until the build ends',
+          schema: { enum: ['1', '0'] },
+        },
       ],
       responses: { '200': 'the log', '400': 'a bad offset', '404': 'no such artifact' },
       content: { 'text/plain': { type: 'string' } },

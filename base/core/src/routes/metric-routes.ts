@@ -1,5 +1,11 @@
 import { ErrorCode, KilnError, METRIC_VIEWS } from '@kiln/api';
-import { listMetricFiles, listMetrics, readReport, readSeries, seriesToCsv } from '../metrics/metric-reader.js';
+import {
+  listMetricFiles,
+  listMetrics,
+  readReport,
+  readSeries,
+  seriesToCsv,
+} from '../metrics/metric-reader.js';
 import { renderSeriesSvg } from '../metrics/svg-chart.js';
 import type { RouteSpec } from '../http/route-spec.js';
 import type { ToolServerContext } from '../server/tool-server-context.js';
@@ -38,11 +44,22 @@ export function metricRoutes(ctx: ToolServerContext): RouteSpec[] {
         const metricName = nameParam(req, 'metric');
         const view = String(req.params['view']);
         ctx.store.require(name);
-        const metric = (await listMetricFiles(ctx.store.paths(name).metrics)).find((file) => file.name === metricName);
-        if (!metric) throw new KilnError(ErrorCode.MetricNotFound, `artifact '${name}' has no metric '${metricName}'`, { status: 404 });
+        const metric = (await listMetricFiles(ctx.store.paths(name).metrics)).find(
+          (file) => file.name === metricName,
+        );
+        if (!metric)
+          throw new KilnError(
+            ErrorCode.MetricNotFound,
+            `artifact '${name}' has no metric '${metricName}'`,
+            { status: 404 },
+          );
         const views: readonly string[] = METRIC_VIEWS[metric.kind];
         if (!views.includes(view)) {
-          throw new KilnError(ErrorCode.RouteNotFound, `a ${metric.kind} metric has the views ${views.join(', ')}, not '${view}'`, { status: 404 });
+          throw new KilnError(
+            ErrorCode.RouteNotFound,
+            `a ${metric.kind} metric has the views ${views.join(', ')}, not '${view}'`,
+            { status: 404 },
+          );
         }
         res.setHeader('Cache-Control', 'no-cache');
         if (metric.kind === 'report') {

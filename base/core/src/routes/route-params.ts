@@ -6,7 +6,9 @@ import { checkRelativeSegments } from '../util/safe-path.js';
 export function nameParam(req: Request, key = 'name'): string {
   const value = req.params[key];
   if (!isValidName(value)) {
-    throw new KilnError(ErrorCode.InvalidName, `'${String(value)}' is not a valid name`, { status: 400 });
+    throw new KilnError(ErrorCode.InvalidName, `'${String(value)}' is not a valid name`, {
+      status: 400,
+    });
   }
   return value;
 }

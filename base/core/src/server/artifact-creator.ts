@@ -67,10 +67,14 @@ export class ArtifactCreator {
     const { store, validator } = this.#options;
     const name = input.name ?? this.#generateName();
     if (!isValidName(name)) {
-      throw new KilnError(ErrorCode.InvalidName, `'${String(name)}' is not a valid artifact name`, { status: 400 });
+      throw new KilnError(ErrorCode.InvalidName, `'${String(name)}' is not a valid artifact name`, {
+        status: 400,
+      });
     }
     if (store.get(name)) {
-      throw new KilnError(ErrorCode.ArtifactExists, `an artifact named '${name}' already exists`, { status: 409 });
+      throw new KilnError(ErrorCode.ArtifactExists, `an artifact named '${name}' already exists`, {
+        status: 409,
+      });
     }
     const parameters = validator.validate(input.parameters);
     this.#checkFiles(input.files);
@@ -100,7 +104,11 @@ export class ArtifactCreator {
       .filter((spec) => spec.required && !given.has(spec.name))
       .map((spec) => ({ path: `/inputFiles/${spec.name}`, message: 'is a required input file' }));
     if (errors.length > 0) {
-      throw new KilnError(ErrorCode.ValidationFailed, `missing input files: ${errors.map((e) => e.path).join(', ')}`, { status: 422, errors });
+      throw new KilnError(
+        ErrorCode.ValidationFailed,
+        `missing input files: ${errors.map((e) => e.path).join(', ')}`,
+        { status: 422, errors },
+      );
     }
   }
 
@@ -127,17 +135,27 @@ export class ArtifactCreator {
         try {
           const record = await fetchReference(url);
           if (record.status !== ArtifactStatus.Completed) {
-            errors.push({ path: `/${parameter}`, message: `the artifact at ${url} is ${record.status}, not completed` });
+            errors.push({
+              path: `/${parameter}`,
+              message: `the artifact at ${url} is ${record.status}, not completed`,
+            });
           } else {
             refs.push({ parameter, url, digest: record.digest });
           }
         } catch (error) {
-          errors.push({ path: `/${parameter}`, message: `the artifact at ${url} could not be read: ${(error as Error).message}` });
+          errors.push({
+            path: `/${parameter}`,
+            message: `the artifact at ${url} could not be read: ${(error as Error).message}`,
+          });
         }
       }),
     );
     if (errors.length > 0) {
-      throw new KilnError(ErrorCode.InputArtifactUnavailable, errors.map((e) => e.message).join('; '), { status: 422, errors });
+      throw new KilnError(
+        ErrorCode.InputArtifactUnavailable,
+        errors.map((e) => e.message).join('; '),
+        { status: 422, errors },
+      );
     }
     return refs.sort((a, b) => a.parameter.localeCompare(b.parameter));
   }
@@ -147,7 +165,11 @@ export class ArtifactCreator {
    * digests of referenced artifacts. A reference counts by its data's digest, not its URL, so the
    * same data reached through another artifact or another address is a hit.
    */
-  #cacheKey(parameters: Record<string, unknown>, files: readonly StagedInputFile[], inputs: readonly InputArtifactRef[]): string {
+  #cacheKey(
+    parameters: Record<string, unknown>,
+    files: readonly StagedInputFile[],
+    inputs: readonly InputArtifactRef[],
+  ): string {
     const withoutUrls = { ...parameters };
     for (const ref of inputs) delete withoutUrls[ref.parameter];
     const material = canonicalJson({

@@ -1,4 +1,10 @@
-import { ArtifactStatus, ErrorCode, KilnError, isFinalStatus, type ArtifactSummary } from '@kiln/api';
+import {
+  ArtifactStatus,
+  ErrorCode,
+  KilnError,
+  isFinalStatus,
+  type ArtifactSummary,
+} from '@kiln/api';
 import type { Logger } from '../logging/logger.js';
 import type { ArtifactStore } from '../store/artifact-store.js';
 import type { IndexedArtifact } from '../store/artifact-index.js';
@@ -53,7 +59,11 @@ export class BuildScheduler {
   async cancel(name: string): Promise<void> {
     const artifact = this.#options.store.require(name);
     if (isFinalStatus(artifact.status)) {
-      throw new KilnError(ErrorCode.ArtifactFinal, `artifact '${name}' is already ${artifact.status}`, { status: 409 });
+      throw new KilnError(
+        ErrorCode.ArtifactFinal,
+        `artifact '${name}' is already ${artifact.status}`,
+        { status: 409 },
+      );
     }
     if (await this.#cancelQueued(name)) return;
     await this.#stopRunning(name, StopReason.Cancel);
@@ -82,7 +92,11 @@ export class BuildScheduler {
   async #cancelQueued(name: string): Promise<boolean> {
     const summary = await this.#options.store.transition(
       name,
-      { status: ArtifactStatus.Cancelled, finishedAt: new Date().toISOString(), message: 'cancelled before it started' },
+      {
+        status: ArtifactStatus.Cancelled,
+        finishedAt: new Date().toISOString(),
+        message: 'cancelled before it started',
+      },
       ArtifactStatus.Queued,
     );
     if (!summary) return false;
@@ -106,11 +120,20 @@ export class BuildScheduler {
     if (!next) return;
     // Claim the build before any await, so a cancel or delete arriving meanwhile finds it.
     let finished!: () => void;
-    const running = { name: next.name, stopReason: null as StopReason | null, done: new Promise<void>((r) => (finished = r)) };
+    const running = {
+      name: next.name,
+      stopReason: null as StopReason | null,
+      done: new Promise<void>((r) => (finished = r)),
+    };
     this.#running = running;
     const started = await store.transition(
       next.name,
-      { status: ArtifactStatus.InProgress, startedAt: new Date().toISOString(), progress: 0, message: 'building' },
+      {
+        status: ArtifactStatus.InProgress,
+        startedAt: new Date().toISOString(),
+        progress: 0,
+        message: 'building',
+      },
       ArtifactStatus.Queued,
     );
     if (!started) {
@@ -132,7 +155,10 @@ export class BuildScheduler {
     }
   }
 
-  async #build(artifact: IndexedArtifact, running: { stopReason: StopReason | null }): Promise<BuildOutcome> {
+  async #build(
+    artifact: IndexedArtifact,
+    running: { stopReason: StopReason | null },
+  ): Promise<BuildOutcome> {
     const { store, mule, events } = this.#options;
     await store.prepareAttempt(artifact.name, artifact.attempt);
     const paths = store.paths(artifact.name);
@@ -140,16 +166,22 @@ export class BuildScheduler {
     const inputFiles = store.readInputFiles(artifact.name);
     // Stopped while the attempt was being prepared: never hand it to the mule.
     if (running.stopReason !== null) return { kind: 'aborted' };
-    const timer = this.#options.timeoutMs > 0
-      ? setTimeout(() => void this.#stopRunning(artifact.name, StopReason.Timeout), this.#options.timeoutMs)
-      : null;
+    const timer =
+      this.#options.timeoutMs > 0
+        ? setTimeout(
+            () => void this.#stopRunning(artifact.name, StopReason.Timeout),
+            this.#options.timeoutMs,
+          )
+        : null;
     try {
       return await mule.run(
         {
           name: artifact.name,
           attempt: artifact.attempt,
           parameters,
-          inputFiles: Object.fromEntries(inputFiles.map((file) => [file.name, `${paths.inputFiles}/${file.name}`])),
+          inputFiles: Object.fromEntries(
+            inputFiles.map((file) => [file.name, `${paths.inputFiles}/${file.name}`]),
+          ),
           inputRefs: artifact.inputs,
           paths,
         },
@@ -190,13 +222,21 @@ export class BuildScheduler {
       await store.appendLog(name, `kiln: ${error}\n`);
       await this.#finish(name, ArtifactStatus.Failed, error);
     } else {
-      const error = outcome.kind === 'failed' || outcome.kind === 'crashed' ? outcome.error.message : 'the build stopped';
+      const error =
+        outcome.kind === 'failed' || outcome.kind === 'crashed'
+          ? outcome.error.message
+          : 'the build stopped';
       await store.appendLog(name, `kiln: build failed: ${error}\n`);
       await this.#finish(name, ArtifactStatus.Failed, error);
     }
   }
 
-  async #finish(name: string, status: ArtifactStatus, error: string | null, message: string | null = null): Promise<void> {
+  async #finish(
+    name: string,
+    status: ArtifactStatus,
+    error: string | null,
+    message: string | null = null,
+  ): Promise<void> {
     const summary = await this.#options.store.transition(name, {
       status,
       finishedAt: new Date().toISOString(),

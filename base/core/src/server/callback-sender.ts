@@ -47,11 +47,20 @@ export class CallbackSender {
       if (!artifact) return;
       const summary: ArtifactSummary = { ...artifact };
       try {
-        await got.post(url, { json: pick(summary), timeout: { request: 10_000 }, retry: { limit: 0 } });
+        await got.post(url, {
+          json: pick(summary),
+          timeout: { request: 10_000 },
+          retry: { limit: 0 },
+        });
         this.#store.setCallbackState(name, CallbackState.Delivered);
         return;
       } catch (error) {
-        this.#logger.warn('callback failed', { artifact: name, url, attempt: attempt + 1, error: (error as Error).message });
+        this.#logger.warn('callback failed', {
+          artifact: name,
+          url,
+          attempt: attempt + 1,
+          error: (error as Error).message,
+        });
         const delay = RETRY_DELAYS_MS[attempt];
         if (delay === undefined) break;
         await new Promise((done) => setTimeout(done, delay).unref());
@@ -65,6 +74,30 @@ export class CallbackSender {
 }
 
 function pick(summary: ArtifactSummary): ArtifactSummary {
-  const { name, status, createdAt, startedAt, finishedAt, progress, message, error, attempt, cached, cachedFrom } = summary;
-  return { name, status, createdAt, startedAt, finishedAt, progress, message, error, attempt, cached, cachedFrom };
+  const {
+    name,
+    status,
+    createdAt,
+    startedAt,
+    finishedAt,
+    progress,
+    message,
+    error,
+    attempt,
+    cached,
+    cachedFrom,
+  } = summary;
+  return {
+    name,
+    status,
+    createdAt,
+    startedAt,
+    finishedAt,
+    progress,
+    message,
+    error,
+    attempt,
+    cached,
+    cachedFrom,
+  };
 }

@@ -43,7 +43,9 @@ function hookContext(ctx: ToolServerContext): ServerHookContext {
     getRecord: async (name) => (ctx.store.get(name) ? ctx.store.record(name) : null),
     readReport: async (artifact, metric) => {
       if (!ctx.store.get(artifact)) return null;
-      const file = (await listMetricFiles(ctx.store.paths(artifact).metrics)).find((f) => f.name === metric && f.kind === 'report');
+      const file = (await listMetricFiles(ctx.store.paths(artifact).metrics)).find(
+        (f) => f.name === metric && f.kind === 'report',
+      );
       return file ? readReport(file.path) : null;
     },
   };
@@ -53,7 +55,10 @@ function hookContext(ctx: ToolServerContext): ServerHookContext {
  * The express app of a tool (or pipeline) container: the definition's own routes first, then
  * the artifact API, then 404 and problem handling.
  */
-export function createApp(ctx: ToolServerContext, definition: Pick<ToolDefinition, 'routes'> = {}): Express {
+export function createApp(
+  ctx: ToolServerContext,
+  definition: Pick<ToolDefinition, 'routes'> = {},
+): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);

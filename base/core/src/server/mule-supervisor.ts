@@ -3,7 +3,13 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { appendFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../logging/logger.js';
-import { MULE_MODULE_ENV, type BuildFailure, type BuildJob, type MuleToServer, type ServerToMule } from '../mule/protocol.js';
+import {
+  MULE_MODULE_ENV,
+  type BuildFailure,
+  type BuildJob,
+  type MuleToServer,
+  type ServerToMule,
+} from '../mule/protocol.js';
 import type { DataFileEntry } from '@kiln/api';
 
 /** How one build ended, as the server sees it. */
@@ -99,7 +105,10 @@ export class MuleSupervisor {
       next?.();
     };
     const grace = this.#options.cancelGraceMs;
-    setTimeout(escalate('SIGTERM', () => setTimeout(escalate('SIGKILL'), grace).unref()), grace).unref();
+    setTimeout(
+      escalate('SIGTERM', () => setTimeout(escalate('SIGKILL'), grace).unref()),
+      grace,
+    ).unref();
   }
 
   /** Stops the mule; a running build is left to the restart recovery. */
@@ -135,7 +144,8 @@ export class MuleSupervisor {
     }
     appendFile(active.job.paths.log, chunk).then(
       () => active.listener.log(),
-      (error: unknown) => this.#options.logger.warn('could not append mule output', { error: String(error) }),
+      (error: unknown) =>
+        this.#options.logger.warn('could not append mule output', { error: String(error) }),
     );
   }
 
@@ -149,8 +159,12 @@ export class MuleSupervisor {
         this.#readyWaiters.splice(0).forEach((waiter) => waiter.done());
         return;
       case 'init-failed':
-        this.#options.logger.error('the mule could not load the tool module', { error: message.error.message });
-        this.#readyWaiters.splice(0).forEach((waiter) => waiter.fail(new Error(message.error.message)));
+        this.#options.logger.error('the mule could not load the tool module', {
+          error: message.error.message,
+        });
+        this.#readyWaiters
+          .splice(0)
+          .forEach((waiter) => waiter.fail(new Error(message.error.message)));
         return;
       case 'progress':
         this.#active?.listener.progress(message.fraction, message.message);
@@ -196,7 +210,10 @@ export class MuleSupervisor {
       const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
       const outcome: BuildOutcome = active.aborting
         ? { kind: 'aborted' }
-        : { kind: 'crashed', error: { code: ErrorCode.MuleCrashed, message: `the mule ${how} during the build` } };
+        : {
+            kind: 'crashed',
+            error: { code: ErrorCode.MuleCrashed, message: `the mule ${how} during the build` },
+          };
       active.settle(outcome);
     }
     if (this.#stopping) return;
@@ -205,7 +222,8 @@ export class MuleSupervisor {
     this.#buildsOnThisMule = 0;
     if (!recycled) this.#failedStarts += 1;
     this.#options.onAvailability(false);
-    const delay = RESTART_BACKOFF_MS[Math.min(this.#failedStarts, RESTART_BACKOFF_MS.length - 1)] ?? 0;
+    const delay =
+      RESTART_BACKOFF_MS[Math.min(this.#failedStarts, RESTART_BACKOFF_MS.length - 1)] ?? 0;
     this.#options.logger.warn('mule exited; starting a new one', { code, signal, delayMs: delay });
     setTimeout(() => {
       if (!this.#stopping) this.#spawn();

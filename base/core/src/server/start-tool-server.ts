@@ -44,7 +44,11 @@ export async function startToolServer(options: ToolServerOptions): Promise<Runni
   events.onAnyArtifact(() => idle.touch());
   const callbacks = new CallbackSender(store, logger);
   for (const summary of await store.recoverInterrupted(resolved.maxAttempts)) {
-    logger.info('recovered an interrupted build', { artifact: summary.name, status: summary.status, attempt: summary.attempt });
+    logger.info('recovered an interrupted build', {
+      artifact: summary.name,
+      status: summary.status,
+      attempt: summary.attempt,
+    });
     if (summary.status === 'failed') callbacks.send(summary.name);
   }
   let scheduler: BuildScheduler | null = null;
@@ -82,7 +86,17 @@ export async function startToolServer(options: ToolServerOptions): Promise<Runni
   });
   const collectionPath = definition.collection === 'runs' ? '/runs' : '/artifacts';
   const app = createApp(
-    { description, collectionPath, store, scheduler, events, creator, mule, logger, maxUploadBytes: resolved.maxUploadBytes },
+    {
+      description,
+      collectionPath,
+      store,
+      scheduler,
+      events,
+      creator,
+      mule,
+      logger,
+      maxUploadBytes: resolved.maxUploadBytes,
+    },
     definition,
   );
   try {

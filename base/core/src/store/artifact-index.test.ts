@@ -48,8 +48,13 @@ describe('ArtifactIndex', () => {
     ]);
     expect(JSON.parse(index.listJson('queued'))).toHaveLength(2);
     index.update('a', { status: 'completed', progress: 1 });
-    expect(JSON.parse(index.listJson('completed'))).toEqual([expect.objectContaining({ name: 'a', status: 'completed', progress: 1 })]);
-    expect(JSON.parse(index.listJson()).map((s: { status: string }) => s.status)).toEqual(['queued', 'completed']);
+    expect(JSON.parse(index.listJson('completed'))).toEqual([
+      expect.objectContaining({ name: 'a', status: 'completed', progress: 1 }),
+    ]);
+    expect(JSON.parse(index.listJson()).map((s: { status: string }) => s.status)).toEqual([
+      'queued',
+      'completed',
+    ]);
     index.remove('b');
     expect(JSON.parse(index.listJson()).map((s: { name: string }) => s.name)).toEqual(['a']);
     expect(JSON.parse(index.listJson('queued'))).toEqual([]);
@@ -75,7 +80,9 @@ describe('ArtifactIndex', () => {
       progress REAL NOT NULL DEFAULT 0, message TEXT, error TEXT, attempt INTEGER NOT NULL DEFAULT 1,
       cached INTEGER NOT NULL DEFAULT 0, cached_from TEXT, cache_key TEXT, digest TEXT, callback TEXT,
       callback_state TEXT, inputs TEXT NOT NULL DEFAULT '[]')`);
-    old.exec(`INSERT INTO artifacts (name, status, created_at) VALUES ('old', 'queued', '2026-01-01T00:00:00.000Z')`);
+    old.exec(
+      `INSERT INTO artifacts (name, status, created_at) VALUES ('old', 'queued', '2026-01-01T00:00:00.000Z')`,
+    );
     old.close();
     index = new ArtifactIndex(path);
     expect(index.nextQueued()?.name).toBe('old');

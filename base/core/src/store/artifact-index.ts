@@ -1,4 +1,10 @@
-import type { ArtifactStatus, ArtifactSummary, DataFileEntry, InputArtifactRef, InputFileEntry } from '@kiln/api';
+import type {
+  ArtifactStatus,
+  ArtifactSummary,
+  DataFileEntry,
+  InputArtifactRef,
+  InputFileEntry,
+} from '@kiln/api';
 import Database from 'better-sqlite3';
 
 /** One row of the index: the summary plus what the server needs to schedule and cache. */
@@ -10,7 +16,11 @@ export interface IndexedArtifact extends ArtifactSummary {
   inputs: InputArtifactRef[];
 }
 
-export const CallbackState = { Pending: 'pending', Delivered: 'delivered', Abandoned: 'abandoned' } as const;
+export const CallbackState = {
+  Pending: 'pending',
+  Delivered: 'delivered',
+  Abandoned: 'abandoned',
+} as const;
 export type CallbackState = (typeof CallbackState)[keyof typeof CallbackState];
 
 /** The fields a state change may set. */
@@ -167,10 +177,16 @@ export class ArtifactIndex {
            @inputFiles, @files, @ready)`,
       ),
       get: this.#db.prepare(`SELECT ${ROW_COLUMNS} FROM artifacts WHERE name = ?`),
-      listByStatus: this.#db.prepare(`SELECT ${ROW_COLUMNS} FROM artifacts WHERE status = ? ORDER BY seq DESC`),
-      listJsonAll: this.#db.prepare(`SELECT json_group_array(${SUMMARY_JSON} ORDER BY seq DESC) FROM artifacts`).pluck(),
+      listByStatus: this.#db.prepare(
+        `SELECT ${ROW_COLUMNS} FROM artifacts WHERE status = ? ORDER BY seq DESC`,
+      ),
+      listJsonAll: this.#db
+        .prepare(`SELECT json_group_array(${SUMMARY_JSON} ORDER BY seq DESC) FROM artifacts`)
+        .pluck(),
       listJsonByStatus: this.#db
-        .prepare(`SELECT json_group_array(${SUMMARY_JSON} ORDER BY seq DESC) FROM artifacts WHERE status = ?`)
+        .prepare(
+          `SELECT json_group_array(${SUMMARY_JSON} ORDER BY seq DESC) FROM artifacts WHERE status = ?`,
+        )
         .pluck(),
       buildInputs: this.#db.prepare('SELECT parameters, input_files FROM artifacts WHERE name = ?'),
       files: this.#db.prepare('SELECT files FROM artifacts WHERE name = ?').pluck(),
@@ -186,7 +202,9 @@ export class ArtifactIndex {
       ),
       remove: this.#db.prepare('DELETE FROM artifacts WHERE name = ?'),
       names: this.#db.prepare('SELECT name FROM artifacts'),
-      pendingCallbacks: this.#db.prepare(`SELECT ${ROW_COLUMNS} FROM artifacts WHERE callback_state = 'pending'`),
+      pendingCallbacks: this.#db.prepare(
+        `SELECT ${ROW_COLUMNS} FROM artifacts WHERE callback_state = 'pending'`,
+      ),
     };
   }
 
@@ -195,7 +213,10 @@ export class ArtifactIndex {
    * winner. A row inserted with `ready: false` is not built until `markReady` (its input files
    * are still being moved in). Returns false when the name is taken.
    */
-  insert(artifact: IndexedArtifact, extra: { parameters: unknown; inputFiles: unknown; files?: unknown; ready?: boolean }): boolean {
+  insert(
+    artifact: IndexedArtifact,
+    extra: { parameters: unknown; inputFiles: unknown; files?: unknown; ready?: boolean },
+  ): boolean {
     this.#listCache.clear();
     try {
       this.#statements.insert.run({
@@ -232,18 +253,26 @@ export class ArtifactIndex {
     const key = status ?? '*';
     let json = this.#listCache.get(key);
     if (json === undefined) {
-      json = (status ? this.#statements.listJsonByStatus.get(status) : this.#statements.listJsonAll.get()) as string;
+      json = (
+        status ? this.#statements.listJsonByStatus.get(status) : this.#statements.listJsonAll.get()
+      ) as string;
       // Two listings at most (about 2.5 MB each at 10,000 artifacts): the full one and the last filter.
-      if (this.#listCache.size >= 2) this.#listCache.delete([...this.#listCache.keys()].find((k) => k !== '*')!);
+      if (this.#listCache.size >= 2)
+        this.#listCache.delete([...this.#listCache.keys()].find((k) => k !== '*')!);
       this.#listCache.set(key, json);
     }
     return json;
   }
 
   /** The validated parameters and input files, as stored at create time. */
-  buildInputs(name: string): { parameters: Record<string, unknown>; inputFiles: InputFileEntry[] } | null {
-    const row = this.#statements.buildInputs.get(name) as { parameters: string; input_files: string } | undefined;
-    return row ? { parameters: JSON.parse(row.parameters), inputFiles: JSON.parse(row.input_files) } : null;
+  buildInputs(
+    name: string,
+  ): { parameters: Record<string, unknown>; inputFiles: InputFileEntry[] } | null {
+    const row = this.#statements.buildInputs.get(name) as
+      { parameters: string; input_files: string } | undefined;
+    return row
+      ? { parameters: JSON.parse(row.parameters), inputFiles: JSON.parse(row.input_files) }
+      : null;
   }
 
   /** The data files recorded when the build completed. */
@@ -278,7 +307,8 @@ export class ArtifactIndex {
 
   countByStatus(): Partial<Record<ArtifactStatus, number>> {
     const counts: Partial<Record<ArtifactStatus, number>> = {};
-    for (const row of this.#statements.count.all() as { status: ArtifactStatus; n: number }[]) counts[row.status] = row.n;
+    for (const row of this.#statements.count.all() as { status: ArtifactStatus; n: number }[])
+      counts[row.status] = row.n;
     return counts;
   }
 
@@ -299,7 +329,9 @@ export class ArtifactIndex {
     const guard = onlyIf ? ' AND status = @onlyIf' : '';
     const values: Record<string, unknown> = { ...patch };
     if (typeof patch.cached === 'boolean') values['cached'] = patch.cached ? 1 : 0;
-    const result = this.#prepared(`UPDATE artifacts SET ${assignments} WHERE name = @name${guard}`).run({
+    const result = this.#prepared(
+      `UPDATE artifacts SET ${assignments} WHERE name = @name${guard}`,
+    ).run({
       ...values,
       name,
       onlyIf: onlyIf ?? null,
@@ -321,8 +353,13 @@ export class ArtifactIndex {
    * lacks is added with its default.
    */
   #addMissingColumns(): void {
-    const present = new Set((this.#db.prepare('PRAGMA table_info(artifacts)').all() as { name: string }[]).map((c) => c.name));
-    const wanted = /CREATE TABLE IF NOT EXISTS artifacts \(([\s\S]*?)\n\);/.exec(SCHEMA)![1]!
+    const present = new Set(
+      (this.#db.prepare('PRAGMA table_info(artifacts)').all() as { name: string }[]).map(
+        (c) => c.name,
+      ),
+    );
+    const wanted = /CREATE TABLE IF NOT EXISTS artifacts \(([\s\S]*?)\n\);/
+      .exec(SCHEMA)![1]!
       .split(',\n')
       .map((line) => line.trim());
     for (const definition of wanted) {

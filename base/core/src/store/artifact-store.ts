@@ -8,12 +8,33 @@ import {
   type InputArtifactRef,
   type InputFileEntry,
 } from '@kiln/api';
-import { appendFile, copyFile, link, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import {
+  appendFile,
+  copyFile,
+  link,
+  mkdir,
+  readdir,
+  rename,
+  rm,
+  writeFile,
+} from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { MirrorFileWriter } from './mirror-file-writer.js';
 import { listMetricFiles } from '../metrics/metric-reader.js';
-import { ArtifactIndex, CallbackState, toSummary, type ArtifactPatch, type IndexedArtifact } from './artifact-index.js';
-import { artifactPaths, artifactsRoot, indexPath, uploadsRoot, type ArtifactPaths } from './store-layout.js';
+import {
+  ArtifactIndex,
+  CallbackState,
+  toSummary,
+  type ArtifactPatch,
+  type IndexedArtifact,
+} from './artifact-index.js';
+import {
+  artifactPaths,
+  artifactsRoot,
+  indexPath,
+  uploadsRoot,
+  type ArtifactPaths,
+} from './store-layout.js';
 
 /** An uploaded file waiting in `uploads/` to be moved into its artifact. */
 export interface StagedInputFile extends InputFileEntry {
@@ -64,7 +85,10 @@ export class ArtifactStore {
   /** The artifact or a 404. */
   require(name: string): IndexedArtifact {
     const artifact = this.#index.get(name);
-    if (!artifact) throw new KilnError(ErrorCode.ArtifactNotFound, `no artifact named '${name}'`, { status: 404 });
+    if (!artifact)
+      throw new KilnError(ErrorCode.ArtifactNotFound, `no artifact named '${name}'`, {
+        status: 404,
+      });
     return artifact;
   }
 
@@ -139,7 +163,10 @@ export class ArtifactStore {
     const inputFiles = inputFileEntries(artifact);
     const files = this.#index.files(source.name);
     // Claimed as a queued row that is not ready, so nothing serves or builds it half made.
-    this.#claim({ ...indexed, status: ArtifactStatus.Queued }, { parameters: artifact.parameters, inputFiles, files, ready: false });
+    this.#claim(
+      { ...indexed, status: ArtifactStatus.Queued },
+      { parameters: artifact.parameters, inputFiles, files, ready: false },
+    );
     const paths = this.paths(artifact.name);
     const from = this.paths(source.name);
     await this.#undoOnFailure(artifact.name, async () => {
@@ -155,7 +182,20 @@ export class ArtifactStore {
     return indexed;
   }
 
-  #newRow(artifact: NewArtifact, state: Omit<IndexedArtifact, 'name' | 'createdAt' | 'error' | 'attempt' | 'cacheKey' | 'callback' | 'callbackState' | 'inputs'>): IndexedArtifact {
+  #newRow(
+    artifact: NewArtifact,
+    state: Omit<
+      IndexedArtifact,
+      | 'name'
+      | 'createdAt'
+      | 'error'
+      | 'attempt'
+      | 'cacheKey'
+      | 'callback'
+      | 'callbackState'
+      | 'inputs'
+    >,
+  ): IndexedArtifact {
     return {
       name: artifact.name,
       createdAt: new Date().toISOString(),
@@ -171,7 +211,11 @@ export class ArtifactStore {
 
   #claim(row: IndexedArtifact, extra: Parameters<ArtifactIndex['insert']>[1]): void {
     if (!this.#index.insert(row, extra)) {
-      throw new KilnError(ErrorCode.ArtifactExists, `an artifact named '${row.name}' already exists`, { status: 409 });
+      throw new KilnError(
+        ErrorCode.ArtifactExists,
+        `an artifact named '${row.name}' already exists`,
+        { status: 409 },
+      );
     }
   }
 
@@ -188,7 +232,11 @@ export class ArtifactStore {
   }
 
   /** Applies a state change and mirrors it to `status.json`; null if `onlyIf` no longer held. */
-  async transition(name: string, patch: ArtifactPatch, onlyIf?: ArtifactStatus): Promise<ArtifactSummary | null> {
+  async transition(
+    name: string,
+    patch: ArtifactPatch,
+    onlyIf?: ArtifactStatus,
+  ): Promise<ArtifactSummary | null> {
     if (!this.#index.update(name, patch, onlyIf)) return null;
     const artifact = this.#index.get(name);
     if (!artifact) return null;
@@ -216,7 +264,9 @@ export class ArtifactStore {
     if (attempt <= 1) return;
     const paths = this.paths(name);
     await Promise.all(
-      [paths.staging, paths.data, paths.metrics, paths.inputs].map((path) => rm(path, { recursive: true, force: true })),
+      [paths.staging, paths.data, paths.metrics, paths.inputs].map((path) =>
+        rm(path, { recursive: true, force: true }),
+      ),
     );
   }
 
@@ -229,7 +279,9 @@ export class ArtifactStore {
   async discardBuild(name: string): Promise<void> {
     const paths = this.paths(name);
     await Promise.all(
-      [paths.staging, paths.data, paths.inputs].map((path) => rm(path, { recursive: true, force: true })),
+      [paths.staging, paths.data, paths.inputs].map((path) =>
+        rm(path, { recursive: true, force: true }),
+      ),
     );
   }
 
@@ -305,7 +357,10 @@ export class ArtifactStore {
         if (summary) changed.push(summary);
       } else {
         const next = artifact.attempt + 1;
-        await this.appendLog(artifact.name, `kiln: the container restarted during the build; queued again (attempt ${next})\n`);
+        await this.appendLog(
+          artifact.name,
+          `kiln: the container restarted during the build; queued again (attempt ${next})\n`,
+        );
         const summary = await this.transition(artifact.name, {
           status: ArtifactStatus.Queued,
           attempt: next,
@@ -327,14 +382,17 @@ export class ArtifactStore {
     if (artifact.inputFiles.length === 0) return;
     const paths = this.paths(artifact.name);
     await mkdir(paths.inputFiles, { recursive: true });
-    await Promise.all(artifact.inputFiles.map((file) => rename(file.tempPath, join(paths.inputFiles, file.name))));
+    await Promise.all(
+      artifact.inputFiles.map((file) => rename(file.tempPath, join(paths.inputFiles, file.name))),
+    );
   }
 
   /** Queues the plain-file mirrors of the parameters and input files (the index holds both). */
   #mirrorInputs(artifact: NewArtifact, inputFiles: InputFileEntry[]): void {
     const paths = this.paths(artifact.name);
     this.#mirrors.writeJson(artifact.name, paths.parameters, artifact.parameters);
-    if (inputFiles.length > 0) this.#mirrors.writeJson(artifact.name, paths.inputFilesIndex, inputFiles);
+    if (inputFiles.length > 0)
+      this.#mirrors.writeJson(artifact.name, paths.inputFilesIndex, inputFiles);
   }
 
   /** Drops creates a crash interrupted (never answered 202), then folders without a row. */
@@ -345,16 +403,26 @@ export class ArtifactStore {
     }
     const known = this.#index.allNames();
     for (const entry of await readdir(artifactsRoot(this.dataDir))) {
-      if (!known.has(entry)) await rm(join(artifactsRoot(this.dataDir), entry), { recursive: true, force: true });
+      if (!known.has(entry))
+        await rm(join(artifactsRoot(this.dataDir), entry), { recursive: true, force: true });
     }
   }
 }
 
 function inputFileEntries(artifact: NewArtifact): InputFileEntry[] {
-  return artifact.inputFiles.map(({ name, filename, size, sha256 }) => ({ name, filename, size, sha256 }));
+  return artifact.inputFiles.map(({ name, filename, size, sha256 }) => ({
+    name,
+    filename,
+    size,
+    sha256,
+  }));
 }
 
-async function linkTree(fromRoot: string, toRoot: string, files: readonly DataFileEntry[]): Promise<void> {
+async function linkTree(
+  fromRoot: string,
+  toRoot: string,
+  files: readonly DataFileEntry[],
+): Promise<void> {
   const folders = new Set([toRoot, ...files.map((file) => dirname(join(toRoot, file.path)))]);
   for (const folder of folders) await mkdir(folder, { recursive: true });
   await Promise.all(

@@ -42,7 +42,11 @@ export class MirrorFileWriter {
     // Gather changes for a moment first: a build that is queued, started and finished within it
     // costs one write of each file instead of three. The mirrors lag the index by this much.
     await new Promise((done) => setTimeout(done, MIRROR_DELAY_MS));
-    for (let files = this.#pending.get(name); files && files.size > 0; files = this.#pending.get(name)) {
+    for (
+      let files = this.#pending.get(name);
+      files && files.size > 0;
+      files = this.#pending.get(name)
+    ) {
       this.#pending.delete(name);
       // The folder of a queued artifact may not exist yet: the mule makes it when it builds.
       await mkdir(dirname([...files.keys()][0]!), { recursive: true }).catch(() => undefined);

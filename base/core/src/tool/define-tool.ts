@@ -69,7 +69,9 @@ export interface ToolDefinition<P = Record<string, any>> {
  * loads rather than at the first build.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped tools read ctx.parameters.x without casts
-export function defineTool<P = Record<string, any>>(definition: ToolDefinition<P>): ToolDefinition<P> {
+export function defineTool<P = Record<string, any>>(
+  definition: ToolDefinition<P>,
+): ToolDefinition<P> {
   const problems: string[] = [];
   for (const key of ['name', 'version', 'description', 'artifactType'] as const) {
     if (typeof definition[key] !== 'string' || definition[key].length === 0) {

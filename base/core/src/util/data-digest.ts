@@ -7,12 +7,15 @@ import { join } from 'node:path';
 /** sha256 of one file, streamed. */
 export async function hashFile(path: string): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }))
+    hash.update(chunk as Buffer);
   return hash.digest('hex');
 }
 
 /** Every regular file below `root`, with `/`-separated relative paths, sorted by byte order. */
-export async function listFiles(root: string): Promise<{ path: string; absolute: string; size: number }[]> {
+export async function listFiles(
+  root: string,
+): Promise<{ path: string; absolute: string; size: number }[]> {
   const found: { path: string; absolute: string; size: number }[] = [];
   const walk = async (folder: string, prefix: string): Promise<void> => {
     const entries = await readdir(folder, { withFileTypes: true });
@@ -20,7 +23,8 @@ export async function listFiles(root: string): Promise<{ path: string; absolute:
       const absolute = join(folder, entry.name);
       const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
       if (entry.isDirectory()) await walk(absolute, relative);
-      else if (entry.isFile()) found.push({ path: relative, absolute, size: (await stat(absolute)).size });
+      else if (entry.isFile())
+        found.push({ path: relative, absolute, size: (await stat(absolute)).size });
     }
   };
   await walk(root, '');
@@ -39,7 +43,8 @@ function listFilesSync(root: string): { path: string; absolute: string; size: nu
       const absolute = join(folder, entry.name);
       const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
       if (entry.isDirectory()) walk(absolute, relative);
-      else if (entry.isFile()) found.push({ path: relative, absolute, size: statSync(absolute).size });
+      else if (entry.isFile())
+        found.push({ path: relative, absolute, size: statSync(absolute).size });
     }
   };
   walk(root, '');
@@ -47,10 +52,14 @@ function listFilesSync(root: string): { path: string; absolute: string; size: nu
 }
 
 /** The files of an artifact's data with their sizes and sha256 (files hashed as streams). */
-export async function describeFiles(root: string, options: { sync?: boolean } = {}): Promise<DataFileEntry[]> {
+export async function describeFiles(
+  root: string,
+  options: { sync?: boolean } = {},
+): Promise<DataFileEntry[]> {
   const files = options.sync ? listFilesSync(root) : await listFiles(root);
   const entries: DataFileEntry[] = [];
-  for (const file of files) entries.push({ path: file.path, size: file.size, sha256: await hashFile(file.absolute) });
+  for (const file of files)
+    entries.push({ path: file.path, size: file.size, sha256: await hashFile(file.absolute) });
   return entries;
 }
 
@@ -60,7 +69,9 @@ export async function describeFiles(root: string, options: { sync?: boolean } = 
  */
 export function digestOf(files: readonly DataFileEntry[]): string {
   const hash = createHash('sha256');
-  const sorted = [...files].sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
+  const sorted = [...files].sort((a, b) =>
+    Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)),
+  );
   for (const file of sorted) hash.update(`${file.path}\0${file.sha256 ?? ''}\n`);
   return hash.digest('hex');
 }

@@ -45,7 +45,8 @@ function invalidPath(detail: string): KilnError {
 export async function realPathInside(root: string, candidate: string): Promise<string | null> {
   try {
     const [realRoot, realCandidate] = await Promise.all([realpath(root), realpath(candidate)]);
-    if (realCandidate === realRoot || realCandidate.startsWith(realRoot + sep)) return realCandidate;
+    if (realCandidate === realRoot || realCandidate.startsWith(realRoot + sep))
+      return realCandidate;
     return null;
   } catch {
     return null;

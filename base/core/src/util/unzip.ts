@@ -12,16 +12,21 @@ export async function unzipFile(zipPath: string, destination: string): Promise<v
   const root = resolve(destination);
   await mkdir(root, { recursive: true });
   const zip = await new Promise<yauzl.ZipFile>((done, fail) =>
-    yauzl.open(zipPath, { lazyEntries: true, autoClose: true }, (error, file) => (error ? fail(error) : done(file))),
+    yauzl.open(zipPath, { lazyEntries: true, autoClose: true }, (error, file) =>
+      error ? fail(error) : done(file),
+    ),
   );
   await new Promise<void>((done, fail) => {
     zip.on('error', fail);
     zip.on('end', done);
     zip.on('entry', (entry: yauzl.Entry) => {
-      extractEntry(zip, entry, root).then(() => zip.readEntry(), (error: unknown) => {
-        zip.close();
-        fail(error);
-      });
+      extractEntry(zip, entry, root).then(
+        () => zip.readEntry(),
+        (error: unknown) => {
+          zip.close();
+          fail(error);
+        },
+      );
     });
     zip.readEntry();
   });

@@ -20,11 +20,16 @@ async function folderIn(root: string): Promise<string> {
 /** Streams `data` in uneven chunks, as a socket would deliver it. */
 function chunked(data: Buffer, chunkBytes: number): Readable {
   const chunks: Buffer[] = [];
-  for (let offset = 0; offset < data.length; offset += chunkBytes) chunks.push(data.subarray(offset, offset + chunkBytes));
+  for (let offset = 0; offset < data.length; offset += chunkBytes)
+    chunks.push(data.subarray(offset, offset + chunkBytes));
   return Readable.from(chunks);
 }
 
-async function writeThrough(folder: string, data: Buffer, chunkBytes = 65_536 + 7): Promise<{ path: string; writer: UploadFileWriter }> {
+async function writeThrough(
+  folder: string,
+  data: Buffer,
+  chunkBytes = 65_536 + 7,
+): Promise<{ path: string; writer: UploadFileWriter }> {
   const path = join(folder, 'upload.bin');
   const writer = new UploadFileWriter(path);
   await pipeline(chunked(data, chunkBytes), writer);
@@ -69,7 +74,9 @@ describe('UploadFileWriter', () => {
   it('never overwrites an existing file', async () => {
     const path = join(folder, 'taken.bin');
     await writeFile(path, 'keep me');
-    await expect(pipeline(Readable.from([Buffer.from('new')]), new UploadFileWriter(path))).rejects.toMatchObject({ code: 'EEXIST' });
+    await expect(
+      pipeline(Readable.from([Buffer.from('new')]), new UploadFileWriter(path)),
+    ).rejects.toMatchObject({ code: 'EEXIST' });
     expect(await readFile(path, 'utf8')).toBe('keep me');
   });
 
@@ -79,7 +86,9 @@ describe('UploadFileWriter', () => {
       yield randomBytes(BLOCK + 10);
       throw new Error('connection reset');
     }
-    await expect(pipeline(Readable.from(broken()), new UploadFileWriter(path))).rejects.toThrow('connection reset');
+    await expect(pipeline(Readable.from(broken()), new UploadFileWriter(path))).rejects.toThrow(
+      'connection reset',
+    );
     expect((await stat(path)).isFile()).toBe(true);
   });
 

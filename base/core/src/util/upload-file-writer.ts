@@ -17,7 +17,9 @@ const POOL_LIMIT = 2;
 const freeBlocks: Buffer[] = [];
 
 // The one piece of the WebAssembly global used here (the project compiles without the DOM lib).
-declare const WebAssembly: { Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer } };
+declare const WebAssembly: {
+  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
+};
 
 /**
  * A page-aligned block. Node's Buffers carry no alignment guarantee, but a WebAssembly memory
@@ -39,7 +41,8 @@ function returnBlocks(blocks: Buffer[]): void {
 }
 
 const roundUp = (bytes: number): number => Math.ceil(bytes / ALIGNMENT) * ALIGNMENT;
-const isUnsupported = (error: unknown): boolean => (error as NodeJS.ErrnoException).code === 'EINVAL';
+const isUnsupported = (error: unknown): boolean =>
+  (error as NodeJS.ErrnoException).code === 'EINVAL';
 
 /**
  * The sink of an uploaded file: hashes what passes and writes it in large blocks.
@@ -85,7 +88,11 @@ export class UploadFileWriter extends Writable {
     this.#openFile().then(() => callback(), callback);
   }
 
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+  override _write(
+    chunk: Buffer,
+    _encoding: BufferEncoding,
+    callback: (error?: Error | null) => void,
+  ): void {
     this.#append(chunk).then(() => callback(), callback);
   }
 
@@ -101,7 +108,10 @@ export class UploadFileWriter extends Writable {
         this.#file = undefined;
         await file?.close();
       })
-      .then(() => callback(error), () => callback(error));
+      .then(
+        () => callback(error),
+        () => callback(error),
+      );
   }
 
   async #openFile(): Promise<void> {
@@ -110,7 +120,11 @@ export class UploadFileWriter extends Writable {
     if (first && second) {
       this.#blocks = [first, second];
       try {
-        this.#file = await open(this.#path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_DIRECT, 0o644);
+        this.#file = await open(
+          this.#path,
+          constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_DIRECT,
+          0o644,
+        );
         return;
       } catch (error) {
         if (!isUnsupported(error)) throw error;
@@ -126,7 +140,7 @@ export class UploadFileWriter extends Writable {
   async #append(chunk: Buffer): Promise<void> {
     this.#hash.update(chunk);
     this.#size += chunk.length;
-    for (let offset = 0; offset < chunk.length; ) {
+    for (let offset = 0; offset < chunk.length;) {
       const block = this.#blocks[this.#current]!;
       const copied = chunk.copy(block, this.#filled, offset);
       this.#filled += copied;
@@ -174,9 +188,14 @@ export class UploadFileWriter extends Writable {
 
   async #writeAt(block: Buffer, length: number, position: number): Promise<void> {
     if (!this.#file) throw new Error(`upload file ${this.#path} is closed`);
-    for (let done = 0; done < length; ) {
+    for (let done = 0; done < length;) {
       try {
-        const { bytesWritten } = await this.#file!.write(block, done, length - done, position + done);
+        const { bytesWritten } = await this.#file!.write(
+          block,
+          done,
+          length - done,
+          position + done,
+        );
         done += bytesWritten;
       } catch (error) {
         if (!this.#direct || !isUnsupported(error)) throw error;

@@ -12,7 +12,8 @@ import addFormatsModule from 'ajv-formats';
 const Ajv2020 = Ajv2020Module as unknown as typeof Ajv2020Module.default;
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
 
-const ARTIFACT_URL = /^https?:\/\/[^/]+(\/[^?#]*)?\/(artifacts|runs)\/[A-Za-z0-9][A-Za-z0-9._-]{0,127}\/?$/;
+const ARTIFACT_URL =
+  /^https?:\/\/[^/]+(\/[^?#]*)?\/(artifacts|runs)\/[A-Za-z0-9][A-Za-z0-9._-]{0,127}\/?$/;
 
 /**
  * The schema as served and enforced: an object schema that refuses unknown properties unless it
@@ -20,7 +21,8 @@ const ARTIFACT_URL = /^https?:\/\/[^/]+(\/[^?#]*)?\/(artifacts|runs)\/[A-Za-z0-9
  */
 function normalizeParametersSchema(schema: JsonSchema | undefined): JsonSchema {
   const base: JsonSchema = schema ? { ...schema } : { type: 'object', properties: {} };
-  if (!('additionalProperties' in base) && !('unevaluatedProperties' in base)) base['additionalProperties'] = false;
+  if (!('additionalProperties' in base) && !('unevaluatedProperties' in base))
+    base['additionalProperties'] = false;
   if (!('properties' in base)) base['properties'] = {};
   return base;
 }
@@ -44,7 +46,10 @@ export class ParameterValidator {
     this.artifactParameters = artifactReferenceParameters(this.schema);
     const ajv = new Ajv2020({ allErrors: true, useDefaults: true, strict: false });
     addFormats(ajv);
-    ajv.addFormat(ARTIFACT_REFERENCE_FORMAT, { type: 'string', validate: (value: string) => ARTIFACT_URL.test(value) });
+    ajv.addFormat(ARTIFACT_REFERENCE_FORMAT, {
+      type: 'string',
+      validate: (value: string) => ARTIFACT_URL.test(value),
+    });
     this.#validate = ajv.compile(this.schema);
   }
 
@@ -53,10 +58,14 @@ export class ParameterValidator {
     const copy = structuredClone(parameters ?? {}) as Record<string, unknown>;
     if (this.#validate(copy)) return copy;
     const errors = (this.#validate.errors ?? []).map(toIssue);
-    throw new KilnError(ErrorCode.ValidationFailed, `the parameters are not valid: ${errors.map((e) => `${e.path || '/'} ${e.message}`).join('; ')}`, {
-      status: 422,
-      errors,
-    });
+    throw new KilnError(
+      ErrorCode.ValidationFailed,
+      `the parameters are not valid: ${errors.map((e) => `${e.path || '/'} ${e.message}`).join('; ')}`,
+      {
+        status: 422,
+        errors,
+      },
+    );
   }
 }
 
@@ -67,13 +76,25 @@ function escapePointer(segment: string): string {
 function toIssue(error: ErrorObject): ValidationIssue {
   const params = error.params as Record<string, unknown>;
   if (error.keyword === 'required' && typeof params['missingProperty'] === 'string') {
-    return { path: `${error.instancePath}/${escapePointer(params['missingProperty'])}`, message: 'is required' };
+    return {
+      path: `${error.instancePath}/${escapePointer(params['missingProperty'])}`,
+      message: 'is required',
+    };
   }
-  if (error.keyword === 'additionalProperties' && typeof params['additionalProperty'] === 'string') {
-    return { path: `${error.instancePath}/${escapePointer(params['additionalProperty'])}`, message: 'is not a known parameter' };
+  if (
+    error.keyword === 'additionalProperties' &&
+    typeof params['additionalProperty'] === 'string'
+  ) {
+    return {
+      path: `${error.instancePath}/${escapePointer(params['additionalProperty'])}`,
+      message: 'is not a known parameter',
+    };
   }
   if (error.keyword === 'format' && params['format'] === ARTIFACT_REFERENCE_FORMAT) {
-    return { path: error.instancePath, message: 'must be the URL of an artifact (http://host/artifacts/{name}/)' };
+    return {
+      path: error.instancePath,
+      message: 'must be the URL of an artifact (http://host/artifacts/{name}/)',
+    };
   }
   return { path: error.instancePath, message: error.message ?? 'is not valid' };
 }

@@ -8,7 +8,9 @@ describe('interpolate', () => {
   it('follows Compose: defaults, alternatives, escapes', () => {
     expect(interpolate('${SET} $SET ${UNSET}', vars)).toBe('value value ');
     expect(interpolate('${UNSET:-d} ${EMPTY:-d} ${EMPTY-d} ${UNSET-d}', vars)).toBe('d d  d');
-    expect(interpolate('${SET:+alt} ${EMPTY:+alt} ${EMPTY+alt} ${UNSET+alt}', vars)).toBe('alt  alt ');
+    expect(interpolate('${SET:+alt} ${EMPTY:+alt} ${EMPTY+alt} ${UNSET+alt}', vars)).toBe(
+      'alt  alt ',
+    );
     expect(interpolate('$${SET} $$SET', vars)).toBe('${SET} $SET');
     expect(interpolate('${UNSET:-${SET}}', vars)).toBe('value');
     expect(interpolate('${KILN_PORT:-8080}:8080', {})).toBe('8080:8080');
@@ -21,6 +23,8 @@ describe('interpolate', () => {
   });
 
   it('interpolates values, not keys, all the way down', () => {
-    expect(interpolateDeep({ '${SET}': ['${SET}', 1, null, { a: '$SET' }] }, vars)).toEqual({ '${SET}': ['value', 1, null, { a: 'value' }] });
+    expect(interpolateDeep({ '${SET}': ['${SET}', 1, null, { a: '$SET' }] }, vars)).toEqual({
+      '${SET}': ['value', 1, null, { a: 'value' }],
+    });
   });
 });

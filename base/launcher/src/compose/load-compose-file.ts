@@ -7,7 +7,9 @@ import { interpolateDeep, type VariableSource } from './interpolate.js';
 import type { ComposeFile } from './compose-types.js';
 
 /** The repository's copy of the Compose Specification schema (see `schemas/README.md`). */
-export const DEFAULT_COMPOSE_SCHEMA_PATH = fileURLToPath(new URL('../../../../schemas/compose-spec.json', import.meta.url));
+export const DEFAULT_COMPOSE_SCHEMA_PATH = fileURLToPath(
+  new URL('../../../../schemas/compose-spec.json', import.meta.url),
+);
 
 /** Options of {@link loadComposeFile}. */
 export interface LoadComposeOptions {
@@ -23,27 +25,42 @@ const validators = new Map<string, Promise<ValidateFunction>>();
  * Reads a Compose file as Docker Compose does: YAML with anchors and merge keys, variables
  * interpolated, then validated against the Compose Specification's JSON Schema.
  */
-export async function loadComposeFile(path: string, options: LoadComposeOptions = {}): Promise<ComposeFile> {
+export async function loadComposeFile(
+  path: string,
+  options: LoadComposeOptions = {},
+): Promise<ComposeFile> {
   let parsed: unknown;
   try {
     parsed = parse(await readFile(path, 'utf8'), { merge: true, maxAliasCount: 1000 });
   } catch (cause) {
-    throw new LauncherError(LauncherErrorCode.ComposeUnreadable, `cannot read ${path}: ${(cause as Error).message}`, { cause });
+    throw new LauncherError(
+      LauncherErrorCode.ComposeUnreadable,
+      `cannot read ${path}: ${(cause as Error).message}`,
+      { cause },
+    );
   }
   const document = interpolateDeep(parsed, options.variables ?? {});
   const issues = await validateCompose(document, options.schemaPath);
   if (issues.length > 0) {
-    throw new LauncherError(LauncherErrorCode.ComposeInvalid, `${path} is not a valid Compose file:\n  ${issues.join('\n  ')}`);
+    throw new LauncherError(
+      LauncherErrorCode.ComposeInvalid,
+      `${path} is not a valid Compose file:\n  ${issues.join('\n  ')}`,
+    );
   }
   return document as ComposeFile;
 }
 
 /** Validates a parsed Compose document; returns one readable line per problem (none when valid). */
-export async function validateCompose(document: unknown, schemaPath = DEFAULT_COMPOSE_SCHEMA_PATH): Promise<string[]> {
+export async function validateCompose(
+  document: unknown,
+  schemaPath = DEFAULT_COMPOSE_SCHEMA_PATH,
+): Promise<string[]> {
   const validate = await compiledSchema(schemaPath);
   if (validate(document)) {
     const services = (document as { services?: unknown }).services;
-    return services && typeof services === 'object' ? [] : ['/services: a project needs at least one service'];
+    return services && typeof services === 'object'
+      ? []
+      : ['/services: a project needs at least one service'];
   }
   return (validate.errors ?? []).map(describeIssue);
 }
@@ -63,6 +80,9 @@ function compiledSchema(schemaPath: string): Promise<ValidateFunction> {
 
 function describeIssue(issue: ErrorObject): string {
   const where = issue.instancePath || '/';
-  const extra = issue.keyword === 'additionalProperties' ? ` '${String(issue.params['additionalProperty'])}'` : '';
+  const extra =
+    issue.keyword === 'additionalProperties'
+      ? ` '${String(issue.params['additionalProperty'])}'`
+      : '';
   return `${where}: ${issue.message ?? 'is invalid'}${extra}`;
 }

@@ -37,7 +37,10 @@ export class PortAllocator {
   /** `port` itself, or a {@link LauncherError} when it is taken. */
   async exactly(port: number): Promise<number> {
     if (this.#taken.has(port) || !(await isPortFree(port, this.#host))) {
-      throw new LauncherError(LauncherErrorCode.PortUnavailable, `port ${port} on ${this.#host} is in use`);
+      throw new LauncherError(
+        LauncherErrorCode.PortUnavailable,
+        `port ${port} on ${this.#host} is in use`,
+      );
     }
     this.#taken.add(port);
     return port;
@@ -60,6 +63,9 @@ export class PortAllocator {
         return port;
       }
     }
-    throw new LauncherError(LauncherErrorCode.PortUnavailable, `no free port on ${this.#host} from ${preferred} to ${preferred + 199}`);
+    throw new LauncherError(
+      LauncherErrorCode.PortUnavailable,
+      `no free port on ${this.#host} from ${preferred} to ${preferred + 199}`,
+    );
   }
 }

@@ -110,7 +110,9 @@ export class ServiceRunner extends EventEmitter<{ event: [ServiceEvent] }> {
 
   /** Resolves once the process has been started the first time. */
   started(): Promise<unknown> {
-    return this.#state === ServiceState.Pending ? this.reach(ServiceState.Starting) : Promise.resolve();
+    return this.#state === ServiceState.Pending
+      ? this.reach(ServiceState.Starting)
+      : Promise.resolve();
   }
 
   /** Resolves when the service is next (or already) in `state`. */
@@ -134,7 +136,8 @@ export class ServiceRunner extends EventEmitter<{ event: [ServiceEvent] }> {
 
   /** Sends SIGKILL to the process group at once: for a launcher that is exiting. */
   killNow(): void {
-    if (this.#child?.pid !== undefined && this.#child.exitCode === null) killGroup(this.#child.pid, 'SIGKILL');
+    if (this.#child?.pid !== undefined && this.#child.exitCode === null)
+      killGroup(this.#child.pid, 'SIGKILL');
   }
 
   async #stop(): Promise<void> {
@@ -148,7 +151,10 @@ export class ServiceRunner extends EventEmitter<{ event: [ServiceEvent] }> {
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGTERM');
     const grace = new AbortController();
-    const timedOut = await Promise.race([exited.then(() => false), delay(this.#options.stopGraceMs, true, { signal: grace.signal }).catch(() => false)]);
+    const timedOut = await Promise.race([
+      exited.then(() => false),
+      delay(this.#options.stopGraceMs, true, { signal: grace.signal }).catch(() => false),
+    ]);
     grace.abort();
     if (timedOut) {
       this.#options.report(`did not stop within ${this.#options.stopGraceMs} ms; killing it`);
@@ -159,8 +165,12 @@ export class ServiceRunner extends EventEmitter<{ event: [ServiceEvent] }> {
 
   #spawn(): void {
     const [command, ...args] = this.#options.argv;
-    const stdout = new LinePrefixer(this.#options.output, this.#options.prefix, (line) => this.#remember(line));
-    const stderr = new LinePrefixer(this.#options.output, this.#options.prefix, (line) => this.#remember(line));
+    const stdout = new LinePrefixer(this.#options.output, this.#options.prefix, (line) =>
+      this.#remember(line),
+    );
+    const stderr = new LinePrefixer(this.#options.output, this.#options.prefix, (line) =>
+      this.#remember(line),
+    );
     const child = spawn(command!, args, {
       cwd: this.#options.cwd,
       env: this.#options.env,
@@ -191,7 +201,8 @@ export class ServiceRunner extends EventEmitter<{ event: [ServiceEvent] }> {
     let interval = 50;
     while (this.#child === child && this.#state === ServiceState.Starting) {
       if (url === null || (await probeHealth(url, 2000))) {
-        if (this.#child === child && this.#state === ServiceState.Starting) this.#setState(ServiceState.Healthy);
+        if (this.#child === child && this.#state === ServiceState.Starting)
+          this.#setState(ServiceState.Healthy);
         return;
       }
       await delay(interval);
@@ -209,10 +220,20 @@ export class ServiceRunner extends EventEmitter<{ event: [ServiceEvent] }> {
     const policy = this.#options.restart;
     const ranFor = Date.now() - this.#startedAt;
     this.#crashStreak = policy && ranFor >= policy.stableAfterMs ? 1 : this.#crashStreak + 1;
-    const restartInMs = policy ? Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** (this.#crashStreak - 1)) : undefined;
+    const restartInMs = policy
+      ? Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** (this.#crashStreak - 1))
+      : undefined;
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-    this.#options.report(restartInMs === undefined ? `${how}; not restarting (restart: "no")` : `${how}; restarting in ${formatMs(restartInMs)}`);
-    this.#setState(ServiceState.Exited, { exitCode: code, signal, ...(restartInMs === undefined ? {} : { restartInMs }) });
+    this.#options.report(
+      restartInMs === undefined
+        ? `${how}; not restarting (restart: "no")`
+        : `${how}; restarting in ${formatMs(restartInMs)}`,
+    );
+    this.#setState(ServiceState.Exited, {
+      exitCode: code,
+      signal,
+      ...(restartInMs === undefined ? {} : { restartInMs }),
+    });
     if (restartInMs === undefined) return;
     this.#restartTimer = setTimeout(() => {
       if (this.#stopped) return;
@@ -232,7 +253,12 @@ export class ServiceRunner extends EventEmitter<{ event: [ServiceEvent] }> {
   }
 
   #event(): ServiceEvent {
-    return { service: this.name, state: this.#state, pid: this.#child?.pid, restarts: this.#restarts };
+    return {
+      service: this.name,
+      state: this.#state,
+      pid: this.#child?.pid,
+      restarts: this.#restarts,
+    };
   }
 }
 

@@ -6,10 +6,19 @@ import type { VariableSource } from '../compose/interpolate.js';
 import { LauncherError, LauncherErrorCode } from '../launcher-error.js';
 import { rewriteServiceUrls } from '../topology/local-urls.js';
 import { resolveTopology } from '../topology/resolve-topology.js';
-import { DependencyCondition, type ProjectTopology, type ServiceSpec } from '../topology/service-spec.js';
+import {
+  DependencyCondition,
+  type ProjectTopology,
+  type ServiceSpec,
+} from '../topology/service-spec.js';
 import { PortAllocator } from './ports.js';
 import { servicePrefix } from './line-prefixer.js';
-import { ServiceRunner, ServiceState, type RestartPolicy, type ServiceEvent } from './service-runner.js';
+import {
+  ServiceRunner,
+  ServiceState,
+  type RestartPolicy,
+  type ServiceEvent,
+} from './service-runner.js';
 
 /** Options of {@link startProject}. */
 export interface StartProjectOptions {
@@ -50,7 +59,11 @@ export interface StartProjectOptions {
 }
 
 /** The backoff used where {@link StartProjectOptions.restart} says nothing. */
-export const DEFAULT_RESTART_POLICY: RestartPolicy = { initialDelayMs: 500, maxDelayMs: 30_000, stableAfterMs: 30_000 };
+export const DEFAULT_RESTART_POLICY: RestartPolicy = {
+  initialDelayMs: 500,
+  maxDelayMs: 30_000,
+  stableAfterMs: 30_000,
+};
 
 /** A service of a running project. */
 export interface RunningService {
@@ -108,7 +121,10 @@ export async function startProject(options: StartProjectOptions): Promise<Projec
   const topology = selectServices(resolveTopology(compose, composeFile), options.services);
   const output = options.output ?? NO_OUTPUT;
   const width = Math.max(4, ...topology.services.map((service) => service.name.length));
-  const say = (message: string): void => void output.write(`${servicePrefix('kiln', width, topology.services.length, options.color ?? false)}${message}\n`);
+  const say = (message: string): void =>
+    void output.write(
+      `${servicePrefix('kiln', width, topology.services.length, options.color ?? false)}${message}\n`,
+    );
   const placed = await placeServices(topology, options, root);
   const runners = new Map<string, ServiceRunner>();
   const events = new EventEmitter<{ service: [ServiceEvent] }>();
@@ -129,7 +145,14 @@ export async function startProject(options: StartProjectOptions): Promise<Projec
     runner.on('event', (event) => events.emit('service', event));
     runners.set(spec.name, runner);
   });
-  const handle = createHandle(topology, placed, runners, events, say, resolve(root, options.dataDir ?? '.kiln'));
+  const handle = createHandle(
+    topology,
+    placed,
+    runners,
+    events,
+    say,
+    resolve(root, options.dataDir ?? '.kiln'),
+  );
   const killOnExit = (): void => runners.forEach((runner) => runner.killNow());
   process.once('exit', killOnExit);
   const stop = handle.stop;
@@ -156,7 +179,11 @@ interface Placement {
   urls: ReadonlyMap<string, string>;
 }
 
-async function placeServices(topology: ProjectTopology, options: StartProjectOptions, root: string): Promise<Map<string, Placement>> {
+async function placeServices(
+  topology: ProjectTopology,
+  options: StartProjectOptions,
+  root: string,
+): Promise<Map<string, Placement>> {
   const ports = new PortAllocator('127.0.0.1');
   const dataRoot = resolve(root, options.dataDir ?? '.kiln');
   const assigned = new Map<string, number>();
@@ -197,12 +224,20 @@ async function placeServices(topology: ProjectTopology, options: StartProjectOpt
 function localCommand(spec: ServiceSpec, urls: ReadonlyMap<string, string>): string[] {
   const [first, ...rest] = spec.command;
   // `node` in the image is this launcher's Node.js here, whatever PATH says.
-  return [first === 'node' ? process.execPath : first!, ...rest.map((arg) => rewriteServiceUrls(arg, urls))];
+  return [
+    first === 'node' ? process.execPath : first!,
+    ...rest.map((arg) => rewriteServiceUrls(arg, urls)),
+  ];
 }
 
-function serviceEnvironment(spec: ServiceSpec, place: Placement, inherited: VariableSource): NodeJS.ProcessEnv {
+function serviceEnvironment(
+  spec: ServiceSpec,
+  place: Placement,
+  inherited: VariableSource,
+): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...inherited };
-  for (const [key, value] of Object.entries(spec.environment)) env[key] = rewriteServiceUrls(value, place.urls);
+  for (const [key, value] of Object.entries(spec.environment))
+    env[key] = rewriteServiceUrls(value, place.urls);
   env['PORT'] = String(place.port);
   env['HOST'] = place.host;
   env['DATA_DIR'] = place.dataDir;
@@ -215,7 +250,8 @@ function selectServices(topology: ProjectTopology, wanted: string[] | undefined)
   const keep = new Set<string>();
   const add = (name: string): void => {
     const service = byName.get(name);
-    if (!service) throw new LauncherError(LauncherErrorCode.ServiceUnrunnable, `no service named '${name}'`);
+    if (!service)
+      throw new LauncherError(LauncherErrorCode.ServiceUnrunnable, `no service named '${name}'`);
     if (keep.has(name)) return;
     keep.add(name);
     service.dependsOn.forEach((dependency) => add(dependency.name));
@@ -224,7 +260,12 @@ function selectServices(topology: ProjectTopology, wanted: string[] | undefined)
   return { ...topology, services: topology.services.filter((service) => keep.has(service.name)) };
 }
 
-async function startInOrder(topology: ProjectTopology, runners: Map<string, ServiceRunner>, timeoutMs: number, say: (message: string) => void): Promise<void> {
+async function startInOrder(
+  topology: ProjectTopology,
+  runners: Map<string, ServiceRunner>,
+  timeoutMs: number,
+  say: (message: string) => void,
+): Promise<void> {
   const started = Date.now();
   const ready = new Map<string, Promise<unknown>>();
   for (const spec of topology.services) {
@@ -232,7 +273,8 @@ async function startInOrder(topology: ProjectTopology, runners: Map<string, Serv
     const dependencies = spec.dependsOn.map((dependency) => {
       const other = runners.get(dependency.name)!;
       if (dependency.condition === DependencyCondition.Started) return other.started();
-      if (dependency.condition === DependencyCondition.CompletedSuccessfully) return other.reach(ServiceState.Exited);
+      if (dependency.condition === DependencyCondition.CompletedSuccessfully)
+        return other.reach(ServiceState.Exited);
       return ready.get(dependency.name)!;
     });
     ready.set(
@@ -247,9 +289,19 @@ async function startInOrder(topology: ProjectTopology, runners: Map<string, Serv
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => {
-      const waiting = [...runners.values()].filter((runner) => runner.state !== ServiceState.Healthy);
-      const details = waiting.map((runner) => `${runner.name} (${runner.state})${runner.recentOutput.length ? `:\n    ${runner.recentOutput.slice(-5).join('\n    ')}` : ''}`);
-      reject(new LauncherError(LauncherErrorCode.ServiceUnhealthy, `not healthy after ${timeoutMs / 1000} s: ${details.join('\n  ')}`));
+      const waiting = [...runners.values()].filter(
+        (runner) => runner.state !== ServiceState.Healthy,
+      );
+      const details = waiting.map(
+        (runner) =>
+          `${runner.name} (${runner.state})${runner.recentOutput.length ? `:\n    ${runner.recentOutput.slice(-5).join('\n    ')}` : ''}`,
+      );
+      reject(
+        new LauncherError(
+          LauncherErrorCode.ServiceUnhealthy,
+          `not healthy after ${timeoutMs / 1000} s: ${details.join('\n  ')}`,
+        ),
+      );
     }, timeoutMs);
   });
   try {
@@ -297,12 +349,18 @@ function createHandle(
     events,
     waitFor(service, state, timeoutMs = 60_000) {
       const runner = runners.get(service);
-      if (!runner) return Promise.reject(new LauncherError(LauncherErrorCode.ServiceUnrunnable, `no service named '${service}'`));
+      if (!runner)
+        return Promise.reject(
+          new LauncherError(LauncherErrorCode.ServiceUnrunnable, `no service named '${service}'`),
+        );
       let timer: NodeJS.Timeout | undefined;
       return Promise.race([
         runner.reach(state).finally(() => clearTimeout(timer)),
         new Promise<never>((_resolve, reject) => {
-          timer = setTimeout(() => reject(new Error(`${service} did not reach '${state}' within ${timeoutMs} ms`)), timeoutMs);
+          timer = setTimeout(
+            () => reject(new Error(`${service} did not reach '${state}' within ${timeoutMs} ms`)),
+            timeoutMs,
+          );
         }),
       ]);
     },
@@ -310,7 +368,8 @@ function createHandle(
       stopping ??= (async () => {
         say('stopping');
         // Dependents first, so nothing loses a dependency while it is still serving.
-        for (const wave of stopWaves(topology)) await Promise.all(wave.map((name) => runners.get(name)!.stop()));
+        for (const wave of stopWaves(topology))
+          await Promise.all(wave.map((name) => runners.get(name)!.stop()));
         say('stopped');
       })();
       return stopping;
@@ -324,7 +383,9 @@ function stopWaves(topology: ProjectTopology): string[][] {
   const waves: string[][] = [];
   while (remaining.size > 0) {
     const needed = new Set(
-      topology.services.filter((service) => remaining.has(service.name)).flatMap((service) => service.dependsOn.map((d) => d.name)),
+      topology.services
+        .filter((service) => remaining.has(service.name))
+        .flatMap((service) => service.dependsOn.map((d) => d.name)),
     );
     const wave = [...remaining].filter((name) => !needed.has(name));
     waves.push(wave);

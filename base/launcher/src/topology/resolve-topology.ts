@@ -10,13 +10,18 @@ import { startOrder } from './start-order.js';
  * healthcheck, and its published port. Services marked `x-kiln.skip` are left out.
  */
 export function resolveTopology(compose: ComposeFile, composePath: string): ProjectTopology {
-  const entries = Object.entries(compose.services).filter(([, service]) => service['x-kiln']?.skip !== true);
+  const entries = Object.entries(compose.services).filter(
+    ([, service]) => service['x-kiln']?.skip !== true,
+  );
   const specs = entries.map(([name, service]) => toServiceSpec(name, service));
   const names = new Set(specs.map((spec) => spec.name));
   for (const spec of specs) {
     for (const dependency of spec.dependsOn) {
       if (!names.has(dependency.name)) {
-        throw new LauncherError(LauncherErrorCode.ServiceUnrunnable, `service '${spec.name}' depends on '${dependency.name}', which is not run`);
+        throw new LauncherError(
+          LauncherErrorCode.ServiceUnrunnable,
+          `service '${spec.name}' depends on '${dependency.name}', which is not run`,
+        );
       }
     }
   }
@@ -27,7 +32,10 @@ function toServiceSpec(name: string, service: ComposeService): ServiceSpec {
   const extension = service['x-kiln'] ?? {};
   const command = extension.command ?? commandOf(service);
   if (command.length === 0) {
-    throw new LauncherError(LauncherErrorCode.ServiceUnrunnable, `service '${name}' has no command to run locally (set command or x-kiln.command)`);
+    throw new LauncherError(
+      LauncherErrorCode.ServiceUnrunnable,
+      `service '${name}' has no command to run locally (set command or x-kiln.command)`,
+    );
   }
   return {
     name,
@@ -53,7 +61,9 @@ function commandOf(service: ComposeService): string[] {
 export function splitCommand(command: string): string[] {
   const words: string[] = [];
   for (const match of command.matchAll(/"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g)) {
-    words.push(match[1] !== undefined ? match[1].replace(/\\(.)/g, '$1') : (match[2] ?? match[3] ?? ''));
+    words.push(
+      match[1] !== undefined ? match[1].replace(/\\(.)/g, '$1') : (match[2] ?? match[3] ?? ''),
+    );
   }
   return words;
 }
@@ -75,7 +85,8 @@ function environmentOf(environment: ComposeService['environment']): Record<strin
 }
 
 function dependenciesOf(dependsOn: ComposeService['depends_on']): ServiceSpec['dependsOn'] {
-  if (Array.isArray(dependsOn)) return dependsOn.map((name) => ({ name, condition: DependencyCondition.Started }));
+  if (Array.isArray(dependsOn))
+    return dependsOn.map((name) => ({ name, condition: DependencyCondition.Started }));
   return Object.entries(dependsOn ?? {}).map(([name, dependency]) => ({
     name,
     condition: dependency.condition ?? DependencyCondition.Started,
@@ -85,14 +96,17 @@ function dependenciesOf(dependsOn: ComposeService['depends_on']): ServiceSpec['d
 /** The path of the first loopback URL in the healthcheck's test (`http://127.0.0.1:8080/health` → `/health`). */
 export function healthPathOf(healthcheck: ComposeService['healthcheck']): string | null {
   if (!healthcheck || healthcheck.disable) return null;
-  const test = Array.isArray(healthcheck.test) ? healthcheck.test.join(' ') : (healthcheck.test ?? '');
+  const test = Array.isArray(healthcheck.test)
+    ? healthcheck.test.join(' ')
+    : (healthcheck.test ?? '');
   const match = /https?:\/\/(?:127\.0\.0\.1|localhost|\[::1\])(?::\d+)?(\/[^\s'"`)]*)/.exec(test);
   return match ? match[1]! : null;
 }
 
 function publishedPortOf(ports: ComposeService['ports']): number | undefined {
   for (const port of ports ?? []) {
-    const published = typeof port === 'object' ? port.published : String(port).split(':').slice(-2, -1)[0];
+    const published =
+      typeof port === 'object' ? port.published : String(port).split(':').slice(-2, -1)[0];
     const number = Number(String(published ?? '').split('-')[0]);
     if (Number.isInteger(number) && number > 0) return number;
   }

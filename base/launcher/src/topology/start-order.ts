@@ -4,7 +4,9 @@ import { LauncherError, LauncherErrorCode } from '../launcher-error.js';
  * Orders services so each comes after everything it depends on, keeping the file's order
  * otherwise; a dependency cycle is an error naming the services in it.
  */
-export function startOrder<T extends { name: string; dependsOn: Array<{ name: string }> }>(services: readonly T[]): T[] {
+export function startOrder<T extends { name: string; dependsOn: Array<{ name: string }> }>(
+  services: readonly T[],
+): T[] {
   const byName = new Map(services.map((service) => [service.name, service]));
   const ordered: T[] = [];
   const state = new Map<string, 'visiting' | 'done'>();

@@ -21,14 +21,19 @@ export function affineBetween(stored: Affine, wanted: Affine): Affine {
 
 /** Whether two maps agree to float32 precision. */
 export function sameAffine(a: Affine, b: Affine): boolean {
-  const close = (x: number, y: number) => Math.abs(x - y) <= 1e-6 * Math.max(1, Math.abs(x), Math.abs(y));
+  const close = (x: number, y: number) =>
+    Math.abs(x - y) <= 1e-6 * Math.max(1, Math.abs(x), Math.abs(y));
   return close(a.scale, b.scale) && close(a.offset, b.offset);
 }
 
 /**
  * Writes `values[i] * map.scale + map.offset` into `out` (a Float32Array of the same length).
  */
-export function applyAffine(values: ArrayLike<number>, map: Affine, out: Float32Array): Float32Array {
+export function applyAffine(
+  values: ArrayLike<number>,
+  map: Affine,
+  out: Float32Array,
+): Float32Array {
   const { scale, offset } = map;
   for (let i = 0; i < out.length; i++) out[i] = (values[i] as number) * scale + offset;
   return out;

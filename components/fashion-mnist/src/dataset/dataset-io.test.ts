@@ -2,7 +2,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { countClasses, readDatasetManifest, requireSet, writeDatasetManifest } from './dataset-io.js';
+import {
+  countClasses,
+  readDatasetManifest,
+  requireSet,
+  writeDatasetManifest,
+} from './dataset-io.js';
 import { DATASET_FORMAT, type DatasetManifest } from './dataset-manifest.js';
 import { readTensorFile, writeTensorFile } from './tensor-io.js';
 
@@ -16,7 +21,12 @@ function manifest(count: number): DatasetManifest {
     sets: {
       train: {
         count,
-        images: { file: 'x.f32', dtype: 'float32', shape: [count, 2, 2], encoding: { scale: 1 / 255, offset: 0 } },
+        images: {
+          file: 'x.f32',
+          dtype: 'float32',
+          shape: [count, 2, 2],
+          encoding: { scale: 1 / 255, offset: 0 },
+        },
         labels: { file: 'y.u8', dtype: 'uint8', shape: [count] },
         classCounts: [1, 1],
       },
@@ -52,10 +62,14 @@ describe('dataset manifests', () => {
     const m = manifest(2);
     m.sets['train']!.labels.shape = [3];
     await writeDatasetManifest(dir, m);
-    await expect(readDatasetManifest(dir)).rejects.toThrow(/declares 2 items but 2 images and 3 labels/);
+    await expect(readDatasetManifest(dir)).rejects.toThrow(
+      /declares 2 items but 2 images and 3 labels/,
+    );
     await writeTensorFile(join(dir, 'y.u8'), Uint8Array.of(0));
     await writeDatasetManifest(dir, manifest(2));
-    await expect(readDatasetManifest(dir)).rejects.toThrow(/y.u8: holds 1 bytes but its manifest declares uint8 2 \(2 bytes\)/);
+    await expect(readDatasetManifest(dir)).rejects.toThrow(
+      /y.u8: holds 1 bytes but its manifest declares uint8 2 \(2 bytes\)/,
+    );
   });
 
   it('counts classes', () => {

@@ -15,7 +15,10 @@ import { checkTensorFile } from './tensor-io.js';
  *
  * @param label - names the artifact in error messages (the parameter it came from).
  */
-export async function readDatasetManifest(dir: string, label = 'dataset'): Promise<DatasetManifest> {
+export async function readDatasetManifest(
+  dir: string,
+  label = 'dataset',
+): Promise<DatasetManifest> {
   const text = await readFile(join(dir, MANIFEST_FILE), 'utf8').catch(() => null);
   if (text === null) {
     throw datasetError(

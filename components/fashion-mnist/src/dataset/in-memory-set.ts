@@ -20,7 +20,11 @@ export interface InMemorySet {
  *
  * @param input - the normalisation the network expects (`input = pixel * scale + offset`).
  */
-export async function loadInMemorySet(dir: string, set: DatasetSet, input: Affine): Promise<InMemorySet> {
+export async function loadInMemorySet(
+  dir: string,
+  set: DatasetSet,
+  input: Affine,
+): Promise<InMemorySet> {
   const values =
     set.images.dtype === 'uint8'
       ? await readTensorFile(dir, { ...set.images, dtype: 'uint8' })
@@ -39,7 +43,12 @@ export async function loadInMemorySet(dir: string, set: DatasetSet, input: Affin
  * Copies the given rows, normalised, into `x` (rows × rowLength) and their labels into `y`.
  * @returns the number of rows copied.
  */
-export function fillBatch(set: InMemorySet, rows: ArrayLike<number>, x: Float32Array, y: Int32Array): number {
+export function fillBatch(
+  set: InMemorySet,
+  rows: ArrayLike<number>,
+  x: Float32Array,
+  y: Int32Array,
+): number {
   const { values, labels, rowLength: n, map } = set;
   const { scale, offset } = map;
   for (let k = 0; k < rows.length; k++) {
@@ -53,7 +62,11 @@ export function fillBatch(set: InMemorySet, rows: ArrayLike<number>, x: Float32A
 }
 
 /** Rows `start` to `start + length - 1`, clipped to the set. */
-export function rowRange(set: Pick<InMemorySet, 'count'>, start: number, length: number): Uint32Array {
+export function rowRange(
+  set: Pick<InMemorySet, 'count'>,
+  start: number,
+  length: number,
+): Uint32Array {
   const n = Math.max(0, Math.min(length, set.count - start));
   return Uint32Array.from({ length: n }, (_, i) => start + i);
 }

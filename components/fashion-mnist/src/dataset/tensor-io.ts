@@ -69,7 +69,8 @@ export async function checkTensorFile(dir: string, spec: TensorFile): Promise<vo
     (s) => s.size,
     () => null,
   );
-  if (size === null) throw datasetError(`the dataset's manifest names ${spec.file}, which is missing`);
+  if (size === null)
+    throw datasetError(`the dataset's manifest names ${spec.file}, which is missing`);
   if (size !== expected) {
     throw datasetError(
       `${spec.file}: holds ${size} bytes but its manifest declares ${spec.dtype} ${spec.shape.join('x')} (${expected} bytes)`,

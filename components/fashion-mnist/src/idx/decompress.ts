@@ -38,7 +38,10 @@ export async function* decompressed(
   }
 }
 
-async function* gunzipped(compressed: AsyncIterable<Buffer>, label: string): AsyncGenerator<Buffer> {
+async function* gunzipped(
+  compressed: AsyncIterable<Buffer>,
+  label: string,
+): AsyncGenerator<Buffer> {
   const gunzip = createGunzip();
   const feeding = pipeline(Readable.from(compressed), gunzip);
   // The iteration below reports the same error; this only keeps the rejection handled.

@@ -50,7 +50,8 @@ export function checkIdxMagic(bytes: Uint8Array, label: string): void {
       `${label}: wrong magic number: unknown IDX data type 0x${typeCode.toString(16).padStart(2, '0')}`,
     );
   }
-  if (bytes[3] === 0) throw datasetError(`${label}: wrong magic number: the IDX header declares zero dimensions`);
+  if (bytes[3] === 0)
+    throw datasetError(`${label}: wrong magic number: the IDX header declares zero dimensions`);
 }
 
 /**

@@ -40,7 +40,9 @@ describe('readIdxStream', () => {
   it('refuses a wrong magic number', async () => {
     const bad = Buffer.from(idx);
     bad[0] = 0x50;
-    await expect(read(bad)).rejects.toThrow(/train-images: not an IDX file \(wrong magic number 0x50000803/);
+    await expect(read(bad)).rejects.toThrow(
+      /train-images: not an IDX file \(wrong magic number 0x50000803/,
+    );
     const badType = Buffer.from(idx);
     badType[2] = 0x42;
     await expect(read(badType)).rejects.toThrow(/unknown IDX data type 0x42/);
@@ -50,12 +52,16 @@ describe('readIdxStream', () => {
     await expect(read(idx.subarray(0, idx.length - 10))).rejects.toThrow(
       /train-images: truncated IDX file: its header declares 3x4x5 uint8 \(60 bytes of data\) but only 50 bytes follow/,
     );
-    await expect(read(idx.subarray(0, 9))).rejects.toThrow(/truncated IDX header \(9 of 16 bytes\)/);
+    await expect(read(idx.subarray(0, 9))).rejects.toThrow(
+      /truncated IDX header \(9 of 16 bytes\)/,
+    );
     await expect(read(new Uint8Array(0))).rejects.toThrow(/the file is empty/);
   });
 
   it('refuses trailing bytes', async () => {
-    await expect(read(Buffer.concat([idx, Buffer.from([1, 2])]))).rejects.toThrow(/more bytes follow the 60 bytes of data its header declares \(3x4x5 uint8\)/);
+    await expect(read(Buffer.concat([idx, Buffer.from([1, 2])]))).rejects.toThrow(
+      /more bytes follow the 60 bytes of data its header declares \(3x4x5 uint8\)/,
+    );
   });
 
   it('refuses a truncated or corrupt gzip archive', async () => {
@@ -65,11 +71,16 @@ describe('readIdxStream', () => {
     );
     const corrupt = Buffer.from(gz);
     corrupt.fill(0xff, corrupt.length - 8, corrupt.length - 4);
-    await expect(read(corrupt)).rejects.toThrow(/train-images: corrupt or truncated gzip archive \(incorrect data check\)/);
+    await expect(read(corrupt)).rejects.toThrow(
+      /train-images: corrupt or truncated gzip archive \(incorrect data check\)/,
+    );
   });
 
   it('closes its source when it stops early', async () => {
-    for (const bytes of [Buffer.from('PK\x03\x04 not idx'), gzipSync(Buffer.from('PK\x03\x04 not idx'))]) {
+    for (const bytes of [
+      Buffer.from('PK\x03\x04 not idx'),
+      gzipSync(Buffer.from('PK\x03\x04 not idx')),
+    ]) {
       let closed = false;
       async function* source(): AsyncGenerator<Uint8Array> {
         try {
@@ -78,7 +89,9 @@ describe('readIdxStream', () => {
           closed = true;
         }
       }
-      await expect(readIdxStream(source(), { label: 'x', onData: () => {} })).rejects.toThrow(/not an IDX file/);
+      await expect(readIdxStream(source(), { label: 'x', onData: () => {} })).rejects.toThrow(
+        /not an IDX file/,
+      );
       expect(closed).toBe(true);
     }
   });

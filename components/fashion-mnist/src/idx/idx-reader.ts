@@ -1,7 +1,13 @@
 import { createReadStream } from 'node:fs';
 import { datasetError } from '../util/dataset-error.js';
 import { decompressed } from './decompress.js';
-import { checkIdxMagic, formatShape, idxHeaderLength, parseIdxHeader, type IdxHeader } from './idx-header.js';
+import {
+  checkIdxMagic,
+  formatShape,
+  idxHeaderLength,
+  parseIdxHeader,
+  type IdxHeader,
+} from './idx-header.js';
 
 /** What {@link readIdxStream} does with the file as it streams. */
 export interface IdxStreamOptions {

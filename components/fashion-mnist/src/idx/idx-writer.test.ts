@@ -7,7 +7,12 @@ describe('encodeIdx', () => {
     const bytes = encodeIdx([2, 300], new Uint8Array(600));
     expect([...bytes.subarray(0, 12)]).toEqual([0, 0, 8, 2, 0, 0, 0, 2, 0, 0, 1, 44]);
     const header = parseIdxHeader(bytes, 'x');
-    expect(header).toMatchObject({ dataType: 'uint8', shape: [2, 300], headerBytes: 12, dataBytes: 600 });
+    expect(header).toMatchObject({
+      dataType: 'uint8',
+      shape: [2, 300],
+      headerBytes: 12,
+      dataBytes: 600,
+    });
   });
 
   it('refuses data that does not fill the shape', () => {

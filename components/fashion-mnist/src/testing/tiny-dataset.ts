@@ -22,7 +22,11 @@ export interface TinyDatasetOptions {
  * Synthetic images any of the networks learns in an epoch or two: noise plus a bright 6x6
  * square whose place depends on the class (a 5x2 grid of places), jittered by a pixel.
  */
-export function tinyImages(count: number, size: number, seed: number): { images: Uint8Array; labels: Uint8Array } {
+export function tinyImages(
+  count: number,
+  size: number,
+  seed: number,
+): { images: Uint8Array; labels: Uint8Array } {
   const random = seededRandom(seed);
   const images = new Uint8Array(count * size * size);
   const labels = new Uint8Array(count);
@@ -34,7 +38,8 @@ export function tinyImages(count: number, size: number, seed: number): { images:
     const top = 2 + (label % 5) * Math.floor((size - 8) / 5) + Math.floor(random() * 2);
     const left = label < 5 ? 3 + Math.floor(random() * 2) : size - 10 + Math.floor(random() * 2);
     for (let y = top; y < Math.min(size, top + 6); y++) {
-      for (let x = left; x < Math.min(size, left + 6); x++) images[base + y * size + x] = 200 + Math.floor(random() * 55);
+      for (let x = left; x < Math.min(size, left + 6); x++)
+        images[base + y * size + x] = 200 + Math.floor(random() * 55);
     }
   }
   return { images, labels };
@@ -44,7 +49,10 @@ export function tinyImages(count: number, size: number, seed: number): { images:
  * Writes the four IDX files of a tiny synthetic Fashion-MNIST look-alike into `dir`, under the
  * published names (`train-images-idx3-ubyte.gz`, …). Returns their paths by role.
  */
-export async function writeTinyFashionMnist(dir: string, options: TinyDatasetOptions = {}): Promise<Record<IdxRole, string>> {
+export async function writeTinyFashionMnist(
+  dir: string,
+  options: TinyDatasetOptions = {},
+): Promise<Record<IdxRole, string>> {
   const size = options.size ?? 28;
   const gzip = options.gzip ?? true;
   const seed = options.seed ?? 1;

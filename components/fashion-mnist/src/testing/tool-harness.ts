@@ -47,7 +47,10 @@ async function readBody(response: Response): Promise<unknown> {
 }
 
 /** `POST /artifacts` with a JSON body; throws {@link HttpStatusError} unless 202. */
-export async function createArtifact(base: string, request: CreateArtifactRequest): Promise<ArtifactSummary> {
+export async function createArtifact(
+  base: string,
+  request: CreateArtifactRequest,
+): Promise<ArtifactSummary> {
   const response = await fetch(`${base}/artifacts`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -67,7 +70,8 @@ export async function createArtifactWithFiles(
   const form = new FormData();
   if (request.name) form.set('name', request.name);
   form.set('parameters', JSON.stringify(request.parameters ?? {}));
-  for (const [field, bytes] of Object.entries(files)) form.set(field, new Blob([bytes]), `${field}.idx`);
+  for (const [field, bytes] of Object.entries(files))
+    form.set(field, new Blob([bytes]), `${field}.idx`);
   const response = await fetch(`${base}/artifacts`, { method: 'POST', body: form });
   const body = await readBody(response);
   if (response.status !== 202) throw new HttpStatusError(response.status, body);
@@ -92,7 +96,11 @@ export function artifactUrl(base: string, name: string): string {
 }
 
 /** Creates an artifact, waits for it, and throws with its error and log unless it completed. */
-export async function buildArtifact(base: string, name: string, parameters: Record<string, unknown>): Promise<ArtifactRecord> {
+export async function buildArtifact(
+  base: string,
+  name: string,
+  parameters: Record<string, unknown>,
+): Promise<ArtifactRecord> {
   await createArtifact(base, { name, parameters });
   const record = await waitForArtifact(base, name);
   if (record.status !== 'completed') {

@@ -12,7 +12,9 @@ describe('loadTensorFlow', () => {
       '@tensorflow/tfjs-node-gpu: not installed',
       '@tensorflow/tfjs-node: not installed',
     ]);
-    expect(lines.at(-1)).toMatch(/backend 'wasm' from @tensorflow\/tfjs-backend-wasm \(SIMD on, 1 thread\)/);
+    expect(lines.at(-1)).toMatch(
+      /backend 'wasm' from @tensorflow\/tfjs-backend-wasm \(SIMD on, 1 thread\)/,
+    );
     const sum = loaded.tf.tidy(() => loaded.tf.add(loaded.tf.tensor1d([1, 2]), 1).arraySync());
     expect(sum).toEqual([2, 3]);
   });

@@ -42,14 +42,22 @@ const require = createRequire(import.meta.url);
 async function importOptional(specifier: string): Promise<Tf> {
   // A variable specifier: the native packages are optional and may be absent at compile time.
   const module = (await import(specifier)) as Tf & { default?: Tf };
-  return module.default && typeof module.default.getBackend === 'function' ? module.default : module;
+  return module.default && typeof module.default.getBackend === 'function'
+    ? module.default
+    : module;
 }
 
 async function loadNative(candidate: Candidate): Promise<LoadedTensorFlow> {
   const tf = await importOptional(candidate.packageName);
   await tf.setBackend(candidate.backend);
   await tf.ready();
-  return { tf, backend: tf.getBackend(), packageName: candidate.packageName, native: true, attempts: [] };
+  return {
+    tf,
+    backend: tf.getBackend(),
+    packageName: candidate.packageName,
+    native: true,
+    attempts: [],
+  };
 }
 
 async function loadPortable(backend: 'wasm' | 'cpu'): Promise<LoadedTensorFlow> {
@@ -74,7 +82,7 @@ async function loadPortable(backend: 'wasm' | 'cpu'): Promise<LoadedTensorFlow> 
 function reason(error: unknown): string {
   const code = (error as { code?: unknown }).code;
   if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') return 'not installed';
-  return error instanceof Error ? error.message.split('\n')[0] ?? 'failed' : String(error);
+  return error instanceof Error ? (error.message.split('\n')[0] ?? 'failed') : String(error);
 }
 
 /**
@@ -96,16 +104,21 @@ export async function loadTensorFlow(
       steps.push({ name: candidate.packageName, load: () => loadNative(candidate) });
     }
   }
-  if (choice === 'auto' || choice === 'wasm') steps.push({ name: 'wasm', load: () => loadPortable('wasm') });
-  if (choice === 'auto' || choice === 'cpu') steps.push({ name: 'cpu', load: () => loadPortable('cpu') });
+  if (choice === 'auto' || choice === 'wasm')
+    steps.push({ name: 'wasm', load: () => loadPortable('wasm') });
+  if (choice === 'auto' || choice === 'cpu')
+    steps.push({ name: 'cpu', load: () => loadPortable('cpu') });
   for (const step of steps) {
     try {
       const loaded = await step.load();
       // Production mode: no debug checks, and no console advertising of tfjs-node in a build log.
       loaded.tf.enableProdMode();
       loaded.attempts = attempts;
-      const extra = loaded.backend === 'wasm' ? ` (SIMD ${loaded.simd ? 'on' : 'off'}, 1 thread)` : '';
-      log(`TensorFlow.js ${loaded.tf.version.tfjs ?? ''}: backend '${loaded.backend}' from ${loaded.packageName}${extra}`);
+      const extra =
+        loaded.backend === 'wasm' ? ` (SIMD ${loaded.simd ? 'on' : 'off'}, 1 thread)` : '';
+      log(
+        `TensorFlow.js ${loaded.tf.version.tfjs ?? ''}: backend '${loaded.backend}' from ${loaded.packageName}${extra}`,
+      );
       return loaded;
     } catch (error) {
       attempts.push(`${step.name}: ${reason(error)}`);

@@ -25,14 +25,18 @@ function joinWeightData(data: ArrayBuffer | ArrayBuffer[] | undefined): Buffer {
 export async function saveLayersModel(tf: Tf, model: LayersModel, dir: string): Promise<string[]> {
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
-      const weights = joinWeightData(artifacts.weightData as ArrayBuffer | ArrayBuffer[] | undefined);
+      const weights = joinWeightData(
+        artifacts.weightData as ArrayBuffer | ArrayBuffer[] | undefined,
+      );
       const modelJson = {
         format: artifacts.format ?? 'layers-model',
         generatedBy: artifacts.generatedBy ?? `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
         convertedBy: artifacts.convertedBy ?? null,
         modelTopology: artifacts.modelTopology,
         weightsManifest: [{ paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs ?? [] }],
-        ...(artifacts.userDefinedMetadata ? { userDefinedMetadata: artifacts.userDefinedMetadata } : {}),
+        ...(artifacts.userDefinedMetadata
+          ? { userDefinedMetadata: artifacts.userDefinedMetadata }
+          : {}),
       };
       const text = JSON.stringify(modelJson);
       await writeFile(join(dir, MODEL_JSON_FILE), text);

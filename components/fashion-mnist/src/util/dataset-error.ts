@@ -7,5 +7,9 @@ import { ErrorCode, KilnError } from '@kiln/api';
  * well formed but its data cannot be used, and trying again unchanged will not help.
  */
 export function datasetError(message: string, cause?: unknown): KilnError {
-  return new KilnError(ErrorCode.ValidationFailed, message, { status: 422, retryable: false, cause });
+  return new KilnError(ErrorCode.ValidationFailed, message, {
+    status: 422,
+    retryable: false,
+    cause,
+  });
 }

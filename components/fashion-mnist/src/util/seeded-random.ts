@@ -17,7 +17,10 @@ export function seededRandom(seed: number): Random {
 }
 
 /** Shuffles in place (Fisher-Yates) and returns the array. */
-export function shuffleInPlace<T extends { length: number; [index: number]: unknown }>(array: T, random: Random): T {
+export function shuffleInPlace<T extends { length: number; [index: number]: unknown }>(
+  array: T,
+  random: Random,
+): T {
   for (let i = array.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     const tmp = array[i];

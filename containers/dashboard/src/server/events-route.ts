@@ -13,7 +13,9 @@ export function eventsRoute(streams: ReadonlyMap<string, PipelineEvents>): Route
   router.get('/pipelines/:name/events', (req, res) => {
     const stream = streams.get(req.params.name);
     if (!stream) {
-      throw new KilnError(ErrorCode.RouteNotFound, `no pipeline named '${req.params.name}'`, { status: 404 });
+      throw new KilnError(ErrorCode.RouteNotFound, `no pipeline named '${req.params.name}'`, {
+        status: 404,
+      });
     }
     const events = openEventStream(req, res);
     events.onClose(

@@ -44,7 +44,11 @@ export class PipelineDirectory {
   readonly #now: () => number;
   readonly #cache = new Map<string, CachedTask>();
 
-  constructor(pipelines: readonly ServiceEndpoint[], logger: Logger, options: PipelineDirectoryOptions = {}) {
+  constructor(
+    pipelines: readonly ServiceEndpoint[],
+    logger: Logger,
+    options: PipelineDirectoryOptions = {},
+  ) {
     this.#pipelines = pipelines;
     this.#logger = logger;
     this.#timeoutMs = options.timeoutMs ?? 5000;
@@ -60,7 +64,8 @@ export class PipelineDirectory {
   async #describe(pipeline: ServiceEndpoint): Promise<DashboardPipelineListing> {
     const entry = { name: pipeline.name, url: `/containers/${pipeline.name}/` };
     const cached = this.#cache.get(pipeline.name);
-    if (cached && this.#now() - cached.at < this.#cacheMs) return { ...entry, task: cached.task, available: true };
+    if (cached && this.#now() - cached.at < this.#cacheMs)
+      return { ...entry, task: cached.task, available: true };
     try {
       const task = await this.#fetchTask(pipeline);
       this.#cache.set(pipeline.name, { task, at: this.#now() });

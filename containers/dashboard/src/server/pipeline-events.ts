@@ -85,26 +85,36 @@ export class PipelineEvents {
   }
 
   async #connectAll(signal: AbortSignal): Promise<void> {
-    const firsts = [this.#followFirst({ name: this.#pipeline.name, url: this.#pipeline.url }, signal, false)];
+    const firsts = [
+      this.#followFirst({ name: this.#pipeline.name, url: this.#pipeline.url }, signal, false),
+    ];
     const containers = await this.#listContainers(signal);
-    if (containers) firsts.push(...containers.map((container) => this.#followFirst(container, signal, false)));
+    if (containers)
+      firsts.push(...containers.map((container) => this.#followFirst(container, signal, false)));
     else void this.#listContainersLater(signal);
     await Promise.all(firsts);
   }
 
   /** Resolves after the first attempt to follow `container`, which then goes on following it. */
-  #followFirst(container: Pick<ContainerInfo, 'name' | 'url'>, signal: AbortSignal, late: boolean): Promise<void> {
+  #followFirst(
+    container: Pick<ContainerInfo, 'name' | 'url'>,
+    signal: AbortSignal,
+    late: boolean,
+  ): Promise<void> {
     return new Promise((resolve) => void this.#follow(container, signal, resolve, late));
   }
 
   /** The pipeline's containers, or undefined when the pipeline does not answer. */
-  async #listContainers(signal: AbortSignal): Promise<Pick<ContainerInfo, 'name' | 'url'>[] | undefined> {
+  async #listContainers(
+    signal: AbortSignal,
+  ): Promise<Pick<ContainerInfo, 'name' | 'url'>[] | undefined> {
     try {
       const response = await fetch(`${this.#pipeline.url}/containers`, { signal });
       if (!response.ok) throw new Error(`/containers answered ${response.status}`);
       return ((await response.json()) as ContainerInfo[]).map(({ name, url }) => ({ name, url }));
     } catch (error) {
-      if (!signal.aborted) this.#logger.warn('pipeline containers unavailable', { reason: String(error) });
+      if (!signal.aborted)
+        this.#logger.warn('pipeline containers unavailable', { reason: String(error) });
       return undefined;
     }
   }
@@ -153,7 +163,10 @@ export class PipelineEvents {
       } catch (error) {
         if (signal.aborted) return;
         firstTry();
-        this.#logger.debug('container events unavailable', { container: container.name, reason: String(error) });
+        this.#logger.debug('container events unavailable', {
+          container: container.name,
+          reason: String(error),
+        });
       }
       await delay(wait, signal);
       wait = Math.min(wait * 2, this.#maxRetryMs);
@@ -164,9 +177,13 @@ export class PipelineEvents {
 function delay(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }

@@ -15,7 +15,12 @@ describe('readSse', () => {
   it('reads named events, comments, multi-line data and split chunks', async () => {
     const events: SseEvent[] = [];
     await readSse(
-      streamOf('retry: 2000\n: connected\n\nevent: artifact\nda', 'ta: {"a":1}\n\r\n', 'data: one\r\ndata:two\r', '\n\r\nevent: x\n\n'),
+      streamOf(
+        'retry: 2000\n: connected\n\nevent: artifact\nda',
+        'ta: {"a":1}\n\r\n',
+        'data: one\r\ndata:two\r',
+        '\n\r\nevent: x\n\n',
+      ),
       (event) => events.push(event),
     );
     expect(events).toEqual([

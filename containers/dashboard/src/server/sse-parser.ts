@@ -8,7 +8,10 @@ export interface SseEvent {
  * Splits an SSE byte stream into events (the WHATWG parsing rules for `event:` and `data:`,
  * comments and any line ending). Resolves when the stream ends.
  */
-export async function readSse(body: ReadableStream<Uint8Array>, onEvent: (event: SseEvent) => void): Promise<void> {
+export async function readSse(
+  body: ReadableStream<Uint8Array>,
+  onEvent: (event: SseEvent) => void,
+): Promise<void> {
   const decoder = new TextDecoder();
   let buffer = '';
   let event = '';

@@ -34,7 +34,11 @@ export function uiRoutes(staticDir: string): Router {
   });
   router.get([...UI_PAGES], (_req, res, next) => {
     if (!existsSync(index)) {
-      next(new KilnError(ErrorCode.ServiceUnavailable, 'the UI is not built: run `npm run build`', { status: 503 }));
+      next(
+        new KilnError(ErrorCode.ServiceUnavailable, 'the UI is not built: run `npm run build`', {
+          status: 503,
+        }),
+      );
       return;
     }
     res.setHeader('Cache-Control', 'no-cache');
@@ -42,7 +46,11 @@ export function uiRoutes(staticDir: string): Router {
   });
   router.use(
     ASSETS_PREFIX,
-    express.static(join(staticDir, 'assets'), { index: false, fallthrough: true, setHeaders: noCache }),
+    express.static(join(staticDir, 'assets'), {
+      index: false,
+      fallthrough: true,
+      setHeaders: noCache,
+    }),
   );
   return router;
 }

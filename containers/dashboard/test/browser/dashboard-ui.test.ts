@@ -47,18 +47,34 @@ describe('the dashboard against fixture containers behind the gateway', () => {
     const { page } = browser;
     await page.getByRole('link', { name: 'demo' }).click();
     await page.getByText('org.kiln.test.demo').waitFor();
-    for (const field of ['Output', 'Constraints', 'Archives', 'Evaluation criteria', 'Cost function', 'Evaluation dataset']) {
+    for (const field of [
+      'Output',
+      'Constraints',
+      'Archives',
+      'Evaluation criteria',
+      'Cost function',
+      'Evaluation dataset',
+    ]) {
       await page.getByText(field, { exact: true }).waitFor();
     }
-    await page.getByRole('row', { name: /train model/ }).getByText('healthy').waitFor();
+    await page
+      .getByRole('row', { name: /train model/ })
+      .getByText('healthy')
+      .waitFor();
     await page.getByText('Showing 1–25 of 10,000 artifacts.').waitFor();
     const artifacts = page.getByRole('navigation', { name: 'Artifacts pages' });
     await artifacts.getByRole('button', { name: 'Last' }).click();
     await artifacts.getByText('Page 400 of 400').waitFor();
     await page.getByRole('link', { name: 'archived-00000' }).waitFor();
-    await page.getByRole('search', { name: 'Filter artifacts' }).getByLabel('Status').selectOption('failed');
+    await page
+      .getByRole('search', { name: 'Filter artifacts' })
+      .getByLabel('Status')
+      .selectOption('failed');
     await page.getByText('Showing 1–25 of 104 artifacts.').waitFor();
-    await page.getByRole('search', { name: 'Filter artifacts' }).getByLabel('Status').selectOption('');
+    await page
+      .getByRole('search', { name: 'Filter artifacts' })
+      .getByLabel('Status')
+      .selectOption('');
     await browser.screenshot('pipeline');
   });
 
@@ -99,7 +115,10 @@ describe('the dashboard against fixture containers behind the gateway', () => {
 
   it('opens the training artifact: a chart with points, the confusion matrix, the model download', async () => {
     const { page } = browser;
-    await page.getByRole('list', { name: 'Steps' }).getByRole('link', { name: 'train/run-one-train' }).click();
+    await page
+      .getByRole('list', { name: 'Steps' })
+      .getByRole('link', { name: 'train/run-one-train' })
+      .click();
     await page.getByRole('heading', { name: 'run-one-train' }).waitFor();
     const loss = page.locator('kiln-metric-chart[metric="loss"]');
     await loss.getByText('4 points; last value 0.4 at step 4').waitFor();
@@ -110,9 +129,15 @@ describe('the dashboard against fixture containers behind the gateway', () => {
     await page.getByRole('table', { name: 'summary' }).getByText('0.8833').waitFor();
     await page.getByText('epoch 4: loss=0.4000').waitFor();
     await browser.screenshot('artifact');
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'model.json' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'model.json' }).click(),
+    ]);
     expect(download.suggestedFilename()).toBe('model.json');
-    expect(JSON.parse(await readFile((await download.path())!, 'utf8'))).toEqual({ kind: 'dense', epochs: 4 });
+    expect(JSON.parse(await readFile((await download.path())!, 'utf8'))).toEqual({
+      kind: 'dense',
+      epochs: 4,
+    });
   });
 
   it('shows the server’s validation error by the field', async () => {
@@ -125,9 +150,13 @@ describe('the dashboard against fixture containers behind the gateway', () => {
     await page.getByText('must be >= 1').waitFor();
     expect(await epochs.getAttribute('aria-invalid')).toBe('true');
     const describedBy = (await epochs.getAttribute('aria-describedby')) ?? '';
-    const error = page.locator(`kiln-schema-form #${describedBy.split(' ').find((id) => id.endsWith('-error'))}`);
+    const error = page.locator(
+      `kiln-schema-form #${describedBy.split(' ').find((id) => id.endsWith('-error'))}`,
+    );
     expect(await error.textContent()).toMatch(/must be >= 1/);
-    await expect.poll(() => epochs.evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement)).toBe(true);
+    await expect
+      .poll(() => epochs.evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement))
+      .toBe(true);
     await browser.screenshot('form-error');
   });
 
@@ -140,7 +169,8 @@ describe('the dashboard against fixture containers behind the gateway', () => {
     await page.getByRole('heading', { name: 'to-cancel' }).waitFor();
     await badge(page.locator('kiln-artifact-page'), 'in-progress').waitFor();
     const loss = page.locator('kiln-metric-chart[metric="loss"]');
-    const points = (): Promise<number> => loss.locator('[data-points]').getAttribute('data-points').then(Number);
+    const points = (): Promise<number> =>
+      loss.locator('[data-points]').getAttribute('data-points').then(Number);
     await expect.poll(points, { timeout: 15_000 }).toBeGreaterThanOrEqual(1);
     const first = await points();
     // more points arrive while the build runs, with no reload
@@ -151,7 +181,10 @@ describe('the dashboard against fixture containers behind the gateway', () => {
     await dialog.getByRole('button', { name: 'Cancel the build' }).click();
     await badge(page.locator('kiln-artifact-page'), 'cancelled').waitFor();
     await page.getByRole('button', { name: 'Delete' }).click();
-    await page.getByRole('dialog', { name: 'Delete to-cancel?' }).getByRole('button', { name: 'Delete' }).click();
+    await page
+      .getByRole('dialog', { name: 'Delete to-cancel?' })
+      .getByRole('button', { name: 'Delete' })
+      .click();
     await page.getByText('This artifact was deleted.').waitFor();
     expect((await fetch(`${project.trainUrl}/artifacts/to-cancel/`)).status).toBe(404);
   });
@@ -176,7 +209,9 @@ describe('the dashboard against fixture containers behind the gateway', () => {
     await browser.screenshot('pipeline-narrow');
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: `${SCREENSHOTS}doc-narrow.png` });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - window.innerWidth,
+    );
     expect(overflow).toBeLessThanOrEqual(0);
     await page.setViewportSize({ width: 1280, height: 900 });
   });

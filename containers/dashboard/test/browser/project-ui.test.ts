@@ -26,11 +26,15 @@ function badge(scope: Locator, status: string): Locator {
 
 async function startLauncher(): Promise<string> {
   dataDir = await mkdtemp(join(tmpdir(), 'kiln-project-ui-'));
-  const child = spawn(process.execPath, [CLI, 'up', '--port', '0', '--base-port', '0', '--data', dataDir, '--no-color'], {
-    cwd: ROOT,
-    env: { ...process.env, KILN_TOKEN: TOKEN },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [CLI, 'up', '--port', '0', '--base-port', '0', '--data', dataDir, '--no-color'],
+    {
+      cwd: ROOT,
+      env: { ...process.env, KILN_TOKEN: TOKEN },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   launcher = child;
   return new Promise((resolve, reject) => {
     let output = '';
@@ -41,7 +45,9 @@ async function startLauncher(): Promise<string> {
     };
     child.stdout!.on('data', collect);
     child.stderr!.on('data', collect);
-    child.once('exit', (code) => reject(new Error(`kiln up exited with ${code}:\n${output.slice(-4000)}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`kiln up exited with ${code}:\n${output.slice(-4000)}`)),
+    );
   });
 }
 
@@ -72,45 +78,69 @@ describe('the dashboard on the example project started by the launcher', () => {
     await page.getByText('org.kiln.fashion-mnist').waitFor();
     const containers = page.locator('kiln-container-list');
     for (const name of ['import', 'process', 'export', 'split', 'train', 'benchmark']) {
-      await badge(containers.getByRole('row', { name: new RegExp(`^${name} `) }), 'healthy').waitFor();
+      await badge(
+        containers.getByRole('row', { name: new RegExp(`^${name} `) }),
+        'healthy',
+      ).waitFor();
     }
     await browser.part('doc-pipeline', page.locator('kiln-pipeline-page section').first());
     await browser.part('doc-containers', page.locator('kiln-pipeline-page section').nth(1));
   });
 
-  it('starts a run on tiny data and watches it complete, step by step', { timeout: 120_000 }, async () => {
-    const { page } = browser;
-    await page.getByRole('link', { name: 'Start a run' }).click();
-    await page.getByRole('heading', { name: 'Start a run of fashion-mnist' }).waitFor();
-    await page.getByLabel('Name (optional)').fill(RUN);
-    await page.getByLabel('Source').selectOption({ label: 'bundled' });
-    await page.getByLabel('Train limit').fill('400');
-    await page.getByLabel('Test limit').fill('200');
-    await page.getByLabel('Epochs').fill('3');
-    await page.getByLabel('Batch size').fill('64');
-    await page.getByLabel('Latency runs').fill('5');
-    await page.getByRole('button', { name: 'Start the run' }).click();
-    await page.getByRole('heading', { name: `Run ${RUN}` }).waitFor();
-    const chain = page.getByRole('list', { name: 'Steps' });
-    await chain.getByRole('link', { name: `benchmark/${RUN}-benchmark` }).waitFor({ timeout: 90_000 });
-    await badge(page.locator('kiln-artifact-page'), 'completed').waitFor({ timeout: 90_000 });
-    await expect.poll(() => chain.locator('kiln-status-badge[status="completed"]').count(), { timeout: 10_000 }).toBe(6);
-    await browser.screenshot('project-run');
-    await browser.part('doc-run-steps', page.locator('kiln-run-page section').first());
-  });
+  it(
+    'starts a run on tiny data and watches it complete, step by step',
+    { timeout: 120_000 },
+    async () => {
+      const { page } = browser;
+      await page.getByRole('link', { name: 'Start a run' }).click();
+      await page.getByRole('heading', { name: 'Start a run of fashion-mnist' }).waitFor();
+      await page.getByLabel('Name (optional)').fill(RUN);
+      await page.getByLabel('Source').selectOption({ label: 'bundled' });
+      await page.getByLabel('Train limit').fill('400');
+      await page.getByLabel('Test limit').fill('200');
+      await page.getByLabel('Epochs').fill('3');
+      await page.getByLabel('Batch size').fill('64');
+      await page.getByLabel('Latency runs').fill('5');
+      await page.getByRole('button', { name: 'Start the run' }).click();
+      await page.getByRole('heading', { name: `Run ${RUN}` }).waitFor();
+      const chain = page.getByRole('list', { name: 'Steps' });
+      await chain
+        .getByRole('link', { name: `benchmark/${RUN}-benchmark` })
+        .waitFor({ timeout: 90_000 });
+      await badge(page.locator('kiln-artifact-page'), 'completed').waitFor({ timeout: 90_000 });
+      await expect
+        .poll(() => chain.locator('kiln-status-badge[status="completed"]').count(), {
+          timeout: 10_000,
+        })
+        .toBe(6);
+      await browser.screenshot('project-run');
+      await browser.part('doc-run-steps', page.locator('kiln-run-page section').first());
+    },
+  );
 
   it('opens the training artifact: charts with points, and the model to download', async () => {
     const { page } = browser;
-    await page.getByRole('list', { name: 'Steps' }).getByRole('link', { name: `train/${RUN}-train` }).click();
+    await page
+      .getByRole('list', { name: 'Steps' })
+      .getByRole('link', { name: `train/${RUN}-train` })
+      .click();
     await page.getByRole('heading', { name: `${RUN}-train` }).waitFor();
     const loss = page.locator('kiln-metric-chart[metric="loss"]');
-    await expect.poll(() => loss.locator('[data-points]').getAttribute('data-points').then(Number)).toBe(3);
+    await expect
+      .poll(() => loss.locator('[data-points]').getAttribute('data-points').then(Number))
+      .toBe(3);
     expect(await loss.locator('canvas').count()).toBeGreaterThan(0);
     await browser.screenshot('project-train');
     await browser.part('doc-charts', page.locator('kiln-artifact-page .charts'));
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'model.json' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'model.json' }).click(),
+    ]);
     expect(download.suggestedFilename()).toBe('model.json');
-    const model = JSON.parse(await readFile((await download.path())!, 'utf8')) as Record<string, unknown>;
+    const model = JSON.parse(await readFile((await download.path())!, 'utf8')) as Record<
+      string,
+      unknown
+    >;
     expect(model).toHaveProperty('modelTopology');
     expect(model).toHaveProperty('weightsManifest');
   });
@@ -118,7 +148,10 @@ describe('the dashboard on the example project started by the launcher', () => {
   it('shows the benchmark’s confusion matrix as a heat map', async () => {
     const { page } = browser;
     await page.goBack();
-    await page.getByRole('list', { name: 'Steps' }).getByRole('link', { name: `benchmark/${RUN}-benchmark` }).click();
+    await page
+      .getByRole('list', { name: 'Steps' })
+      .getByRole('link', { name: `benchmark/${RUN}-benchmark` })
+      .click();
     const matrix = page.getByRole('table', { name: 'confusion-matrix' });
     await matrix.waitFor();
     expect(await matrix.locator('tbody tr').count()).toBe(10);
@@ -136,7 +169,9 @@ describe('the dashboard on the example project started by the launcher', () => {
     await page.getByRole('button', { name: 'Create the artifact' }).click();
     const epochs = page.getByLabel('Epochs');
     await expect.poll(() => epochs.getAttribute('aria-invalid')).toBe('true');
-    const errorId = ((await epochs.getAttribute('aria-describedby')) ?? '').split(' ').find((id) => id.endsWith('-error'));
+    const errorId = ((await epochs.getAttribute('aria-describedby')) ?? '')
+      .split(' ')
+      .find((id) => id.endsWith('-error'));
     expect(await page.locator(`kiln-schema-form #${errorId}`).textContent()).toMatch(/>= 1/);
     expect(await page.getByLabel('Dataset').getAttribute('aria-invalid')).toBe('false');
     await browser.screenshot('project-form-error');
@@ -155,7 +190,10 @@ describe('the dashboard on the example project started by the launcher', () => {
     const artifacts = page.locator('kiln-artifact-table[mode="artifacts"]');
     await artifacts.getByText('Showing 1–7 of 7 artifacts.').waitFor();
     for (const step of ['import', 'process', 'export', 'split', 'train', 'benchmark']) {
-      await badge(artifacts.getByRole('row', { name: new RegExp(`^${RUN}-${step} `) }), 'completed').waitFor();
+      await badge(
+        artifacts.getByRole('row', { name: new RegExp(`^${RUN}-${step} `) }),
+        'completed',
+      ).waitFor();
     }
     await browser.part('doc-artifacts', page.locator('kiln-pipeline-page section').nth(3));
   });

@@ -5,7 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 
 /** Where the browser tests leave their screenshots (`test-output/` at the root is git-ignored). */
-export const SCREENSHOTS = fileURLToPath(new URL('../../../../test-output/dashboard/', import.meta.url));
+export const SCREENSHOTS = fileURLToPath(
+  new URL('../../../../test-output/dashboard/', import.meta.url),
+);
 
 /** Debian's chromium, driven with the flags CI uses (and a fresh profile each time). */
 const CHROMIUM = process.env['KILN_CHROMIUM'] ?? '/usr/bin/chromium';

@@ -10,7 +10,9 @@ import { createApp } from '../../dist/index.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 const GATEWAY_MAIN = fileURLToPath(new URL('../../../gateway/dist/main.js', import.meta.url));
-const VISUALIZATION_MAIN = fileURLToPath(new URL('../../../visualization/dist/main.js', import.meta.url));
+const VISUALIZATION_MAIN = fileURLToPath(
+  new URL('../../../visualization/dist/main.js', import.meta.url),
+);
 
 /**
  * A small project for the dashboard's tests: a tool, a pipeline, the dashboard, the
@@ -42,8 +44,14 @@ export async function listen(server: Server): Promise<string> {
 }
 
 /** Starts a process and resolves with the URL it prints (`listening on http://…`). */
-function spawnService(main: string, env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [main], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function spawnService(
+  main: string,
+  env: Record<string, string>,
+): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [main], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return new Promise((resolve, reject) => {
     let output = '';
     const onData = (chunk: Buffer): void => {
@@ -86,18 +94,34 @@ export async function startTestProject(options: TestProjectOptions = {}): Promis
     await rm(dataRoot, { recursive: true, force: true });
   };
   try {
-    const train = await startToolServer({ modulePath: join(FIXTURES, 'train-tool.mjs'), dataDir: join(dataRoot, 'train'), port: 0, cancelGraceMs: 500 });
+    const train = await startToolServer({
+      modulePath: join(FIXTURES, 'train-tool.mjs'),
+      dataDir: join(dataRoot, 'train'),
+      port: 0,
+      cancelGraceMs: 500,
+    });
     servers.push(train);
     // the pipeline module reads these at its top level, in this process and in its mule
     process.env['KILN_FIXTURE_TRAIN_URL'] = train.url;
     process.env['KILN_FIXTURE_EXTRA_ARTIFACTS'] = String(options.extraArtifacts ?? 0);
-    const pipeline = await startToolServer({ modulePath: join(FIXTURES, 'demo-pipeline.mjs'), dataDir: join(dataRoot, 'demo'), port: 0 });
+    const pipeline = await startToolServer({
+      modulePath: join(FIXTURES, 'demo-pipeline.mjs'),
+      dataDir: join(dataRoot, 'demo'),
+      port: 0,
+    });
     servers.push(pipeline);
-    dashboard = createApp({ pipelines: [{ name: 'demo', url: pipeline.url }], logger: SILENT_LOGGER }).listen(0, '127.0.0.1');
+    dashboard = createApp({
+      pipelines: [{ name: 'demo', url: pipeline.url }],
+      logger: SILENT_LOGGER,
+    }).listen(0, '127.0.0.1');
     await new Promise((resolve) => dashboard!.once('listening', resolve));
     const dashboardUrl = `http://127.0.0.1:${(dashboard.address() as AddressInfo).port}`;
     const tools = `demo=${pipeline.url},train=${train.url}`;
-    const metrics = await spawnService(VISUALIZATION_MAIN, { PORT: '0', HOST: '127.0.0.1', KILN_CONTAINER_URLS: tools });
+    const metrics = await spawnService(VISUALIZATION_MAIN, {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      KILN_CONTAINER_URLS: tools,
+    });
     visualization = metrics.child;
     const started = await spawnService(GATEWAY_MAIN, {
       PORT: '0',
@@ -107,7 +131,13 @@ export async function startTestProject(options: TestProjectOptions = {}): Promis
       KILN_TOKEN: options.token ?? '',
     });
     gateway = started.child;
-    return { url: started.url, dashboardUrl, trainUrl: train.url, pipelineUrl: pipeline.url, close };
+    return {
+      url: started.url,
+      dashboardUrl,
+      trainUrl: train.url,
+      pipelineUrl: pipeline.url,
+      close,
+    };
   } catch (error) {
     await close();
     throw error;

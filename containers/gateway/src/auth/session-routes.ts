@@ -24,7 +24,11 @@ export interface SessionRouteContext {
  * back to the sign-in page with `?error=invalid-token`, so a plain HTML form works without
  * script.
  */
-export async function handleSessionRoute(req: IncomingMessage, res: ServerResponse, ctx: SessionRouteContext): Promise<void> {
+export async function handleSessionRoute(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: SessionRouteContext,
+): Promise<void> {
   switch (req.method) {
     case 'GET':
     case 'HEAD':
@@ -40,17 +44,28 @@ export async function handleSessionRoute(req: IncomingMessage, res: ServerRespon
       sendEmpty(res, 204, { 'set-cookie': clearedSessionCookie(ctx.secure) });
       return;
     default:
-      sendProblem(res, new KilnError('METHOD_NOT_ALLOWED', `${req.method} is not served on ${SESSION_PATH}`, { status: 405 }), {
-        allow: 'GET, HEAD, POST, DELETE',
-      });
+      sendProblem(
+        res,
+        new KilnError('METHOD_NOT_ALLOWED', `${req.method} is not served on ${SESSION_PATH}`, {
+          status: 405,
+        }),
+        {
+          allow: 'GET, HEAD, POST, DELETE',
+        },
+      );
   }
 }
 
-async function signIn(req: IncomingMessage, res: ServerResponse, ctx: SessionRouteContext): Promise<void> {
+async function signIn(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: SessionRouteContext,
+): Promise<void> {
   const form = isForm(req);
   const { token, next } = parseSignIn(await readSmallBody(req, MAX_SIGN_IN_BYTES), form, req);
   const accepted = ctx.auth === undefined || (token !== undefined && ctx.auth.matchesToken(token));
-  const cookie: Record<string, string> = ctx.auth && accepted ? { 'set-cookie': ctx.auth.sessionCookie(ctx.secure) } : {};
+  const cookie: Record<string, string> =
+    ctx.auth && accepted ? { 'set-cookie': ctx.auth.sessionCookie(ctx.secure) } : {};
   if (form) {
     const location = accepted ? safeNext(next) : signInRetryLocation(ctx.signInPath, next);
     if (location !== undefined) {
@@ -66,17 +81,25 @@ async function signIn(req: IncomingMessage, res: ServerResponse, ctx: SessionRou
 }
 
 function isForm(req: IncomingMessage): boolean {
-  return (req.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded');
+  return (req.headers['content-type'] ?? '')
+    .toLowerCase()
+    .startsWith('application/x-www-form-urlencoded');
 }
 
-function parseSignIn(body: Buffer, form: boolean, req: IncomingMessage): { token?: string; next?: string } {
+function parseSignIn(
+  body: Buffer,
+  form: boolean,
+  req: IncomingMessage,
+): { token?: string; next?: string } {
   if (form) {
     const params = new URLSearchParams(body.toString('utf8'));
     return { token: params.get('token') ?? undefined, next: params.get('next') ?? undefined };
   }
   const type = (req.headers['content-type'] ?? '').toLowerCase();
   if (!type.startsWith('application/json')) {
-    throw new KilnError('UNSUPPORTED_MEDIA_TYPE', 'send the token as JSON or as a form', { status: 415 });
+    throw new KilnError('UNSUPPORTED_MEDIA_TYPE', 'send the token as JSON or as a form', {
+      status: 415,
+    });
   }
   let parsed: unknown;
   try {
@@ -96,12 +119,15 @@ function parseSignIn(body: Buffer, form: boolean, req: IncomingMessage): { token
 
 /** Only a same-origin path may be a redirect target, never `//host` or a full URL. */
 function safeNext(next: string | undefined): string {
+  if (!next || !next.startsWith('/') || next.startsWith('//')) return '/';
   // eslint-disable-next-line no-control-regex -- control characters are exactly what it rejects
-  if (next && next.startsWith('/') && !next.startsWith('//') && !/[\\\u0000-\u001f\u007f]/.test(next)) return next;
-  return '/';
+  return /[\\\u0000-\u001f\u007f]/.test(next) ? '/' : next;
 }
 
-function signInRetryLocation(signInPath: string | null, next: string | undefined): string | undefined {
+function signInRetryLocation(
+  signInPath: string | null,
+  next: string | undefined,
+): string | undefined {
   if (signInPath === null) return undefined;
   const query = new URLSearchParams({ error: 'invalid-token' });
   if (next) query.set('next', safeNext(next));

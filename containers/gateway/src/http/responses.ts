@@ -8,7 +8,11 @@ const EXTRA_TITLES: Record<number, string> = { 504: 'Gateway timeout', 303: 'See
  * Answers with the RFC 9457 document of `error` (a generic detail for unexpected errors).
  * A response already under way cannot change its status, so it is cut instead.
  */
-export function sendProblem(res: ServerResponse, error: unknown, headers: Record<string, string> = {}): void {
+export function sendProblem(
+  res: ServerResponse,
+  error: unknown,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent) {
     res.destroy();
     return;
@@ -27,7 +31,12 @@ export function sendProblem(res: ServerResponse, error: unknown, headers: Record
 }
 
 /** Answers with a small JSON document. */
-export function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string | string[]> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  value: unknown,
+  headers: Record<string, string | string[]> = {},
+): void {
   const body = JSON.stringify(value);
   res.writeHead(status, {
     ...headers,
@@ -39,7 +48,11 @@ export function sendJson(res: ServerResponse, status: number, value: unknown, he
 }
 
 /** Answers with no body. */
-export function sendEmpty(res: ServerResponse, status: number, headers: Record<string, string | string[]> = {}): void {
+export function sendEmpty(
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string | string[]> = {},
+): void {
   res.writeHead(status, { ...headers, 'content-length': 0 });
   res.end();
 }
@@ -60,5 +73,7 @@ export async function readSmallBody(req: IncomingMessage, maxBytes: number): Pro
 
 /** The 413 every size limit answers with. */
 export function tooLarge(maxBytes: number): KilnError {
-  return new KilnError('PAYLOAD_TOO_LARGE', `the request body is larger than ${maxBytes} bytes`, { status: 413 });
+  return new KilnError('PAYLOAD_TOO_LARGE', `the request body is larger than ${maxBytes} bytes`, {
+    status: 413,
+  });
 }

@@ -1,4 +1,9 @@
-import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import http, {
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type ServerResponse,
+} from 'node:http';
 import https from 'node:https';
 import { Readable, Transform, pipeline, type Duplex } from 'node:stream';
 import httpProxy from 'http-proxy';
@@ -6,7 +11,13 @@ import { KilnError } from '@kiln/api';
 import type { GatewayLimits } from '../gateway-options.js';
 import type { GatewayLogger } from '../gateway-logger.js';
 import { readSmallBody, sendProblem, tooLarge } from '../http/responses.js';
-import { UrlRewriteStream, replaceUrls, rewriteLinkHeader, rewriteReference, type RewriteRule } from './url-rewriter.js';
+import {
+  UrlRewriteStream,
+  replaceUrls,
+  rewriteLinkHeader,
+  rewriteReference,
+  type RewriteRule,
+} from './url-rewriter.js';
 
 /** One request on its way upstream. */
 export interface ForwardRequest {
@@ -35,7 +46,17 @@ interface ForwardState {
   failure?: Failure;
 }
 
-const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
+const HOP_BY_HOP = [
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+];
 const JSON_TYPE = /^application\/(?:json|[\w.+-]+\+json)\s*(?:;|$)/i;
 
 /**
@@ -52,9 +73,15 @@ export class Forwarder {
   constructor(limits: GatewayLimits) {
     this.#limits = limits;
     this.#agents = bufferedAgents(limits.streamBufferBytes);
-    this.#proxy = httpProxy.createProxyServer({ xfwd: true, changeOrigin: true, selfHandleResponse: true });
+    this.#proxy = httpProxy.createProxyServer({
+      xfwd: true,
+      changeOrigin: true,
+      selfHandleResponse: true,
+    });
     this.#proxy.on('proxyReq', (proxyReq, req) => this.#onProxyReq(proxyReq, req));
-    this.#proxy.on('proxyRes', (proxyRes, req, res) => this.#onProxyRes(proxyRes, req, res as ServerResponse));
+    this.#proxy.on('proxyRes', (proxyRes, req, res) =>
+      this.#onProxyRes(proxyRes, req, res as ServerResponse),
+    );
     // http-proxy reports failures through the callback given to web(); this catches the rest.
     this.#proxy.on('error', () => {});
   }
@@ -68,8 +95,11 @@ export class Forwarder {
     const body = await this.#requestBody(req, res, state);
     if (res.headersSent) return;
     const agent = request.target.protocol === 'https:' ? this.#agents.https : this.#agents.http;
-    this.#proxy.web(req, res, { target: request.target.href, agent, ...(body ? { buffer: body } : {}) }, (error) =>
-      this.#onError(error, req, res, state),
+    this.#proxy.web(
+      req,
+      res,
+      { target: request.target.href, agent, ...(body ? { buffer: body } : {}) },
+      (error) => this.#onError(error, req, res, state),
     );
   }
 
@@ -80,7 +110,11 @@ export class Forwarder {
     this.#agents.https.destroy();
   }
 
-  async #requestBody(req: IncomingMessage, res: ServerResponse, state: ForwardState): Promise<Readable | undefined> {
+  async #requestBody(
+    req: IncomingMessage,
+    res: ServerResponse,
+    state: ForwardState,
+  ): Promise<Readable | undefined> {
     const length = req.headers['content-length'];
     if (length !== undefined) {
       const bytes = Number(length);
@@ -88,9 +122,16 @@ export class Forwarder {
         sendProblem(res, tooLarge(this.#limits.maxBodyBytes), { connection: 'close' });
         return undefined;
       }
-      if (state.request.inboundRules.length > 0 && bytes <= this.#limits.maxRewriteBytes && isJson(req.headers['content-type'])) {
+      if (
+        state.request.inboundRules.length > 0 &&
+        bytes <= this.#limits.maxRewriteBytes &&
+        isJson(req.headers['content-type'])
+      ) {
         const text = (await readSmallBody(req, this.#limits.maxRewriteBytes)).toString('latin1');
-        const rewritten = Buffer.from(replaceUrls(text, state.request.inboundRules, true).done, 'latin1');
+        const rewritten = Buffer.from(
+          replaceUrls(text, state.request.inboundRules, true).done,
+          'latin1',
+        );
         req.headers['content-length'] = String(rewritten.length);
         return Readable.from([rewritten]);
       }
@@ -150,12 +191,17 @@ export class Forwarder {
       state.proxyReq?.setTimeout(0);
       req.socket.setTimeout(0);
     }
-    const rewriteBody = request.outboundRules.length > 0 && JSON_TYPE.test(type) && isApiDocument(proxyRes);
+    const rewriteBody =
+      request.outboundRules.length > 0 && JSON_TYPE.test(type) && isApiDocument(proxyRes);
     const headers = responseHeaders(proxyRes.headers, request, rewriteBody);
     res.writeHead(proxyRes.statusCode ?? 502, proxyRes.statusMessage, headers);
     if (live) res.flushHeaders();
     const done = (error: Error | null | undefined): void => {
-      if (error) request.log.debug('response stream ended early', { upstream: request.upstream, error: error.message });
+      if (error)
+        request.log.debug('response stream ended early', {
+          upstream: request.upstream,
+          error: error.message,
+        });
     };
     if (rewriteBody) pipeline(proxyRes, new UrlRewriteStream(request.outboundRules), res, done);
     else pipeline(proxyRes, res, done);
@@ -170,26 +216,50 @@ export class Forwarder {
     }
     if (state.failure === Failure.Timeout) {
       request.log.warn('upstream timed out', { upstream: request.upstream, path: request.path });
-      sendProblem(response, new KilnError('CONTAINER_UNAVAILABLE', `'${request.upstream}' did not answer in time`, { status: 504, retryable: true }));
+      sendProblem(
+        response,
+        new KilnError('CONTAINER_UNAVAILABLE', `'${request.upstream}' did not answer in time`, {
+          status: 504,
+          retryable: true,
+        }),
+      );
       return;
     }
     if (req.socket.destroyed) return;
-    request.log.warn('upstream unavailable', { upstream: request.upstream, error: (error as NodeJS.ErrnoException).code ?? error.message });
-    sendProblem(response, new KilnError('CONTAINER_UNAVAILABLE', `'${request.upstream}' is not answering`, { status: 502, retryable: true }));
+    request.log.warn('upstream unavailable', {
+      upstream: request.upstream,
+      error: (error as NodeJS.ErrnoException).code ?? error.message,
+    });
+    sendProblem(
+      response,
+      new KilnError('CONTAINER_UNAVAILABLE', `'${request.upstream}' is not answering`, {
+        status: 502,
+        retryable: true,
+      }),
+    );
   }
 }
 
-type Connect = (options: http.ClientRequestArgs, callback?: (error: Error | null, stream: Duplex) => void) => Duplex | null | undefined;
+type Connect = (
+  options: http.ClientRequestArgs,
+  callback?: (error: Error | null, stream: Duplex) => void,
+) => Duplex | null | undefined;
 
 /** Agents whose upstream sockets buffer `bytes` each way (see `streamBufferBytes`). */
 function bufferedAgents(bytes: number): { http: http.Agent; https: https.Agent } {
   const sized = (options: http.ClientRequestArgs): http.ClientRequestArgs =>
-    ({ ...options, readableHighWaterMark: bytes, writableHighWaterMark: bytes }) as http.ClientRequestArgs;
+    ({
+      ...options,
+      readableHighWaterMark: bytes,
+      writableHighWaterMark: bytes,
+    }) as http.ClientRequestArgs;
   class BufferedHttpAgent extends http.Agent {
-    override createConnection: Connect = (options, callback) => super.createConnection(sized(options), callback);
+    override createConnection: Connect = (options, callback) =>
+      super.createConnection(sized(options), callback);
   }
   class BufferedHttpsAgent extends https.Agent {
-    override createConnection: Connect = (options, callback) => super.createConnection(sized(options), callback);
+    override createConnection: Connect = (options, callback) =>
+      super.createConnection(sized(options), callback);
   }
   return {
     http: new BufferedHttpAgent({ keepAlive: true, scheduling: 'lifo' }),
@@ -206,17 +276,23 @@ function cleanRequestHeaders(headers: IncomingHttpHeaders, prefix: string): void
   else delete headers['x-forwarded-prefix'];
 }
 
-function responseHeaders(upstream: IncomingHttpHeaders, request: ForwardRequest, rewriteBody: boolean): OutgoingHttpHeaders {
+function responseHeaders(
+  upstream: IncomingHttpHeaders,
+  request: ForwardRequest,
+  rewriteBody: boolean,
+): OutgoingHttpHeaders {
   const headers: OutgoingHttpHeaders = { ...upstream };
   for (const name of tokenList(upstream.connection)) delete headers[name];
   for (const name of HOP_BY_HOP) delete headers[name];
   if (rewriteBody) delete headers['content-length'];
   for (const name of ['location', 'content-location'] as const) {
     const value = upstream[name];
-    if (typeof value === 'string') headers[name] = rewriteReference(value, request.prefix, request.outboundRules);
+    if (typeof value === 'string')
+      headers[name] = rewriteReference(value, request.prefix, request.outboundRules);
   }
   const link = upstream.link;
-  if (typeof link === 'string') headers.link = rewriteLinkHeader(link, request.prefix, request.outboundRules);
+  if (typeof link === 'string')
+    headers.link = rewriteLinkHeader(link, request.prefix, request.outboundRules);
   return headers;
 }
 
@@ -241,7 +317,11 @@ function isApiDocument(response: IncomingMessage): boolean {
   const { headers } = response;
   const encoding = headers['content-encoding']?.trim().toLowerCase();
   if (encoding !== undefined && encoding !== 'identity') return false;
-  return response.statusCode !== 206 && headers['accept-ranges'] === undefined && headers['content-range'] === undefined;
+  return (
+    response.statusCode !== 206 &&
+    headers['accept-ranges'] === undefined &&
+    headers['content-range'] === undefined
+  );
 }
 
 function isStream(contentType: string, path: string): boolean {

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
-import { UrlRewriteStream, replaceUrls, rewriteLinkHeader, rewriteReference } from './url-rewriter.js';
+import {
+  UrlRewriteStream,
+  replaceUrls,
+  rewriteLinkHeader,
+  rewriteReference,
+} from './url-rewriter.js';
 
 const rules = [
   { from: 'http://train:8080', to: 'https://gw/containers/train' },
@@ -10,7 +15,8 @@ const rules = [
 
 describe('replaceUrls', () => {
   it('replaces prefixes only at URL boundaries', () => {
-    const input = '{"a":"http://train:8080/artifacts/x/","b":"http://train:80801/","c":"http://train:8080","d":"http://train:8080.evil"}';
+    const input =
+      '{"a":"http://train:8080/artifacts/x/","b":"http://train:80801/","c":"http://train:8080","d":"http://train:8080.evil"}';
     expect(replaceUrls(input, rules, true).done).toBe(
       '{"a":"https://gw/containers/train/artifacts/x/","b":"http://train:80801/","c":"https://gw/containers/train","d":"http://train:8080.evil"}',
     );
@@ -36,15 +42,19 @@ describe('UrlRewriteStream', () => {
 
 describe('rewriteReference', () => {
   it('prefixes path-absolute references and maps container URLs', () => {
-    expect(rewriteReference('/artifacts/a/', '/containers/train', rules)).toBe('/containers/train/artifacts/a/');
+    expect(rewriteReference('/artifacts/a/', '/containers/train', rules)).toBe(
+      '/containers/train/artifacts/a/',
+    );
     expect(rewriteReference('//elsewhere/x', '/containers/train', rules)).toBe('//elsewhere/x');
-    expect(rewriteReference('http://split:8080/artifacts/b/', '/containers/train', rules)).toBe('https://gw/containers/split/artifacts/b/');
+    expect(rewriteReference('http://split:8080/artifacts/b/', '/containers/train', rules)).toBe(
+      'https://gw/containers/split/artifacts/b/',
+    );
     expect(rewriteReference('artifacts/a/', '', rules)).toBe('artifacts/a/');
   });
 
   it('rewrites every target of a Link header', () => {
-    expect(rewriteLinkHeader('</a>; rel="x", <http://train:8080/b>; rel="y"', '/containers/c', rules)).toBe(
-      '</containers/c/a>; rel="x", <https://gw/containers/train/b>; rel="y"',
-    );
+    expect(
+      rewriteLinkHeader('</a>; rel="x", <http://train:8080/b>; rel="y"', '/containers/c', rules),
+    ).toBe('</containers/c/a>; rel="x", <https://gw/containers/train/b>; rel="y"');
   });
 });

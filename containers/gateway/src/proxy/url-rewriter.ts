@@ -15,7 +15,11 @@ const CONTINUES_URL = /[A-Za-z0-9._~:@%+-]/;
  * `final` says whether the text ends here; otherwise the last `holdBack` characters are left
  * for the next call, since they may start a match.
  */
-export function replaceUrls(text: string, rules: readonly RewriteRule[], final: boolean): { done: string; rest: string } {
+export function replaceUrls(
+  text: string,
+  rules: readonly RewriteRule[],
+  final: boolean,
+): { done: string; rest: string } {
   const holdBack = final ? 0 : Math.max(0, ...rules.map((rule) => rule.from.length));
   const limit = text.length - holdBack;
   let out = '';
@@ -36,11 +40,20 @@ export function replaceUrls(text: string, rules: readonly RewriteRule[], final: 
   return { done: out + text.slice(pos, emitTo), rest: text.slice(emitTo) };
 }
 
-function nextMatch(text: string, rules: readonly RewriteRule[], from: number): { index: number; rule: RewriteRule } | undefined {
+function nextMatch(
+  text: string,
+  rules: readonly RewriteRule[],
+  from: number,
+): { index: number; rule: RewriteRule } | undefined {
   let best: { index: number; rule: RewriteRule } | undefined;
   for (const rule of rules) {
     const index = text.indexOf(rule.from, from);
-    if (index !== -1 && (!best || index < best.index || (index === best.index && rule.from.length > best.rule.from.length))) {
+    if (
+      index !== -1 &&
+      (!best ||
+        index < best.index ||
+        (index === best.index && rule.from.length > best.rule.from.length))
+    ) {
       best = { index, rule };
     }
   }
@@ -62,7 +75,11 @@ export class UrlRewriteStream extends Transform {
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    const { done, rest } = replaceUrls(this.#pending + chunk.toString('latin1'), this.#rules, false);
+    const { done, rest } = replaceUrls(
+      this.#pending + chunk.toString('latin1'),
+      this.#rules,
+      false,
+    );
     this.#pending = rest;
     callback(null, done ? Buffer.from(done, 'latin1') : undefined);
   }
@@ -74,12 +91,23 @@ export class UrlRewriteStream extends Transform {
 }
 
 /** Rewrites one URL reference (a `Location` value): path-absolute ones get the route's prefix. */
-export function rewriteReference(value: string, prefix: string, rules: readonly RewriteRule[]): string {
+export function rewriteReference(
+  value: string,
+  prefix: string,
+  rules: readonly RewriteRule[],
+): string {
   if (value.startsWith('/') && !value.startsWith('//')) return `${prefix}${value}`;
   return replaceUrls(value, rules, true).done;
 }
 
 /** Rewrites every `<uri-reference>` of a `Link` header. */
-export function rewriteLinkHeader(value: string, prefix: string, rules: readonly RewriteRule[]): string {
-  return value.replace(/<([^>]*)>/g, (_all, uri: string) => `<${rewriteReference(uri, prefix, rules)}>`);
+export function rewriteLinkHeader(
+  value: string,
+  prefix: string,
+  rules: readonly RewriteRule[],
+): string {
+  return value.replace(
+    /<([^>]*)>/g,
+    (_all, uri: string) => `<${rewriteReference(uri, prefix, rules)}>`,
+  );
 }

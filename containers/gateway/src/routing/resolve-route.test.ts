@@ -12,7 +12,11 @@ describe('resolveRoute', () => {
     });
     expect(resolveRoute('/containers/train')).toMatchObject({ name: 'train', path: '/' });
     expect(resolveRoute('/containers/train?x=1')).toMatchObject({ name: 'train', path: '/?x=1' });
-    expect(resolveRoute('/containers/%74rain/')).toMatchObject({ name: 'train', prefix: '/containers/train', path: '/' });
+    expect(resolveRoute('/containers/%74rain/')).toMatchObject({
+      name: 'train',
+      prefix: '/containers/train',
+      path: '/',
+    });
   });
 
   it('keeps its own routes and sends everything else to the dashboard', () => {

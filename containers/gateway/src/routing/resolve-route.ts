@@ -15,7 +15,10 @@ export type RouteKind = (typeof RouteKind)[keyof typeof RouteKind];
 
 /** The outcome of {@link resolveRoute}. */
 export type Route =
-  | { kind: typeof RouteKind.Health | typeof RouteKind.Session | typeof RouteKind.Dashboard; path: string }
+  | {
+      kind: typeof RouteKind.Health | typeof RouteKind.Session | typeof RouteKind.Dashboard;
+      path: string;
+    }
   | { kind: typeof RouteKind.Container; name: string; prefix: string; path: string };
 
 const CONTAINERS_PREFIX = '/containers';
@@ -33,24 +36,36 @@ export function resolveRoute(target: string): Route {
   const pathname = queryAt === -1 ? target : target.slice(0, queryAt);
   const query = queryAt === -1 ? '' : target.slice(queryAt);
   if (pathname === '/healthz') return { kind: RouteKind.Health, path: target };
-  if (pathname === '/auth/session' || pathname === '/auth/session/') return { kind: RouteKind.Session, path: target };
+  if (pathname === '/auth/session' || pathname === '/auth/session/')
+    return { kind: RouteKind.Session, path: target };
   if (pathname !== CONTAINERS_PREFIX && !pathname.startsWith(`${CONTAINERS_PREFIX}/`)) {
     return { kind: RouteKind.Dashboard, path: target };
   }
   const rest = pathname.slice(CONTAINERS_PREFIX.length + 1);
   const slash = rest.indexOf('/');
   const rawName = slash === -1 ? rest : rest.slice(0, slash);
-  if (!rawName) throw new KilnError('ROUTE_NOT_FOUND', 'name a container: /containers/{name}/', { status: 404 });
+  if (!rawName)
+    throw new KilnError('ROUTE_NOT_FOUND', 'name a container: /containers/{name}/', {
+      status: 404,
+    });
   const name = decodeSegment(rawName);
-  if (!isValidName(name)) throw new KilnError('INVALID_NAME', `'${name}' is not a valid container name`, { status: 400 });
+  if (!isValidName(name))
+    throw new KilnError('INVALID_NAME', `'${name}' is not a valid container name`, { status: 400 });
   const forwarded = slash === -1 ? '/' : rest.slice(slash);
-  return { kind: RouteKind.Container, name, prefix: `${CONTAINERS_PREFIX}/${name}`, path: `${forwarded}${query}` };
+  return {
+    kind: RouteKind.Container,
+    name,
+    prefix: `${CONTAINERS_PREFIX}/${name}`,
+    path: `${forwarded}${query}`,
+  };
 }
 
 function decodeSegment(segment: string): string {
   try {
     return decodeURIComponent(segment);
   } catch {
-    throw new KilnError('INVALID_NAME', 'the container name is not valid percent-encoding', { status: 400 });
+    throw new KilnError('INVALID_NAME', 'the container name is not valid percent-encoding', {
+      status: 400,
+    });
   }
 }

@@ -1,4 +1,9 @@
-import { isFinalStatus, type ArtifactSummary, type MetricInfo, type MetricListing } from '@kiln/api';
+import {
+  isFinalStatus,
+  type ArtifactSummary,
+  type MetricInfo,
+  type MetricListing,
+} from '@kiln/api';
 import type { Logger } from '@kiln/core';
 import type { ContainerClient } from '../upstream/container-client.js';
 import { mapLimit } from '../util/map-limit.js';
@@ -36,7 +41,9 @@ export class MetricCollector {
 
   /** `GET /metrics`: one entry per metric of every artifact of every container. */
   async listAll(): Promise<MetricListing[]> {
-    const perContainer = await Promise.all(this.#clients.map((client) => this.#listContainer(client)));
+    const perContainer = await Promise.all(
+      this.#clients.map((client) => this.#listContainer(client)),
+    );
     return perContainer.flat();
   }
 
@@ -45,18 +52,27 @@ export class MetricCollector {
     for (const client of this.#clients) {
       const artifacts = await this.#artifactsOf(client);
       for (const artifact of artifacts) {
-        const metrics = (await this.#metricsOf(client, artifact)).filter((m) => m.kind === 'series');
+        const metrics = (await this.#metricsOf(client, artifact)).filter(
+          (m) => m.kind === 'series',
+        );
         if (metrics.length === 0) continue;
         const series = await this.#seriesOf(client, artifact.name, metrics);
         if (!series) continue;
-        yield { container: client.name, artifact: artifact.name, createdAt: new Date(artifact.createdAt), series };
+        yield {
+          container: client.name,
+          artifact: artifact.name,
+          createdAt: new Date(artifact.createdAt),
+          series,
+        };
       }
     }
   }
 
   async #listContainer(client: ContainerClient): Promise<MetricListing[]> {
     const artifacts = await this.#artifactsOf(client);
-    const lists = await mapLimit(artifacts, this.#concurrency, (artifact) => this.#metricsOf(client, artifact));
+    const lists = await mapLimit(artifacts, this.#concurrency, (artifact) =>
+      this.#metricsOf(client, artifact),
+    );
     return artifacts.flatMap((artifact, index) =>
       (lists[index] ?? []).map((metric) => ({
         container: client.name,
@@ -102,7 +118,10 @@ export class MetricCollector {
   ): Promise<SeriesData[] | undefined> {
     try {
       return await Promise.all(
-        metrics.map(async (m) => ({ tag: m.name, points: await client.seriesValues(artifact, m.name) })),
+        metrics.map(async (m) => ({
+          tag: m.name,
+          points: await client.seriesValues(artifact, m.name),
+        })),
       );
     } catch (error) {
       this.#leftOut(client.name, artifact, error);

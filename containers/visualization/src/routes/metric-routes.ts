@@ -7,7 +7,13 @@ import type { MetricCollector } from '../metrics/metric-collector.js';
 import type { ContainerClient } from '../upstream/container-client.js';
 
 /** Headers of a view response worth passing on to the client. */
-const FORWARDED_HEADERS = ['content-type', 'content-length', 'etag', 'last-modified', 'cache-control'];
+const FORWARDED_HEADERS = [
+  'content-type',
+  'content-length',
+  'etag',
+  'last-modified',
+  'cache-control',
+];
 
 /** `GET /metrics` and `GET /metrics/{container}/{artifact}/{metric}/{view}`. */
 export function metricRoutes(
@@ -22,8 +28,14 @@ export function metricRoutes(
   router.get('/metrics/:container/:artifact/:metric/:view', async (req, res) => {
     const { container, artifact, metric, view } = req.params;
     const client = clients.get(container);
-    if (!client) throw new KilnError(ErrorCode.ContainerNotFound, `no container named '${container}'`, { status: 404 });
-    if (!isValidName(artifact)) throw new KilnError(ErrorCode.InvalidName, `'${artifact}' is not a valid name`, { status: 400 });
+    if (!client)
+      throw new KilnError(ErrorCode.ContainerNotFound, `no container named '${container}'`, {
+        status: 404,
+      });
+    if (!isValidName(artifact))
+      throw new KilnError(ErrorCode.InvalidName, `'${artifact}' is not a valid name`, {
+        status: 400,
+      });
     for (const segment of [metric, view]) {
       if (segment === '.' || segment === '..') {
         throw new KilnError(ErrorCode.InvalidPath, 'dot segments are refused', { status: 400 });

@@ -20,7 +20,9 @@ export function tensorboardRoute(collector: MetricCollector, logger: Logger): Ro
       closed = !res.writableFinished;
       if (closed) archive.abort();
     });
-    archive.on('warning', (warning) => logger.warn('tensorboard zip warning', { reason: String(warning) }));
+    archive.on('warning', (warning) =>
+      logger.warn('tensorboard zip warning', { reason: String(warning) }),
+    );
     res.attachment('kiln-tensorboard.zip');
     res.type('application/zip');
     archive.pipe(res);
@@ -37,7 +39,9 @@ export function tensorboardRoute(collector: MetricCollector, logger: Logger): Ro
       await archive.finalize();
     } catch (error) {
       // the zip is half sent: break the connection so the client cannot take it for whole
-      logger.error('tensorboard export failed', { reason: error instanceof Error ? error.message : String(error) });
+      logger.error('tensorboard export failed', {
+        reason: error instanceof Error ? error.message : String(error),
+      });
       archive.abort();
       res.destroy();
     }

@@ -13,12 +13,18 @@ describe('TFRecord framing', () => {
 
   it('masks the checksum as TensorFlow does', () => {
     const crc = crc32c.buf(Buffer.from('abc')) >>> 0;
-    const expected = Number(((BigInt((crc >>> 15) | ((crc << 17) >>> 0)) + 0xa282ead8n) & 0xffffffffn));
+    const expected = Number(
+      (BigInt((crc >>> 15) | ((crc << 17) >>> 0)) + 0xa282ead8n) & 0xffffffffn,
+    );
     expect(maskedCrc32c(Buffer.from('abc'))).toBe(expected);
   });
 
   it('frames and reads records back', () => {
-    const file = Buffer.concat([frameRecord(Buffer.from('one')), frameRecord(Buffer.alloc(0)), frameRecord(Buffer.from('three'))]);
+    const file = Buffer.concat([
+      frameRecord(Buffer.from('one')),
+      frameRecord(Buffer.alloc(0)),
+      frameRecord(Buffer.from('three')),
+    ]);
     expect(readRecords(file).map((r) => r.toString())).toEqual(['one', '', 'three']);
     expect(file.readBigUInt64LE(0)).toBe(3n);
   });
@@ -51,8 +57,15 @@ describe('encodeEventFile', () => {
       CREATED,
     );
     const events = readRecords(file).map((record) => decodeEvent(record));
-    expect(events[0]).toMatchObject({ fileVersion: FILE_VERSION, wallTime: CREATED.getTime() / 1000 });
-    expect(events.slice(1).map((e) => [e.step, e.summary?.value[0]?.tag, e.summary?.value[0]?.simpleValue])).toEqual([
+    expect(events[0]).toMatchObject({
+      fileVersion: FILE_VERSION,
+      wallTime: CREATED.getTime() / 1000,
+    });
+    expect(
+      events
+        .slice(1)
+        .map((e) => [e.step, e.summary?.value[0]?.tag, e.summary?.value[0]?.simpleValue]),
+    ).toEqual([
       [0, 'loss', 2.5],
       [1, 'loss', 1.25],
       [1, 'accuracy', Math.fround(0.1)],
@@ -61,11 +74,16 @@ describe('encodeEventFile', () => {
   });
 
   it('keeps large steps exact', () => {
-    const file = encodeEventFile([{ tag: 'x', points: [{ step: 2 ** 40, value: 1, time: CREATED.toISOString() }] }], CREATED);
+    const file = encodeEventFile(
+      [{ tag: 'x', points: [{ step: 2 ** 40, value: 1, time: CREATED.toISOString() }] }],
+      CREATED,
+    );
     expect(decodeEvent(readRecords(file)[1] as Buffer).step).toBe(2 ** 40);
   });
 
   it('names the file so TensorBoard finds it', () => {
-    expect(eventFileName(CREATED)).toBe(`events.out.tfevents.${Math.floor(CREATED.getTime() / 1000)}.kiln`);
+    expect(eventFileName(CREATED)).toBe(
+      `events.out.tfevents.${Math.floor(CREATED.getTime() / 1000)}.kiln`,
+    );
   });
 });

@@ -19,9 +19,13 @@ export interface SeriesData {
 export function encodeEventFile(series: SeriesData[], createdAt: Date): Buffer {
   const points = series
     .flatMap(({ tag, points: values }) => values.map((point) => ({ tag, point })))
-    .sort((a, b) => a.point.step - b.point.step || Date.parse(a.point.time) - Date.parse(b.point.time));
+    .sort(
+      (a, b) => a.point.step - b.point.step || Date.parse(a.point.time) - Date.parse(b.point.time),
+    );
   const records = [
-    frameRecord(encodeEvent({ wallTime: createdAt.getTime() / 1000, step: 0, fileVersion: FILE_VERSION })),
+    frameRecord(
+      encodeEvent({ wallTime: createdAt.getTime() / 1000, step: 0, fileVersion: FILE_VERSION }),
+    ),
     ...points.map(({ tag, point }) =>
       frameRecord(
         encodeEvent({

@@ -64,5 +64,9 @@ export function encodeEvent(event: TensorBoardEvent): Uint8Array {
 /** Parses protobuf bytes back into an event (int64 steps as numbers). */
 export function decodeEvent(bytes: Uint8Array): TensorBoardEvent {
   const message = EVENT_TYPE.decode(bytes);
-  return EVENT_TYPE.toObject(message, { longs: Number, defaults: true, oneofs: false }) as TensorBoardEvent;
+  return EVENT_TYPE.toObject(message, {
+    longs: Number,
+    defaults: true,
+    oneofs: false,
+  }) as TensorBoardEvent;
 }

@@ -42,7 +42,8 @@ export function readRecords(file: Buffer): Buffer[] {
     }
     const length = Number(file.readBigUInt64LE(offset));
     const start = offset + 12;
-    if (start + length + 4 > file.length) throw new TfRecordError(`truncated record at byte ${offset}`);
+    if (start + length + 4 > file.length)
+      throw new TfRecordError(`truncated record at byte ${offset}`);
     const data = file.subarray(start, start + length);
     if (file.readUInt32LE(start + length) !== maskedCrc32c(data)) {
       throw new TfRecordError(`data checksum mismatch at byte ${offset}`);

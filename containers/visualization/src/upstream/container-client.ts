@@ -58,7 +58,9 @@ export class ContainerClient {
   /** An artifact's metrics; an empty list when the artifact has gone meanwhile. */
   async listMetrics(artifact: string): Promise<MetricInfo[]> {
     try {
-      return await this.#json<MetricInfo[]>(`${await this.collection()}/${encodeURIComponent(artifact)}/metrics`);
+      return await this.#json<MetricInfo[]>(
+        `${await this.collection()}/${encodeURIComponent(artifact)}/metrics`,
+      );
     } catch (error) {
       if (error instanceof KilnError && error.status === 404) return [];
       throw error;
@@ -78,7 +80,9 @@ export class ContainerClient {
 
   /** A raw stream of a view, whatever its status: the caller forwards status and headers. */
   async streamView(artifact: string, metric: string, view: string): Promise<GotRequest> {
-    return this.#http.stream(await this.viewPath(artifact, metric, view), { throwHttpErrors: false });
+    return this.#http.stream(await this.viewPath(artifact, metric, view), {
+      throwHttpErrors: false,
+    });
   }
 
   async #json<T>(path: string): Promise<T> {
@@ -98,10 +102,14 @@ export class ContainerClient {
         { status: status === 404 ? 404 : 502, retryable: status >= 500, cause: error },
       );
     }
-    return new KilnError(ErrorCode.ContainerUnavailable, `container '${this.name}' did not answer`, {
-      status: 502,
-      retryable: true,
-      cause: error,
-    });
+    return new KilnError(
+      ErrorCode.ContainerUnavailable,
+      `container '${this.name}' did not answer`,
+      {
+        status: 502,
+        retryable: true,
+        cause: error,
+      },
+    );
   }
 }

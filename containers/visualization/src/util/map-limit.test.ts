@@ -21,6 +21,11 @@ describe('mapLimit', () => {
   });
 
   it('rejects when a call fails', async () => {
-    await expect(mapLimit([1, 2], 1, async (v) => { if (v === 2) throw new Error('boom'); return v; })).rejects.toThrow('boom');
+    await expect(
+      mapLimit([1, 2], 1, async (v) => {
+        if (v === 2) throw new Error('boom');
+        return v;
+      }),
+    ).rejects.toThrow('boom');
   });
 });

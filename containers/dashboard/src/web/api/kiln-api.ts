@@ -66,7 +66,11 @@ export class KilnApi {
     const response = await fetch(`${this.#base}${path}`, { credentials: 'same-origin', ...init });
     if (response.ok) return response;
     if (response.status === 401) this.#onUnauthorized();
-    throw new ApiError(response.status, await readProblem(response), `${response.status} ${response.statusText}`);
+    throw new ApiError(
+      response.status,
+      await readProblem(response),
+      `${response.status} ${response.statusText}`,
+    );
   }
 
   async json<T>(path: string, init: RequestInit = {}): Promise<T> {
@@ -113,31 +117,69 @@ export class KilnApi {
     return this.json(`${containerPath(container)}/`, { signal });
   }
 
-  list(container: string, collection: Collection, signal?: AbortSignal): Promise<ArtifactSummary[]> {
+  list(
+    container: string,
+    collection: Collection,
+    signal?: AbortSignal,
+  ): Promise<ArtifactSummary[]> {
     return this.json(`${containerPath(container)}/${collection}`, { signal });
   }
 
-  record(container: string, collection: Collection, artifact: string, signal?: AbortSignal): Promise<ArtifactRecord> {
+  record(
+    container: string,
+    collection: Collection,
+    artifact: string,
+    signal?: AbortSignal,
+  ): Promise<ArtifactRecord> {
     return this.json(`${artifactPath(container, collection, artifact)}/`, { signal });
   }
 
-  inputParameters(container: string, collection: Collection, artifact: string, signal?: AbortSignal): Promise<Record<string, unknown>> {
-    return this.json(`${artifactPath(container, collection, artifact)}/input-parameters`, { signal });
+  inputParameters(
+    container: string,
+    collection: Collection,
+    artifact: string,
+    signal?: AbortSignal,
+  ): Promise<Record<string, unknown>> {
+    return this.json(`${artifactPath(container, collection, artifact)}/input-parameters`, {
+      signal,
+    });
   }
 
-  inputFiles(container: string, collection: Collection, artifact: string, signal?: AbortSignal): Promise<InputFileEntry[]> {
+  inputFiles(
+    container: string,
+    collection: Collection,
+    artifact: string,
+    signal?: AbortSignal,
+  ): Promise<InputFileEntry[]> {
     return this.json(`${artifactPath(container, collection, artifact)}/input-files`, { signal });
   }
 
-  metrics(container: string, collection: Collection, artifact: string, signal?: AbortSignal): Promise<MetricInfo[]> {
+  metrics(
+    container: string,
+    collection: Collection,
+    artifact: string,
+    signal?: AbortSignal,
+  ): Promise<MetricInfo[]> {
     return this.json(`${artifactPath(container, collection, artifact)}/metrics`, { signal });
   }
 
-  series(container: string, collection: Collection, artifact: string, metric: string, signal?: AbortSignal): Promise<MetricPoint[]> {
+  series(
+    container: string,
+    collection: Collection,
+    artifact: string,
+    metric: string,
+    signal?: AbortSignal,
+  ): Promise<MetricPoint[]> {
     return this.json(metricViewPath(container, collection, artifact, metric, 'values'), { signal });
   }
 
-  report(container: string, collection: Collection, artifact: string, metric: string, signal?: AbortSignal): Promise<unknown> {
+  report(
+    container: string,
+    collection: Collection,
+    artifact: string,
+    metric: string,
+    signal?: AbortSignal,
+  ): Promise<unknown> {
     return this.json(metricViewPath(container, collection, artifact, metric, 'json'), { signal });
   }
 
@@ -146,7 +188,11 @@ export class KilnApi {
   }
 
   /** `POST /artifacts` (or `/runs`): JSON, or multipart when files are attached. */
-  async create(container: string, collection: Collection, request: CreateRequest): Promise<ArtifactSummary> {
+  async create(
+    container: string,
+    collection: Collection,
+    request: CreateRequest,
+  ): Promise<ArtifactSummary> {
     const { files, ...body } = request;
     const path = `${containerPath(container)}/${collection}`;
     const fileEntries = Object.entries(files ?? {});
@@ -166,7 +212,9 @@ export class KilnApi {
   }
 
   async cancel(container: string, collection: Collection, artifact: string): Promise<void> {
-    await this.request(`${artifactPath(container, collection, artifact)}/cancel`, { method: 'POST' });
+    await this.request(`${artifactPath(container, collection, artifact)}/cancel`, {
+      method: 'POST',
+    });
   }
 
   async remove(container: string, collection: Collection, artifact: string): Promise<void> {
@@ -178,10 +226,16 @@ export class KilnApi {
    * browser has a session. Undefined when there is no gateway in front (no such route).
    */
   async session(signal?: AbortSignal): Promise<SessionState | undefined> {
-    const response = await fetch(`${this.#base}/auth/session`, { credentials: 'same-origin', signal, headers: { accept: 'application/json' } });
+    const response = await fetch(`${this.#base}/auth/session`, {
+      credentials: 'same-origin',
+      signal,
+      headers: { accept: 'application/json' },
+    });
     if (!response.ok || !/json/.test(response.headers.get('content-type') ?? '')) return undefined;
     const state = (await response.json()) as Partial<SessionState>;
-    return typeof state.required === 'boolean' ? { required: state.required, authenticated: state.authenticated === true } : undefined;
+    return typeof state.required === 'boolean'
+      ? { required: state.required, authenticated: state.authenticated === true }
+      : undefined;
   }
 
   /** `DELETE /auth/session`: forgets this browser's session. */
@@ -191,7 +245,10 @@ export class KilnApi {
 
   /** Whether the project has a visualization container (for the TensorBoard export). */
   async hasVisualization(signal?: AbortSignal): Promise<boolean> {
-    const response = await fetch(`${this.#base}${containerPath(VISUALIZATION)}/health`, { credentials: 'same-origin', signal });
+    const response = await fetch(`${this.#base}${containerPath(VISUALIZATION)}/health`, {
+      credentials: 'same-origin',
+      signal,
+    });
     return response.ok;
   }
 

@@ -43,7 +43,11 @@ export class LiveEvents {
 
   /** Watches every container of a pipeline (its runs included) through one stream. */
   subscribePipeline(pipeline: string, listener: LiveListener): () => void {
-    return this.#subscribe(`/pipelines/${encodeURIComponent(pipeline)}/events`, undefined, listener);
+    return this.#subscribe(
+      `/pipelines/${encodeURIComponent(pipeline)}/events`,
+      undefined,
+      listener,
+    );
   }
 
   /** Closes every stream (after signing in, views subscribe again with the new cookie). */

@@ -14,7 +14,12 @@ export function artifactPath(container: string, collection: Collection, artifact
 }
 
 /** The download link of one data file; each path segment is encoded on its own. */
-export function dataFilePath(container: string, collection: Collection, artifact: string, file: string): string {
+export function dataFilePath(
+  container: string,
+  collection: Collection,
+  artifact: string,
+  file: string,
+): string {
   return `${artifactPath(container, collection, artifact)}/data/${file.split('/').map(enc).join('/')}`;
 }
 

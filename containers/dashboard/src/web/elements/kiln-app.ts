@@ -117,7 +117,10 @@ export class KilnApp extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if (changed.has('_route' as keyof KilnApp) && changed.get('_route' as keyof KilnApp) !== undefined) {
+    if (
+      changed.has('_route' as keyof KilnApp) &&
+      changed.get('_route' as keyof KilnApp) !== undefined
+    ) {
       // a new view: move focus to it, as a page load would, so screen readers start there
       this._main.focus({ preventScroll: true });
       window.scrollTo(0, 0);
@@ -130,14 +133,20 @@ export class KilnApp extends LitElement {
       <header>
         <a class="brand" href=${href.home()}>Kiln</a>
         <nav aria-label="Main"><a href=${href.home()}>Pipelines</a></nav>
-        ${this._session.value?.required && this._session.value.authenticated && !this._signingIn
-          ? html`<button class="sign-out" type="button" @click=${this._onSignOut}>Sign out</button>`
-          : nothing}
+        ${
+          this._session.value?.required && this._session.value.authenticated && !this._signingIn
+            ? html`<button class="sign-out" type="button" @click=${this._onSignOut}>
+                Sign out
+              </button>`
+            : nothing
+        }
       </header>
       <main id="main" tabindex="-1">
-        ${this._signingIn
-          ? html`<kiln-sign-in></kiln-sign-in>`
-          : keyed(`${this._generation}`, this._renderRoute(this._route))}
+        ${
+          this._signingIn
+            ? html`<kiln-sign-in></kiln-sign-in>`
+            : keyed(`${this._generation}`, this._renderRoute(this._route))
+        }
       </main>
     `;
   }
@@ -164,7 +173,10 @@ export class KilnApp extends LitElement {
         return html`<kiln-run-page .pipeline=${route.pipeline} .run=${route.run}></kiln-run-page>`;
       default:
         return html`<h2>Not found</h2>
-          <p>There is no view at <code>${route.hash}</code>. <a href=${href.home()}>Go to the pipelines</a>.</p>`;
+          <p>
+            There is no view at <code>${route.hash}</code>.
+            <a href=${href.home()}>Go to the pipelines</a>.
+          </p>`;
     }
   }
 
@@ -186,7 +198,8 @@ export class KilnApp extends LitElement {
     // back from /signin?next=… to where the gateway sent the browser from (same origin only)
     const next = new URLSearchParams(location.search).get('next');
     const target = next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
-    if (location.pathname !== '/' || location.search) history.replaceState(null, '', `${target}${location.hash}`);
+    if (location.pathname !== '/' || location.search)
+      history.replaceState(null, '', `${target}${location.hash}`);
   };
 }
 

@@ -1,4 +1,9 @@
-import { isFinalStatus, type ArtifactRecord, type ArtifactSummary, type MetricInfo } from '@kiln/api';
+import {
+  isFinalStatus,
+  type ArtifactRecord,
+  type ArtifactSummary,
+  type MetricInfo,
+} from '@kiln/api';
 import { consume } from '@lit/context';
 import { Task, TaskStatus } from '@lit/task';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
@@ -103,14 +108,21 @@ export class KilnArtifactPage extends LitElement {
 
   private _action = new Task(this, {
     task: async ([action]: [Action]) => {
-      if (action === 'cancel') await this._api.cancel(this.container, this.collection, this.artifact);
+      if (action === 'cancel')
+        await this._api.cancel(this.container, this.collection, this.artifact);
       else {
         await this._api.remove(this.container, this.collection, this.artifact);
         this.#unsubscribe?.();
         this.#unsubscribe = undefined;
         this._deleted = true;
       }
-      this.dispatchEvent(new ArtifactChangedEvent(action === 'cancel' ? 'cancelled' : 'deleted', this.container, this.artifact));
+      this.dispatchEvent(
+        new ArtifactChangedEvent(
+          action === 'cancel' ? 'cancelled' : 'deleted',
+          this.container,
+          this.artifact,
+        ),
+      );
     },
     autoRun: false,
   });
@@ -140,16 +152,28 @@ export class KilnArtifactPage extends LitElement {
   override render() {
     if (this._deleted) {
       return html`<h2>${this.artifact}</h2>
-        <p role="status">This artifact was deleted. <a href=${href.home()}>Back to the pipelines</a>.</p>`;
+        <p role="status">
+          This artifact was deleted. <a href=${href.home()}>Back to the pipelines</a>.
+        </p>`;
     }
     return html`
-      ${this.embedded
-        ? nothing
-        : html`<nav aria-label="Breadcrumb" class="muted"><a href=${href.home()}>Pipelines</a> › ${this.container} ›</nav>`}
+      ${
+        this.embedded
+          ? nothing
+          : html`<nav aria-label="Breadcrumb" class="muted">
+              <a href=${href.home()}>Pipelines</a> › ${this.container} ›
+            </nav>`
+      }
       ${this._record.render({
-        pending: () => (this._record.value ? this._renderRecord(this._record.value) : html`<p class="muted" role="status">Loading ${this.artifact}…</p>`),
-        error: (error) => html`<h2>${this.artifact}</h2>
-          <p class="error-box" role="alert">Could not load this artifact: ${describeError(error)}</p>`,
+        pending: () =>
+          this._record.value
+            ? this._renderRecord(this._record.value)
+            : html`<p class="muted" role="status">Loading ${this.artifact}…</p>`,
+        error: (error) =>
+          html`<h2>${this.artifact}</h2>
+            <p class="error-box" role="alert">
+              Could not load this artifact: ${describeError(error)}
+            </p>`,
         complete: (record) => this._renderRecord(record),
       })}
       <kiln-confirm-dialog></kiln-confirm-dialog>
@@ -166,21 +190,34 @@ export class KilnArtifactPage extends LitElement {
       </div>
       <div class="actions">
         ${final ? nothing : html`<button type="button" @click=${() => this._onAction('cancel')}>Cancel</button>`}
-        <button type="button" class="danger" @click=${() => this._onAction('delete')}>Delete</button>
-        ${summary.status === 'completed'
-          ? html`<a class="button" href=${`${artifactPath(this.container, this.collection, this.artifact)}/data?format=zip`} download
-              >Download all data (zip)</a
-            >`
-          : nothing}
+        <button type="button" class="danger" @click=${() => this._onAction('delete')}>
+          Delete
+        </button>
+        ${
+          summary.status === 'completed'
+            ? html`<a
+                class="button"
+                href=${`${artifactPath(this.container, this.collection, this.artifact)}/data?format=zip`}
+                download
+                >Download all data (zip)</a
+              >`
+            : nothing
+        }
       </div>
       ${this._action.render({
-        error: (error) => html`<p class="error-box" role="alert">That did not work: ${describeError(error)}</p>`,
+        error: (error) =>
+          html`<p class="error-box" role="alert">That did not work: ${describeError(error)}</p>`,
       })}
-      ${this._renderSummary(summary)} ${this._renderParameters(record)} ${this._renderInputFiles(record)}
-      ${this._renderFiles(record, summary.status === 'completed')} ${this._renderMetrics()}
+      ${this._renderSummary(summary)} ${this._renderParameters(record)}
+      ${this._renderInputFiles(record)} ${this._renderFiles(record, summary.status === 'completed')}
+      ${this._renderMetrics()}
       <section aria-labelledby="log-heading">
         <h3 id="log-heading">Log</h3>
-        <kiln-log-view .container=${this.container} .collection=${this.collection} .artifact=${this.artifact}></kiln-log-view>
+        <kiln-log-view
+          .container=${this.container}
+          .collection=${this.collection}
+          .artifact=${this.artifact}
+        ></kiln-log-view>
       </section>
     `;
   }
@@ -194,9 +231,15 @@ export class KilnArtifactPage extends LitElement {
         <dt>Progress</dt>
         <dd>
           <progress max="1" .value=${summary.progress} aria-label="Progress"></progress>
-          ${formatPercent(summary.progress)} ${summary.message ? html`· ${summary.message}` : nothing}
+          ${formatPercent(summary.progress)}
+          ${summary.message ? html`· ${summary.message}` : nothing}
         </dd>
-        ${summary.error ? html`<dt>Error</dt><dd class="error">${summary.error}</dd>` : nothing}
+        ${
+          summary.error
+            ? html`<dt>Error</dt>
+                <dd class="error">${summary.error}</dd>`
+            : nothing
+        }
         <dt>Created</dt>
         <dd>${formatTime(summary.createdAt)}</dd>
         <dt>Started</dt>
@@ -208,7 +251,9 @@ export class KilnArtifactPage extends LitElement {
         <dt>Attempt</dt>
         <dd>${summary.attempt}</dd>
         <dt>Cached</dt>
-        <dd>${summary.cached ? html`yes${summary.cachedFrom ? html`, from ${summary.cachedFrom}` : nothing}` : 'no'}</dd>
+        <dd>
+          ${summary.cached ? html`yes${summary.cachedFrom ? html`, from ${summary.cachedFrom}` : nothing}` : 'no'}
+        </dd>
       </dl>
     </section>`;
   }
@@ -218,31 +263,42 @@ export class KilnArtifactPage extends LitElement {
     const containers = this._links.value ?? new Map<string, string>();
     return html`<section aria-labelledby="parameters-heading">
       <h3 id="parameters-heading">Parameters</h3>
-      ${entries.length === 0
-        ? html`<p class="muted">No parameters.</p>`
-        : html`<div class="table-wrap">
-            <table>
-              <thead>
-                <tr><th scope="col">Parameter</th><th scope="col">Value</th></tr>
-              </thead>
-              <tbody>
-                ${entries.map(([key, value]) => {
-                  const reference = record.inputs.find((input) => input.parameter === key);
-                  const target = reference ? locateArtifact(reference.url, containers) : undefined;
-                  const text = typeof value === 'string' ? value : JSON.stringify(value);
-                  return html`<tr>
-                    <th scope="row"><code>${key}</code></th>
-                    <td>
-                      ${target
-                        ? html`<a href=${href.artifact(target.container, target.artifact)}>${target.container}/${target.artifact}</a>
-                            <span class="muted">(${text})</span>`
-                        : html`<code>${text}</code>`}
-                    </td>
-                  </tr>`;
-                })}
-              </tbody>
-            </table>
-          </div>`}
+      ${
+        entries.length === 0
+          ? html`<p class="muted">No parameters.</p>`
+          : html`<div class="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Parameter</th>
+                    <th scope="col">Value</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${entries.map(([key, value]) => {
+                    const reference = record.inputs.find((input) => input.parameter === key);
+                    const target = reference
+                      ? locateArtifact(reference.url, containers)
+                      : undefined;
+                    const text = typeof value === 'string' ? value : JSON.stringify(value);
+                    return html`<tr>
+                      <th scope="row"><code>${key}</code></th>
+                      <td>
+                        ${
+                          target
+                            ? html`<a href=${href.artifact(target.container, target.artifact)}
+                                  >${target.container}/${target.artifact}</a
+                                >
+                                <span class="muted">(${text})</span>`
+                            : html`<code>${text}</code>`
+                        }
+                      </td>
+                    </tr>`;
+                  })}
+                </tbody>
+              </table>
+            </div>`
+      }
     </section>`;
   }
 
@@ -263,12 +319,19 @@ export class KilnArtifactPage extends LitElement {
           </thead>
           <tbody>
             ${record.inputFiles.map(
-              (file) => html`<tr>
-                <th scope="row">${file.name}</th>
-                <td><a href=${`${base}/input-files/${encodeURIComponent(file.name)}`} download=${file.filename}>${file.filename}</a></td>
-                <td class="num">${formatBytes(file.size)}</td>
-                <td><code title=${file.sha256}>${file.sha256.slice(0, 12)}…</code></td>
-              </tr>`,
+              (file) =>
+                html`<tr>
+                  <th scope="row">${file.name}</th>
+                  <td>
+                    <a
+                      href=${`${base}/input-files/${encodeURIComponent(file.name)}`}
+                      download=${file.filename}
+                      >${file.filename}</a
+                    >
+                  </td>
+                  <td class="num">${formatBytes(file.size)}</td>
+                  <td><code title=${file.sha256}>${file.sha256.slice(0, 12)}…</code></td>
+                </tr>`,
             )}
           </tbody>
         </table>
@@ -279,29 +342,37 @@ export class KilnArtifactPage extends LitElement {
   private _renderFiles(record: ArtifactRecord, completed: boolean) {
     return html`<section aria-labelledby="files-heading">
       <h3 id="files-heading">Data files</h3>
-      ${!completed
-        ? html`<p class="muted">The data can be downloaded once the artifact is completed.</p>`
-        : record.files.length === 0
-          ? html`<p class="muted">This artifact has no data files.</p>`
-          : html`<div class="table-wrap">
-              <table>
-                <thead>
-                  <tr><th scope="col">File</th><th scope="col" class="num">Size</th></tr>
-                </thead>
-                <tbody>
-                  ${record.files.map(
-                    (file) => html`<tr>
-                      <td>
-                        <a href=${dataFilePath(this.container, this.collection, this.artifact, file.path)} download
-                          >${file.path}</a
-                        >
-                      </td>
-                      <td class="num">${formatBytes(file.size)}</td>
-                    </tr>`,
-                  )}
-                </tbody>
-              </table>
-            </div>`}
+      ${
+        !completed
+          ? html`<p class="muted">The data can be downloaded once the artifact is completed.</p>`
+          : record.files.length === 0
+            ? html`<p class="muted">This artifact has no data files.</p>`
+            : html`<div class="table-wrap">
+                <table>
+                  <thead>
+                    <tr>
+                      <th scope="col">File</th>
+                      <th scope="col" class="num">Size</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    ${record.files.map(
+                      (file) =>
+                        html`<tr>
+                          <td>
+                            <a
+                              href=${dataFilePath(this.container, this.collection, this.artifact, file.path)}
+                              download
+                              >${file.path}</a
+                            >
+                          </td>
+                          <td class="num">${formatBytes(file.size)}</td>
+                        </tr>`,
+                    )}
+                  </tbody>
+                </table>
+              </div>`
+      }
       ${record.digest ? html`<p class="muted">Digest <code>${record.digest}</code></p>` : nothing}
     </section>`;
   }
@@ -312,33 +383,39 @@ export class KilnArtifactPage extends LitElement {
     const reports = metrics.filter((metric) => metric.kind === 'report');
     return html`<section aria-labelledby="metrics-heading">
       <h3 id="metrics-heading">Metrics</h3>
-      ${this._metrics.status === TaskStatus.ERROR
-        ? html`<p class="error-box">Could not list the metrics: ${describeError(this._metrics.error)}</p>`
-        : nothing}
+      ${
+        this._metrics.status === TaskStatus.ERROR
+          ? html`<p class="error-box">
+              Could not list the metrics: ${describeError(this._metrics.error)}
+            </p>`
+          : nothing
+      }
       ${metrics.length === 0 && this._metrics.status === TaskStatus.COMPLETE ? html`<p class="muted">No metrics yet.</p>` : nothing}
       <div class="charts">
         ${repeat(
           series,
           (metric) => metric.name,
-          (metric) => html`<kiln-metric-chart
-            .container=${this.container}
-            .collection=${this.collection}
-            .artifact=${this.artifact}
-            .metric=${metric.name}
-            .revision=${this._metricsRevision}
-          ></kiln-metric-chart>`,
+          (metric) =>
+            html`<kiln-metric-chart
+              .container=${this.container}
+              .collection=${this.collection}
+              .artifact=${this.artifact}
+              .metric=${metric.name}
+              .revision=${this._metricsRevision}
+            ></kiln-metric-chart>`,
         )}
       </div>
       ${repeat(
         reports,
         (metric) => metric.name,
-        (metric) => html`<kiln-report-view
-          .container=${this.container}
-          .collection=${this.collection}
-          .artifact=${this.artifact}
-          .metric=${metric.name}
-          .revision=${this._metricsRevision}
-        ></kiln-report-view>`,
+        (metric) =>
+          html`<kiln-report-view
+            .container=${this.container}
+            .collection=${this.collection}
+            .artifact=${this.artifact}
+            .metric=${metric.name}
+            .revision=${this._metricsRevision}
+          ></kiln-report-view>`,
       )}
     </section>`;
   }
@@ -390,7 +467,8 @@ export class KilnArtifactPage extends LitElement {
           }
         : {
             title: `Delete ${this.artifact}?`,
-            message: 'The artifact, its data and its log are removed for good. A running build is cancelled first.',
+            message:
+              'The artifact, its data and its log are removed for good. A running build is cancelled first.',
             confirmLabel: 'Delete',
             danger: true,
           },

@@ -12,7 +12,13 @@ import { href } from '../router/route.js';
 import { sharedStyles } from '../styles/shared-styles.js';
 import './kiln-status-badge.js';
 
-const STATUSES: readonly ArtifactStatus[] = ['queued', 'in-progress', 'completed', 'failed', 'cancelled'];
+const STATUSES: readonly ArtifactStatus[] = [
+  'queued',
+  'in-progress',
+  'completed',
+  'failed',
+  'cancelled',
+];
 const PAGE_SIZES = [25, 50, 100, 250] as const;
 /** How long a table waits for the live stream to be ready before listing without it. */
 const OPEN_WAIT_MS = 3000;
@@ -102,7 +108,10 @@ export class KilnArtifactTable extends LitElement {
       try {
         const rows =
           mode === 'runs'
-            ? (await this._api.list(pipeline, 'runs', signal)).map((summary) => ({ ...summary, container: pipeline }))
+            ? (await this._api.list(pipeline, 'runs', signal)).map((summary) => ({
+                ...summary,
+                container: pipeline,
+              }))
             : await this._api.pipelineArtifacts(pipeline, signal);
         this.#index.replaceAll(rows);
         for (const row of this.#pending) this.#index.upsert(row);
@@ -126,11 +135,15 @@ export class KilnArtifactTable extends LitElement {
     return html`
       ${this._renderFilters()}
       ${this._load.render({
-        pending: () => (loaded ? nothing : html`<p class="muted" role="status">Loading ${this.label.toLowerCase()}…</p>`),
-        error: (error) => html`<p class="error-box" role="alert">
-          Could not list the ${this.label.toLowerCase()}: ${describeError(error)}
-          <button type="button" @click=${() => void this._load.run()}>Try again</button>
-        </p>`,
+        pending: () =>
+          loaded
+            ? nothing
+            : html`<p class="muted" role="status">Loading ${this.label.toLowerCase()}…</p>`,
+        error: (error) =>
+          html`<p class="error-box" role="alert">
+            Could not list the ${this.label.toLowerCase()}: ${describeError(error)}
+            <button type="button" @click=${() => void this._load.run()}>Try again</button>
+          </p>`,
       })}
       ${loaded ? this._renderTable() : nothing}
     `;
@@ -138,16 +151,22 @@ export class KilnArtifactTable extends LitElement {
 
   private _renderFilters() {
     const containers = this.#index.containers();
-    return html`<div class="filters" role="search" aria-label=${`Filter ${this.label.toLowerCase()}`}>
-      ${this.mode === 'artifacts'
-        ? html`<label
-            >Container
-            <select .value=${this._container} @change=${this._onContainer}>
-              <option value="">All</option>
-              ${containers.map((name) => html`<option value=${name} ?selected=${name === this._container}>${name}</option>`)}
-            </select></label
-          >`
-        : nothing}
+    return html`<div
+      class="filters"
+      role="search"
+      aria-label=${`Filter ${this.label.toLowerCase()}`}
+    >
+      ${
+        this.mode === 'artifacts'
+          ? html`<label
+              >Container
+              <select .value=${this._container} @change=${this._onContainer}>
+                <option value="">All</option>
+                ${containers.map((name) => html`<option value=${name} ?selected=${name === this._container}>${name}</option>`)}
+              </select></label
+            >`
+          : nothing
+      }
       <label
         >Status
         <select @change=${this._onStatus}>
@@ -157,7 +176,12 @@ export class KilnArtifactTable extends LitElement {
       >
       <label
         >Search
-        <input type="search" .value=${this._text} @input=${this._onText} placeholder="name or message" />
+        <input
+          type="search"
+          .value=${this._text}
+          @input=${this._onText}
+          placeholder="name or message"
+        />
       </label>
       <label
         >Rows per page
@@ -192,7 +216,9 @@ export class KilnArtifactTable extends LitElement {
     return html`
       <div class="table-wrap">
         <table>
-          <caption class="visually-hidden">${this.label} of ${this.pipeline}</caption>
+          <caption class="visually-hidden">
+            ${this.label} of ${this.pipeline}
+          </caption>
           <thead>
             <tr>
               <th scope="col">Name</th>
@@ -215,7 +241,10 @@ export class KilnArtifactTable extends LitElement {
   }
 
   private _renderRow(row: ArtifactRow) {
-    const link = this.mode === 'runs' ? href.run(this.pipeline, row.name) : href.artifact(row.container, row.name);
+    const link =
+      this.mode === 'runs'
+        ? href.run(this.pipeline, row.name)
+        : href.artifact(row.container, row.name);
     return html`<tr>
       <th scope="row" class="name"><a href=${link}>${row.name}</a></th>
       ${this.mode === 'artifacts' ? html`<td>${row.container}</td>` : nothing}
@@ -228,17 +257,29 @@ export class KilnArtifactTable extends LitElement {
       <td class="wide time">${formatTime(row.createdAt)}</td>
       <td class="wide time">${formatTime(row.startedAt)}</td>
       <td class="wide time">${formatTime(row.finishedAt)}</td>
-      <td class="wide">${row.cached ? html`yes${row.cachedFrom ? html` (from ${row.cachedFrom})` : nothing}` : 'no'}</td>
+      <td class="wide">
+        ${row.cached ? html`yes${row.cachedFrom ? html` (from ${row.cachedFrom})` : nothing}` : 'no'}
+      </td>
     </tr>`;
   }
 
   private _renderPager(current: number, pages: number) {
     return html`<nav class="pages" aria-label=${`${this.label} pages`}>
       <button type="button" ?disabled=${current === 0} @click=${() => this._goTo(0)}>First</button>
-      <button type="button" ?disabled=${current === 0} @click=${() => this._goTo(current - 1)}>Previous</button>
+      <button type="button" ?disabled=${current === 0} @click=${() => this._goTo(current - 1)}>
+        Previous
+      </button>
       <span>Page ${current + 1} of ${pages}</span>
-      <button type="button" ?disabled=${current >= pages - 1} @click=${() => this._goTo(current + 1)}>Next</button>
-      <button type="button" ?disabled=${current >= pages - 1} @click=${() => this._goTo(pages - 1)}>Last</button>
+      <button
+        type="button"
+        ?disabled=${current >= pages - 1}
+        @click=${() => this._goTo(current + 1)}
+      >
+        Next
+      </button>
+      <button type="button" ?disabled=${current >= pages - 1} @click=${() => this._goTo(pages - 1)}>
+        Last
+      </button>
     </nav>`;
   }
 

@@ -56,7 +56,11 @@ export class KilnConfirmDialog extends LitElement {
 
   override render() {
     const { title, message, confirmLabel, danger } = this._options;
-    return html`<dialog aria-labelledby="confirm-title" aria-describedby="confirm-message" @close=${this._onClose}>
+    return html`<dialog
+      aria-labelledby="confirm-title"
+      aria-describedby="confirm-message"
+      @close=${this._onClose}
+    >
       <form method="dialog">
         <h2 id="confirm-title">${title}</h2>
         <p id="confirm-message">${message}</p>

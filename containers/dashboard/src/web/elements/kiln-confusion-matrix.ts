@@ -74,7 +74,9 @@ export class KilnConfusionMatrix extends LitElement {
     const { labels, matrix } = this.data;
     return html`<div class="table-wrap">
         <table class="heatmap">
-          <caption>${this.caption}</caption>
+          <caption>
+            ${this.caption}
+          </caption>
           <thead>
             <tr>
               <th class="axis">actual ↓ / predicted →</th>
@@ -100,7 +102,9 @@ export class KilnConfusionMatrix extends LitElement {
           </tbody>
         </table>
       </div>
-      <p class="legend muted">Rows: actual class. Columns: predicted class. Darker: a larger share of the row.</p>`;
+      <p class="legend muted">
+        Rows: actual class. Columns: predicted class. Darker: a larger share of the row.
+      </p>`;
   }
 }
 

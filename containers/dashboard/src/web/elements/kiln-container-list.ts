@@ -26,11 +26,16 @@ export class KilnContainerList extends LitElement {
   override render() {
     return this._containers.render({
       pending: () => html`<p class="muted" role="status">Loading containers…</p>`,
-      error: (error) => html`<p class="error-box" role="alert">Could not list the containers: ${describeError(error)}</p>`,
+      error: (error) =>
+        html`<p class="error-box" role="alert">
+          Could not list the containers: ${describeError(error)}
+        </p>`,
       complete: (containers) => html`
         <div class="table-wrap">
           <table>
-            <caption class="visually-hidden">Containers of ${this.pipeline}</caption>
+            <caption class="visually-hidden">
+              Containers of ${this.pipeline}
+            </caption>
             <thead>
               <tr>
                 <th scope="col">Container</th>
@@ -43,18 +48,25 @@ export class KilnContainerList extends LitElement {
             </thead>
             <tbody>
               ${containers.map(
-                (container) => html`<tr>
-                  <th scope="row">${container.name}</th>
-                  <td>${container.category}</td>
-                  <td>${container.artifactType}</td>
-                  <td>${container.description}</td>
-                  <td><kiln-status-badge status=${container.healthy ? 'healthy' : 'unhealthy'}></kiln-status-badge></td>
-                  <td>
-                    <a href=${href.create(container.name, this.pipeline)} aria-label=${`New ${container.name} artifact`}
-                      >New artifact</a
-                    >
-                  </td>
-                </tr>`,
+                (container) =>
+                  html`<tr>
+                    <th scope="row">${container.name}</th>
+                    <td>${container.category}</td>
+                    <td>${container.artifactType}</td>
+                    <td>${container.description}</td>
+                    <td>
+                      <kiln-status-badge
+                        status=${container.healthy ? 'healthy' : 'unhealthy'}
+                      ></kiln-status-badge>
+                    </td>
+                    <td>
+                      <a
+                        href=${href.create(container.name, this.pipeline)}
+                        aria-label=${`New ${container.name} artifact`}
+                        >New artifact</a
+                      >
+                    </td>
+                  </tr>`,
               )}
             </tbody>
           </table>

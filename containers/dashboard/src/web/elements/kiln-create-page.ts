@@ -50,7 +50,10 @@ export class KilnCreatePage extends LitElement {
       const urls = new Map(containers.map((c) => [c.name, c.url.replace(/\/+$/, '')]));
       return artifacts
         .filter((a) => a.status === 'completed' && urls.has(a.container))
-        .map((a) => ({ url: `${urls.get(a.container)}/artifacts/${a.name}/`, label: `${a.container}/${a.name}` }));
+        .map((a) => ({
+          url: `${urls.get(a.container)}/artifacts/${a.name}/`,
+          label: `${a.container}/${a.name}`,
+        }));
     },
     args: () => [this.pipeline] as [string | undefined],
   });
@@ -67,10 +70,13 @@ export class KilnCreatePage extends LitElement {
           files: submission.files,
         });
         location.hash =
-          this.collection === 'runs' ? href.run(this.container, summary.name) : href.artifact(this.container, summary.name);
+          this.collection === 'runs'
+            ? href.run(this.container, summary.name)
+            : href.artifact(this.container, summary.name);
       } catch (error) {
         if (error instanceof ApiError && error.issues.length > 0) this._issues = error.issues;
-        else if (error instanceof ApiError && error.code && NAME_CODES.has(error.code)) this._nameError = error.message;
+        else if (error instanceof ApiError && error.code && NAME_CODES.has(error.code))
+          this._nameError = error.message;
         else throw error;
       }
     },
@@ -87,18 +93,35 @@ export class KilnCreatePage extends LitElement {
   }
 
   override render() {
-    const back = this.collection === 'runs' || this.pipeline ? href.pipeline(this.pipeline ?? this.container) : href.home();
+    const back =
+      this.collection === 'runs' || this.pipeline
+        ? href.pipeline(this.pipeline ?? this.container)
+        : href.home();
     return html`
-      <nav aria-label="Breadcrumb" class="muted"><a href=${back}>${this.pipeline ?? 'Pipelines'}</a> ›</nav>
+      <nav aria-label="Breadcrumb" class="muted">
+        <a href=${back}>${this.pipeline ?? 'Pipelines'}</a> ›
+      </nav>
       <h2>${this._verb()}</h2>
       ${this._description.render({
         pending: () => html`<p class="muted" role="status">Loading the parameters…</p>`,
-        error: (error) => html`<p class="error-box" role="alert">Could not read ${this.container}: ${describeError(error)}</p>`,
+        error: (error) =>
+          html`<p class="error-box" role="alert">
+            Could not read ${this.container}: ${describeError(error)}
+          </p>`,
         complete: (description) => html`
-          <p>${description.description} <span class="muted">(${description.name} ${description.version}, makes ${description.artifactType})</span></p>
-          ${this._create.status === TaskStatus.ERROR
-            ? html`<p class="error-box" role="alert">Could not create it: ${describeError(this._create.error)}</p>`
-            : nothing}
+          <p>
+            ${description.description}
+            <span class="muted"
+              >(${description.name} ${description.version}, makes ${description.artifactType})</span
+            >
+          </p>
+          ${
+            this._create.status === TaskStatus.ERROR
+              ? html`<p class="error-box" role="alert">
+                  Could not create it: ${describeError(this._create.error)}
+                </p>`
+              : nothing
+          }
           <kiln-schema-form
             .schema=${description.parameters}
             .inputFiles=${description.inputFiles}
@@ -115,7 +138,9 @@ export class KilnCreatePage extends LitElement {
   }
 
   private _verb(): string {
-    return this.collection === 'runs' ? `Start a run of ${this.container}` : `New ${this.container} artifact`;
+    return this.collection === 'runs'
+      ? `Start a run of ${this.container}`
+      : `New ${this.container} artifact`;
   }
 
   private _onSubmit = (event: FormSubmitEvent): void => {

@@ -59,31 +59,43 @@ export class KilnHomePage extends LitElement {
     return html`<h2>Pipelines</h2>
       ${this._pipelines.render({
         pending: () => html`<p class="muted" role="status">Loading pipelines…</p>`,
-        error: (error) => html`<p class="error-box" role="alert">Could not list the pipelines: ${describeError(error)}</p>`,
+        error: (error) =>
+          html`<p class="error-box" role="alert">
+            Could not list the pipelines: ${describeError(error)}
+          </p>`,
         complete: (pipelines) =>
           pipelines.length === 0
-            ? html`<p>This project has no pipelines (set <code>KILN_PIPELINE_URLS</code> on the dashboard).</p>`
+            ? html`<p>
+                This project has no pipelines (set <code>KILN_PIPELINE_URLS</code> on the
+                dashboard).
+              </p>`
             : html`<ul>
                 ${pipelines.map((pipeline) => this._renderPipeline(pipeline))}
               </ul>`,
       })}
-      ${this._visualization.value
-        ? html`<section aria-labelledby="metrics-heading">
-            <h3 id="metrics-heading">Metrics</h3>
-            <p>
-              <a class="button" href=${TENSORBOARD_PATH} download>Download every series for TensorBoard (zip)</a>
-            </p>
-            <p class="muted">Unzip it and run <code>tensorboard --logdir</code> on the folder.</p>
-          </section>`
-        : nothing}`;
+      ${
+        this._visualization.value
+          ? html`<section aria-labelledby="metrics-heading">
+              <h3 id="metrics-heading">Metrics</h3>
+              <p>
+                <a class="button" href=${TENSORBOARD_PATH} download
+                  >Download every series for TensorBoard (zip)</a
+                >
+              </p>
+              <p class="muted">Unzip it and run <code>tensorboard --logdir</code> on the folder.</p>
+            </section>`
+          : nothing
+      }`;
   }
 
   private _renderPipeline(pipeline: PipelineEntry) {
     return html`<li class="card">
       <h3><a href=${href.pipeline(pipeline.name)}>${pipeline.name}</a></h3>
-      ${pipeline.available === false
-        ? html`<p class="error-box">This pipeline is not answering.</p>`
-        : html`<p class="task"><code>${pipeline.task.name}</code></p>`}
+      ${
+        pipeline.available === false
+          ? html`<p class="error-box">This pipeline is not answering.</p>`
+          : html`<p class="task"><code>${pipeline.task.name}</code></p>`
+      }
       <p class="description">${pipeline.task.description}</p>
     </li>`;
   }

@@ -63,10 +63,17 @@ export class KilnLogView extends LitElement {
         this.#bytes = 0;
         this._text = '';
       }
-      await this._api.followLog(container, collection, artifact, this.#bytes, (text, offset) => {
-        this.#bytes = offset;
-        this.#append(text);
-      }, signal);
+      await this._api.followLog(
+        container,
+        collection,
+        artifact,
+        this.#bytes,
+        (text, offset) => {
+          this.#bytes = offset;
+          this.#append(text);
+        },
+        signal,
+      );
     },
     args: () => [this.container, this.collection, this.artifact] as [string, Collection, string],
   });
@@ -86,7 +93,8 @@ export class KilnLogView extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if (changed.has('_text' as keyof KilnLogView) && this.#stick) this._pre.scrollTop = this._pre.scrollHeight;
+    if (changed.has('_text' as keyof KilnLogView) && this.#stick)
+      this._pre.scrollTop = this._pre.scrollHeight;
   }
 
   /** Follows again from where the log broke off (after a network error). */
@@ -95,13 +103,15 @@ export class KilnLogView extends LitElement {
   }
 
   override render() {
-    return html`<pre role="log" aria-label="Log" tabindex="0" @scroll=${this._onScroll}>${this._text}</pre>
+    return html`<pre role="log" aria-label="Log" tabindex="0" @scroll=${this._onScroll}>
+${this._text}</pre>
       <p class="state muted" role="status">
         ${this._follow.render({
           pending: () => 'Following the log…',
           complete: () => (this._text ? 'End of log.' : 'The log is empty.'),
-          error: (error) => html`<span class="error">The log stopped: ${describeError(error)}</span>
-            <button type="button" @click=${this.resume}>Resume</button>`,
+          error: (error) =>
+            html`<span class="error">The log stopped: ${describeError(error)}</span>
+              <button type="button" @click=${this.resume}>Resume</button>`,
         })}
       </p>`;
   }

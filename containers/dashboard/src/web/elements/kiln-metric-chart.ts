@@ -15,7 +15,10 @@ import { sharedStyles } from '../styles/shared-styles.js';
 /** How many of the last points the accessible table lists. */
 const TABLE_POINTS = 50;
 const HEIGHT = 220;
-const STEP_TICKS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6];
+const STEP_TICKS = [
+  1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5,
+  1e6,
+];
 
 /**
  * A series metric as a uPlot line chart (value by step). The parent bumps `revision` when the
@@ -66,9 +69,18 @@ export class KilnMetricChart extends LitElement {
   #resize: ResizeObserver | undefined;
 
   private _points = new Task(this, {
-    task: ([container, collection, artifact, metric]: [string, Collection, string, string, number], { signal }) =>
-      this._api.series(container, collection, artifact, metric, signal),
-    args: () => [this.container, this.collection, this.artifact, this.metric, this.revision] as [string, Collection, string, string, number],
+    task: (
+      [container, collection, artifact, metric]: [string, Collection, string, string, number],
+      { signal },
+    ) => this._api.series(container, collection, artifact, metric, signal),
+    args: () =>
+      [this.container, this.collection, this.artifact, this.metric, this.revision] as [
+        string,
+        Collection,
+        string,
+        string,
+        number,
+      ],
     onComplete: (points) => void this.#draw(points),
   });
 
@@ -80,7 +92,8 @@ export class KilnMetricChart extends LitElement {
 
   override willUpdate(changed: PropertyValues<this>): void {
     // another metric (or artifact) is a new chart, not new data for this one
-    if (changed.has('metric') || changed.has('artifact') || changed.has('container')) this.#destroy();
+    if (changed.has('metric') || changed.has('artifact') || changed.has('container'))
+      this.#destroy();
   }
 
   override disconnectedCallback(): void {
@@ -98,25 +111,35 @@ export class KilnMetricChart extends LitElement {
       <figcaption id="caption">${this.metric} <span class="muted">(${summary})</span></figcaption>
       <div class="plot" role="img" aria-labelledby="caption" data-points=${points.length}></div>
       ${this._points.render({
-        error: (error) => html`<p class="error-box">Could not load ${this.metric}: ${describeError(error)}</p>`,
+        error: (error) =>
+          html`<p class="error-box">Could not load ${this.metric}: ${describeError(error)}</p>`,
       })}
-      ${points.length > 0
-        ? html`<details>
-            <summary>Values of ${this.metric}</summary>
-            <div class="table-wrap">
-              <table>
-                <thead>
-                  <tr><th scope="col" class="num">Step</th><th scope="col" class="num">Value</th></tr>
-                </thead>
-                <tbody>
-                  ${points.slice(-TABLE_POINTS).map(
-                    (point) => html`<tr><td class="num">${point.step}</td><td class="num">${formatNumber(point.value)}</td></tr>`,
-                  )}
-                </tbody>
-              </table>
-            </div>
-          </details>`
-        : nothing}
+      ${
+        points.length > 0
+          ? html`<details>
+              <summary>Values of ${this.metric}</summary>
+              <div class="table-wrap">
+                <table>
+                  <thead>
+                    <tr>
+                      <th scope="col" class="num">Step</th>
+                      <th scope="col" class="num">Value</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    ${points.slice(-TABLE_POINTS).map(
+                      (point) =>
+                        html`<tr>
+                          <td class="num">${point.step}</td>
+                          <td class="num">${formatNumber(point.value)}</td>
+                        </tr>`,
+                    )}
+                  </tbody>
+                </table>
+              </div>
+            </details>`
+          : nothing
+      }
     </figure>`;
   }
 
@@ -140,12 +163,22 @@ export class KilnMetricChart extends LitElement {
         width,
         height: HEIGHT,
         // one point (or one step) would get a 0–100 axis: centre it instead
-        scales: { x: { time: false, range: (_u, min, max) => (min === max ? [min - 1, max + 1] : [min, max]) } },
+        scales: {
+          x: {
+            time: false,
+            range: (_u, min, max) => (min === max ? [min - 1, max + 1] : [min, max]),
+          },
+        },
         // steps are whole numbers: no ticks between them
         axes: [{ label: 'step', incrs: STEP_TICKS }, {}],
         series: [
           { label: 'step' },
-          { label: this.metric, stroke: '#0b5cad', width: 2, points: { show: points.length <= 60 } },
+          {
+            label: this.metric,
+            stroke: '#0b5cad',
+            width: 2,
+            points: { show: points.length <= 60 },
+          },
         ],
         legend: { live: true },
       },
@@ -154,7 +187,8 @@ export class KilnMetricChart extends LitElement {
     );
     this.#resize = new ResizeObserver(() => {
       const next = Math.max(200, this._plotHost.clientWidth);
-      if (this.#plot && Math.abs(next - this.#plot.width) > 4) this.#plot.setSize({ width: next, height: HEIGHT });
+      if (this.#plot && Math.abs(next - this.#plot.width) > 4)
+        this.#plot.setSize({ width: next, height: HEIGHT });
     });
     this.#resize.observe(this._plotHost);
   }

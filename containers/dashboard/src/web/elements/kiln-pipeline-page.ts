@@ -51,7 +51,10 @@ export class KilnPipelinePage extends LitElement {
         <h3 id="task-heading">Task</h3>
         ${this._task.render({
           pending: () => html`<p class="muted" role="status">Loading the task…</p>`,
-          error: (error) => html`<p class="error-box" role="alert">Could not load the task: ${describeError(error)}</p>`,
+          error: (error) =>
+            html`<p class="error-box" role="alert">
+              Could not load the task: ${describeError(error)}
+            </p>`,
           complete: (task) => html`<kiln-task-details .task=${task}></kiln-task-details>`,
         })}
       </section>
@@ -64,11 +67,19 @@ export class KilnPipelinePage extends LitElement {
           <h3 id="runs-heading">Runs</h3>
           <a class="button primary" href=${href.startRun(this.pipeline)}>Start a run</a>
         </div>
-        <kiln-artifact-table .pipeline=${this.pipeline} mode="runs" label="Runs"></kiln-artifact-table>
+        <kiln-artifact-table
+          .pipeline=${this.pipeline}
+          mode="runs"
+          label="Runs"
+        ></kiln-artifact-table>
       </section>
       <section aria-labelledby="artifacts-heading">
         <h3 id="artifacts-heading">Artifacts</h3>
-        <kiln-artifact-table .pipeline=${this.pipeline} mode="artifacts" label="Artifacts"></kiln-artifact-table>
+        <kiln-artifact-table
+          .pipeline=${this.pipeline}
+          mode="artifacts"
+          label="Artifacts"
+        ></kiln-artifact-table>
       </section>
     `;
   }

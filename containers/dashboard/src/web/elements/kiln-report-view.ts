@@ -47,24 +47,37 @@ export class KilnReportView extends LitElement {
   @consume({ context: apiContext }) private _api!: KilnApi;
 
   private _report = new Task(this, {
-    task: ([container, collection, artifact, metric]: [string, Collection, string, string, number], { signal }) =>
-      this._api.report(container, collection, artifact, metric, signal),
-    args: () => [this.container, this.collection, this.artifact, this.metric, this.revision] as [string, Collection, string, string, number],
+    task: (
+      [container, collection, artifact, metric]: [string, Collection, string, string, number],
+      { signal },
+    ) => this._api.report(container, collection, artifact, metric, signal),
+    args: () =>
+      [this.container, this.collection, this.artifact, this.metric, this.revision] as [
+        string,
+        Collection,
+        string,
+        string,
+        number,
+      ],
   });
 
   override render() {
     // keep showing the last report while a newer one loads
-    if (this._report.value !== undefined) return this._renderValue(this.metric, this._report.value, 0);
+    if (this._report.value !== undefined)
+      return this._renderValue(this.metric, this._report.value, 0);
     return this._report.render({
       pending: () => html`<p class="muted">Loading ${this.metric}…</p>`,
-      error: (error) => html`<p class="error-box">Could not load ${this.metric}: ${describeError(error)}</p>`,
+      error: (error) =>
+        html`<p class="error-box">Could not load ${this.metric}: ${describeError(error)}</p>`,
     });
   }
 
   private _renderValue(title: string, value: unknown, depth: number): TemplateResult {
     const matrix = asConfusionMatrix(value);
     if (matrix) {
-      return html`<div class="block"><kiln-confusion-matrix .data=${matrix} caption=${title}></kiln-confusion-matrix></div>`;
+      return html`<div class="block">
+        <kiln-confusion-matrix .data=${matrix} caption=${title}></kiln-confusion-matrix>
+      </div>`;
     }
     if (isRecordList(value)) return this._renderRecordList(title, value);
     if (typeof value === 'object' && value !== null && !Array.isArray(value) && depth < MAX_DEPTH) {
@@ -76,21 +89,37 @@ export class KilnReportView extends LitElement {
     </div>`;
   }
 
-  private _renderObject(title: string, value: Record<string, unknown>, depth: number): TemplateResult {
+  private _renderObject(
+    title: string,
+    value: Record<string, unknown>,
+    depth: number,
+  ): TemplateResult {
     const entries = Object.entries(value);
-    const scalars = entries.filter(([, v]) => isScalar(v) || (Array.isArray(v) && v.every(isScalar)));
+    const scalars = entries.filter(
+      ([, v]) => isScalar(v) || (Array.isArray(v) && v.every(isScalar)),
+    );
     const nested = entries.filter((entry) => !scalars.includes(entry));
     return html`<div class="block">
-      ${scalars.length > 0
-        ? html`<div class="table-wrap">
-            <table>
-              <caption>${title}</caption>
-              <tbody>
-                ${scalars.map(([key, v]) => html`<tr><th scope="row">${key}</th><td class="num">${this._cell(v)}</td></tr>`)}
-              </tbody>
-            </table>
-          </div>`
-        : html`<h4>${title}</h4>`}
+      ${
+        scalars.length > 0
+          ? html`<div class="table-wrap">
+              <table>
+                <caption>
+                  ${title}
+                </caption>
+                <tbody>
+                  ${scalars.map(
+                    ([key, v]) =>
+                      html`<tr>
+                        <th scope="row">${key}</th>
+                        <td class="num">${this._cell(v)}</td>
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>
+            </div>`
+          : html`<h4>${title}</h4>`
+      }
       ${nested.map(([key, v]) => this._renderValue(`${title} › ${key}`, v, depth + 1))}
     </div>`;
   }
@@ -99,12 +128,21 @@ export class KilnReportView extends LitElement {
     const columns = columnsOf(rows);
     return html`<div class="block table-wrap">
       <table>
-        <caption>${title}</caption>
+        <caption>
+          ${title}
+        </caption>
         <thead>
-          <tr>${columns.map((column) => html`<th scope="col">${column}</th>`)}</tr>
+          <tr>
+            ${columns.map((column) => html`<th scope="col">${column}</th>`)}
+          </tr>
         </thead>
         <tbody>
-          ${rows.map((row) => html`<tr>${columns.map((column) => html`<td>${this._cell(row[column])}</td>`)}</tr>`)}
+          ${rows.map(
+            (row) =>
+              html`<tr>
+                ${columns.map((column) => html`<td>${this._cell(row[column])}</td>`)}
+              </tr>`,
+          )}
         </tbody>
       </table>
     </div>`;
@@ -114,7 +152,8 @@ export class KilnReportView extends LitElement {
     if (value === undefined) return nothing;
     if (typeof value === 'number') return formatNumber(value);
     if (isScalar(value)) return String(value);
-    if (Array.isArray(value) && value.every(isScalar)) return value.map((v) => (typeof v === 'number' ? formatNumber(v) : String(v))).join(', ');
+    if (Array.isArray(value) && value.every(isScalar))
+      return value.map((v) => (typeof v === 'number' ? formatNumber(v) : String(v))).join(', ');
     return html`<pre>${JSON.stringify(value, null, 2)}</pre>`;
   }
 }

@@ -59,7 +59,8 @@ export class KilnRunPage extends LitElement {
   override render() {
     return html`
       <nav aria-label="Breadcrumb" class="muted">
-        <a href=${href.home()}>Pipelines</a> › <a href=${href.pipeline(this.pipeline)}>${this.pipeline}</a> ›
+        <a href=${href.home()}>Pipelines</a> ›
+        <a href=${href.pipeline(this.pipeline)}>${this.pipeline}</a> ›
       </nav>
       <h2>Run ${this.run}</h2>
       <section aria-labelledby="steps-heading">
@@ -69,14 +70,22 @@ export class KilnRunPage extends LitElement {
             this._steps.value
               ? html`<kiln-steps-chain .steps=${this._steps.value}></kiln-steps-chain>`
               : html`<p class="muted" role="status">Loading the steps…</p>`,
-          error: (error) => html`<p class="error-box" role="alert">Could not load the steps: ${describeError(error)}</p>`,
+          error: (error) =>
+            html`<p class="error-box" role="alert">
+              Could not load the steps: ${describeError(error)}
+            </p>`,
           complete: (steps) =>
             steps.length === 0
               ? html`<p class="muted">No step has started yet.</p>`
               : html`<kiln-steps-chain .steps=${steps}></kiln-steps-chain>`,
         })}
       </section>
-      <kiln-artifact-page embedded .container=${this.pipeline} collection="runs" .artifact=${this.run}></kiln-artifact-page>
+      <kiln-artifact-page
+        embedded
+        .container=${this.pipeline}
+        collection="runs"
+        .artifact=${this.run}
+      ></kiln-artifact-page>
     `;
   }
 

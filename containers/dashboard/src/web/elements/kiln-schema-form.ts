@@ -111,7 +111,10 @@ export class KilnSchemaForm extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if ((changed.has('errors') && this.errors.length > 0) || (changed.has('nameError') && this.nameError)) {
+    if (
+      (changed.has('errors') && this.errors.length > 0) ||
+      (changed.has('nameError') && this.nameError)
+    ) {
       this.#focusFirstInvalid();
     }
   }
@@ -121,12 +124,22 @@ export class KilnSchemaForm extends LitElement {
     const { byPath, other } = issuesByField(this.#fields, issues);
     const count = issues.length + (this.nameError ? 1 : 0);
     return html`<form novalidate @submit=${this._onSubmit}>
-      ${count > 0
-        ? html`<div class="error-box" role="alert">
-            <strong>${count === 1 ? 'One value needs a fix' : `${count} values need a fix`}.</strong>
-            ${other.length > 0 ? html`<ul>${other.map((issue) => html`<li><code>${issue.path || '/'}</code> ${issue.message}</li>`)}</ul>` : nothing}
-          </div>`
-        : nothing}
+      ${
+        count > 0
+          ? html`<div class="error-box" role="alert">
+              <strong
+                >${count === 1 ? 'One value needs a fix' : `${count} values need a fix`}.</strong
+              >
+              ${
+                other.length > 0
+                  ? html`<ul>
+                      ${other.map((issue) => html`<li><code>${issue.path || '/'}</code> ${issue.message}</li>`)}
+                    </ul>`
+                  : nothing
+              }
+            </div>`
+          : nothing
+      }
       <div class="field">
         <label for="artifact-name">Name <span class="muted">(optional)</span></label>
         <input
@@ -139,24 +152,36 @@ export class KilnSchemaForm extends LitElement {
           autocomplete="off"
           spellcheck="false"
         />
-        <p id="artifact-name-help" class="help">Letters, digits, <code>.</code>, <code>_</code> and <code>-</code>; a unique name is made when empty.</p>
+        <p id="artifact-name-help" class="help">
+          Letters, digits, <code>.</code>, <code>_</code> and <code>-</code>; a unique name is made
+          when empty.
+        </p>
         ${this.nameError ? html`<p id="artifact-name-error" class="field-error">${this.nameError}</p>` : nothing}
       </div>
       ${this.#fields.map((field) => this._renderField(field, byPath))}
       ${this.inputFiles.map((spec) => this._renderFile(spec))}
       <div class="field">
         <span class="check">
-          <input id="cache" type="checkbox" .checked=${live(this._cache)} @change=${(e: Event) => (this._cache = (e.target as HTMLInputElement).checked)} />
+          <input
+            id="cache"
+            type="checkbox"
+            .checked=${live(this._cache)}
+            @change=${(e: Event) => (this._cache = (e.target as HTMLInputElement).checked)}
+          />
           <label for="cache">Reuse an identical completed ${this.noun} if there is one</label>
         </span>
       </div>
-      ${this.suggestions.length > 0
-        ? html`<datalist id="artifact-suggestions">
-            ${this.suggestions.map((s) => html`<option value=${s.url}>${s.label}</option>`)}
-          </datalist>`
-        : nothing}
+      ${
+        this.suggestions.length > 0
+          ? html`<datalist id="artifact-suggestions">
+              ${this.suggestions.map((s) => html`<option value=${s.url}>${s.label}</option>`)}
+            </datalist>`
+          : nothing
+      }
       <div class="actions">
-        <button class="primary" type="submit" ?disabled=${this.busy}>${this.busy ? 'Sending…' : this.submitLabel}</button>
+        <button class="primary" type="submit" ?disabled=${this.busy}>
+          ${this.busy ? 'Sending…' : this.submitLabel}
+        </button>
       </div>
     </form>`;
   }
@@ -171,23 +196,37 @@ export class KilnSchemaForm extends LitElement {
     }
     const id = idOf(field.path);
     const messages = byPath.get(field.path) ?? [];
-    const describedBy = [field.description || field.kind === FieldKind.Json ? `${id}-help` : '', messages.length ? `${id}-error` : '']
+    const describedBy = [
+      field.description || field.kind === FieldKind.Json ? `${id}-help` : '',
+      messages.length ? `${id}-error` : '',
+    ]
       .filter(Boolean)
       .join(' ');
     const control = this._renderControl(field, id, messages.length > 0, describedBy);
     const label = html`${field.label}${field.required ? html` <span class="required" aria-hidden="true">*</span>` : nothing}`;
     return html`<div class="field">
-      ${field.kind === FieldKind.Boolean
-        ? html`<span class="check">${control}<label for=${id}>${label}</label></span>`
-        : html`<label for=${id}>${label}</label>${control}`}
-      ${field.description || field.kind === FieldKind.Json
-        ? html`<p id="${id}-help" class="help">${field.description ?? ''}${field.kind === FieldKind.Json ? ' (JSON)' : ''}</p>`
-        : nothing}
+      ${
+        field.kind === FieldKind.Boolean
+          ? html`<span class="check">${control}<label for=${id}>${label}</label></span>`
+          : html`<label for=${id}>${label}</label>${control}`
+      }
+      ${
+        field.description || field.kind === FieldKind.Json
+          ? html`<p id="${id}-help" class="help">
+              ${field.description ?? ''}${field.kind === FieldKind.Json ? ' (JSON)' : ''}
+            </p>`
+          : nothing
+      }
       ${messages.length > 0 ? html`<p id="${id}-error" class="field-error">${messages.join('; ')}</p>` : nothing}
     </div>`;
   }
 
-  private _renderControl(field: FormField, id: string, invalid: boolean, describedBy: string): TemplateResult {
+  private _renderControl(
+    field: FormField,
+    id: string,
+    invalid: boolean,
+    describedBy: string,
+  ): TemplateResult {
     const value = this._values[field.path];
     const common = { id, invalid: invalid ? 'true' : 'false' };
     switch (field.kind) {
@@ -213,7 +252,9 @@ export class KilnSchemaForm extends LitElement {
           ${field.defaultValue === undefined ? html`<option value="" ?selected=${value === ''}>—</option>` : nothing}
           ${field.options.map((option) => {
             const encoded = JSON.stringify(option);
-            return html`<option value=${encoded} ?selected=${encoded === value}>${String(option)}</option>`;
+            return html`<option value=${encoded} ?selected=${encoded === value}>
+              ${String(option)}
+            </option>`;
           })}
         </select>`;
       case FieldKind.Json:
@@ -250,7 +291,9 @@ export class KilnSchemaForm extends LitElement {
   private _renderFile(spec: InputFileSpec): TemplateResult {
     const id = `file-${spec.name.replace(/[^A-Za-z0-9_-]/g, '_')}`;
     return html`<div class="field">
-      <label for=${id}>${spec.name}${spec.required ? html` <span class="required" aria-hidden="true">*</span>` : nothing}</label>
+      <label for=${id}
+        >${spec.name}${spec.required ? html` <span class="required" aria-hidden="true">*</span>` : nothing}</label
+      >
       <input
         id=${id}
         type="file"
@@ -278,7 +321,8 @@ export class KilnSchemaForm extends LitElement {
     this._clientIssues = issues;
     const name = this._name.trim();
     if (name && !NAME_PATTERN.test(name)) {
-      this.nameError = 'must start with a letter or digit and use only letters, digits, ".", "_" and "-" (at most 128)';
+      this.nameError =
+        'must start with a letter or digit and use only letters, digits, ".", "_" and "-" (at most 128)';
       return;
     }
     this.nameError = '';
@@ -287,7 +331,12 @@ export class KilnSchemaForm extends LitElement {
       return;
     }
     this.dispatchEvent(
-      new FormSubmitEvent({ name: name || undefined, parameters, files: { ...this.#files }, cache: this._cache }),
+      new FormSubmitEvent({
+        name: name || undefined,
+        parameters,
+        files: { ...this.#files },
+        cache: this._cache,
+      }),
     );
   }
 

@@ -63,7 +63,13 @@ export class KilnSignIn extends LitElement {
           required
           aria-describedby="signin-error"
         />
-        <button class="primary" type="submit" ?disabled=${this._signIn.status === TaskStatus.PENDING}>Sign in</button>
+        <button
+          class="primary"
+          type="submit"
+          ?disabled=${this._signIn.status === TaskStatus.PENDING}
+        >
+          Sign in
+        </button>
         <div id="signin-error" role="alert">
           ${this._signIn.render({
             error: (error) =>

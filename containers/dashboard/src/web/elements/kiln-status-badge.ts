@@ -66,8 +66,11 @@ export class KilnStatusBadge extends LitElement {
   @property() status: ArtifactStatus | 'healthy' | 'unhealthy' = 'queued';
 
   override render() {
-    const glyph = this.status === 'healthy' ? '✓' : this.status === 'unhealthy' ? '✕' : GLYPHS[this.status];
-    return html`<span class="badge ${this.status}"><span aria-hidden="true">${glyph}</span>${this.status}</span>`;
+    const glyph =
+      this.status === 'healthy' ? '✓' : this.status === 'unhealthy' ? '✕' : GLYPHS[this.status];
+    return html`<span class="badge ${this.status}"
+      ><span aria-hidden="true">${glyph}</span>${this.status}</span
+    >`;
   }
 }
 

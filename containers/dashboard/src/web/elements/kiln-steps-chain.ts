@@ -83,15 +83,18 @@ export class KilnStepsChain extends LitElement {
   override render() {
     return html`<ol aria-label="Steps">
       ${this.steps.map(
-        (step) => html`<li class=${step.status}>
-          <h4>${step.step}</h4>
-          <kiln-status-badge status=${step.status}></kiln-status-badge>
-          ${step.cached ? html`<span class="muted">cached</span>` : ''}
-          <p>
-            <a href=${href.artifact(step.container, step.artifact)}>${step.container}/${step.artifact}</a>
-          </p>
-          <p class="muted">${formatDuration(step.startedAt, step.finishedAt)}</p>
-        </li>`,
+        (step) =>
+          html`<li class=${step.status}>
+            <h4>${step.step}</h4>
+            <kiln-status-badge status=${step.status}></kiln-status-badge>
+            ${step.cached ? html`<span class="muted">cached</span>` : ''}
+            <p>
+              <a href=${href.artifact(step.container, step.artifact)}
+                >${step.container}/${step.artifact}</a
+              >
+            </p>
+            <p class="muted">${formatDuration(step.startedAt, step.finishedAt)}</p>
+          </li>`,
       )}
     </ol>`;
   }

@@ -44,7 +44,9 @@ export class KilnTaskDetails extends LitElement {
       ${TASK_FIELDS.map(
         ([key, label]) =>
           html`<dt>${label}</dt>
-            <dd>${key === 'name' ? html`<code>${task[key]}</code>` : task[key] || html`<span class="muted">–</span>`}</dd>`,
+            <dd>
+              ${key === 'name' ? html`<code>${task[key]}</code>` : task[key] || html`<span class="muted">–</span>`}
+            </dd>`,
       )}
     </dl>`;
   }

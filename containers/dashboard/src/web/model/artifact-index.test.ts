@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ArtifactIndex, type ArtifactRow } from './artifact-index.js';
 
-function row(container: string, name: string, second: number, extra: Partial<ArtifactRow> = {}): ArtifactRow {
+function row(
+  container: string,
+  name: string,
+  second: number,
+  extra: Partial<ArtifactRow> = {},
+): ArtifactRow {
   return {
     container,
     name,
@@ -22,7 +27,9 @@ function row(container: string, name: string, second: number, extra: Partial<Art
 describe('ArtifactIndex', () => {
   it('pages 10,000 rows newest first', () => {
     const index = new ArtifactIndex();
-    index.replaceAll(Array.from({ length: 10_000 }, (_, i) => row(i % 2 ? 'train' : 'split', `a${i}`, i)));
+    index.replaceAll(
+      Array.from({ length: 10_000 }, (_, i) => row(i % 2 ? 'train' : 'split', `a${i}`, i)),
+    );
     const first = index.query({ page: 0, pageSize: 50 });
     expect(first.total).toBe(10_000);
     expect(first.pages).toBe(200);
@@ -40,7 +47,9 @@ describe('ArtifactIndex', () => {
       row('train', 'model-2', 2),
       row('split', 'split-1', 3),
     ]);
-    expect(index.query({ status: 'failed', page: 0, pageSize: 10 }).rows.map((r) => r.name)).toEqual(['model-1']);
+    expect(
+      index.query({ status: 'failed', page: 0, pageSize: 10 }).rows.map((r) => r.name),
+    ).toEqual(['model-1']);
     expect(index.query({ text: 'MEMORY', page: 0, pageSize: 10 }).total).toBe(1);
     expect(index.query({ text: 'model', page: 0, pageSize: 10 }).total).toBe(2);
     expect(index.containers()).toEqual(['split', 'train']);
@@ -52,11 +61,20 @@ describe('ArtifactIndex', () => {
     index.upsert(row('train', 'old', 1, { status: 'in-progress', progress: 0.5 }));
     index.upsert(row('split', 'middle', 3));
     index.upsert(row('split', 'newest', 9));
-    expect(index.query({ page: 0, pageSize: 10 }).rows.map((r) => r.name)).toEqual(['newest', 'newer', 'middle', 'old']);
+    expect(index.query({ page: 0, pageSize: 10 }).rows.map((r) => r.name)).toEqual([
+      'newest',
+      'newer',
+      'middle',
+      'old',
+    ]);
     expect(index.get('train', 'old')?.progress).toBe(0.5);
     index.remove('train', 'newer');
     expect(index.size).toBe(3);
-    expect(index.query({ page: 0, pageSize: 10 }).rows.map((r) => r.name)).toEqual(['newest', 'middle', 'old']);
+    expect(index.query({ page: 0, pageSize: 10 }).rows.map((r) => r.name)).toEqual([
+      'newest',
+      'middle',
+      'old',
+    ]);
   });
 
   it('moves a row re-created under the same name', () => {

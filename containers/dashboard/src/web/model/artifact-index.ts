@@ -29,7 +29,11 @@ const keyOf = (container: string, name: string): string => `${container}\u0000${
 
 /** Newest first, as `GET /artifacts` lists them; the name breaks ties so the order is stable. */
 function newerFirst(a: ArtifactRow, b: ArtifactRow): number {
-  return b.createdAt.localeCompare(a.createdAt) || b.name.localeCompare(a.name) || a.container.localeCompare(b.container);
+  return (
+    b.createdAt.localeCompare(a.createdAt) ||
+    b.name.localeCompare(a.name) ||
+    a.container.localeCompare(b.container)
+  );
 }
 
 /**
@@ -89,12 +93,19 @@ export class ArtifactIndex {
             (row) =>
               (!query.container || row.container === query.container) &&
               (!query.status || row.status === query.status) &&
-              (!text || row.name.toLowerCase().includes(text) || (row.message ?? '').toLowerCase().includes(text)),
+              (!text ||
+                row.name.toLowerCase().includes(text) ||
+                (row.message ?? '').toLowerCase().includes(text)),
           );
     const pageSize = Math.max(1, query.pageSize);
     const pages = Math.max(1, Math.ceil(matching.length / pageSize));
     const page = Math.min(Math.max(0, query.page), pages - 1);
-    return { rows: matching.slice(page * pageSize, (page + 1) * pageSize), total: matching.length, page, pages };
+    return {
+      rows: matching.slice(page * pageSize, (page + 1) * pageSize),
+      total: matching.length,
+      page,
+      pages,
+    };
   }
 
   #insertionIndex(row: ArtifactRow): number {

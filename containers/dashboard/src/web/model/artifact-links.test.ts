@@ -8,8 +8,14 @@ const CONTAINERS = new Map([
 
 describe('locateArtifact', () => {
   it('maps artifact URLs of known containers', () => {
-    expect(locateArtifact('http://train:8080/artifacts/model-1/', CONTAINERS)).toEqual({ container: 'train', artifact: 'model-1' });
-    expect(locateArtifact('http://127.0.0.1:4012/artifacts/s%201', CONTAINERS)).toEqual({ container: 'split', artifact: 's 1' });
+    expect(locateArtifact('http://train:8080/artifacts/model-1/', CONTAINERS)).toEqual({
+      container: 'train',
+      artifact: 'model-1',
+    });
+    expect(locateArtifact('http://127.0.0.1:4012/artifacts/s%201', CONTAINERS)).toEqual({
+      container: 'split',
+      artifact: 's 1',
+    });
   });
 
   it('ignores URLs of other hosts and other paths', () => {

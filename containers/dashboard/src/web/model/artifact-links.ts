@@ -9,7 +9,10 @@ export interface ArtifactLocation {
  * (`http://train:8080/artifacts/model-1/`), given the containers' own URLs as the pipeline
  * lists them. Returns undefined for a URL outside the project.
  */
-export function locateArtifact(url: string, containers: ReadonlyMap<string, string>): ArtifactLocation | undefined {
+export function locateArtifact(
+  url: string,
+  containers: ReadonlyMap<string, string>,
+): ArtifactLocation | undefined {
   const match = /^(.*?)\/(?:artifacts|runs)\/([^/?#]+)\/?(?:[?#].*)?$/.exec(url);
   if (!match) return undefined;
   const base = (match[1] ?? '').replace(/\/+$/, '');

@@ -10,7 +10,11 @@ export function formatTime(iso: string | null | undefined): string {
 }
 
 /** `1.2 s`, `3 min 4 s`, `2 h 5 min` between two times (to now when `end` is missing). */
-export function formatDuration(start: string | null | undefined, end: string | null | undefined, now = Date.now()): string {
+export function formatDuration(
+  start: string | null | undefined,
+  end: string | null | undefined,
+  now = Date.now(),
+): string {
   if (!start) return '–';
   const ms = (end ? Date.parse(end) : now) - Date.parse(start);
   if (!Number.isFinite(ms) || ms < 0) return '–';

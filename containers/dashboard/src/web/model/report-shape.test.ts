@@ -3,16 +3,47 @@ import { asConfusionMatrix, columnsOf, isRecordList, isScalar } from './report-s
 
 describe('asConfusionMatrix', () => {
   it('recognises labels + square matrix, and classes as labels', () => {
-    expect(asConfusionMatrix({ labels: ['a', 'b'], matrix: [[1, 2], [3, 4]] })).toEqual({ labels: ['a', 'b'], matrix: [[1, 2], [3, 4]] });
-    expect(asConfusionMatrix({ classes: [0, 1], matrix: [[1, 0], [0, 1]] })?.labels).toEqual(['0', '1']);
+    expect(
+      asConfusionMatrix({
+        labels: ['a', 'b'],
+        matrix: [
+          [1, 2],
+          [3, 4],
+        ],
+      }),
+    ).toEqual({
+      labels: ['a', 'b'],
+      matrix: [
+        [1, 2],
+        [3, 4],
+      ],
+    });
+    expect(
+      asConfusionMatrix({
+        classes: [0, 1],
+        matrix: [
+          [1, 0],
+          [0, 1],
+        ],
+      })?.labels,
+    ).toEqual(['0', '1']);
   });
 
-  it.each([null, [], { labels: ['a'], matrix: [[1, 2]] }, { labels: ['a', 'b'], matrix: [[1, 2], [3, 'x']] }, { matrix: [[1]] }])(
-    'refuses %j',
-    (value) => {
-      expect(asConfusionMatrix(value)).toBeUndefined();
+  it.each([
+    null,
+    [],
+    { labels: ['a'], matrix: [[1, 2]] },
+    {
+      labels: ['a', 'b'],
+      matrix: [
+        [1, 2],
+        [3, 'x'],
+      ],
     },
-  );
+    { matrix: [[1]] },
+  ])('refuses %j', (value) => {
+    expect(asConfusionMatrix(value)).toBeUndefined();
+  });
 });
 
 describe('report helpers', () => {
@@ -22,6 +53,11 @@ describe('report helpers', () => {
     expect(isRecordList([{ a: 1 }, { b: 2 }])).toBe(true);
     expect(isRecordList([])).toBe(false);
     expect(isRecordList([1])).toBe(false);
-    expect(columnsOf([{ a: 1, b: 2 }, { c: 3, a: 4 }])).toEqual(['a', 'b', 'c']);
+    expect(
+      columnsOf([
+        { a: 1, b: 2 },
+        { c: 3, a: 4 },
+      ]),
+    ).toEqual(['a', 'b', 'c']);
   });
 });

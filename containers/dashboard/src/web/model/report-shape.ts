@@ -13,9 +13,13 @@ export function asConfusionMatrix(value: unknown): ConfusionMatrix | undefined {
   const record = value as Record<string, unknown>;
   const labels = record['labels'] ?? record['classes'];
   const matrix = record['matrix'];
-  if (!Array.isArray(labels) || !Array.isArray(matrix) || matrix.length !== labels.length) return undefined;
+  if (!Array.isArray(labels) || !Array.isArray(matrix) || matrix.length !== labels.length)
+    return undefined;
   const square = matrix.every(
-    (row) => Array.isArray(row) && row.length === labels.length && row.every((cell) => typeof cell === 'number'),
+    (row) =>
+      Array.isArray(row) &&
+      row.length === labels.length &&
+      row.every((cell) => typeof cell === 'number'),
   );
   return square ? { labels: labels.map(String), matrix: matrix as number[][] } : undefined;
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { collectParameters, fieldsOf, humanize, initialValues, issuesByField } from './schema-fields.js';
+import {
+  collectParameters,
+  fieldsOf,
+  humanize,
+  initialValues,
+  issuesByField,
+} from './schema-fields.js';
 
 const SCHEMA = {
   type: 'object',
@@ -40,7 +46,13 @@ describe('collectParameters', () => {
     const fields = fieldsOf(SCHEMA);
     const { parameters, issues } = collectParameters(fields, initialValues(fields));
     expect(issues).toEqual([]);
-    expect(parameters).toEqual({ epochs: 3, learningRate: 0.01, model: 'dense', shuffle: true, layers: [128, 64] });
+    expect(parameters).toEqual({
+      epochs: 3,
+      learningRate: 0.01,
+      model: 'dense',
+      shuffle: true,
+      layers: [128, 64],
+    });
   });
 
   it('sends typed values, leaves out empty ones and reports what cannot be parsed', () => {
@@ -55,7 +67,12 @@ describe('collectParameters', () => {
       '/shuffle': false,
     };
     const { parameters, issues } = collectParameters(fields, values);
-    expect(parameters).toMatchObject({ dataset: 'http://split:8080/artifacts/s1/', epochs: 0, shuffle: false, optimizer: { beta1: 0.9 } });
+    expect(parameters).toMatchObject({
+      dataset: 'http://split:8080/artifacts/s1/',
+      epochs: 0,
+      shuffle: false,
+      optimizer: { beta1: 0.9 },
+    });
     expect(parameters).not.toHaveProperty('layers');
     expect(issues).toEqual([
       { path: '/learningRate', message: 'must be a number' },

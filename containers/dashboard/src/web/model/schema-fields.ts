@@ -38,14 +38,19 @@ const pointerSegment = (key: string): string => key.replace(/~/g, '~0').replace(
 
 /** `learningRate` → `Learning rate`, `batch_size` → `Batch size`. */
 export function humanize(key: string): string {
-  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').trim().toLowerCase();
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[_-]+/g, ' ')
+    .trim()
+    .toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 function kindOf(schema: JsonSchema): FieldKind {
   if (Array.isArray(schema['enum'])) return FieldKind.Choice;
   const type = schema['type'];
-  if (type === 'string') return schema['format'] === 'kiln-artifact' ? FieldKind.Artifact : FieldKind.Text;
+  if (type === 'string')
+    return schema['format'] === 'kiln-artifact' ? FieldKind.Artifact : FieldKind.Text;
   if (type === 'number') return FieldKind.Number;
   if (type === 'integer') return FieldKind.Integer;
   if (type === 'boolean') return FieldKind.Boolean;
@@ -56,7 +61,9 @@ function kindOf(schema: JsonSchema): FieldKind {
 /** The fields of an object schema, in the order the schema lists its properties. */
 export function fieldsOf(schema: JsonSchema, basePath = ''): FormField[] {
   const properties = isObject(schema['properties']) ? schema['properties'] : {};
-  const required = new Set(Array.isArray(schema['required']) ? (schema['required'] as string[]) : []);
+  const required = new Set(
+    Array.isArray(schema['required']) ? (schema['required'] as string[]) : [],
+  );
   return Object.entries(properties).map(([key, value]) => {
     const property = isObject(value) ? value : {};
     const path = `${basePath}/${pointerSegment(key)}`;
@@ -65,7 +72,8 @@ export function fieldsOf(schema: JsonSchema, basePath = ''): FormField[] {
       path,
       key,
       label: typeof property['title'] === 'string' ? property['title'] : humanize(key),
-      description: typeof property['description'] === 'string' ? property['description'] : undefined,
+      description:
+        typeof property['description'] === 'string' ? property['description'] : undefined,
       kind,
       required: required.has(key),
       defaultValue: property['default'],
@@ -82,8 +90,12 @@ export function initialValues(fields: readonly FormField[], values: FormValues =
   for (const field of fields) {
     if (field.kind === FieldKind.Group) initialValues(field.children, values);
     else if (field.kind === FieldKind.Boolean) values[field.path] = field.defaultValue === true;
-    else if (field.kind === FieldKind.Choice) values[field.path] = field.defaultValue === undefined ? '' : JSON.stringify(field.defaultValue);
-    else if (field.kind === FieldKind.Json) values[field.path] = field.defaultValue === undefined ? '' : JSON.stringify(field.defaultValue);
+    else if (field.kind === FieldKind.Choice)
+      values[field.path] =
+        field.defaultValue === undefined ? '' : JSON.stringify(field.defaultValue);
+    else if (field.kind === FieldKind.Json)
+      values[field.path] =
+        field.defaultValue === undefined ? '' : JSON.stringify(field.defaultValue);
     else values[field.path] = field.defaultValue === undefined ? '' : String(field.defaultValue);
   }
   return values;
@@ -112,7 +124,9 @@ function collectField(field: FormField, values: FormValues, issues: ValidationIs
   if (field.kind === FieldKind.Group) {
     const nested = collectParameters(field.children, values);
     issues.push(...nested.issues);
-    return Object.keys(nested.parameters).length > 0 || field.required ? nested.parameters : undefined;
+    return Object.keys(nested.parameters).length > 0 || field.required
+      ? nested.parameters
+      : undefined;
   }
   const raw = values[field.path];
   if (field.kind === FieldKind.Boolean) return raw === true;

@@ -29,14 +29,21 @@ export function parseRoute(hash: string): Route {
   if (a === undefined) return { view: 'home' };
   if (a === 'pipelines' && b !== undefined) {
     if (c === undefined) return { view: 'pipeline', pipeline: b };
-    if (c === 'runs' && d === 'new') return { view: 'create', container: b, collection: 'runs', pipeline: b };
+    if (c === 'runs' && d === 'new')
+      return { view: 'create', container: b, collection: 'runs', pipeline: b };
     if (c === 'runs' && d !== undefined) return { view: 'run', pipeline: b, run: d };
   }
   if (a === 'containers' && b !== undefined) {
     if (c === 'new' && d === undefined) {
-      return { view: 'create', container: b, collection: 'artifacts', pipeline: params.get('pipeline') ?? undefined };
+      return {
+        view: 'create',
+        container: b,
+        collection: 'artifacts',
+        pipeline: params.get('pipeline') ?? undefined,
+      };
     }
-    if (c === 'artifacts' && d !== undefined) return { view: 'artifact', container: b, artifact: d };
+    if (c === 'artifacts' && d !== undefined)
+      return { view: 'artifact', container: b, artifact: d };
   }
   return { view: 'not-found', hash };
 }
@@ -59,5 +66,6 @@ export const href = {
   run: (pipeline: string, run: string): string => `#/pipelines/${enc(pipeline)}/runs/${enc(run)}`,
   create: (container: string, pipeline?: string): string =>
     `#/containers/${enc(container)}/new${pipeline ? `?pipeline=${enc(pipeline)}` : ''}`,
-  artifact: (container: string, artifact: string): string => `#/containers/${enc(container)}/artifacts/${enc(artifact)}`,
+  artifact: (container: string, artifact: string): string =>
+    `#/containers/${enc(container)}/artifacts/${enc(artifact)}`,
 } as const;
