@@ -225,7 +225,7 @@ export class ArtifactStore {
       await work();
     } catch (error) {
       this.#index.remove(name);
-      await this.#mirrors.settled(name);
+      this.#mirrors.settled(name);
       await rm(this.paths(name).root, { recursive: true, force: true });
       throw error;
     }
@@ -299,7 +299,7 @@ export class ArtifactStore {
 
   async remove(name: string): Promise<void> {
     this.#index.remove(name);
-    await this.#mirrors.settled(name);
+    this.#mirrors.settled(name);
     await rm(this.paths(name).root, { recursive: true, force: true });
   }
 
@@ -374,7 +374,7 @@ export class ArtifactStore {
   }
 
   async close(): Promise<void> {
-    await this.#mirrors.flush();
+    this.#mirrors.flush();
     this.#index.close();
   }
 
