@@ -34,7 +34,8 @@ export async function listMetricFiles(metricsDir: string): Promise<MetricFile[]>
       });
     }
   }
-  return files.sort((a, b) => a.name.localeCompare(b.name));
+  // Code-unit order: the same listing whatever the machine's locale.
+  return files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /** `GET /metrics` entries: name, kind, views and the last point of a series. */

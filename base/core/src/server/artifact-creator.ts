@@ -157,7 +157,10 @@ export class ArtifactCreator {
         { status: 422, errors },
       );
     }
-    return refs.sort((a, b) => a.parameter.localeCompare(b.parameter));
+    // Code-unit order, not the locale's: it feeds the cache key, the same on every machine.
+    return refs.sort((a, b) =>
+      a.parameter < b.parameter ? -1 : a.parameter > b.parameter ? 1 : 0,
+    );
   }
 
   /**
