@@ -1,11 +1,14 @@
 import type { ArtifactRecord } from '@kiln/api';
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { mkdtemp, rename, rm, stat, readdir, mkdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ClientErrorCode, KilnApiError } from '../errors/kiln-api-error.js';
+import { toKilnApiError } from '../http/error-mapping.js';
 import type { HttpClient } from '../http/http-client.js';
 import type { CallOptions } from '../kiln-options.js';
 import { artifactDigest, type HashedFile } from './artifact-digest.js';
-import { writeHashed } from './hashing-writer.js';
+import { appendHashed, writeHashed, type WrittenFile } from './hashing-writer.js';
 import { unzipFile } from './unzip-file.js';
 
 /** Which part of a download is under way. */
@@ -112,25 +115,25 @@ async function fetchData(
   options: DownloadOptions,
 ): Promise<Fetched> {
   await mkdir(folder, { recursive: true });
-  const stream = await http.stream(`${base}/data`, {
-    query: zip ? { format: 'zip' } : {},
-    call: options,
-  });
-  const contentType = String(stream.headers['content-type'] ?? '');
-  const progress = counter(
-    DownloadPhase.Download,
-    Number(stream.headers['content-length']) || undefined,
-    options.onProgress,
-  );
-  const body = join(folder, zip ? 'data.zip' : 'data');
-  const written = await writeHashed(stream.body, body, progress, stream.signal.signal);
-  if (!zip)
+  if (!zip) {
+    const body = join(folder, 'data');
+    const { written, contentType } = await fetchResumable(http, `${base}/data`, body, options);
     return {
       files: [{ path: record.files[0]?.path ?? 'data', ...written }],
       contentType,
       root: folder,
       file: () => body,
     };
+  }
+  const stream = await http.stream(`${base}/data`, { query: { format: 'zip' }, call: options });
+  const contentType = String(stream.headers['content-type'] ?? '');
+  const progress = counter(
+    DownloadPhase.Download,
+    Number(stream.headers['content-length']) || undefined,
+    options.onProgress,
+  );
+  const body = join(folder, 'data.zip');
+  await writeHashed(stream.body, body, progress, stream.signal.signal);
   const root = join(folder, 'out');
   await mkdir(root, { recursive: true });
   const unpackTotal = record.files.reduce((sum, file) => sum + file.size, 0);
@@ -143,6 +146,81 @@ async function fetchData(
   return { files, contentType, root, file: (path) => join(root, path) };
 }
 
+/**
+ * GETs one file into `target`. When the connection drops midway, the download goes on from the
+ * bytes already on disk with `Range` and `If-Range` (the file's ETag), up to the client's retry
+ * count; a server that answers 200 instead (the file changed, or no ranges) starts it over.
+ */
+async function fetchResumable(
+  http: HttpClient,
+  url: string,
+  target: string,
+  options: DownloadOptions,
+): Promise<{ written: WrittenFile; contentType: string }> {
+  let hash = createHash('sha256');
+  let offset = 0;
+  let etag: string | undefined;
+  let total: number | undefined;
+  for (let resumes = 0; ; resumes++) {
+    const headers =
+      offset > 0 && etag ? { range: `bytes=${offset}-`, 'if-range': etag } : undefined;
+    const stream = await http.stream(url, { call: options, ...(headers ? { headers } : {}) });
+    if (offset > 0 && !continuesAt(stream.headers['content-range'], stream.status, offset)) {
+      offset = 0;
+      hash = createHash('sha256');
+    }
+    etag = stream.headers.etag;
+    const length = Number(stream.headers['content-length']);
+    total = Number.isFinite(length) ? offset + length : undefined;
+    const progress = counter(DownloadPhase.Download, total, options.onProgress, offset);
+    try {
+      const size = await appendHashed(
+        stream.body,
+        target,
+        hash,
+        progress,
+        stream.signal.signal,
+        offset > 0 ? 'a' : 'w',
+      );
+      return {
+        written: { size: offset + size, sha256: hash.digest('hex') },
+        contentType: String(stream.headers['content-type'] ?? ''),
+      };
+    } catch (error) {
+      const mapped = toKilnApiError(error, stream.request, stream.signal);
+      const resumable =
+        mapped instanceof KilnApiError &&
+        mapped.code === ClientErrorCode.ConnectionFailed &&
+        etag !== undefined &&
+        resumes < http.options.retries;
+      if (!resumable) throw mapped;
+      // What reached the disk is the truth: buffered bytes may have been dropped with the stream.
+      offset = (await stat(target)).size;
+      hash = await hashPrefix(target);
+      // Everything arrived before the connection failed: nothing is left to ask for.
+      if (offset === total) {
+        return {
+          written: { size: offset, sha256: hash.digest('hex') },
+          contentType: String(stream.headers['content-type'] ?? ''),
+        };
+      }
+    }
+  }
+}
+
+/** Whether a ranged answer holds the file from byte `offset` on. */
+function continuesAt(contentRange: string | undefined, status: number, offset: number): boolean {
+  return status === 206 && new RegExp(`^bytes ${offset}-\\d+/\\d+$`).test(contentRange ?? '');
+}
+
+/** A running sha256 fed with the whole of `path`, to be continued. */
+async function hashPrefix(path: string): Promise<Hash> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }))
+    hash.update(chunk as Buffer);
+  return hash;
+}
+
 function digestMatches(record: ArtifactRecord, files: readonly HashedFile[]): boolean {
   return record.digest === null || artifactDigest(files) === record.digest;
 }
@@ -151,8 +229,9 @@ function counter(
   phase: DownloadPhase,
   total: number | undefined,
   onProgress: DownloadOptions['onProgress'],
+  start = 0,
 ): (bytes: number) => void {
-  let transferred = 0;
+  let transferred = start;
   onProgress?.({ phase, transferred, total });
   return (bytes) => {
     transferred += bytes;
