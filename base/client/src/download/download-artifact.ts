@@ -188,12 +188,10 @@ async function fetchResumable(
       };
     } catch (error) {
       const mapped = toKilnApiError(error, stream.request, stream.signal);
-      const resumable =
-        mapped instanceof KilnApiError &&
-        mapped.code === ClientErrorCode.ConnectionFailed &&
-        etag !== undefined &&
-        resumes < http.options.retries;
-      if (!resumable) throw mapped;
+      const dropped =
+        mapped instanceof KilnApiError && mapped.code === ClientErrorCode.ConnectionFailed;
+      if (!dropped) throw error;
+      if (etag === undefined || resumes >= http.options.retries) throw mapped;
       // What reached the disk is the truth: buffered bytes may have been dropped with the stream.
       offset = (await stat(target)).size;
       hash = await hashPrefix(target);
