@@ -45,3 +45,12 @@ export {
   type KilnErrorOptions,
 } from './kiln-error.js';
 export { parseNamedUrls, type NamedUrl } from './named-urls.js';
+export {
+  createStreamLogger,
+  SILENT_LOGGER,
+  LogLevel,
+  type LineSink,
+  type Logger,
+  type LogMeta,
+  type StreamLoggerOptions,
+} from './logger.js';

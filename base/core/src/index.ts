@@ -22,7 +22,7 @@ export {
   type Logger,
   type LogMeta,
   type StreamLoggerOptions,
-} from './logging/logger.js';
+} from '@kiln/api';
 export { problemHandler, notFoundHandler, sendProblem } from './http/problem-handler.js';
 export { digestOf, describeFiles, hashFile } from './util/data-digest.js';
 export { renderSeriesSvg } from './metrics/svg-chart.js';

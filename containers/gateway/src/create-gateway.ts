@@ -1,13 +1,12 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { KilnError, PROBLEM_CONTENT_TYPE, toProblemDocument } from '@kiln/api';
+import { KilnError, PROBLEM_CONTENT_TYPE, toProblemDocument, type Logger } from '@kiln/api';
 import {
   resolveGatewayOptions,
   type GatewayOptions,
   type ResolvedGatewayOptions,
 } from './gateway-options.js';
-import type { GatewayLogger } from './gateway-logger.js';
 import { AuthMethod, SESSION_COOKIE, TokenAuth, withoutCookie } from './auth/token-auth.js';
 import { handleSessionRoute } from './auth/session-routes.js';
 import { sendEmpty, sendJson, sendProblem } from './http/responses.js';
@@ -109,7 +108,7 @@ class RequestHandler {
     });
   }
 
-  async #route(req: IncomingMessage, res: ServerResponse, log: GatewayLogger): Promise<void> {
+  async #route(req: IncomingMessage, res: ServerResponse, log: Logger): Promise<void> {
     const route = resolveRoute(req.url ?? '');
     if (route.kind === RouteKind.Health) {
       sendJson(res, 200, { status: 'ok', containers: this.#options.containers.size });
@@ -226,7 +225,7 @@ function withoutTrailingSlash(url: URL): string {
 }
 
 function logFinished(
-  log: GatewayLogger,
+  log: Logger,
   method: string | undefined,
   path: string | undefined,
   status: number,

@@ -1,5 +1,4 @@
-import { isValidName, parseNamedUrls } from '@kiln/api';
-import { SILENT_GATEWAY_LOGGER, type GatewayLogger } from './gateway-logger.js';
+import { SILENT_LOGGER, isValidName, parseNamedUrls, type Logger } from '@kiln/api';
 
 /** Size and time limits the gateway enforces on every connection. */
 export interface GatewayLimits {
@@ -55,8 +54,8 @@ export interface GatewayOptions {
   signInPath?: string | null;
   /** @defaultValue {@link DEFAULT_GATEWAY_LIMITS} */
   limits?: Partial<GatewayLimits>;
-  /** @defaultValue {@link SILENT_GATEWAY_LOGGER} */
-  logger?: GatewayLogger;
+  /** @defaultValue {@link SILENT_LOGGER} */
+  logger?: Logger;
   /** How long `close()` lets open streams finish before cutting them. @defaultValue 1000 */
   closeGraceMs?: number;
 }
@@ -80,7 +79,7 @@ export interface ResolvedGatewayOptions {
   publicPaths: readonly string[];
   signInPath: string | null;
   limits: GatewayLimits;
-  logger: GatewayLogger;
+  logger: Logger;
   closeGraceMs: number;
 }
 
@@ -107,7 +106,7 @@ export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayO
     publicPaths: options.publicPaths ?? ['/signin', '/assets'],
     signInPath: options.signInPath === undefined ? '/signin' : options.signInPath,
     limits: { ...DEFAULT_GATEWAY_LIMITS, ...options.limits },
-    logger: options.logger ?? SILENT_GATEWAY_LOGGER,
+    logger: options.logger ?? SILENT_LOGGER,
     closeGraceMs: options.closeGraceMs ?? 1000,
   };
 }

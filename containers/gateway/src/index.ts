@@ -13,12 +13,5 @@ export {
   type GatewayOptions,
   type ResolvedGatewayOptions,
 } from './gateway-options.js';
-export {
-  SILENT_GATEWAY_LOGGER,
-  createLineLogger,
-  type GatewayLogger,
-  type LineLoggerOptions,
-  type LogMeta,
-} from './gateway-logger.js';
 export { SESSION_COOKIE } from './auth/token-auth.js';
 export { SESSION_PATH } from './auth/session-routes.js';

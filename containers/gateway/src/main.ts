@@ -7,12 +7,12 @@
  * KILN_TOKEN, KILN_PUBLIC_URL, KILN_GATEWAY_MAX_BODY_BYTES, KILN_GATEWAY_IDLE_TIMEOUT_MS,
  * KILN_LOG_FORMAT (`text` or `json`), KILN_LOG_LEVEL.
  */
+import { createStreamLogger } from '@kiln/api';
 import { createGateway } from './create-gateway.js';
 import { parseContainerUrls, type GatewayLimits } from './gateway-options.js';
-import { createLineLogger } from './gateway-logger.js';
 
 const env = process.env;
-const logger = createLineLogger({
+const logger = createStreamLogger({
   stream: process.stderr,
   format: env['KILN_LOG_FORMAT'] === 'json' ? 'json' : 'text',
   level: env['KILN_LOG_LEVEL'] === 'debug' ? 'debug' : 'info',

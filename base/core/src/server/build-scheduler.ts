@@ -5,7 +5,7 @@ import {
   isFinalStatus,
   type ArtifactSummary,
 } from '@kiln/api';
-import type { Logger } from '../logging/logger.js';
+import type { Logger } from '@kiln/api';
 import type { ArtifactStore } from '../store/artifact-store.js';
 import type { IndexedArtifact } from '../store/artifact-index.js';
 import type { EventHub } from './event-hub.js';

@@ -1,5 +1,5 @@
 import type { ArtifactSummary } from '@kiln/api';
-import type { Logger } from '../logging/logger.js';
+import type { Logger } from '@kiln/api';
 import { CallbackState } from '../store/artifact-index.js';
 import type { ArtifactStore } from '../store/artifact-store.js';
 

@@ -2,7 +2,7 @@ import { ErrorCode } from '@kiln/api';
 import { fork, type ChildProcess } from 'node:child_process';
 import { appendFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { Logger } from '../logging/logger.js';
+import type { Logger } from '@kiln/api';
 import {
   MULE_MODULE_ENV,
   type BuildFailure,

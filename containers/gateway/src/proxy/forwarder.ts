@@ -7,9 +7,8 @@ import http, {
 import https from 'node:https';
 import { Readable, Transform, pipeline, type Duplex } from 'node:stream';
 import httpProxy from 'http-proxy';
-import { KilnError } from '@kiln/api';
+import { KilnError, type Logger } from '@kiln/api';
 import type { GatewayLimits } from '../gateway-options.js';
-import type { GatewayLogger } from '../gateway-logger.js';
 import { readSmallBody, sendProblem, tooLarge } from '../http/responses.js';
 import {
   UrlRewriteStream,
@@ -33,7 +32,7 @@ export interface ForwardRequest {
   inboundRules: readonly RewriteRule[];
   /** Upstream URL → public URL prefix, applied to JSON responses and link headers. */
   outboundRules: readonly RewriteRule[];
-  log: GatewayLogger;
+  log: Logger;
 }
 
 /** Why a forwarded request ended early, so the error handler picks the right status. */

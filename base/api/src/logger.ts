@@ -3,7 +3,8 @@ export type LogMeta = Record<string, unknown>;
 
 /**
  * The logger Kiln packages take by injection (Temporal's shape). Library code never writes to
- * the console itself.
+ * the console itself. It lives here, in the dependency-free package, so that the gateway (which
+ * carries no `@kiln/core`) logs the same lines as every other container.
  */
 export interface Logger {
   debug(message: string, meta?: LogMeta): void;
@@ -19,11 +20,16 @@ export type LogLevel = (typeof LogLevel)[keyof typeof LogLevel];
 
 const LEVEL_ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
+/** Anything lines can be written to: a Node stream, a test's collector. */
+export interface LineSink {
+  write(line: string): unknown;
+}
+
 export interface StreamLoggerOptions {
   /** @defaultValue 'info' */
   level?: LogLevel;
   /** Where lines go. @defaultValue process.stderr */
-  stream?: NodeJS.WritableStream;
+  stream?: LineSink;
   /** `json` writes one JSON object a line; `text` a readable line. @defaultValue 'text' */
   format?: 'json' | 'text';
 }
