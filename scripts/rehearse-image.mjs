@@ -98,7 +98,6 @@ async function rehearse(container) {
         '--omit=dev',
         '--no-audit',
         '--no-fund',
-        '--ignore-scripts=false',
         ...dockerfile.workspaces.map((ws) => `--workspace=${ws}`),
       ],
       { cwd: app, encoding: 'utf8' },

@@ -1,6 +1,11 @@
-import { ErrorCode, KilnError, PROBLEM_CONTENT_TYPE, toProblemDocument } from '@kiln/api';
+import {
+  ErrorCode,
+  KilnError,
+  PROBLEM_CONTENT_TYPE,
+  toProblemDocument,
+  type Logger,
+} from '@kiln/api';
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
-import type { Logger } from '@kiln/api';
 
 /** Writes an error as an RFC 9457 problem document (never HTML, never a stack trace). */
 export function sendProblem(res: Response, error: unknown, instance?: string): void {

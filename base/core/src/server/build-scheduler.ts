@@ -4,8 +4,8 @@ import {
   KilnError,
   isFinalStatus,
   type ArtifactSummary,
+  type Logger,
 } from '@kiln/api';
-import type { Logger } from '@kiln/api';
 import type { ArtifactStore } from '../store/artifact-store.js';
 import type { IndexedArtifact } from '../store/artifact-index.js';
 import type { EventHub } from './event-hub.js';

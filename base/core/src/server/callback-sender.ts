@@ -1,6 +1,5 @@
-import type { ArtifactSummary } from '@kiln/api';
 import type { Logger } from '@kiln/api';
-import { CallbackState } from '../store/artifact-index.js';
+import { CallbackState, toSummary } from '../store/artifact-index.js';
 import type { ArtifactStore } from '../store/artifact-store.js';
 
 const RETRY_DELAYS_MS = [500, 1_000, 2_000, 4_000, 8_000, 16_000, 32_000];
@@ -45,10 +44,9 @@ export class CallbackSender {
     for (let attempt = 0; attempt <= RETRY_DELAYS_MS.length && !this.#closed; attempt += 1) {
       const artifact = this.#store.get(name);
       if (!artifact) return;
-      const summary: ArtifactSummary = { ...artifact };
       try {
         await got.post(url, {
-          json: pick(summary),
+          json: toSummary(artifact),
           timeout: { request: 10_000 },
           retry: { limit: 0 },
         });
@@ -71,33 +69,4 @@ export class CallbackSender {
       await this.#store.appendLog(name, `kiln: gave up delivering the callback to ${url}\n`);
     }
   }
-}
-
-function pick(summary: ArtifactSummary): ArtifactSummary {
-  const {
-    name,
-    status,
-    createdAt,
-    startedAt,
-    finishedAt,
-    progress,
-    message,
-    error,
-    attempt,
-    cached,
-    cachedFrom,
-  } = summary;
-  return {
-    name,
-    status,
-    createdAt,
-    startedAt,
-    finishedAt,
-    progress,
-    message,
-    error,
-    attempt,
-    cached,
-    cachedFrom,
-  };
 }

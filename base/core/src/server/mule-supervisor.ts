@@ -1,8 +1,7 @@
-import { ErrorCode } from '@kiln/api';
+import { ErrorCode, type Logger, type DataFileEntry } from '@kiln/api';
 import { fork, type ChildProcess } from 'node:child_process';
 import { appendFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { Logger } from '@kiln/api';
 import {
   MULE_MODULE_ENV,
   type BuildFailure,
@@ -10,7 +9,6 @@ import {
   type MuleToServer,
   type ServerToMule,
 } from '../mule/protocol.js';
-import type { DataFileEntry } from '@kiln/api';
 
 /** How one build ended, as the server sees it. */
 export type BuildOutcome =

@@ -1,5 +1,4 @@
-import type { ToolDescription } from '@kiln/api';
-import type { Logger } from '@kiln/api';
+import type { ToolDescription, Logger } from '@kiln/api';
 import type { ArtifactStore } from '../store/artifact-store.js';
 import type { ArtifactCreator } from './artifact-creator.js';
 import type { BuildScheduler } from './build-scheduler.js';

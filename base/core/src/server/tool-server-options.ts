@@ -1,7 +1,6 @@
-import type { ToolDescription } from '@kiln/api';
+import { type ToolDescription, SILENT_LOGGER, type Logger } from '@kiln/api';
 import type { Server } from 'node:http';
 import { resolve } from 'node:path';
-import { SILENT_LOGGER, type Logger } from '@kiln/api';
 
 /** How to run a tool container. Every option but `modulePath` and `dataDir` has a default. */
 export interface ToolServerOptions {

@@ -46,7 +46,7 @@ describe('MirrorFileWriter', () => {
     expect(existsSync(join(dir, 'gone'))).toBe(false);
   });
 
-  it('writes every artifact of a large backlog, in slices', async () => {
+  it('writes every artifact of a large backlog', async () => {
     vi.useFakeTimers();
     for (let i = 0; i < 300; i += 1)
       writer.write(`a${i}`, join(dir, `a${i}`, 'status.json'), `${i}`);

@@ -1,5 +1,4 @@
-import type { ArtifactRecord, ArtifactSummary } from '@kiln/api';
-import type { Logger } from '@kiln/api';
+import type { ArtifactRecord, ArtifactSummary, Logger } from '@kiln/api';
 
 /**
  * What a definition's `routes` hook may use in the server process: read-only views of this
