@@ -1,15 +1,12 @@
-import type {
-  ArtifactSummary,
-  ContainerArtifactSummary,
-  ContainerInfo,
-  StepInfo,
-  TaskDescription,
-} from '@kiln/api';
 import {
-  ArtifactCollectionClient,
   Collection,
-  type ListOptions,
-} from './collection/artifact-collection-client.js';
+  type ArtifactSummary,
+  type ContainerArtifactSummary,
+  type ContainerInfo,
+  type StepInfo,
+  type TaskDescription,
+} from '@kiln/api';
+import { ArtifactCollectionClient, type ListOptions } from './collection/artifact-collection-client.js';
 import type { CreateOptions } from './collection/create-artifact.js';
 import { assertName } from './collection/names.js';
 import type { HttpClient } from './http/http-client.js';

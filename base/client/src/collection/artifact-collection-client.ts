@@ -1,29 +1,26 @@
-import type {
-  ArtifactRecord,
-  ArtifactStatus,
-  ArtifactSummary,
-  HealthResponse,
-  InputFileEntry,
-  MetricInfo,
-  MetricPoint,
-  ToolDescription,
+import {
+  Collection,
+  type ArtifactRecord,
+  type ArtifactStatus,
+  type ArtifactSummary,
+  type HealthResponse,
+  type InputFileEntry,
+  type MetricInfo,
+  type MetricPoint,
+  type ToolDescription,
 } from '@kiln/api';
 import {
   downloadArtifact,
   type DownloadOptions,
   type DownloadResult,
 } from '../download/download-artifact.js';
-import type { HttpClient } from '../http/http-client.js';
+import type { HttpClient, OpenStream } from '../http/http-client.js';
 import type { CallOptions } from '../kiln-options.js';
 import { followLog, type FollowLogOptions } from '../stream/follow-log.js';
 import { serverEvents, type ArtifactEvent, type EventsOptions } from '../stream/server-events.js';
 import { createArtifact, type CreateOptions } from './create-artifact.js';
 import { assertName, encodeSegment } from './names.js';
 import { waitForArtifact, type WaitOptions } from './wait-for-artifact.js';
-
-/** The collection a container keeps its artifacts in: `artifacts` for tools, `runs` for pipelines. */
-export const Collection = { Artifacts: 'artifacts', Runs: 'runs' } as const;
-export type Collection = (typeof Collection)[keyof typeof Collection];
 
 /** Options of `list()`. */
 export interface ListOptions extends CallOptions {
@@ -129,6 +126,17 @@ export class ArtifactCollectionClient {
     });
   }
 
+  /**
+   * The log's raw bytes from byte `offset` (what is there now; empty past the end). Bytes, not
+   * text, so that a reader going on from `offset + bytes.length` never splits a character.
+   */
+  logBytes(name: string, options: LogOptions = {}): Promise<Buffer> {
+    return this.http.buffer('GET', `${this.#path(name)}/log`, {
+      query: { offset: options.offset },
+      call: options,
+    });
+  }
+
   /** The log line by line as it is written, until the build ends. */
   followLog(name: string, options: FollowLogOptions = {}): AsyncGenerator<string> {
     const path = this.#path(name);
@@ -151,6 +159,12 @@ export class ArtifactCollectionClient {
   ): Promise<DownloadResult> {
     const record = await this.get(name, options);
     return downloadArtifact(this.http, this.#path(name), record, dest, options);
+  }
+
+  /** One file of a completed artifact's data (`data/{path}`), parsed as JSON. */
+  dataJson<T = unknown>(name: string, path: string, call?: CallOptions): Promise<T> {
+    const segments = path.split('/').map((segment) => encodeSegment(segment, 'data path'));
+    return this.http.json('GET', `${this.#path(name)}/data/${segments.join('/')}`, { call });
   }
 
   /** The parameters as validated, defaults filled in. */
@@ -179,15 +193,28 @@ export class ArtifactCollectionClient {
   metric(name: string, metric: string, view: 'csv' | 'svg', call?: CallOptions): Promise<string>;
   metric(name: string, metric: string, view: string, call?: CallOptions): Promise<unknown>;
   metric(name: string, metric: string, view: string, call?: CallOptions): Promise<unknown> {
-    const path = `${this.#path(name)}/metrics/${encodeSegment(metric, 'metric')}/${encodeSegment(view, 'view')}`;
+    const path = this.#metricPath(name, metric, view);
     return TEXT_VIEWS.includes(view)
       ? this.http.text('GET', path, { call })
       : this.http.json('GET', path, { call });
   }
 
+  /**
+   * One view of a metric as an open stream, with the answer's status and headers, for passing it
+   * on as it arrives (the visualization container forwards views this way). The body is the
+   * caller's to consume or destroy; an error answer rejects with its problem.
+   */
+  metricStream(name: string, metric: string, view: string, call?: CallOptions): Promise<OpenStream> {
+    return this.http.stream(this.#metricPath(name, metric, view), { call });
+  }
+
   /** `/events` as an async iterator of artifact events. */
   events(options: EventsOptions = {}): AsyncGenerator<ArtifactEvent> {
     return serverEvents(this.http, options);
+  }
+
+  #metricPath(name: string, metric: string, view: string): string {
+    return `${this.#path(name)}/metrics/${encodeSegment(metric, 'metric')}/${encodeSegment(view, 'view')}`;
   }
 
   #path(name: string): string {
