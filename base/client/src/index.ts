@@ -10,12 +10,14 @@ export {
   ArtifactCollectionClient,
   type ListOptions,
   type LogOptions,
+  type StatusOptions,
 } from './collection/artifact-collection-client.js';
 export type { CreateOptions, UploadProgress } from './collection/create-artifact.js';
 export { parseArtifactUrl, type ParsedArtifactUrl } from './collection/artifact-url.js';
 export type { WaitOptions } from './collection/wait-for-artifact.js';
 export type { InputFile } from './http/multipart-body.js';
 export type { FollowLogOptions } from './stream/follow-log.js';
+export { LineSplitter } from './stream/line-splitter.js';
 export type { ArtifactEvent, EventsOptions } from './stream/server-events.js';
 export {
   DownloadPhase,

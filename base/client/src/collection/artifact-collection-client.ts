@@ -28,6 +28,12 @@ export interface ListOptions extends CallOptions {
   status?: ArtifactStatus;
 }
 
+/** Options of `status()`. */
+export interface StatusOptions extends CallOptions {
+  /** Seconds to hold the request until a final state (`?wait=`, at most 60). @defaultValue none */
+  wait?: number;
+}
+
 /** Options of `log()`. */
 export interface LogOptions extends CallOptions {
   /** Byte offset to read from. @defaultValue 0 */
@@ -98,9 +104,17 @@ export class ArtifactCollectionClient {
     return this.http.json('GET', `${this.#path(name)}/`, { call });
   }
 
-  /** The current status (a summary). */
-  status(name: string, call?: CallOptions): Promise<ArtifactSummary> {
-    return this.http.json('GET', `${this.#path(name)}/status`, { call });
+  /**
+   * The current status (a summary). With `wait`, one long-poll: the answer comes when the
+   * artifact reaches a final state or after `wait` seconds (at most 60), whichever is first.
+   */
+  status(name: string, options: StatusOptions = {}): Promise<ArtifactSummary> {
+    const { wait, ...call } = options;
+    return this.http.json('GET', `${this.#path(name)}/status`, {
+      query: { wait },
+      call,
+      ...(wait === undefined ? {} : { extraTimeout: wait * 1000 }),
+    });
   }
 
   /** Waits for a final state with the `?wait=` long-poll; see {@link WaitOptions}. */

@@ -1,5 +1,5 @@
 import type { ArtifactRecord, ArtifactSummary } from '@kiln/api';
-import type { ContainerClient } from '../client/container-client.js';
+import type { ToolClient } from '@kiln/client';
 
 /**
  * A completed step: its artifact on its container. Passed among a later step's parameters, it
@@ -12,15 +12,24 @@ export class StepResult {
   readonly container: string;
   /** The artifact's name on that container. */
   readonly artifact: string;
-  /** The artifact's absolute URL (`http://host/artifacts/{name}/`). */
+  /**
+   * The artifact's URL, naming its container as `docker-compose.yml` does
+   * (`http://import:8080/artifacts/{name}/`), so it works as a reference from any container.
+   */
   readonly url: string;
   /** The artifact's final summary. */
   readonly summary: ArtifactSummary;
-  readonly #client: ContainerClient;
+  readonly #client: ToolClient;
 
-  constructor(step: string, client: ContainerClient, artifact: string, summary: ArtifactSummary) {
+  constructor(
+    step: string,
+    container: string,
+    client: ToolClient,
+    artifact: string,
+    summary: ArtifactSummary,
+  ) {
     this.step = step;
-    this.container = client.name;
+    this.container = container;
     this.artifact = artifact;
     this.url = client.artifactUrl(artifact);
     this.summary = summary;
@@ -34,17 +43,17 @@ export class StepResult {
 
   /** The artifact's full record (files, metrics, digest). */
   record(signal?: AbortSignal): Promise<ArtifactRecord> {
-    return this.#client.record(this.artifact, signal);
+    return this.#client.get(this.artifact, signal ? { signal } : {});
   }
 
   /** One JSON file of the artifact's data. */
   json<T = unknown>(path: string, signal?: AbortSignal): Promise<T> {
-    return this.#client.dataJson<T>(this.artifact, path, signal);
+    return this.#client.dataJson<T>(this.artifact, path, signal ? { signal } : {});
   }
 
   /** A report metric of the artifact (what its build wrote with `ctx.report`). */
   report<T = unknown>(metric: string, signal?: AbortSignal): Promise<T> {
-    return this.#client.report<T>(this.artifact, metric, signal);
+    return this.#client.metric(this.artifact, metric, 'json', signal ? { signal } : {}) as Promise<T>;
   }
 
   /**

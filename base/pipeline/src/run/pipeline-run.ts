@@ -1,7 +1,7 @@
 import type { ArtifactSummary, StepInfo } from '@kiln/api';
 import { isFinalStatus } from '@kiln/api';
+import type { ToolClient } from '@kiln/client';
 import type { BuildContext } from '@kiln/core';
-import type { ContainerClient } from '../client/container-client.js';
 import type {
   BaseRunParameters,
   PipelineContext,
@@ -26,7 +26,7 @@ export class PipelineRun<P> implements PipelineContext<P> {
   readonly parameters: P & BaseRunParameters;
   readonly signal: AbortSignal;
   readonly #ctx: BuildContext<P & BaseRunParameters>;
-  readonly #clients: ReadonlyMap<string, ContainerClient>;
+  readonly #clients: ReadonlyMap<string, ToolClient>;
   readonly #options: ResolvedPipelineRuntimeOptions;
   readonly #expectedSteps: number;
   readonly #ledger: StepLedger;
@@ -34,7 +34,7 @@ export class PipelineRun<P> implements PipelineContext<P> {
 
   constructor(
     ctx: BuildContext<P & BaseRunParameters>,
-    clients: ReadonlyMap<string, ContainerClient>,
+    clients: ReadonlyMap<string, ToolClient>,
     options: ResolvedPipelineRuntimeOptions,
     expectedSteps: number,
   ) {
@@ -81,6 +81,7 @@ export class PipelineRun<P> implements PipelineContext<P> {
     this.log(`[${step}] ${container}: ${artifact}${cache ? '' : ' (cache off)'}`);
     const summary = await this.#runStep(index, {
       client,
+      container,
       step,
       artifact,
       parameters: JSON.parse(JSON.stringify(parameters)) as Record<string, unknown>,
@@ -91,7 +92,7 @@ export class PipelineRun<P> implements PipelineContext<P> {
       onUpdate: (update) => this.#onUpdate(index, step, update),
     });
     if (!summary.cached) this.log(`[${step}] completed`);
-    const result = new StepResult(step, client, artifact, summary);
+    const result = new StepResult(step, container, client, artifact, summary);
     this.#results.push(result);
     return result;
   }

@@ -62,19 +62,16 @@ describe('definePipeline', () => {
 });
 
 describe('resolveContainers', () => {
-  it('takes containerUrls, then the spec, then the compose service name', () => {
+  it("takes the spec's URL, else the compose service of the same name", () => {
     const resolved = resolveContainers({
       containers: {
         a: { category: 'data' },
         b: { category: 'model', url: 'http://b.local:1/' },
-        c: { category: 'benchmark' },
       },
-      containerUrls: { a: 'http://127.0.0.1:9000' },
     });
     expect(resolved.map((c) => [c.name, c.url, c.category])).toEqual([
-      ['a', 'http://127.0.0.1:9000', 'data'],
+      ['a', 'http://a:8080', 'data'],
       ['b', 'http://b.local:1', 'model'],
-      ['c', 'http://c:8080', 'benchmark'],
     ]);
   });
 

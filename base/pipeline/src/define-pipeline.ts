@@ -1,18 +1,24 @@
-import { ContainerCategory, isValidName, type JsonSchema, type TaskDescription } from '@kiln/api';
+import {
+  Collection,
+  ContainerCategory,
+  ContainerKind,
+  isValidName,
+  type JsonSchema,
+  type RunDocument,
+  type TaskDescription,
+} from '@kiln/api';
+import { Kiln, type ToolClient } from '@kiln/client';
 import { defineTool, type BuildContext, type ToolDefinition } from '@kiln/core';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { ContainerClient } from './client/container-client.js';
-import { defaultContainerUrl, isHttpUrl, trimSlashes } from './container-urls.js';
+import { serviceUrl } from '@kiln/topology';
 import type {
   BaseRunParameters,
   PipelineDefinition,
   ResolvedContainer,
   ResolvedPipelineRuntimeOptions,
 } from './pipeline-definition.js';
-import { createPipelineRoutes } from './routes/pipeline-routes.js';
+import { pipelineRoutes } from './routes/pipeline-routes.js';
 import { PipelineRun } from './run/pipeline-run.js';
-import { FIGURES_REPORT, RUN_DATA_FILE, type RunDocument } from './run/run-document.js';
+import { FIGURES_REPORT, writeRunDocument } from './run/run-document.js';
 
 const TASK_FIELDS = [
   'name',
@@ -40,7 +46,9 @@ const CACHE_PARAMETER = {
 /**
  * Declares a pipeline container. The result is a tool definition whose artifacts are runs
  * (`kind: 'pipeline'`, served under `/runs`): each run is built by the container's mule, so
- * it gets the queue, status, cancellation, log and crash recovery of `@kiln/core`.
+ * it gets the queue, status, cancellation, log and crash recovery of `@kiln/core`. Its steps
+ * reach the containers through `@kiln/client`, by their compose names resolved through the
+ * topology the container was given (`kiln serve` reads it from `KILN_COMPOSE_FILE`).
  *
  * @example
  * ```ts
@@ -48,7 +56,6 @@ const CACHE_PARAMETER = {
  *   name: 'greetings', description: 'Greets, then counts',
  *   task: { name: 'org.example.greetings', ... },
  *   containers: { greet: { category: 'data' }, count: { category: 'benchmark' } },
- *   containerUrls: parseContainerUrls(process.env['KILN_CONTAINER_URLS']),
  *   async run(p) {
  *     const text = await p.step('greet', { who: 'world' });
  *     const count = await p.step('count', { text });
@@ -66,24 +73,19 @@ export function definePipeline<P = Record<string, unknown>>(
   const version = definition.version ?? '1.0.0';
   const expectedSteps = definition.expectedSteps ?? 1;
   // Made on the first run, in the mule, and kept: the server process never builds.
-  let clients: Map<string, ContainerClient> | undefined;
+  let clients: Map<string, ToolClient> | undefined;
   return defineTool<P & BaseRunParameters>({
     name: definition.name,
     version,
     description: definition.description,
     artifactType: 'run',
-    kind: 'pipeline',
-    collection: 'runs',
+    kind: ContainerKind.Pipeline,
+    collection: Collection.Runs,
     parameters: withCacheParameter(definition.parameters),
     inputFiles: [],
-    routes: createPipelineRoutes({ task: definition.task, containers, options }),
+    routes: (_router, hook) => pipelineRoutes({ task: definition.task, containers, options }, hook),
     async build(ctx: BuildContext<P & BaseRunParameters>) {
-      clients ??= new Map(
-        containers.map((c) => [
-          c.name,
-          new ContainerClient(c.name, c.url, { timeoutMs: options.requestTimeoutMs }),
-        ]),
-      );
+      clients ??= stepClients(containers, ctx, options);
       const run = new PipelineRun<P>(ctx, clients, options, expectedSteps);
       ctx.log(
         `run '${ctx.name}' of pipeline '${definition.name}' ${version}, attempt ${ctx.attempt}`,
@@ -99,11 +101,25 @@ export function definePipeline<P = Record<string, unknown>>(
         artifacts: Object.fromEntries(run.steps.map((step) => [step.step, step.url])),
         figures,
       };
-      await writeFile(join(ctx.outputDir, RUN_DATA_FILE), `${JSON.stringify(document, null, 2)}\n`);
+      await writeRunDocument(ctx.outputDir, document);
       ctx.report(FIGURES_REPORT, figures);
       ctx.progress(1, 'completed');
     },
   });
+}
+
+/** One SDK client per container, reaching it through the build's topology. */
+function stepClients(
+  containers: readonly ResolvedContainer[],
+  ctx: Pick<BuildContext, 'topology'>,
+  options: ResolvedPipelineRuntimeOptions,
+): Map<string, ToolClient> {
+  return new Map(
+    containers.map((c) => [
+      c.name,
+      Kiln.direct(c.url, { topology: ctx.topology, timeout: options.requestTimeoutMs }).container(),
+    ]),
+  );
 }
 
 function checkTask(task: TaskDescription): void {
@@ -116,20 +132,20 @@ function checkTask(task: TaskDescription): void {
   }
 }
 
-/** Each container's URL: `containerUrls`, then the spec's `url`, then the compose service name. */
+/** Each container's URL: the spec's `url`, else the compose service of the same name. */
 export function resolveContainers(
-  definition: Pick<PipelineDefinition, 'containers' | 'containerUrls'>,
+  definition: Pick<PipelineDefinition, 'containers'>,
 ): ResolvedContainer[] {
   return Object.entries(definition.containers).map(([name, spec]) => {
     if (!isValidName(name)) throw new TypeError(`'${name}' is not a valid container name`);
     if (!CATEGORIES.includes(spec.category)) {
       throw new TypeError(`container '${name}': category must be one of ${CATEGORIES.join(', ')}`);
     }
-    const url = definition.containerUrls?.[name] ?? spec.url ?? defaultContainerUrl(name);
+    const url = spec.url ?? serviceUrl(name);
     if (!isHttpUrl(url)) throw new TypeError(`container '${name}': '${url}' is not an http(s) URL`);
     return {
       name,
-      url: trimSlashes(url),
+      url: url.replace(/\/+$/, ''),
       category: spec.category,
       description: spec.description ?? '',
     };
@@ -157,4 +173,8 @@ function withCacheParameter(schema: JsonSchema | undefined): JsonSchema {
   const properties = (base['properties'] ?? {}) as Record<string, unknown>;
   if (Object.hasOwn(properties, 'cache')) return base;
   return { ...base, properties: { ...properties, cache: CACHE_PARAMETER } };
+}
+
+function isHttpUrl(text: string): boolean {
+  return URL.canParse(text) && /^https?:$/.test(new URL(text).protocol);
 }

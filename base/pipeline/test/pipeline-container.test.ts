@@ -2,6 +2,7 @@ import type {
   ArtifactSummary,
   ContainerArtifactSummary,
   ContainerInfo,
+  RunDocument,
   StepInfo,
   TaskDescription,
   ToolDescription,
@@ -14,15 +15,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunDocument } from '../src/run/run-document.js';
 import { http, startRun, waitFinal, waitForLog, watchEvents } from './http-helpers.js';
 import { serveModule, type ServedProcess } from './serve-process.js';
 
 const fixture = (name: string): string =>
   fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
-// Two echo containers behind six step names: odd steps on one, even steps on the other, so
-// every step fetches its input from the other container.
+// Two echo containers behind six service names (s1 … s6, as a compose file would name them):
+// odd steps on one, even steps on the other, so every step fetches its input from the other
+// container. Every process reaches the six names through the topology it is given, which is
+// how `kiln up` runs a project: step results and references carry `http://s3:8080/…`.
+const STEPS = ['s1', 's2', 's3', 's4', 's5', 's6'];
 let root: string;
 let tools: RunningToolServer[] = [];
 let pipeline: ServedProcess;
@@ -30,22 +33,38 @@ let env: Record<string, string>;
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'kiln-pipeline-'));
+  // The tools listen before their addresses are known: they learn them once both are up.
+  const ports = await Promise.all(STEPS.slice(0, 2).map(() => freePort()));
+  const services = STEPS.map((name, i) => ({
+    name,
+    address: `http://127.0.0.1:${ports[i % 2]}`,
+  }));
   tools = await Promise.all(
-    ['a', 'b'].map((tool) =>
+    ['a', 'b'].map((tool, i) =>
       startToolServer({
         modulePath: fixture('echo-tool.mjs'),
         dataDir: join(root, tool),
-        port: 0,
+        port: ports[i]!,
         cancelGraceMs: 2_000,
+        topology: { services },
       }),
     ),
   );
-  const urls = ['s1', 's2', 's3', 's4', 's5', 's6'].map(
-    (step, i) => `${step}=${tools[i % 2]!.url}`,
-  );
-  env = { KILN_CONTAINER_URLS: urls.join(','), KILN_TEST_POLL_WAIT: '0.2' };
+  env = {
+    KILN_SERVICE_ADDRESSES: services.map((s) => `${s.name}=${s.address}`).join(','),
+    KILN_TEST_POLL_WAIT: '0.2',
+  };
   pipeline = await serveModule(fixture('chain-pipeline.mjs'), join(root, 'pipeline'), env);
 });
+
+/** A loopback port nothing listens on (closed again before it is returned). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((done) => server.close(done));
+  return port;
+}
 
 afterAll(async () => {
   await pipeline?.stop();
@@ -74,7 +93,8 @@ describe('pipeline container', () => {
       ['s5', 'model', true, 'chain'],
       ['s6', 'benchmark', true, 'chain'],
     ]);
-    expect(containers[1]!.url).toBe(tools[1]!.url);
+    // In compose form: the URL that works from every container of the project.
+    expect(containers[1]!.url).toBe('http://s2:8080');
     const post = await http.post(`${pipeline.url}/task`);
     expect(post.statusCode).toBe(405);
     expect(post.headers['content-type']).toMatch(/problem\+json/);
@@ -87,7 +107,7 @@ describe('pipeline container', () => {
     const document = await http(`${run}/data`).json<RunDocument>();
     expect(document.figures).toEqual({ chain: ['s1', 's2', 's3', 's4', 's5', 's6'], length: 6 });
     expect(document.task).toBe('org.kiln.test.chain');
-    expect(document.artifacts['s3']).toBe(`${tools[0]!.url}/artifacts/first-s3/`);
+    expect(document.artifacts['s3']).toBe('http://s3:8080/artifacts/first-s3/');
     const steps = await http(`${run}/steps`).json<StepInfo[]>();
     expect(steps.map((s) => [s.step, s.container, s.artifact, s.status, s.cached])).toEqual(
       [1, 2, 3, 4, 5, 6].map((i) => [`s${i}`, `s${i}`, `first-s${i}`, 'completed', false]),
@@ -98,9 +118,7 @@ describe('pipeline container', () => {
     const record = await http(`${toolOf(4).url}/artifacts/first-s4/`).json<{
       inputs: { url: string }[];
     }>();
-    expect(record.inputs.map((input) => input.url)).toEqual([
-      `${toolOf(3).url}/artifacts/first-s3/`,
-    ]);
+    expect(record.inputs.map((input) => input.url)).toEqual(['http://s3:8080/artifacts/first-s3/']);
     const log = await http(`${run}/log`).text();
     expect(log).toContain('[s3] building s3');
     expect(log).toContain('[s6] done s6 ünïcode');
@@ -181,19 +199,16 @@ describe('pipeline container', () => {
   });
 
   it('reports a container that does not answer as unhealthy and lists the others’ artifacts', async () => {
-    const closed = createServer();
-    await new Promise<void>((done) => closed.listen(0, '127.0.0.1', done));
-    const deadUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
-    await new Promise((done) => closed.close(done));
-    const urls = env['KILN_CONTAINER_URLS']!.replace(/s6=[^,]+/, `s6=${deadUrl}`);
+    const deadUrl = `http://127.0.0.1:${await freePort()}`;
+    const addresses = env['KILN_SERVICE_ADDRESSES']!.replace(/s6=[^,]+/, `s6=${deadUrl}`);
     const served = await serveModule(fixture('chain-pipeline.mjs'), join(root, 'pipeline-dead'), {
       ...env,
-      KILN_CONTAINER_URLS: urls,
+      KILN_SERVICE_ADDRESSES: addresses,
     });
     try {
       const containers = await http(`${served.url}/containers`).json<ContainerInfo[]>();
       expect(containers.find((c) => c.name === 's6')).toMatchObject({
-        url: deadUrl,
+        url: 'http://s6:8080',
         healthy: false,
         artifactType: '',
       });
@@ -211,6 +226,20 @@ describe('pipeline container', () => {
     } finally {
       await served.stop();
     }
+  });
+
+  it('describes its own routes in /openapi.json, beside the artifact API of its runs', async () => {
+    const document = await http(`${pipeline.url}/openapi.json`).json<{
+      paths: Record<string, Record<string, { operationId: string }>>;
+    }>();
+    expect(document.paths['/task']?.['get']?.operationId).toBe('task');
+    expect(document.paths['/containers']?.['get']?.operationId).toBe('containers');
+    expect(document.paths['/artifacts']?.['get']?.operationId).toBe('artifactsOfContainers');
+    expect(document.paths['/runs/{name}/steps']?.['get']?.operationId).toBe('runSteps');
+    expect(document.paths['/runs']?.['post']).toBeDefined();
+    const wrong = await http.delete(`${pipeline.url}/runs/first/steps`);
+    expect(wrong.statusCode).toBe(405);
+    expect(wrong.headers['allow']).toBe('GET, HEAD');
   });
 
   it('answers 404 for the steps of an unknown run', async () => {

@@ -1,7 +1,6 @@
 import { ErrorCode, KilnError, isFinalStatus, type ArtifactSummary } from '@kiln/api';
-import type { ContainerClient } from '../client/container-client.js';
+import { isKilnApiError, retryWithGrace, type ToolClient } from '@kiln/client';
 import type { ResolvedPipelineRuntimeOptions } from '../pipeline-definition.js';
-import { withRetry } from '../util/retry.js';
 import { containsValues } from '../util/same-values.js';
 import { LogCopier } from './log-copier.js';
 
@@ -14,7 +13,9 @@ const CANCEL_CLEANUP_MS = 3_000;
 
 /** Everything one step needs; the run supplies it. */
 export interface StepJob {
-  client: ContainerClient;
+  client: ToolClient;
+  /** The container's name, for messages. */
+  container: string;
   step: string;
   artifact: string;
   /** Plain JSON (step results already turned into URLs). */
@@ -31,9 +32,18 @@ export interface StepJob {
 /**
  * Runs one step to its end and returns the completed artifact's summary. Throws a
  * `MULE_BUILD_FAILED` KilnError when the step fails or is cancelled, and cancels the step
- * before rethrowing when the run's signal aborts.
+ * before rethrowing when the run's signal aborts. A container that does not answer is tried
+ * again for `unreachableGraceMs` (it may be restarting), through `@kiln/client`'s retry budget.
  */
 export async function runStep(job: StepJob): Promise<ArtifactSummary> {
+  try {
+    return await runToEnd(job);
+  } catch (error) {
+    throw inStep(job, error);
+  }
+}
+
+async function runToEnd(job: StepJob): Promise<ArtifactSummary> {
   const { summary, adopted } = await createOrAdopt(job);
   job.onUpdate(summary);
   if (adopted && summary.status === 'completed') {
@@ -51,8 +61,13 @@ export async function runStep(job: StepJob): Promise<ArtifactSummary> {
     final.status === 'cancelled' ? 'was cancelled' : `failed: ${final.error ?? 'no reason given'}`;
   throw new KilnError(
     ErrorCode.BuildFailed,
-    `step '${job.step}' (${job.client.name}/${job.artifact}) ${how}`,
+    `step '${job.step}' (${job.container}/${job.artifact}) ${how}`,
   );
+}
+
+/** The same operation, tried again while its container may be restarting. */
+function withGrace<T>(job: StepJob, operation: () => Promise<T>): Promise<T> {
+  return retryWithGrace(operation, { graceMs: job.options.unreachableGraceMs, signal: job.signal });
 }
 
 /**
@@ -65,23 +80,13 @@ async function createOrAdopt(
   job: StepJob,
 ): Promise<{ summary: ArtifactSummary; adopted: boolean }> {
   const { client, artifact, signal } = job;
-  const create = () =>
-    withRetry(
-      () => client.create({ name: artifact, parameters: job.parameters, cache: job.cache }, signal),
-      job.options.unreachableGraceMs,
-      signal,
-    );
-  const first = await create();
-  if (first.kind === 'created') return { summary: first.summary, adopted: false };
-  const existing = await withRetry(
-    () => client.record(artifact, signal),
-    job.options.unreachableGraceMs,
-    signal,
-  );
+  const first = await create(job);
+  if (first) return { summary: first, adopted: false };
+  const existing = await withGrace(job, () => client.get(artifact, { signal }));
   if (!containsValues(existing.parameters, job.parameters)) {
     throw new KilnError(
       ErrorCode.ArtifactExists,
-      `step '${job.step}': ${client.name} already has an artifact '${artifact}' made with other parameters; ` +
+      `${job.container} already has an artifact '${artifact}' made with other parameters; ` +
         'delete it or start the run under another name',
       { status: 409 },
     );
@@ -90,18 +95,25 @@ async function createOrAdopt(
   job.log(
     `[${job.step}] ${artifact} was cancelled by an earlier attempt of this run; building it again`,
   );
-  await client.remove(artifact, signal);
-  const second = await create();
-  if (second.kind === 'exists') {
-    throw new KilnError(
-      ErrorCode.ArtifactExists,
-      `step '${job.step}': '${artifact}' appeared again while replacing it`,
-      {
-        status: 409,
-      },
-    );
+  await withGrace(job, () => client.delete(artifact, { signal }));
+  const second = await create(job);
+  if (!second) {
+    throw new KilnError(ErrorCode.ArtifactExists, `'${artifact}' appeared again while replacing it`, {
+      status: 409,
+    });
   }
-  return { summary: second.summary, adopted: false };
+  return { summary: second, adopted: false };
+}
+
+/** `POST /artifacts` for the step; undefined when the name is taken (409). */
+async function create(job: StepJob): Promise<ArtifactSummary | undefined> {
+  const request = { name: job.artifact, parameters: job.parameters, cache: job.cache };
+  try {
+    return await withGrace(job, () => job.client.create({ ...request, signal: job.signal }));
+  } catch (error) {
+    if (isKilnApiError(error) && error.code === ErrorCode.ArtifactExists) return undefined;
+    throw error;
+  }
 }
 
 /**
@@ -110,21 +122,17 @@ async function createOrAdopt(
  */
 async function waitWithLog(job: StepJob, initial: ArtifactSummary): Promise<ArtifactSummary> {
   const { client, artifact, signal } = job;
-  const grace = job.options.unreachableGraceMs;
   const copier = new LogCopier(client, artifact, (line) => job.log(`[${job.step}] ${line}`));
   let summary = initial;
   try {
     while (!isFinalStatus(summary.status)) {
-      summary = await withRetry(
-        () => client.status(artifact, job.options.pollWaitSeconds, signal),
-        grace,
-        signal,
+      summary = await withGrace(job, () =>
+        client.status(artifact, { wait: job.options.pollWaitSeconds, signal }),
       );
       job.onUpdate(summary);
-      if (!isFinalStatus(summary.status))
-        await withRetry(() => copier.copyNew(signal), grace, signal);
+      if (!isFinalStatus(summary.status)) await withGrace(job, () => copier.copyNew(signal));
     }
-    await withRetry(() => copier.finish(signal), grace, signal);
+    await withGrace(job, () => copier.finish(signal));
     return summary;
   } catch (error) {
     if (signal.aborted) await cancelStep(job);
@@ -135,13 +143,31 @@ async function waitWithLog(job: StepJob, initial: ArtifactSummary): Promise<Arti
 /** Cancels the running step after the run was cancelled, and records how it ended. */
 async function cancelStep(job: StepJob): Promise<void> {
   const { client, artifact } = job;
-  const cleanup = AbortSignal.timeout(CANCEL_CLEANUP_MS);
+  const cleanup = { signal: AbortSignal.timeout(CANCEL_CLEANUP_MS) };
   try {
-    await client.cancel(artifact, cleanup);
+    await client.cancel(artifact, cleanup).catch((error: unknown) => {
+      // Already final: it ended on its own meanwhile.
+      if (!isKilnApiError(error) || error.code !== ErrorCode.ArtifactFinal) throw error;
+    });
     job.log(`[${job.step}] cancelled ${artifact}`);
     // Core answers a cancel once the build has stopped, so the status is final now.
-    job.onUpdate(await client.status(artifact, 0, cleanup));
+    job.onUpdate(await client.status(artifact, cleanup));
   } catch (error) {
     job.log(`[${job.step}] could not cancel ${artifact}: ${(error as Error).message}`);
   }
+}
+
+/**
+ * A step's failure as the run reports it: the step and container named, the code kept. A
+ * failed build says so already; the run's own abort passes through untouched.
+ */
+function inStep(job: StepJob, error: unknown): unknown {
+  if (job.signal.aborted || !(error instanceof KilnError) || error.code === ErrorCode.BuildFailed)
+    return error;
+  return new KilnError(error.code, `step '${job.step}' on ${job.container}: ${error.message}`, {
+    status: error.status,
+    retryable: error.retryable,
+    cause: error,
+    ...(error.errors ? { errors: error.errors } : {}),
+  });
 }

@@ -8,10 +8,11 @@
 // figure is the median over several runs, from `POST /runs` to the status long-poll answering
 // `completed`. Run after `npm run build`:
 //
-//   node containers/pipeline/bench/orchestration.js [--runs N] [--json]
+//   node base/pipeline/bench/orchestration.js [--runs N] [--json]
 import { startToolServer } from '@kiln/core';
 import got from 'got';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,17 +29,27 @@ const root = await mkdtemp(join(tmpdir(), 'kiln-bench-pipeline-'));
 const servers = [];
 try {
   const steps = ['s1', 's2', 's3', 's4', 's5', 's6'];
+  // The project's topology: six services on loopback ports, as `kiln up` would place them.
+  const ports = await Promise.all(steps.map(() => freePort()));
+  const topology = {
+    services: steps.map((name, i) => ({ name, address: `http://127.0.0.1:${ports[i]}` })),
+  };
   const tools = await Promise.all(
-    steps.map((step) =>
-      startToolServer({ modulePath: fixture('echo-tool.mjs'), dataDir: join(root, step), port: 0 }),
+    steps.map((step, i) =>
+      startToolServer({
+        modulePath: fixture('echo-tool.mjs'),
+        dataDir: join(root, step),
+        port: ports[i],
+        topology,
+      }),
     ),
   );
   servers.push(...tools);
-  process.env.KILN_CONTAINER_URLS = steps.map((step, i) => `${step}=${tools[i].url}`).join(',');
   const pipeline = await startToolServer({
     modulePath: fixture('chain-pipeline.mjs'),
     dataDir: join(root, 'pipeline'),
     port: 0,
+    topology,
   });
   servers.push(pipeline);
 
@@ -99,6 +110,18 @@ try {
 } finally {
   await Promise.all(servers.map((server) => server.close()));
   await rm(root, { recursive: true, force: true });
+}
+
+/** A loopback port nothing listens on (closed again before it is returned). */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 function median(values) {

@@ -1,4 +1,4 @@
-import type { ContainerCategory, JsonSchema, TaskDescription } from '@kiln/api';
+import type { ContainerCategory, JsonSchema, RunFigures, TaskDescription } from '@kiln/api';
 import type { StepResult } from './run/step-result.js';
 
 /** One container a pipeline calls, as the pipeline module declares it. */
@@ -6,8 +6,10 @@ export interface ContainerSpec {
   /** `data`, `model` or `benchmark` (API.md, `GET /containers`). */
   category: ContainerCategory;
   /**
-   * The container's base URL. `containerUrls` of the definition wins over it.
-   * @defaultValue `http://<name>:8080`, the compose service name
+   * The container's base URL, for a container that is not a service of the project's
+   * `docker-compose.yml`. Compose URLs (`http://<service>:8080`) are resolved through the
+   * topology the container was given, so they work under `kiln up`, Docker and Kubernetes.
+   * @defaultValue `http://<name>:8080`: the compose service of that name
    */
   url?: string;
   /** Shown by `GET /containers` while the container does not answer. @defaultValue '' */
@@ -17,6 +19,7 @@ export interface ContainerSpec {
 /** A container with its URL settled. */
 export interface ResolvedContainer {
   name: string;
+  /** In compose form for a service of the project (`http://import:8080`). */
   url: string;
   category: ContainerCategory;
   description: string;
@@ -37,7 +40,7 @@ export interface PipelineRuntimeOptions {
   requestTimeoutMs?: number;
   /**
    * How long a step keeps retrying a container that does not answer (it may be restarting)
-   * before the run fails with `CONTAINER_UNAVAILABLE`.
+   * before the run fails with the client's error (`CONNECTION_FAILED`, or the container's 502/503).
    * @defaultValue 120000
    */
   unreachableGraceMs?: number;
@@ -64,9 +67,6 @@ export interface StepOptions {
    */
   cache?: boolean;
 }
-
-/** Headline figures a run reports (accuracy, loss, …); any JSON. */
-export type RunFigures = Record<string, unknown>;
 
 /** The parameters every pipeline run takes, whatever its own schema says. */
 export interface BaseRunParameters {
@@ -112,10 +112,11 @@ export interface PipelineDefinition<P = Record<string, unknown>> {
   description: string;
   /** The eight fields of `GET /task`; `name` in reverse-domain notation. */
   task: TaskDescription;
-  /** Each container the pipeline calls, by the name `p.step` uses. */
+  /**
+   * Each container the pipeline calls, by the name `p.step` uses: the name of its service in
+   * `docker-compose.yml`. Where each one listens comes from the project's topology.
+   */
   containers: Record<string, ContainerSpec>;
-  /** URLs that win over `containers[*].url`, e.g. `parseContainerUrls(process.env.KILN_CONTAINER_URLS)`. */
-  containerUrls?: Record<string, string>;
   /** JSON Schema 2020-12 (type object) of the run's parameters; `cache` is added when absent. */
   parameters?: JsonSchema;
   /** How many steps a run usually takes, so progress can be a fraction of the whole. */
