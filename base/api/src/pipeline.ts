@@ -66,8 +66,14 @@ export interface RunDocument {
   parameters: Record<string, unknown>;
   /** Every step, in order, as `GET /runs/{name}/steps` shows them. */
   steps: StepInfo[];
-  /** Step name → artifact URL. */
+  /** Step name → artifact URL, in compose form (what references carry). */
   artifacts: Record<string, string>;
+  /**
+   * Step name → where a person reads that artifact through the project's gateway: a path on its
+   * origin (`/containers/import/artifacts/…/`), or the URL itself for a container outside the
+   * project. The gateway passes data files through untouched, so the run's data carries both.
+   */
+  links: Record<string, string>;
   /** What the pipeline's `run(p)` returned: the headline figures. */
   figures: RunFigures;
 }

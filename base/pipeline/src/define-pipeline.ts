@@ -9,7 +9,7 @@ import {
 } from '@kiln/api';
 import { Kiln, type ToolClient } from '@kiln/client';
 import { defineTool, type BuildContext, type ToolDefinition } from '@kiln/core';
-import { serviceUrl } from '@kiln/topology';
+import { gatewayPath, serviceUrl } from '@kiln/topology';
 import type {
   BaseRunParameters,
   PipelineDefinition,
@@ -99,6 +99,9 @@ export function definePipeline<P = Record<string, unknown>>(
         parameters: ctx.parameters as Record<string, unknown>,
         steps: [...run.stepInfos],
         artifacts: Object.fromEntries(run.steps.map((step) => [step.step, step.url])),
+        links: Object.fromEntries(
+          run.steps.map((step) => [step.step, gatewayPath(step.url) ?? step.url]),
+        ),
         figures,
       };
       await writeRunDocument(ctx.outputDir, document);

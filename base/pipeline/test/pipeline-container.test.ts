@@ -108,6 +108,8 @@ describe('pipeline container', () => {
     expect(document.figures).toEqual({ chain: ['s1', 's2', 's3', 's4', 's5', 's6'], length: 6 });
     expect(document.task).toBe('org.kiln.test.chain');
     expect(document.artifacts['s3']).toBe('http://s3:8080/artifacts/first-s3/');
+    // …and where a person finds it through the project's gateway.
+    expect(document.links['s3']).toBe('/containers/s3/artifacts/first-s3/');
     const steps = await http(`${run}/steps`).json<StepInfo[]>();
     expect(steps.map((s) => [s.step, s.container, s.artifact, s.status, s.cached])).toEqual(
       [1, 2, 3, 4, 5, 6].map((i) => [`s${i}`, `s${i}`, `first-s${i}`, 'completed', false]),

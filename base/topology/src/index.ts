@@ -11,7 +11,13 @@ export {
   type TopologyDescription,
   type TopologyService,
 } from './topology.js';
-export { ServiceRole, SERVICE_ROLES, SERVICE_PORT, serviceUrl } from './service-role.js';
+export {
+  ServiceRole,
+  SERVICE_ROLES,
+  SERVICE_PORT,
+  serviceUrl,
+  gatewayPath,
+} from './service-role.js';
 export { parseServiceAddresses } from './service-addresses.js';
 export { topologyFromCompose } from './compose-topology.js';
 export {

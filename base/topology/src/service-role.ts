@@ -27,3 +27,18 @@ export const SERVICE_PORT = 8080;
 export function serviceUrl(name: string): string {
   return `http://${name}:${SERVICE_PORT}`;
 }
+
+/** `http://<service>:8080` at the start of a URL, followed by its end or a path, query or fragment. */
+export const COMPOSE_ORIGIN = /^http:\/\/([A-Za-z0-9][A-Za-z0-9._-]*):8080(?=[/?#]|$)/i;
+
+/**
+ * Where a compose URL is found behind the project's gateway, as a path on the gateway's own
+ * origin: `http://import:8080/artifacts/x/` → `/containers/import/artifacts/x/`. The link a person
+ * reading a run through the published port can follow. Undefined for any other URL.
+ */
+export function gatewayPath(url: string): string | undefined {
+  const match = COMPOSE_ORIGIN.exec(url);
+  if (!match) return undefined;
+  const rest = url.slice(match[0].length);
+  return `/containers/${match[1]!}${rest.startsWith('/') ? rest : `/${rest}`}`;
+}

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { gatewayPath } from './service-role.js';
 import { Topology } from './topology.js';
 
 const topology = new Topology({
@@ -77,5 +78,15 @@ describe('Topology', () => {
     const make = (): Topology => new Topology({ services: services as never });
     expect(make).toThrow(message);
     expect(make).toThrow(expect.objectContaining({ code: 'INVALID_TOPOLOGY' }));
+  });
+});
+
+describe('gatewayPath', () => {
+  it('gives the path of a compose URL behind the gateway', () => {
+    expect(gatewayPath('http://import:8080/artifacts/x/')).toBe('/containers/import/artifacts/x/');
+    expect(gatewayPath('http://import:8080')).toBe('/containers/import/');
+    expect(gatewayPath('http://import:8080?x=1')).toBe('/containers/import/?x=1');
+    expect(gatewayPath('http://127.0.0.1:9002/artifacts/x/')).toBeUndefined();
+    expect(gatewayPath('http://import:80/x')).toBeUndefined();
   });
 });

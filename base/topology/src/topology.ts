@@ -1,5 +1,5 @@
 import { isValidName } from '@kiln/api';
-import { SERVICE_ROLES, ServiceRole, serviceUrl } from './service-role.js';
+import { COMPOSE_ORIGIN, SERVICE_ROLES, ServiceRole, serviceUrl } from './service-role.js';
 import { invalid, isHttpUrl } from './service-addresses.js';
 
 /** One service of the project, as plain data. */
@@ -36,9 +36,6 @@ export interface ResolvedService {
   /** Where this process reaches it (its `url` unless an address says otherwise). */
   address: string;
 }
-
-/** `http://<host>:8080` at the start of a URL, followed by the end or a path, query or fragment. */
-const COMPOSE_ORIGIN = /^http:\/\/([A-Za-z0-9][A-Za-z0-9._-]*):8080(?=[/?#]|$)/i;
 
 /**
  * The services of a project and how to reach them from this process. Artifact references and
