@@ -18,6 +18,7 @@ export type { WaitOptions } from './collection/wait-for-artifact.js';
 export type { InputFile } from './http/multipart-body.js';
 export type { FollowLogOptions } from './stream/follow-log.js';
 export { LineSplitter } from './stream/line-splitter.js';
+export { SseParser, type RawServerSentEvent } from './stream/sse-parser.js';
 export type { ArtifactEvent, EventsOptions } from './stream/server-events.js';
 export {
   DownloadPhase,

@@ -40,6 +40,11 @@ describe('the dashboard against fixture containers behind the gateway', () => {
     await page.getByRole('heading', { name: 'Pipelines' }).waitFor();
     await page.getByRole('link', { name: 'demo' }).waitFor();
     await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    // Every container of the project, a tool that no pipeline uses included.
+    const notes = page.getByRole('row', { name: /notes/ });
+    await notes.getByText('none').waitFor();
+    await notes.getByRole('link', { name: 'New notes artifact' }).waitFor();
+    await page.getByRole('row', { name: /train/ }).getByText('demo').waitFor();
     await browser.screenshot('pipelines');
   });
 
@@ -109,7 +114,7 @@ describe('the dashboard against fixture containers behind the gateway', () => {
     await chain.getByRole('link', { name: 'train/run-one-train' }).waitFor();
     await badge(page.locator('kiln-artifact-page'), 'completed').waitFor({ timeout: 30_000 });
     await badge(chain, 'completed').waitFor();
-    await page.getByText('step train completed: run-one-train').waitFor();
+    await page.getByText('[train] train: run-one-train').waitFor();
     await browser.screenshot('run');
   });
 

@@ -102,7 +102,7 @@ export class KilnArtifactPage extends LitElement {
   });
 
   private _links = new Task(this, {
-    task: () => this._api.containerUrls(),
+    task: () => this._api.containerNames(),
     args: () => [] as [],
   });
 
@@ -260,7 +260,7 @@ export class KilnArtifactPage extends LitElement {
 
   private _renderParameters(record: ArtifactRecord) {
     const entries = Object.entries(record.parameters);
-    const containers = this._links.value ?? new Map<string, string>();
+    const containers = this._links.value ?? new Set<string>();
     return html`<section aria-labelledby="parameters-heading">
       <h3 id="parameters-heading">Parameters</h3>
       ${
