@@ -104,6 +104,8 @@ export interface ContainerListing {
   description: string;
   /** What it makes (`dataset`, `model`, `run`…); empty while it has not answered. */
   artifactType: string;
+  /** How the first pipeline that uses it classes it; null when no pipeline does. */
+  category: ContainerCategory | null;
   /** Whether `GET /health` answered 200 just now. */
   healthy: boolean;
   /** The pipelines whose `/containers` name it, in listing order. */

@@ -1,5 +1,7 @@
 import {
   ContainerKind,
+  type ContainerCategory,
+  type ContainerInfo,
   type ContainerListing,
   type PipelineListing,
   type ToolDescription,
@@ -38,7 +40,8 @@ interface Entry {
   /** The last description it gave; kept while it does not answer, so a pipeline stays a pipeline. */
   described?: Cached<ToolDescription>;
   task?: Cached<PipelineListing['task']>;
-  uses?: Cached<string[]>;
+  /** A pipeline's containers, as its `/containers` names them. */
+  uses?: Cached<Pick<ContainerInfo, 'name' | 'category'>[]>;
   /** Whether the last question asked of it was answered. */
   answered: boolean;
 }
@@ -94,8 +97,9 @@ export class ProjectDirectory {
         url: gatewayUrl(entry.name),
         description: described?.description ?? '',
         artifactType: described?.artifactType ?? '',
+        category: uses.get(entry.name)?.category ?? null,
         healthy: health[index]!,
-        pipelines: uses.get(entry.name) ?? [],
+        pipelines: uses.get(entry.name)?.pipelines ?? [],
       };
     });
   }
@@ -149,22 +153,26 @@ export class ProjectDirectory {
     }
   }
 
-  /** Container name → the pipelines whose `/containers` name it. */
-  async #usage(): Promise<Map<string, string[]>> {
+  /** Container name → the pipelines whose `/containers` name it, and the first one's category. */
+  async #usage(): Promise<Map<string, Usage>> {
     const pipelines = this.#entries.filter(isPipeline);
     const lists = await Promise.all(pipelines.map((entry) => this.#containersOf(entry)));
-    const uses = new Map<string, string[]>();
+    const uses = new Map<string, Usage>();
     pipelines.forEach((pipeline, index) => {
-      for (const name of lists[index]!) uses.set(name, [...(uses.get(name) ?? []), pipeline.name]);
+      for (const { name, category } of lists[index]!) {
+        const usage = uses.get(name) ?? { category, pipelines: [] };
+        usage.pipelines.push(pipeline.name);
+        uses.set(name, usage);
+      }
     });
     return uses;
   }
 
-  async #containersOf(entry: Entry): Promise<string[]> {
+  async #containersOf(entry: Entry): Promise<Pick<ContainerInfo, 'name' | 'category'>[]> {
     if (this.#fresh(entry.uses)) return entry.uses!.value;
     try {
       const containers = await entry.kiln.pipeline().containers();
-      entry.uses = { value: containers.map((container) => container.name), at: this.#now() };
+      entry.uses = { value: containers.map(({ name, category }) => ({ name, category })), at: this.#now() };
     } catch (error) {
       this.#unavailable(entry, 'pipeline containers unavailable', error);
     }
@@ -182,6 +190,12 @@ export class ProjectDirectory {
       reason: error instanceof Error ? error.message : String(error),
     });
   }
+}
+
+/** Who uses a container. */
+interface Usage {
+  category: ContainerCategory;
+  pipelines: string[];
 }
 
 function isPipeline(entry: Entry): boolean {
