@@ -6,7 +6,10 @@ import {
   type StepInfo,
   type TaskDescription,
 } from '@kiln/api';
-import { ArtifactCollectionClient, type ListOptions } from './collection/artifact-collection-client.js';
+import {
+  ArtifactCollectionClient,
+  type ListOptions,
+} from './collection/artifact-collection-client.js';
 import type { CreateOptions } from './collection/create-artifact.js';
 import { assertName } from './collection/names.js';
 import type { HttpClient } from './http/http-client.js';

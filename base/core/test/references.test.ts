@@ -44,9 +44,7 @@ describe('artifact references in compose form', () => {
       await fetch(`${producer.url}/artifacts/nested/`)
     ).json()) as ArtifactRecord;
     // The record keeps the reference as given: the compose form, valid in every mode.
-    expect(record.inputs).toEqual([
-      { parameter: 'source', url: reference, digest: nested.digest },
-    ]);
+    expect(record.inputs).toEqual([{ parameter: 'source', url: reference, digest: nested.digest }]);
     expect(record.parameters['source']).toBe(reference);
     const log = await (await fetch(`${consumer.url}/artifacts/from-compose/log`)).text();
     expect(log).toContain(`fetching input 'source' from ${reference}`);

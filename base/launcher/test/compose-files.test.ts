@@ -199,7 +199,8 @@ describe('compose files', () => {
       const env = service.environment as Record<string, string>;
       expect(env['KILN_COMPOSE_FILE'], name).toBe('/etc/kiln/docker-compose.yml');
       // No service is told where another one is, nor waits for a list of them.
-      for (const value of Object.values(env)) expect(String(value), name).not.toMatch(/https?:\/\//);
+      for (const value of Object.values(env))
+        expect(String(value), name).not.toMatch(/https?:\/\//);
       expect(service.depends_on, name).toBeUndefined();
     }
     // The roles the topology reads: three services serve the project, the rest are containers.
@@ -213,10 +214,13 @@ describe('compose files', () => {
   });
 
   it('stay free of the lists they replaced, and so does every container', () => {
-    const removed = /KILN_CONTAINER_URLS|KILN_PIPELINE_URLS|KILN_DASHBOARD_URL|x-tool-urls|x-tools-healthy/;
+    const removed =
+      /KILN_CONTAINER_URLS|KILN_PIPELINE_URLS|KILN_DASHBOARD_URL|x-tool-urls|x-tools-healthy/;
     expect(readFileSync(DEPLOY, 'utf8')).not.toMatch(removed);
     const sources = ['base', 'containers', 'components'].flatMap((parent) =>
-      readdirSync(join(ROOT, parent)).flatMap((entry) => sourceFiles(join(ROOT, parent, entry, 'src'))),
+      readdirSync(join(ROOT, parent)).flatMap((entry) =>
+        sourceFiles(join(ROOT, parent, entry, 'src')),
+      ),
     );
     expect(sources.length).toBeGreaterThan(100);
     for (const file of sources) expect(readFileSync(file, 'utf8'), file).not.toMatch(removed);

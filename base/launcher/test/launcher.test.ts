@@ -108,7 +108,9 @@ describe('startProject', () => {
       ['back', 'container', back.url],
       ['oneshot', 'container', project.services.get('oneshot')!.url],
     ]);
-    expect(project.topology.resolve('http://back:8080/artifacts/a/')).toBe(`${back.url}/artifacts/a/`);
+    expect(project.topology.resolve('http://back:8080/artifacts/a/')).toBe(
+      `${back.url}/artifacts/a/`,
+    );
     expect(front['argv']).toEqual(['front', '--peer', `${back.url}/x`]);
     expect(front['cwd']).toBe(PROJECT.replace(/\/$/, ''));
     expect((await info(project, 'back')).env['OTHER']).toBe('from-list');

@@ -14,12 +14,12 @@ describe('resolveGatewayOptions', () => {
       },
       token: '',
     });
-    expect([...resolved.containers].map(([name, u]) => [name, u.target.href, u.composeUrl])).toEqual(
-      [
-        ['train', 'http://127.0.0.1:9005/', 'http://train:8080'],
-        ['visualization', 'http://visualization:8080/', 'http://visualization:8080'],
-      ],
-    );
+    expect(
+      [...resolved.containers].map(([name, u]) => [name, u.target.href, u.composeUrl]),
+    ).toEqual([
+      ['train', 'http://127.0.0.1:9005/', 'http://train:8080'],
+      ['visualization', 'http://visualization:8080/', 'http://visualization:8080'],
+    ]);
     expect(resolved.dashboard?.target.href).toBe('http://127.0.0.1:9001/');
     expect(resolved.token).toBeUndefined();
     expect(resolved.limits).toEqual(DEFAULT_GATEWAY_LIMITS);

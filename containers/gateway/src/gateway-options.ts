@@ -121,7 +121,10 @@ export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayO
 }
 
 function upstream(service: { name: string; address: string; url: string }): Upstream {
-  return { target: parseUpstreamUrl(service.address, `service '${service.name}'`), composeUrl: service.url };
+  return {
+    target: parseUpstreamUrl(service.address, `service '${service.name}'`),
+    composeUrl: service.url,
+  };
 }
 
 function parseUpstreamUrl(value: string, what: string): URL {

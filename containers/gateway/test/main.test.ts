@@ -66,7 +66,12 @@ describe('gateway main', () => {
 
   it('refuses a malformed KILN_SERVICE_ADDRESSES at start', async () => {
     const child = spawn(process.execPath, [MAIN], {
-      env: { ...process.env, PORT: '0', KILN_COMPOSE_FILE: composeFile, KILN_SERVICE_ADDRESSES: 'oops' },
+      env: {
+        ...process.env,
+        PORT: '0',
+        KILN_COMPOSE_FILE: composeFile,
+        KILN_SERVICE_ADDRESSES: 'oops',
+      },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let err = '';

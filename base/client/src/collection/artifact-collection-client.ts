@@ -218,7 +218,12 @@ export class ArtifactCollectionClient {
    * on as it arrives (the visualization container forwards views this way). The body is the
    * caller's to consume or destroy; an error answer rejects with its problem.
    */
-  metricStream(name: string, metric: string, view: string, call?: CallOptions): Promise<OpenStream> {
+  metricStream(
+    name: string,
+    metric: string,
+    view: string,
+    call?: CallOptions,
+  ): Promise<OpenStream> {
     return this.http.stream(this.#metricPath(name, metric, view), { call });
   }
 

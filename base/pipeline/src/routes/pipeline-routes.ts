@@ -59,7 +59,8 @@ export function pipelineRoutes(
       method: 'get',
       path: '/artifacts',
       operationId: 'artifactsOfContainers',
-      summary: "Every artifact of every container of the pipeline, newest first, with its container",
+      summary:
+        'Every artifact of every container of the pipeline, newest first, with its container',
       query: [
         {
           name: 'status',

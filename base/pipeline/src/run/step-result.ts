@@ -53,7 +53,12 @@ export class StepResult {
 
   /** A report metric of the artifact (what its build wrote with `ctx.report`). */
   report<T = unknown>(metric: string, signal?: AbortSignal): Promise<T> {
-    return this.#client.metric(this.artifact, metric, 'json', signal ? { signal } : {}) as Promise<T>;
+    return this.#client.metric(
+      this.artifact,
+      metric,
+      'json',
+      signal ? { signal } : {},
+    ) as Promise<T>;
   }
 
   /**

@@ -98,9 +98,13 @@ async function createOrAdopt(
   await withGrace(job, () => client.delete(artifact, { signal }));
   const second = await create(job);
   if (!second) {
-    throw new KilnError(ErrorCode.ArtifactExists, `'${artifact}' appeared again while replacing it`, {
-      status: 409,
-    });
+    throw new KilnError(
+      ErrorCode.ArtifactExists,
+      `'${artifact}' appeared again while replacing it`,
+      {
+        status: 409,
+      },
+    );
   }
   return { summary: second, adopted: false };
 }

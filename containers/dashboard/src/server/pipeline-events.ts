@@ -182,7 +182,10 @@ export class PipelineEvents {
         if (signal.aborted) return;
         tried = true;
         firstTry();
-        this.#logger.debug('container events unavailable', { container: name, reason: String(error) });
+        this.#logger.debug('container events unavailable', {
+          container: name,
+          reason: String(error),
+        });
       }
       await delay(wait, signal);
       wait = Math.min(wait * 2, this.#maxRetryMs);

@@ -127,7 +127,11 @@ export class ProjectDirectory {
       return { ...base, task: entry.task.value, available: true };
     } catch (error) {
       this.#unavailable(entry, 'pipeline task unavailable', error);
-      return { ...base, task: entry.task?.value ?? { name: '', description: '' }, available: false };
+      return {
+        ...base,
+        task: entry.task?.value ?? { name: '', description: '' },
+        available: false,
+      };
     }
   }
 
@@ -172,7 +176,10 @@ export class ProjectDirectory {
     if (this.#fresh(entry.uses)) return entry.uses!.value;
     try {
       const containers = await entry.kiln.pipeline().containers();
-      entry.uses = { value: containers.map(({ name, category }) => ({ name, category })), at: this.#now() };
+      entry.uses = {
+        value: containers.map(({ name, category }) => ({ name, category })),
+        at: this.#now(),
+      };
     } catch (error) {
       this.#unavailable(entry, 'pipeline containers unavailable', error);
     }

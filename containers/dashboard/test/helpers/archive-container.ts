@@ -8,7 +8,9 @@ import { listen } from './listen.js';
  * dashboard and the pipeline read of a container: `GET /`, `/health`, `/artifacts` (with
  * `?status=`) and `/events` (held open); one in 97 artifacts failed.
  */
-export async function startArchiveContainer(count: number): Promise<{ url: string; server: Server }> {
+export async function startArchiveContainer(
+  count: number,
+): Promise<{ url: string; server: Server }> {
   const artifacts = Array.from({ length: count }, (_, i) => archived(count - 1 - i));
   const description: ToolDescription = {
     kind: 'tool',

@@ -8,9 +8,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp } from '../../dist/index.js';
 import { startArchiveContainer } from './archive-container.js';
-import { listen } from './listen.js';
-
-export { listen };
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 const GATEWAY_MAIN = fileURLToPath(new URL('../../../gateway/dist/main.js', import.meta.url));
@@ -40,7 +37,7 @@ export interface TestProjectOptions {
 }
 
 /** The test project's compose file: the services, and the roles of those serving the project. */
-export const TEST_PROJECT_COMPOSE = `name: dashboard-test
+const TEST_PROJECT_COMPOSE = `name: dashboard-test
 services:
   gateway: { image: kiln/gateway, x-kiln: { role: gateway } }
   dashboard: { image: kiln/dashboard, x-kiln: { role: dashboard } }
@@ -127,7 +124,9 @@ export async function startTestProject(options: TestProjectOptions = {}): Promis
       modulePath: join(FIXTURES, 'demo-pipeline.mjs'),
       dataDir: join(dataRoot, 'demo'),
       port: 0,
-      topology: { services: Object.entries(addresses).map(([name, address]) => ({ name, address })) },
+      topology: {
+        services: Object.entries(addresses).map(([name, address]) => ({ name, address })),
+      },
     });
     servers.push(pipeline);
     addresses['demo'] = pipeline.url;

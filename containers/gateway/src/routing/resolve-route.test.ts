@@ -26,7 +26,10 @@ describe('resolveRoute', () => {
     expect(resolveRoute('/containersx/a')).toEqual({ kind: 'dashboard', path: '/containersx/a' });
     // `/containers/` itself lists the containers: the dashboard answers it.
     expect(resolveRoute('/containers/')).toEqual({ kind: 'dashboard', path: '/containers/' });
-    expect(resolveRoute('/containers?x=1')).toEqual({ kind: 'dashboard', path: '/containers/?x=1' });
+    expect(resolveRoute('/containers?x=1')).toEqual({
+      kind: 'dashboard',
+      path: '/containers/?x=1',
+    });
   });
 
   it('refuses absolute-form targets and invalid names', () => {

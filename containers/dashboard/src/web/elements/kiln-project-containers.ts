@@ -63,24 +63,30 @@ export class KilnProjectContainers extends LitElement {
     const pipeline = container.kind === 'pipeline';
     return html`<tr>
       <th scope="row">
-        ${pipeline
-          ? html`<a href=${href.pipeline(container.name)}>${container.name}</a>`
-          : container.name}
+        ${
+          pipeline
+            ? html`<a href=${href.pipeline(container.name)}>${container.name}</a>`
+            : container.name
+        }
       </th>
       <td>${container.kind ?? 'not answering'}</td>
       <td>${container.artifactType}</td>
       <td>
-        <kiln-status-badge status=${container.healthy ? 'healthy' : 'unhealthy'}></kiln-status-badge>
+        <kiln-status-badge
+          status=${container.healthy ? 'healthy' : 'unhealthy'}
+        ></kiln-status-badge>
       </td>
       <td>${container.pipelines.join(', ') || html`<span class="muted">none</span>`}</td>
       <td>
-        ${pipeline
-          ? html`<a href=${href.startRun(container.name)}>Start a run</a>`
-          : html`<a
-              href=${href.create(container.name)}
-              aria-label=${`New ${container.name} artifact`}
-              >New artifact</a
-            >`}
+        ${
+          pipeline
+            ? html`<a href=${href.startRun(container.name)}>Start a run</a>`
+            : html`<a
+                href=${href.create(container.name)}
+                aria-label=${`New ${container.name} artifact`}
+                >New artifact</a
+              >`
+        }
       </td>
     </tr>`;
   }
