@@ -38,7 +38,7 @@ describe('the dashboard against fixture containers behind the gateway', () => {
     await page.getByLabel('Project token').fill(TOKEN);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Pipelines' }).waitFor();
-    await page.getByRole('link', { name: 'demo' }).waitFor();
+    await page.getByRole('link', { name: 'demo', exact: true }).waitFor();
     await page.getByRole('button', { name: 'Sign out' }).waitFor();
     // Every container of the project, a tool that no pipeline uses included.
     const notes = page.getByRole('row', { name: /notes/ });
@@ -50,7 +50,7 @@ describe('the dashboard against fixture containers behind the gateway', () => {
 
   it('shows the pipeline: its task, containers with health, and 10,000 artifacts in pages', async () => {
     const { page } = browser;
-    await page.getByRole('link', { name: 'demo' }).click();
+    await page.getByRole('link', { name: 'demo', exact: true }).click();
     await page.getByText('org.kiln.test.demo').waitFor();
     for (const field of [
       'Output',

@@ -62,13 +62,7 @@ export class KilnProjectContainers extends LitElement {
   private _renderRow(container: ContainerListing) {
     const pipeline = container.kind === 'pipeline';
     return html`<tr>
-      <th scope="row">
-        ${
-          pipeline
-            ? html`<a href=${href.pipeline(container.name)}>${container.name}</a>`
-            : container.name
-        }
-      </th>
+      <th scope="row">${container.name}</th>
       <td>${container.kind ?? 'not answering'}</td>
       <td>${container.artifactType}</td>
       <td>
@@ -80,7 +74,9 @@ export class KilnProjectContainers extends LitElement {
       <td>
         ${
           pipeline
-            ? html`<a href=${href.startRun(container.name)}>Start a run</a>`
+            ? html`<a href=${href.pipeline(container.name)} aria-label=${`Open ${container.name}`}
+                >Open</a
+              >`
             : html`<a
                 href=${href.create(container.name)}
                 aria-label=${`New ${container.name} artifact`}
