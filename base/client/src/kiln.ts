@@ -5,7 +5,6 @@ import {
   type ContainerListing,
   type PipelineListing,
 } from '@kiln/api';
-import type { ArtifactCollectionClient } from './collection/artifact-collection-client.js';
 import { parseArtifactUrl } from './collection/artifact-url.js';
 import { assertName } from './collection/names.js';
 import { KilnApiError } from './errors/kiln-api-error.js';
@@ -69,7 +68,7 @@ export class Kiln {
     const { base, collection, name } = parseArtifactUrl(url);
     const kiln = Kiln.direct(base, options);
     const client = collection === Collection.Runs ? kiln.pipeline() : kiln.container();
-    return { client, name, url: (client as ArtifactCollectionClient).artifactUrl(name) };
+    return { client, name, url: client.artifactUrl(name) };
   }
 
   /** The base URL given. */

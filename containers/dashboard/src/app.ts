@@ -5,7 +5,11 @@ import { Topology, type TopologyDescription } from '@kiln/topology';
 import express, { type Express } from 'express';
 import { fileURLToPath } from 'node:url';
 import { eventsRoute } from './server/events-route.js';
-import { PipelineEvents, type PipelineEventsOptions } from './server/pipeline-events.js';
+import {
+  PipelineEvents,
+  type PipelineEventsClients,
+  type PipelineEventsOptions,
+} from './server/pipeline-events.js';
 import { ProjectDirectory, type ProjectDirectoryOptions } from './server/project-directory.js';
 import { uiRoutes } from './server/ui-routes.js';
 
@@ -79,7 +83,7 @@ export function createApp(deps: DashboardDeps): Express {
 }
 
 /** The clients a pipeline's merged stream reads with: no timeout (streams stay open), no retries. */
-function eventClients(topology: Topology, pipeline: string) {
+function eventClients(topology: Topology, pipeline: string): PipelineEventsClients {
   const options = { topology, timeout: 0, retries: 0 };
   const service = topology.service(pipeline)!;
   return {
