@@ -10,6 +10,7 @@
 //     [--architecture dense|linear] [--dtype uint8|float32 (uint8)] [--source auto|system|bundled]
 //     [--no-torch] [--torch-epochs N (2)] [--torch-threads N (1, as TF.js wasm in Node)]
 //     [--torch-blas-dir DIR (also run torch with the libblas.so.3 in DIR, e.g. OpenBLAS)]
+//     [--no-torch-system-blas (only the --torch-blas-dir run: e.g. a full-length run for accuracy)]
 //     [--python PATH] [--out FILE]
 // Training flags left out take the train tool's defaults (the pipeline's); the PyTorch script
 // trains with the parameters the train artifact records. With --runs N the pipeline runs N
@@ -46,6 +47,7 @@ const { values: args } = parseArgs({
     'torch-epochs': { type: 'string', default: '2' },
     'torch-threads': { type: 'string', default: '1' },
     'torch-blas-dir': { type: 'string' },
+    'no-torch-system-blas': { type: 'boolean', default: false },
     python: { type: 'string' },
     out: { type: 'string', default: join(root, 'test-output', 'fashion-mnist-bench.json') },
   },
@@ -253,7 +255,7 @@ async function runTorch(result, training, manifestSplit, manifestTensors) {
   const dir = await mkdtemp(join(tmpdir(), 'kiln-torch-'));
   try {
     const config = await writeTorchConfig(dir, result, training, manifestSplit, manifestTensors);
-    const variants = [{ blas: await systemBlas(), env: {} }];
+    const variants = args['no-torch-system-blas'] ? [] : [{ blas: await systemBlas(), env: {} }];
     if (args['torch-blas-dir']) {
       variants.push({
         blas: args['torch-blas-dir'],
