@@ -7,7 +7,8 @@
 //   node containers/train/bench/fashion-mnist-bench.mjs [--runs N (1)] [--seed N (1)]
 //     [--epochs N] [--batch-size N] [--hidden 256,128] [--lr X] [--final-lr X]
 //     [--schedule cosine|exponential] [--warmup-epochs X] [--label-smoothing X] [--dropout X]
-//     [--architecture dense|linear] [--dtype uint8|float32 (uint8)] [--source auto|system|bundled]
+//     [--architecture dense|linear] [--normalization standard|unit|none (standard)]
+//     [--dtype uint8|float32 (uint8)] [--source auto|system|bundled]
 //     [--no-torch] [--torch-epochs N (2)] [--torch-threads N (1, as TF.js wasm in Node)]
 //     [--torch-blas-dir DIR (also run torch with the libblas.so.3 in DIR, e.g. OpenBLAS)]
 //     [--no-torch-system-blas (only the --torch-blas-dir run: e.g. a full-length run for accuracy)]
@@ -40,6 +41,7 @@ const { values: args } = parseArgs({
     'label-smoothing': { type: 'string' },
     dropout: { type: 'string' },
     architecture: { type: 'string' },
+    normalization: { type: 'string', default: 'standard' },
     dtype: { type: 'string', default: 'uint8' },
     source: { type: 'string', default: 'auto' },
     'validation-fraction': { type: 'string', default: '0.1' },
@@ -142,7 +144,7 @@ async function runPipeline(tools, run) {
   const raw = await step('import', { source: args.source });
   const processed = await step('process', {
     dataset: raw,
-    normalization: 'unit',
+    normalization: args.normalization,
     augmentation: { copies: 0 },
     seed,
   });
@@ -322,7 +324,9 @@ try {
   for (const tool of TOOLS)
     tools[tool] = await startTool(join(root, 'containers', tool, 'dist', 'tool.js'));
   say(`started ${TOOLS.length} tool servers in ${seconds(performance.now() - bootStarted)} s`);
-  say(`pipeline (seed ${seed}, export ${args.dtype}, train: ${JSON.stringify(trainParameters)}):`);
+  say(
+    `pipeline (seed ${seed}, ${args.normalization} normalisation, export ${args.dtype}, train: ${JSON.stringify(trainParameters)}):`,
+  );
   const runs = [];
   for (let run = 1; run <= Number(args.runs); run++) runs.push(await measuredRun(tools, run));
   const { result, training, bench } = runs[0];
@@ -353,6 +357,7 @@ try {
     },
     source: rawManifest.provenance.source,
     seed,
+    normalization: args.normalization,
     exportDtype: args.dtype,
     trainImages: training.trainCount,
     validationImages: training.validationCount,
