@@ -18,7 +18,7 @@ export const FASHION_MNIST_TASK: TaskDescription = {
   evaluation_criterias:
     'Top-1 accuracy on the test set (headline), with macro precision, recall and F1, the confusion matrix, throughput and single-image latency.',
   cost_function:
-    'Categorical cross-entropy of the softmax outputs against the true class, minimised with Adam.',
+    'Categorical cross-entropy of the softmax outputs against the true class (a target smoothed by labelSmoothing in training), minimised with Adam under a warm-up and cosine learning-rate schedule.',
   evaluation_dataset:
     'The test set of the imported archive (10,000 images for the full dataset, 1,000 for the bundled subset), never used for training or validation.',
 };
