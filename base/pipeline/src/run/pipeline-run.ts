@@ -103,9 +103,15 @@ export class PipelineRun<P> implements PipelineContext<P>, SweepHost<P> {
     options: { metric: string; goal: VariantGoal },
   ): SweepBoard {
     if (this.#board) throw new TypeError(`run '${this.name}' has swept once already`);
-    this.#board = new SweepBoard(variants, options, (section) =>
-      this.#ctx.report(VARIANTS_REPORT, section),
-    );
+    const noted = new Set<string>();
+    this.#board = new SweepBoard(variants, options, (section) => {
+      this.#ctx.report(VARIANTS_REPORT, section);
+      for (const name of section.failed.filter((failed) => !noted.has(failed))) {
+        noted.add(name);
+        const { fraction, message } = this.#progress.note(`variant ${name} failed`);
+        this.#ctx.progress(fraction, message);
+      }
+    });
     return this.#board;
   }
 

@@ -29,7 +29,9 @@ export class RunProgress {
   readonly #expected: number;
   /** By ledger index, so the message lists steps in the order they started. */
   readonly #steps = new Map<number, StepProgress>();
+  readonly #notes: string[] = [];
   #last = 0;
+  #lastMessage = '';
 
   constructor(expectedSteps: number) {
     this.#expected = Math.max(1, Math.floor(expectedSteps));
@@ -48,7 +50,24 @@ export class RunProgress {
     let done = 0;
     for (const entry of this.#steps.values()) done += entry.progress;
     this.#last = Math.max(this.#last, Math.min(MAX_RUNNING_PROGRESS, done / total));
-    return { fraction: this.#last, message: this.#message(index) };
+    this.#lastMessage = this.#message(index);
+    return this.#report();
+  }
+
+  /**
+   * Adds a lasting note to every message from now on (`variant conv failed`), and returns the
+   * progress with it, so the run says it at once and keeps saying it.
+   */
+  note(text: string): ProgressReport {
+    this.#notes.push(text);
+    return this.#report();
+  }
+
+  #report(): ProgressReport {
+    const notes = this.#notes.join('; ');
+    const message =
+      notes && this.#lastMessage ? `${this.#lastMessage} (${notes})` : this.#lastMessage || notes;
+    return { fraction: this.#last, message };
   }
 
   #message(updated: number): string {
