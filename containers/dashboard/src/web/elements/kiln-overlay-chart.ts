@@ -1,16 +1,10 @@
-import type { MetricPoint } from '@kiln/api';
-import { consume } from '@lit/context';
-import { Task } from '@lit/task';
 import { css, html, LitElement, nothing, unsafeCSS, type PropertyValues } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
 import uPlot from 'uplot';
 import uPlotCss from 'uplot/dist/uPlot.min.css';
-import { apiContext } from '../api/api-context.js';
-import { describeError } from '../api/api-error.js';
-import type { KilnApi } from '../api/kiln-api.js';
 import { formatNumber } from '../model/format.js';
 import { alignSeries } from '../model/overlay-series.js';
-import type { VariantLine } from '../model/variant-comparison.js';
+import type { OverlayLine } from '../model/variant-comparison.js';
 import { sharedStyles } from '../styles/shared-styles.js';
 
 const HEIGHT = 240;
@@ -32,9 +26,8 @@ const STEP_TICKS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 500
 
 /**
  * One series metric of several artifacts on one chart: a line per variant of a sweep, each its
- * own colour and dash, named in the legend. Bump `revision` to fetch the points again (the
- * chart redraws in place). A table of the last steps carries the same values for screen
- * readers and keyboards.
+ * own colour and dash, named in the legend. New points redraw it in place; new lines draw it
+ * anew. A table of the last steps carries the same values for screen readers and keyboards.
  */
 @customElement('kiln-overlay-chart')
 export class KilnOverlayChart extends LitElement {
@@ -67,42 +60,33 @@ export class KilnOverlayChart extends LitElement {
   @property({ reflect: true }) metric = '';
   /** The caption; the metric's name when empty. */
   @property() heading = '';
-  @property({ attribute: false }) lines: VariantLine[] = [];
-  /** Change it to fetch the points again. */
-  @property({ type: Number }) revision = 0;
-
-  @consume({ context: apiContext }) private _api!: KilnApi;
+  /** One line per variant, with its points. */
+  @property({ attribute: false }) lines: OverlayLine[] = [];
 
   @query('.plot') private _plotHost!: HTMLDivElement;
 
   #plot: uPlot | undefined;
   #resize: ResizeObserver | undefined;
 
-  private _points = new Task(this, {
-    task: ([metric, lines]: [string, VariantLine[], number], { signal }) =>
-      Promise.all(
-        lines.map((line) =>
-          this._api.series(line.container, 'artifacts', line.artifact, metric, signal),
-        ),
-      ),
-    args: () => [this.metric, this.lines, this.revision] as [string, VariantLine[], number],
-    onComplete: (series) => void this.#draw(series),
-  });
-
   override connectedCallback(): void {
     super.connectedCallback();
-    if (this._points.value && !this.#plot) void this.#draw(this._points.value);
+    // moved in the page (a keyed list reorders by removing and inserting): draw again
+    if (this.hasUpdated && !this.#plot) void this.#draw();
   }
 
   override willUpdate(changed: PropertyValues<this>): void {
     // another metric, or other lines, is a new chart rather than new points
-    const labels = (lines: VariantLine[] | undefined): string =>
-      (lines ?? []).map((line) => `${line.label}@${line.artifact}`).join(',');
+    const labels = (lines: OverlayLine[] | undefined): string =>
+      (lines ?? []).map((line) => line.label).join(',');
     if (
       changed.has('metric') ||
       (changed.has('lines') && labels(changed.get('lines')) !== labels(this.lines))
     )
       this.#destroy();
+  }
+
+  override updated(changed: PropertyValues<this>): void {
+    if (changed.has('lines') || changed.has('metric')) void this.#draw();
   }
 
   override disconnectedCallback(): void {
@@ -111,7 +95,7 @@ export class KilnOverlayChart extends LitElement {
   }
 
   override render() {
-    const series = this._points.value ?? [];
+    const series = this.lines.map((line) => line.points);
     const [steps = [], ...columns] = alignSeries(series);
     const caption = this.heading || this.metric;
     const drawn = series.filter((points) => points.length > 0).length;
@@ -129,10 +113,6 @@ export class KilnOverlayChart extends LitElement {
         data-lines=${drawn}
         data-points=${series.reduce((sum, points) => sum + points.length, 0)}
       ></div>
-      ${this._points.render({
-        error: (error) =>
-          html`<p class="error-box">Could not load ${this.metric}: ${describeError(error)}</p>`,
-      })}
       ${
         steps.length > 0
           ? html`<details>
@@ -174,8 +154,9 @@ export class KilnOverlayChart extends LitElement {
     this.#plot = undefined;
   }
 
-  async #draw(series: MetricPoint[][]): Promise<void> {
+  async #draw(): Promise<void> {
     await this.updateComplete;
+    const series = this.lines.map((line) => line.points);
     const data = alignSeries(series) as uPlot.AlignedData;
     if (this.#plot && this.#plot.series.length === series.length + 1) {
       this.#plot.setData(data);

@@ -24,14 +24,18 @@ export class KilnVariantComparison extends LitElement {
   static override styles = [
     sharedStyles,
     css`
-      tr.best > * {
+      .best {
         background: #dafbe1;
       }
-      tr.best th {
+      thead th.best {
         font-weight: 700;
       }
-      tbody th {
+      th {
         white-space: nowrap;
+      }
+      td.reason {
+        max-width: 18rem;
+        vertical-align: top;
       }
       .best-mark {
         display: inline-block;
@@ -97,7 +101,6 @@ export class KilnVariantComparison extends LitElement {
   }
 
   private _renderComparison(variants: RunVariants) {
-    const figures = comparedFigures(variants);
     const direction = variants.goal === 'max' ? 'highest' : 'lowest';
     const done = variants.results.filter((r) => r.status !== 'in-progress').length;
     return html`<section aria-labelledby="variants-heading">
@@ -111,20 +114,7 @@ export class KilnVariantComparison extends LitElement {
           <caption>
             Variants compared by ${variants.metric} (${direction} is best)
           </caption>
-          <thead>
-            <tr>
-              <th scope="col">Variant</th>
-              <th scope="col">State</th>
-              ${figures.map((figure) => html`<th scope="col" class="num">${figure}</th>`)}
-              <th scope="col">Parameters</th>
-              <th scope="col">Artifacts</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${variants.results.map((result) =>
-              this._renderRow(result, figures, result.name === variants.best),
-            )}
-          </tbody>
+          ${this._renderTable(variants)}
         </table>
       </div>
       <h4>Curves</h4>
@@ -136,36 +126,88 @@ export class KilnVariantComparison extends LitElement {
     </section>`;
   }
 
-  private _renderRow(result: VariantResult, figures: readonly string[], best: boolean) {
-    const figureCells =
-      result.status === 'failed' || result.status === 'cancelled'
-        ? html`<td class="reason" colspan=${figures.length}>${result.error ?? result.status}</td>`
-        : figures.map((figure) => {
-            const value = result.figures?.[figure];
-            return html`<td class="num">
-              ${typeof value === 'number' ? formatNumber(value) : '–'}
-            </td>`;
-          });
-    return html`<tr class=${best ? 'best' : ''} data-variant=${result.name}>
-      <th scope="row">
-        ${result.name}${best ? html`<span class="best-mark">best</span>` : nothing}
-      </th>
-      <td><kiln-status-badge status=${result.status}></kiln-status-badge></td>
-      ${figureCells}
-      <td class="parameters">${formatParameters(result.parameters)}</td>
-      <td class="links">
-        ${Object.keys(result.steps).map((given) => {
-          const step = variantStep(result, given, this.steps);
-          return step
-            ? html`<a
-                href=${href.artifact(step.container, step.artifact)}
-                aria-label=${`${given} of ${result.name}`}
-                >${given}</a
-              >`
-            : nothing;
-        })}
-      </td>
-    </tr>`;
+  /**
+   * One column per variant, side by side: its state, parameters, figures (the metric first) and
+   * artifacts. A variant that failed shows its reason across its figures.
+   */
+  private _renderTable(variants: RunVariants) {
+    const figures = comparedFigures(variants);
+    const results = variants.results;
+    const cell = (result: VariantResult, content: unknown, className = '') =>
+      html`<td
+        class=${`${className} ${result.name === variants.best ? 'best' : ''}`}
+        data-variant=${result.name}
+      >
+        ${content}
+      </td>`;
+    return html`<thead>
+        <tr>
+          <th scope="col">Variant</th>
+          ${results.map(
+            (result) =>
+              html`<th
+                scope="col"
+                class=${result.name === variants.best ? 'best' : ''}
+                data-variant=${result.name}
+              >
+                ${result.name}${result.name === variants.best ? html`<span class="best-mark">best</span>` : nothing}
+              </th>`,
+          )}
+        </tr>
+      </thead>
+      <tbody>
+        <tr>
+          <th scope="row">State</th>
+          ${results.map((result) =>
+            cell(result, html`<kiln-status-badge status=${result.status}></kiln-status-badge>`),
+          )}
+        </tr>
+        <tr>
+          <th scope="row">Parameters</th>
+          ${results.map((result) => cell(result, formatParameters(result.parameters), 'parameters'))}
+        </tr>
+        ${figures.map(
+          (figure, row) =>
+            html`<tr>
+              <th scope="row">${figure}</th>
+              ${results.map((result) => this._renderFigure(result, figure, row, figures.length, cell))}
+            </tr>`,
+        )}
+        <tr>
+          <th scope="row">Artifacts</th>
+          ${results.map((result) => cell(result, this._renderLinks(result), 'links'))}
+        </tr>
+      </tbody>`;
+  }
+
+  private _renderFigure(
+    result: VariantResult,
+    figure: string,
+    row: number,
+    rows: number,
+    cell: (result: VariantResult, content: unknown, className?: string) => unknown,
+  ) {
+    if (result.status === 'failed' || result.status === 'cancelled') {
+      if (row > 0) return nothing;
+      return html`<td class="reason" rowspan=${rows} data-variant=${result.name}>
+        ${result.error ?? result.status}
+      </td>`;
+    }
+    const value = result.figures?.[figure];
+    return cell(result, typeof value === 'number' ? formatNumber(value) : '–', 'num');
+  }
+
+  private _renderLinks(result: VariantResult) {
+    return Object.keys(result.steps).map((given) => {
+      const step = variantStep(result, given, this.steps);
+      return step
+        ? html`<a
+            href=${href.artifact(step.container, step.artifact)}
+            aria-label=${`${given} of ${result.name}`}
+            >${given}</a
+          >`
+        : nothing;
+    });
   }
 }
 

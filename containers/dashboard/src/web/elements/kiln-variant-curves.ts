@@ -7,14 +7,21 @@ import { repeat } from 'lit/directives/repeat.js';
 import { apiContext } from '../api/api-context.js';
 import { describeError } from '../api/api-error.js';
 import type { KilnApi } from '../api/kiln-api.js';
-import { overlaySpecs, variantStep, type OverlaySpec } from '../model/variant-comparison.js';
+import {
+  curvesOnly,
+  overlaySpecs,
+  variantStep,
+  type OverlayChart,
+  type OverlaySpec,
+} from '../model/variant-comparison.js';
 import { sharedStyles } from '../styles/shared-styles.js';
 import './kiln-overlay-chart.js';
 
 /**
  * A sweep's curves overlaid: for each series metric of the variants' steps (the train step's
- * `loss`, `accuracy`, …), one chart with a line per variant. The variants' metric listings are
- * fetched again whenever `revision` changes, so lines appear and grow while the sweep runs.
+ * `loss`, `accuracy`, …), one chart with a line per variant. The listings and points are fetched
+ * again whenever `revision` changes, so lines appear and grow while the sweep runs. A series
+ * with a single point per variant (a benchmark's figure) is left to the table.
  */
 @customElement('kiln-variant-curves')
 export class KilnVariantCurves extends LitElement {
@@ -40,45 +47,31 @@ export class KilnVariantCurves extends LitElement {
 
   @consume({ context: apiContext }) private _api!: KilnApi;
 
-  private _specs = new Task(this, {
+  private _charts = new Task(this, {
     task: async (
       [variants, steps]: [RunVariants | undefined, StepInfo[], number],
       { signal },
-    ): Promise<OverlaySpec[]> => {
+    ): Promise<OverlayChart[]> => {
       if (!variants) return [];
-      const located = variants.results.flatMap((result) =>
-        Object.keys(result.steps)
-          .map((given) => variantStep(result, given, steps))
-          .filter((step): step is StepInfo => step !== undefined),
-      );
-      // A step just created may not answer yet: it is left out until the next revision.
-      const listings = await Promise.allSettled(
-        located.map((step) =>
-          this._api.metrics(step.container, 'artifacts', step.artifact, signal),
-        ),
-      );
-      const byStep = new Map<string, MetricInfo[]>();
-      listings.forEach((listing, i) => {
-        if (listing.status === 'fulfilled') byStep.set(located[i]!.step, listing.value);
-      });
-      return overlaySpecs(variants, steps, byStep);
+      const specs = overlaySpecs(variants, steps, await this.#listings(variants, steps, signal));
+      return curvesOnly(await Promise.all(specs.map((spec) => this.#points(spec, signal))));
     },
     args: () =>
       [this.variants, this.steps, this.revision] as [RunVariants | undefined, StepInfo[], number],
   });
 
   override render() {
-    const specs = this._specs.value ?? [];
-    const steps = new Set(specs.map((spec) => spec.step));
+    const charts = this._charts.value ?? [];
+    const steps = new Set(charts.map((chart) => chart.step));
     return html`
-      ${this._specs.render({
+      ${this._charts.render({
         error: (error) =>
           html`<p class="error-box">
-            Could not list the variants' curves: ${describeError(error)}
+            Could not load the variants' curves: ${describeError(error)}
           </p>`,
       })}
       ${
-        specs.length === 0 && this._specs.value
+        charts.length === 0 && this._charts.value
           ? html`<p class="muted">
               No curves yet: they appear as the variants' steps report them.
             </p>`
@@ -86,18 +79,56 @@ export class KilnVariantCurves extends LitElement {
       }
       <div class="charts">
         ${repeat(
-          specs,
-          (spec) => `${spec.step}/${spec.metric}`,
-          (spec) =>
+          charts,
+          (chart) => `${chart.step}/${chart.metric}`,
+          (chart) =>
             html`<kiln-overlay-chart
-              .metric=${spec.metric}
-              .heading=${steps.size > 1 ? `${spec.step} · ${spec.metric}` : spec.metric}
-              .lines=${spec.lines}
-              .revision=${this.revision}
+              .metric=${chart.metric}
+              .heading=${steps.size > 1 ? `${chart.step} · ${chart.metric}` : chart.metric}
+              .lines=${chart.lines}
             ></kiln-overlay-chart>`,
         )}
       </div>
     `;
+  }
+
+  /** Each variant step's metric listing, by its name in the run. */
+  async #listings(
+    variants: RunVariants,
+    steps: readonly StepInfo[],
+    signal: AbortSignal,
+  ): Promise<Map<string, MetricInfo[]>> {
+    const located = variants.results.flatMap((result) =>
+      Object.keys(result.steps)
+        .map((given) => variantStep(result, given, steps))
+        .filter((step): step is StepInfo => step !== undefined),
+    );
+    // A step just created may not answer yet: it is left out until the next revision.
+    const listings = await Promise.allSettled(
+      located.map((step) => this._api.metrics(step.container, 'artifacts', step.artifact, signal)),
+    );
+    const byStep = new Map<string, MetricInfo[]>();
+    listings.forEach((listing, i) => {
+      if (listing.status === 'fulfilled') byStep.set(located[i]!.step, listing.value);
+    });
+    return byStep;
+  }
+
+  /** One chart's lines with their points. */
+  async #points(spec: OverlaySpec, signal: AbortSignal): Promise<OverlayChart> {
+    const lines = await Promise.all(
+      spec.lines.map(async (line) => ({
+        label: line.label,
+        points: await this._api.series(
+          line.container,
+          'artifacts',
+          line.artifact,
+          spec.metric,
+          signal,
+        ),
+      })),
+    );
+    return { step: spec.step, metric: spec.metric, lines };
   }
 }
 

@@ -2,6 +2,7 @@ import type { MetricInfo, RunVariants, StepInfo, VariantResult } from '@kiln/api
 import { describe, expect, it } from 'vitest';
 import {
   comparedFigures,
+  curvesOnly,
   formatParameters,
   overlaySpecs,
   variantStep,
@@ -108,5 +109,32 @@ describe('overlaySpecs', () => {
   it('finds a variant step among the run’s steps by its name in the run', () => {
     expect(variantStep(results[1]!, 'benchmark', steps)?.artifact).toBe('run-benchmark-b');
     expect(variantStep(results[1]!, 'nothing', steps)).toBeUndefined();
+  });
+});
+
+describe('curvesOnly', () => {
+  const points = (n: number) =>
+    Array.from({ length: n }, (_, step) => ({ step, value: step, time: '2026-01-01T00:00:00Z' }));
+
+  it('keeps the series with two points or more in some line', () => {
+    const charts = [
+      {
+        step: 'train',
+        metric: 'loss',
+        lines: [
+          { label: 'a', points: points(1) },
+          { label: 'b', points: points(3) },
+        ],
+      },
+      {
+        step: 'benchmark',
+        metric: 'accuracy',
+        lines: [
+          { label: 'a', points: points(1) },
+          { label: 'b', points: points(1) },
+        ],
+      },
+    ];
+    expect(curvesOnly(charts).map((c) => c.metric)).toEqual(['loss']);
   });
 });

@@ -1,4 +1,4 @@
-import type { MetricInfo, RunVariants, StepInfo, VariantResult } from '@kiln/api';
+import type { MetricInfo, MetricPoint, RunVariants, StepInfo, VariantResult } from '@kiln/api';
 
 /** Where one variant's step artifact lives, and the line it draws. */
 export interface VariantLine {
@@ -14,6 +14,27 @@ export interface OverlaySpec {
   step: string;
   metric: string;
   lines: VariantLine[];
+}
+
+/** A line with its points, as a chart draws it. */
+export interface OverlayLine {
+  label: string;
+  points: MetricPoint[];
+}
+
+/** An overlay chart with its points fetched. */
+export interface OverlayChart {
+  step: string;
+  metric: string;
+  lines: OverlayLine[];
+}
+
+/**
+ * The charts worth drawing: a series is a curve once one of its lines has two points or more
+ * (a benchmark's single figure at step 0 is already in the table).
+ */
+export function curvesOnly(charts: readonly OverlayChart[]): OverlayChart[] {
+  return charts.filter((chart) => chart.lines.some((line) => line.points.length >= 2));
 }
 
 /** Series drawn first when a step has them, in this order; the rest follow as listed. */
