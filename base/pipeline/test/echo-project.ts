@@ -11,7 +11,7 @@ export const fixture = (name: string): string =>
   fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
 /** The six service names the test pipelines call. */
-export const STEPS = ['s1', 's2', 's3', 's4', 's5', 's6'] as const;
+const STEPS = ['s1', 's2', 's3', 's4', 's5', 's6'] as const;
 
 /**
  * Two echo containers behind six service names (s1 … s6, as a compose file would name them):

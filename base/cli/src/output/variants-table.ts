@@ -2,7 +2,7 @@ import { VariantGoal, type RunVariants, type VariantResult } from '@kiln/client'
 import type { Output } from './output.js';
 
 /** A figure for a table: integers as they are, others to four significant digits. */
-export function formatFigure(value: unknown): string {
+function formatFigure(value: unknown): string {
   if (typeof value === 'number')
     return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(4)));
   if (value === null || value === undefined) return '-';
