@@ -68,7 +68,8 @@ async function runVariant<P, V extends Variant>(
   }
   // Steps the body left running (a sibling step failed under Promise.all) end with it.
   await context.close();
-  if (host.signal.aborted) {
+  // A variant that completed just as the run was cancelled keeps its result.
+  if (host.signal.aborted && outcome.status === 'failed') {
     board.cancel(variant.name);
     return undefined;
   }
