@@ -43,6 +43,57 @@ export interface StepInfo {
   cached: boolean;
   startedAt: string | null;
   finishedAt: string | null;
+  /**
+   * The variant of a sweep this step belongs to (a Kiln extension); absent for the run's own
+   * steps. A variant's steps are named `<step>-<variant>` (`train-wide`).
+   */
+  variant?: string;
+}
+
+/** Whether a sweep's best variant has the highest or the lowest value of its metric. */
+export const VariantGoal = { Max: 'max', Min: 'min' } as const;
+export type VariantGoal = (typeof VariantGoal)[keyof typeof VariantGoal];
+
+/**
+ * One variant of a sweep (a Kiln extension): a run's data (`variants.results`) and
+ * `GET /runs/{name}/variants` show one per variant, in the order the run gave them.
+ */
+export interface VariantResult {
+  /** The variant's name, also the suffix of its steps' names. */
+  name: string;
+  /** The variant as the run gave it, less its name: what sets it apart from the others. */
+  parameters: Record<string, unknown>;
+  /** `in-progress` while its steps run, then `completed`, `failed` or `cancelled`. */
+  status: ArtifactSummary['status'];
+  /** Why it failed or was cancelled; null otherwise. */
+  error: string | null;
+  /** The figures its steps gave (accuracy, …); null until it completed. */
+  figures: RunFigures | null;
+  /** Its steps: the name a step was given in the variant (`train`) → its name in the run (`train-wide`). */
+  steps: Record<string, string>;
+  /** The name a step was given in the variant → its artifact's URL, in compose form. */
+  artifacts: Record<string, string>;
+  /** The same artifacts through the project's gateway (`/containers/train/artifacts/…/`). */
+  links: Record<string, string>;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
+/**
+ * A sweep's variants side by side (a Kiln extension): `variants` in a run's data, and
+ * `GET /runs/{name}/variants` while the run is in progress.
+ */
+export interface RunVariants {
+  /** The figure the variants are compared by: the task's metric (`accuracy`). */
+  metric: string;
+  /** Whether the highest (`max`) or the lowest (`min`) value of `metric` is best. */
+  goal: VariantGoal;
+  /** The best completed variant by `metric`; null while none has completed with that figure. */
+  best: string | null;
+  /** The variants that failed, in order; a failed variant never fails the others. */
+  failed: string[];
+  /** Every variant, in the order the run gave them. */
+  results: VariantResult[];
 }
 
 /** Headline figures a run reports (accuracy, loss, …); any JSON. */
@@ -76,6 +127,8 @@ export interface RunDocument {
   links: Record<string, string>;
   /** What the pipeline's `run(p)` returned: the headline figures. */
   figures: RunFigures;
+  /** The variants of the run's sweep, side by side; absent when the run swept none. */
+  variants?: RunVariants;
 }
 
 /**

@@ -17,6 +17,7 @@ import { createRunsCommand } from './commands/runs.js';
 import { createServeCommand } from './commands/serve.js';
 import { createStatusCommand } from './commands/status.js';
 import { createUpCommand } from './commands/up.js';
+import { createVariantsCommand } from './commands/variants.js';
 import { createWaitCommand } from './commands/wait.js';
 import { runCli } from './run-cli.js';
 
@@ -59,6 +60,7 @@ export async function runProgram(argv: readonly string[]): Promise<number> {
   program.addCommand(createRmCommand(env));
   program.addCommand(createRunCommand(env));
   program.addCommand(createRunsCommand(env));
+  program.addCommand(createVariantsCommand(env));
   program.addCommand(createServeCommand());
   program.addCommand(createUpCommand());
 

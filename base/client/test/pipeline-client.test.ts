@@ -73,6 +73,42 @@ describe('PipelineClient against a real core server', () => {
     ]);
   });
 
+  it('reads a sweep’s variants, and null for a run without one', async () => {
+    expect(await pipeline.variants('run-1')).toBeNull();
+    await pipeline.run({
+      name: 'swept',
+      parameters: {
+        variants: [
+          { name: 'two', steps: 2 },
+          { name: 'five', steps: 5 },
+          { name: 'broken', fail: true },
+        ],
+      },
+    });
+    expect((await pipeline.wait('swept')).status).toBe('completed');
+    const variants = await pipeline.variants('swept');
+    expect(variants).toMatchObject({
+      metric: 'steps',
+      goal: 'max',
+      best: 'five',
+      failed: ['broken'],
+    });
+    expect(variants!.results.map((v) => [v.name, v.status, v.figures])).toEqual([
+      ['two', 'completed', { steps: 2 }],
+      ['five', 'completed', { steps: 5 }],
+      ['broken', 'failed', null],
+    ]);
+    expect(variants!.results[1]!.artifacts).toEqual({
+      echo: 'http://echo:8080/artifacts/swept-echo-five/',
+    });
+    expect((await pipeline.steps('swept')).map((s) => [s.step, s.variant ?? null])).toEqual([
+      ['prepare', null],
+      ['echo-two', 'two'],
+      ['echo-five', 'five'],
+      ['echo-broken', 'broken'],
+    ]);
+  });
+
   it('reports a failed run, and cancels and deletes runs', async () => {
     await pipeline.run({ name: 'run-2', parameters: { fail: true } });
     expect(await pipeline.wait('run-2')).toMatchObject({

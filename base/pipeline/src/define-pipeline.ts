@@ -5,17 +5,18 @@ import {
   isValidName,
   type JsonSchema,
   type RunDocument,
+  type RunFigures,
   type TaskDescription,
 } from '@kiln/api';
 import { Kiln, type ToolClient } from '@kiln/client';
 import { defineTool, type BuildContext, type ToolDefinition } from '@kiln/core';
 import { gatewayPath, serviceUrl } from '@kiln/topology';
 import type {
-  BaseRunParameters,
   PipelineDefinition,
   ResolvedContainer,
   ResolvedPipelineRuntimeOptions,
 } from './pipeline-definition.js';
+import type { BaseRunParameters } from './step-context.js';
 import { pipelineRoutes } from './routes/pipeline-routes.js';
 import { PipelineRun } from './run/pipeline-run.js';
 import { FIGURES_REPORT, writeRunDocument } from './run/run-document.js';
@@ -71,7 +72,6 @@ export function definePipeline<P = Record<string, unknown>>(
   const containers = resolveContainers(definition);
   const options = resolveRuntimeOptions(definition);
   const version = definition.version ?? '1.0.0';
-  const expectedSteps = definition.expectedSteps ?? 1;
   // Made on the first run, in the mule, and kept: the server process never builds.
   let clients: Map<string, ToolClient> | undefined;
   return defineTool<P & BaseRunParameters>({
@@ -86,11 +86,17 @@ export function definePipeline<P = Record<string, unknown>>(
     routes: (_router, hook) => pipelineRoutes({ task: definition.task, containers, options }, hook),
     async build(ctx: BuildContext<P & BaseRunParameters>) {
       clients ??= stepClients(containers, ctx, options);
-      const run = new PipelineRun<P>(ctx, clients, options, expectedSteps);
+      const run = new PipelineRun<P>(ctx, clients, options, expectedSteps(definition, ctx));
       ctx.log(
         `run '${ctx.name}' of pipeline '${definition.name}' ${version}, attempt ${ctx.attempt}`,
       );
-      const figures = (await definition.run(run)) ?? {};
+      let figures: RunFigures;
+      try {
+        figures = (await definition.run(run)) ?? {};
+      } finally {
+        await run.finish();
+      }
+      const variants = run.variants;
       const document: RunDocument = {
         run: ctx.name,
         pipeline: definition.name,
@@ -103,12 +109,23 @@ export function definePipeline<P = Record<string, unknown>>(
           run.steps.map((step) => [step.step, gatewayPath(step.url) ?? step.url]),
         ),
         figures,
+        ...(variants ? { variants } : {}),
       };
       await writeRunDocument(ctx.outputDir, document);
       ctx.report(FIGURES_REPORT, figures);
-      ctx.progress(1, 'completed');
+      ctx.progress(1, run.finalMessage());
     },
   });
+}
+
+/** How many steps this run is expected to take. */
+function expectedSteps<P>(
+  definition: Pick<PipelineDefinition<P>, 'expectedSteps'>,
+  ctx: Pick<BuildContext<P & BaseRunParameters>, 'parameters'>,
+): number {
+  const expected = definition.expectedSteps;
+  const count = typeof expected === 'function' ? expected(ctx.parameters) : (expected ?? 1);
+  return Number.isFinite(count) && count >= 1 ? count : 1;
 }
 
 /** One SDK client per container, reaching it through the build's topology. */

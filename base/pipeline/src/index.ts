@@ -9,15 +9,24 @@ export { definePipeline, resolveContainers } from './define-pipeline.js';
 export { stepArtifactName } from './step-name.js';
 export { StepResult } from './run/step-result.js';
 export { STEPS_REPORT } from './run/step-ledger.js';
+export { VARIANTS_REPORT } from './run/sweep-board.js';
 export { RUN_DATA_FILE, FIGURES_REPORT } from './run/run-document.js';
-export type { RunDocument, RunFigures } from '@kiln/api';
+export { VariantGoal } from '@kiln/api';
+export type { RunDocument, RunFigures, RunVariants, VariantResult } from '@kiln/api';
 export type {
-  BaseRunParameters,
   ContainerSpec,
   PipelineContext,
   PipelineDefinition,
   PipelineRuntimeOptions,
   ResolvedContainer,
   ResolvedPipelineRuntimeOptions,
-  StepOptions,
 } from './pipeline-definition.js';
+export type { BaseRunParameters, StepContext, StepOptions } from './step-context.js';
+export type {
+  SweepOptions,
+  SweepResult,
+  Variant,
+  VariantBody,
+  VariantContext,
+  VariantOutcome,
+} from './sweep-definition.js';

@@ -1,5 +1,6 @@
 import type { ContainerCategory, JsonSchema, RunFigures, TaskDescription } from '@kiln/api';
-import type { StepResult } from './run/step-result.js';
+import type { BaseRunParameters, StepContext } from './step-context.js';
+import type { SweepOptions, SweepResult, Variant, VariantBody } from './sweep-definition.js';
 
 /** One container a pipeline calls, as the pipeline module declares it. */
 export interface ContainerSpec {
@@ -53,54 +54,34 @@ export interface PipelineRuntimeOptions {
 
 export type ResolvedPipelineRuntimeOptions = Required<PipelineRuntimeOptions>;
 
-/** Per-step choices of `p.step(container, parameters, options)`. */
-export interface StepOptions {
-  /**
-   * The step's name in the run (and in its artifact's name). Calling the same container again
-   * without one gives `<container>-2`, `<container>-3`, …
-   * @defaultValue the container's name
-   */
-  step?: string;
-  /**
-   * Reuse a completed artifact with the same inputs.
-   * @defaultValue the run's `cache` parameter (true unless the run says otherwise)
-   */
-  cache?: boolean;
-}
-
-/** The parameters every pipeline run takes, whatever its own schema says. */
-export interface BaseRunParameters {
-  /** Reuse completed step artifacts with the same inputs. @defaultValue true */
-  cache: boolean;
-}
-
 /**
- * What `run(p)` receives: the run's parameters and `p.step(...)` to call containers in order.
- * `run` is ordinary TypeScript: it may branch on a step's result, loop, or compute between steps.
+ * What `run(p)` receives: the run's parameters, `p.step(...)` to call containers, and
+ * `p.sweep(...)` to fan out variants. `run` is ordinary TypeScript: it may branch on a step's
+ * result, loop, compute between steps, or run independent steps at once (`Promise.all`).
  */
-export interface PipelineContext<P = Record<string, unknown>> {
-  /** The run's name (the pipeline container's artifact name). */
-  readonly name: string;
-  /** 1 on the first attempt; more when a restart of the pipeline container resumed the run. */
-  readonly attempt: number;
-  /** The run's parameters, validated, defaults filled in. */
-  readonly parameters: P & BaseRunParameters;
-  /** Aborted when the run is cancelled; `p.step` then cancels the running step. */
-  readonly signal: AbortSignal;
-  /** The steps so far, in order. */
-  readonly steps: readonly StepResult[];
-  /** Appends a line to the run's log. */
-  log(...args: unknown[]): void;
+export interface PipelineContext<P = Record<string, unknown>> extends StepContext<P> {
   /**
-   * Creates the step's artifact on `container` (cached unless told otherwise), waits for it,
-   * copies its log into the run's log and returns it. A `StepResult` among the parameters is
-   * sent as its artifact URL (a `kiln-artifact` reference). A failed step throws, failing the run.
+   * Runs `body` once per variant, all at once (each container's queue, and its workers, take
+   * them in turn), and compares them by `options.metric`. A variant that fails does not fail
+   * the others: the sweep returns once every variant has ended, and throws only when every
+   * variant failed (or the run was cancelled). The run's data gets a `variants` section, live
+   * in `GET /runs/{name}/variants` meanwhile. A run sweeps at most once.
+   *
+   * @example
+   * ```ts
+   * const sweep = await p.sweep(p.parameters.variants, async (v, vp) => {
+   *   const model = await vp.step('train', { dataset: split, learningRate: v.learningRate });
+   *   const scores = await vp.step('benchmark', { model, dataset: tensors });
+   *   return { accuracy: (await scores.report<{ accuracy: number }>('summary')).accuracy };
+   * }, { metric: 'accuracy' });
+   * return { ...sweep.best?.figures, variant: sweep.best?.variant.name };
+   * ```
    */
-  step(
-    container: string,
-    parameters?: Record<string, unknown>,
-    options?: StepOptions,
-  ): Promise<StepResult>;
+  sweep<V extends Variant>(
+    variants: readonly V[],
+    body: VariantBody<P, V>,
+    options: SweepOptions,
+  ): Promise<SweepResult<V>>;
 }
 
 /** What a pipeline module declares: `export default definePipeline({...})`. */
@@ -119,9 +100,14 @@ export interface PipelineDefinition<P = Record<string, unknown>> {
   containers: Record<string, ContainerSpec>;
   /** JSON Schema 2020-12 (type object) of the run's parameters; `cache` is added when absent. */
   parameters?: JsonSchema;
-  /** How many steps a run usually takes, so progress can be a fraction of the whole. */
-  expectedSteps?: number;
+  /**
+   * How many steps a run usually takes, so progress can be a fraction of the whole; a function
+   * of the run's parameters when that depends on them (the number of variants of a sweep).
+   * Progress never moves back, even when a run takes more steps than expected.
+   * @defaultValue 1
+   */
+  expectedSteps?: number | ((parameters: P & BaseRunParameters) => number);
   options?: PipelineRuntimeOptions;
-  /** The run: calls `p.step` in order and returns the headline figures. */
+  /** The run: calls `p.step` (and `p.sweep`) and returns the headline figures. */
   run(p: PipelineContext<P>): Promise<RunFigures | void>;
 }

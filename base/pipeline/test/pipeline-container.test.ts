@@ -7,72 +7,31 @@ import type {
   TaskDescription,
   ToolDescription,
 } from '@kiln/api';
-import { startToolServer, type RunningToolServer } from '@kiln/core';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixture, freePort, startEchoProject, type EchoProject } from './echo-project.js';
 import { http, startRun, waitFinal, waitForLog, watchEvents } from './http-helpers.js';
 import { serveModule, type ServedProcess } from './serve-process.js';
 
-const fixture = (name: string): string =>
-  fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
-
-// Two echo containers behind six service names (s1 … s6, as a compose file would name them):
-// odd steps on one, even steps on the other, so every step fetches its input from the other
-// container. Every process reaches the six names through the topology it is given, which is
-// how `kiln up` runs a project: step results and references carry `http://s3:8080/…`.
-const STEPS = ['s1', 's2', 's3', 's4', 's5', 's6'];
+let project: EchoProject;
 let root: string;
-let tools: RunningToolServer[] = [];
+let tools: EchoProject['tools'];
 let pipeline: ServedProcess;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'kiln-pipeline-'));
-  // The tools listen before their addresses are known: they learn them once both are up.
-  const ports = await Promise.all(STEPS.slice(0, 2).map(() => freePort()));
-  const services = STEPS.map((name, i) => ({
-    name,
-    address: `http://127.0.0.1:${ports[i % 2]}`,
-  }));
-  tools = await Promise.all(
-    ['a', 'b'].map((tool, i) =>
-      startToolServer({
-        modulePath: fixture('echo-tool.mjs'),
-        dataDir: join(root, tool),
-        port: ports[i]!,
-        cancelGraceMs: 2_000,
-        topology: { services },
-      }),
-    ),
-  );
-  env = {
-    KILN_SERVICE_ADDRESSES: services.map((s) => `${s.name}=${s.address}`).join(','),
-    KILN_TEST_POLL_WAIT: '0.2',
-  };
+  project = await startEchoProject('pipeline');
+  ({ root, tools, env } = project);
   pipeline = await serveModule(fixture('chain-pipeline.mjs'), join(root, 'pipeline'), env);
 });
 
-/** A loopback port nothing listens on (closed again before it is returned). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((done) => server.close(done));
-  return port;
-}
-
 afterAll(async () => {
   await pipeline?.stop();
-  await Promise.all(tools.map((tool) => tool.close()));
-  await rm(root, { recursive: true, force: true });
+  await project?.close();
 });
 
-const toolOf = (step: number): RunningToolServer => tools[(step - 1) % 2]!;
+const toolOf = (step: number) => project.toolOf(step);
 const stepStatus = (step: number, artifact: string): Promise<ArtifactSummary> =>
   http(`${toolOf(step).url}/artifacts/${artifact}/status`).json<ArtifactSummary>();
 
@@ -238,16 +197,20 @@ describe('pipeline container', () => {
     expect(document.paths['/containers']?.['get']?.operationId).toBe('containers');
     expect(document.paths['/artifacts']?.['get']?.operationId).toBe('artifactsOfContainers');
     expect(document.paths['/runs/{name}/steps']?.['get']?.operationId).toBe('runSteps');
+    expect(document.paths['/runs/{name}/variants']?.['get']?.operationId).toBe('runVariants');
     expect(document.paths['/runs']?.['post']).toBeDefined();
     const wrong = await http.delete(`${pipeline.url}/runs/first/steps`);
     expect(wrong.statusCode).toBe(405);
     expect(wrong.headers['allow']).toBe('GET, HEAD');
   });
 
-  it('answers 404 for the steps of an unknown run', async () => {
-    const response = await http(`${pipeline.url}/runs/nobody/steps`);
-    expect(response.statusCode).toBe(404);
-    expect(response.headers['content-type']).toMatch(/problem\+json/);
+  it('answers 404 for the steps and variants of an unknown run, 400 for a bad name', async () => {
+    for (const route of ['steps', 'variants']) {
+      const response = await http(`${pipeline.url}/runs/nobody/${route}`);
+      expect(response.statusCode).toBe(404);
+      expect(response.headers['content-type']).toMatch(/problem\+json/);
+    }
+    expect((await http(`${pipeline.url}/runs/bad%20name/variants`)).statusCode).toBe(400);
   });
 
   it('resumes a run after the pipeline container is killed mid-step', async () => {

@@ -10,4 +10,5 @@ export {
   FASHION_MNIST_TASK,
   FASHION_MNIST_CONTAINERS,
   type FashionMnistParameters,
+  type FashionMnistVariant,
 } from './pipelines/fashion-mnist-task.js';

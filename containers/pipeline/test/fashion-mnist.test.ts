@@ -202,6 +202,76 @@ describe('the Fashion-MNIST pipelines on the real containers', () => {
     });
   }, 180_000);
 
+  it('sweeps variants from one split: each trained and benchmarked, the failing one named, the best chosen', async () => {
+    const summary = await run(dense, 'sweep-1', {
+      ...parameters(),
+      hiddenUnits: [32],
+      variants: [
+        { name: 'small', hiddenUnits: [16] },
+        { name: 'wide', hiddenUnits: [64], dropout: 0.1 },
+        { name: 'fast', learningRate: 0.01, epochs: 1 },
+        // No native backend here: the train container refuses convolutions, and says why.
+        { name: 'conv', architecture: 'conv' },
+      ],
+    });
+    expect(summary.error).toBeNull();
+    expect(summary.status).toBe('completed');
+    const document = await dense.dataJson<RunDocument>('sweep-1', 'run.json');
+    const variants = document.variants!;
+    expect(variants).toMatchObject({ metric: 'accuracy', goal: 'max', failed: ['conv'] });
+    expect(variants.results.map((v) => [v.name, v.status])).toEqual([
+      ['small', 'completed'],
+      ['wide', 'completed'],
+      ['fast', 'completed'],
+      ['conv', 'failed'],
+    ]);
+    expect(variants.results[3]!.error).toContain('needs a native TensorFlow.js backend');
+    expect(variants.results[1]!.parameters).toEqual({ hiddenUnits: [64], dropout: 0.1 });
+    // The best is the completed variant with the highest test accuracy, and the run's figures are its.
+    const completed = variants.results.filter((v) => v.status === 'completed');
+    const top = Math.max(...completed.map((v) => v.figures!['accuracy'] as number));
+    expect(completed.find((v) => v.name === variants.best)!.figures!['accuracy']).toBe(top);
+    expect(document.figures).toMatchObject({ variant: variants.best, accuracy: top, count: 50 });
+    expect(variants.results[0]!.figures).toMatchObject({ parameterCount: 784 * 16 + 16 + 170 });
+
+    // The data steps ran once for every variant (from the cache: dense-1 made them).
+    const steps = await dense.steps('sweep-1');
+    expect(steps.slice(0, 4).map((s) => [s.step, s.cached])).toEqual(
+      TOOLS.slice(0, 4).map((tool) => [tool, true]),
+    );
+    expect(steps.filter((s) => s.variant === 'conv').map((s) => [s.step, s.status])).toEqual([
+      ['train-conv', 'failed'],
+    ]);
+    // Each variant trained with its own parameters on the shared split, and was benchmarked.
+    const small = variants.results[0]!;
+    const train = await artifactOf(small.artifacts['train']!);
+    // The run's default learning rate (0.002), unless the variant sets its own.
+    expect(train.parameters).toMatchObject({ hiddenUnits: [16], epochs: 2, learningRate: 0.002 });
+    expect(train.inputs.map((input) => input.url)).toEqual([document.artifacts['split']]);
+    const fast = await artifactOf(variants.results[2]!.artifacts['train']!);
+    expect(fast.parameters).toMatchObject({ hiddenUnits: [32], epochs: 1, learningRate: 0.01 });
+    const benchmark = await artifactOf(small.artifacts['benchmark']!);
+    expect(benchmark.inputs.map((input) => [input.parameter, input.url])).toEqual([
+      ['dataset', document.artifacts['export']],
+      ['model', small.artifacts['train']],
+    ]);
+    // Every variant's training was queued at once, before the first one finished.
+    const trains = await Promise.all(
+      variants.results.map(async (v) => {
+        const { client, name } = artifactAt(v.artifacts['train']!);
+        return client.status(name);
+      }),
+    );
+    const firstDone = Math.min(...trains.map((t) => Date.parse(t.finishedAt!)));
+    expect(trains.every((t) => Date.parse(t.createdAt) <= firstDone)).toBe(true);
+    const log = await dense.log('sweep-1');
+    expect(log).toMatch(/^\[train-wide\] epoch 2: loss/m);
+    expect(log).toMatch(/^\[wide\] accuracy [\d.]+% on 50 test images$/m);
+    expect(log).toMatch(
+      /^\[conv\] failed: step 'train-conv' .*needs a native TensorFlow\.js backend/m,
+    );
+  }, 240_000);
+
   it('fails the run with the failing step’s error', async () => {
     const summary = await run(dense, 'dense-broken', {
       source: 'path',

@@ -10,6 +10,7 @@ import { createRmCommand } from './rm.js';
 import { createRunCommand } from './run.js';
 import { createRunsCommand } from './runs.js';
 import { createStatusCommand } from './status.js';
+import { createVariantsCommand } from './variants.js';
 import { createWaitCommand } from './wait.js';
 
 const env: CliEnvironment = {
@@ -30,6 +31,7 @@ const FACTORIES = [
   createRmCommand,
   createRunCommand,
   createRunsCommand,
+  createVariantsCommand,
 ];
 
 describe('every subcommand', () => {

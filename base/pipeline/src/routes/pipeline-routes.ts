@@ -5,15 +5,23 @@ import {
   isFinalStatus,
   isValidName,
   type ArtifactStatus,
+  type ArtifactSummary,
   type ContainerArtifactSummary,
+  type RunVariants,
   type StepInfo,
   type TaskDescription,
 } from '@kiln/api';
 import type { RouteSpec, ServerHookContext } from '@kiln/core';
 import type { ResolvedContainer, ResolvedPipelineRuntimeOptions } from '../pipeline-definition.js';
 import { STEPS_REPORT } from '../run/step-ledger.js';
+import { VARIANTS_REPORT } from '../run/sweep-board.js';
 import { ContainerProbe } from './container-probe.js';
-import { CONTAINER_INFO_SCHEMA, STEP_INFO_SCHEMA, TASK_SCHEMA } from './route-schemas.js';
+import {
+  CONTAINER_INFO_SCHEMA,
+  RUN_VARIANTS_SCHEMA,
+  STEP_INFO_SCHEMA,
+  TASK_SCHEMA,
+} from './route-schemas.js';
 
 /** What the pipeline's own routes serve. */
 export interface PipelineRoutesOptions {
@@ -24,8 +32,9 @@ export interface PipelineRoutesOptions {
 
 /**
  * The routes a pipeline container serves beside the artifact API of its runs (API.md, Pipeline
- * container): `/task`, `/containers`, `/artifacts` and `/runs/{name}/steps`, as core's
- * `RouteSpec`s, so they answer 405 to other methods and are described in `/openapi.json`.
+ * container): `/task`, `/containers`, `/artifacts`, `/runs/{name}/steps` and (an extension)
+ * `/runs/{name}/variants`, as core's `RouteSpec`s, so they answer 405 to other methods and are
+ * described in `/openapi.json`.
  */
 export function pipelineRoutes(
   options: PipelineRoutesOptions,
@@ -37,6 +46,7 @@ export function pipelineRoutes(
     containersRoute(probe),
     artifactsRoute(probe, ctx),
     stepsRoute(probe, ctx),
+    variantsRoute(ctx),
   ];
 }
 
@@ -105,18 +115,43 @@ function stepsRoute(probe: ContainerProbe, ctx: ServerHookContext): RouteSpec {
     responses: { '200': 'the steps, in order', '400': 'a bad name', '404': 'no such run' },
     content: { 'application/json': { type: 'array', items: STEP_INFO_SCHEMA } },
     handler: async (req, res) => {
-      const name = req.params['name'];
-      if (!isValidName(name))
-        throw new KilnError(ErrorCode.InvalidName, `'${String(name)}' is not a valid name`, {
-          status: 400,
-        });
-      const run = ctx.getSummary(name);
-      if (!run)
-        throw new KilnError(ErrorCode.ArtifactNotFound, `no run named '${name}'`, { status: 404 });
+      const { name, run } = findRun(req.params['name'], ctx);
       const steps = ((await ctx.readReport(name, STEPS_REPORT)) as StepInfo[] | null) ?? [];
       res.json(isFinalStatus(run.status) ? steps : await probe.refreshSteps(steps));
     },
   };
+}
+
+/** `GET /runs/{name}/variants`: the sweep's variants side by side, live; null without a sweep. */
+function variantsRoute(ctx: ServerHookContext): RouteSpec {
+  return {
+    method: 'get',
+    path: `${ctx.collectionPath}/{name}/variants`,
+    operationId: 'runVariants',
+    summary: "A run's sweep: each variant's parameters, state, figures and artifacts, and the best",
+    responses: {
+      '200': 'the variants (null when the run has swept none yet)',
+      '400': 'a bad name',
+      '404': 'no such run',
+    },
+    content: { 'application/json': RUN_VARIANTS_SCHEMA },
+    handler: async (req, res) => {
+      const { name } = findRun(req.params['name'], ctx);
+      res.json(((await ctx.readReport(name, VARIANTS_REPORT)) as RunVariants | null) ?? null);
+    },
+  };
+}
+
+/** The run a route names: 400 for a bad name, 404 when there is none. */
+function findRun(name: unknown, ctx: ServerHookContext): { name: string; run: ArtifactSummary } {
+  if (typeof name !== 'string' || !isValidName(name))
+    throw new KilnError(ErrorCode.InvalidName, `'${String(name)}' is not a valid name`, {
+      status: 400,
+    });
+  const run = ctx.getSummary(name);
+  if (!run)
+    throw new KilnError(ErrorCode.ArtifactNotFound, `no run named '${name}'`, { status: 404 });
+  return { name, run };
 }
 
 const CONTAINER_ARTIFACT_SCHEMA = {

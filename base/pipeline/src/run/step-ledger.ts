@@ -11,6 +11,8 @@ export const STEPS_REPORT = 'steps';
 export class StepLedger {
   readonly #steps: StepInfo[] = [];
   readonly #persist: (steps: StepInfo[]) => void;
+  /** Indexes of the steps whose artifact has answered at least once. */
+  readonly #seen = new Set<number>();
   #unsaved = false;
 
   constructor(persist: (steps: StepInfo[]) => void) {
@@ -34,7 +36,7 @@ export class StepLedger {
    * Adds a step before its artifact exists; returns its index. It is written with its first
    * summary (one write fewer per step: a cache hit is final at once).
    */
-  add(step: string, container: string, artifact: string, url: string): number {
+  add(step: string, container: string, artifact: string, url: string, variant?: string): number {
     this.#steps.push({
       step,
       container,
@@ -44,6 +46,7 @@ export class StepLedger {
       cached: false,
       startedAt: null,
       finishedAt: null,
+      ...(variant === undefined ? {} : { variant }),
     });
     this.#unsaved = true;
     return this.#steps.length - 1;
@@ -52,6 +55,7 @@ export class StepLedger {
   /** Records the step's latest summary; writes only when something shown changed. */
   update(index: number, summary: ArtifactSummary): void {
     const entry = this.#entry(index);
+    this.#seen.add(index);
     const next: StepInfo = {
       ...entry,
       status: summary.status,
@@ -67,11 +71,15 @@ export class StepLedger {
     this.#save();
   }
 
-  /** Marks a step whose artifact could not even be created (its container refused it). */
-  refuse(index: number): void {
+  /**
+   * Ends a step whose artifact never answered: its container refused it (`failed`), or the run
+   * was cancelled before it was made (`cancelled`). A step seen on its container keeps the state
+   * its container gave (`GET /runs/{name}/steps` asks the container while the run is running).
+   */
+  abandon(index: number, status: 'failed' | 'cancelled'): void {
     const entry = this.#entry(index);
-    if (entry.status !== 'queued' || !this.#unsaved) return;
-    this.#steps[index] = { ...entry, status: 'failed', finishedAt: new Date().toISOString() };
+    if (this.#seen.has(index) || entry.status !== 'queued') return;
+    this.#steps[index] = { ...entry, status, finishedAt: new Date().toISOString() };
     this.#save();
   }
 

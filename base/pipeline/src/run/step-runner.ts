@@ -32,13 +32,16 @@ export interface StepJob {
 /**
  * Runs one step to its end and returns the completed artifact's summary. Throws a
  * `MULE_BUILD_FAILED` KilnError when the step fails or is cancelled, and cancels the step
- * before rethrowing when the run's signal aborts. A container that does not answer is tried
- * again for `unreachableGraceMs` (it may be restarting), through `@kiln/client`'s retry budget.
+ * before rethrowing when the job's signal aborts (the run was cancelled, or the run or variant
+ * that started it has ended), whether it was being created or followed. A container that does
+ * not answer is tried again for `unreachableGraceMs` (it may be restarting), through
+ * `@kiln/client`'s retry budget.
  */
 export async function runStep(job: StepJob): Promise<ArtifactSummary> {
   try {
     return await runToEnd(job);
   } catch (error) {
+    if (job.signal.aborted) await cancelStep(job);
     throw inStep(job, error);
   }
 }
@@ -128,32 +131,36 @@ async function waitWithLog(job: StepJob, initial: ArtifactSummary): Promise<Arti
   const { client, artifact, signal } = job;
   const copier = new LogCopier(client, artifact, (line) => job.log(`[${job.step}] ${line}`));
   let summary = initial;
-  try {
-    while (!isFinalStatus(summary.status)) {
-      summary = await withGrace(job, () =>
-        client.status(artifact, { wait: job.options.pollWaitSeconds, signal }),
-      );
-      job.onUpdate(summary);
-      if (!isFinalStatus(summary.status)) await withGrace(job, () => copier.copyNew(signal));
-    }
-    await withGrace(job, () => copier.finish(signal));
-    return summary;
-  } catch (error) {
-    if (signal.aborted) await cancelStep(job);
-    throw error;
+  while (!isFinalStatus(summary.status)) {
+    summary = await withGrace(job, () =>
+      client.status(artifact, { wait: job.options.pollWaitSeconds, signal }),
+    );
+    job.onUpdate(summary);
+    if (!isFinalStatus(summary.status)) await withGrace(job, () => copier.copyNew(signal));
   }
+  await withGrace(job, () => copier.finish(signal));
+  return summary;
 }
 
-/** Cancels the running step after the run was cancelled, and records how it ended. */
+/**
+ * Cancels the step once its run (or variant) no longer wants it, and records how it ended. A
+ * step whose create never reached its container has nothing to cancel.
+ */
 async function cancelStep(job: StepJob): Promise<void> {
   const { client, artifact } = job;
   const cleanup = { signal: AbortSignal.timeout(CANCEL_CLEANUP_MS) };
   try {
-    await client.cancel(artifact, cleanup).catch((error: unknown) => {
-      // Already final: it ended on its own meanwhile.
-      if (!isKilnApiError(error) || error.code !== ErrorCode.ArtifactFinal) throw error;
-    });
-    job.log(`[${job.step}] cancelled ${artifact}`);
+    const outcome = await client.cancel(artifact, cleanup).then(
+      () => 'cancelled' as const,
+      (error: unknown) => {
+        // Already final (it ended on its own meanwhile), or never created.
+        if (isKilnApiError(error) && error.code === ErrorCode.ArtifactFinal) return 'final';
+        if (isKilnApiError(error) && error.code === ErrorCode.ArtifactNotFound) return 'missing';
+        throw error;
+      },
+    );
+    if (outcome === 'missing') return;
+    if (outcome === 'cancelled') job.log(`[${job.step}] cancelled ${artifact}`);
     // Core answers a cancel once the build has stopped, so the status is final now.
     job.onUpdate(await client.status(artifact, cleanup));
   } catch (error) {

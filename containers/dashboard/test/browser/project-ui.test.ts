@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, type TestBrowser } from '../helpers/browser.js';
+import { launchBrowser, SCREENSHOTS, type TestBrowser } from '../helpers/browser.js';
 import { stopChild } from '../helpers/test-project.js';
 
 // The whole example project, as `npm start` runs it (base/launcher through `kiln up`), on the
@@ -207,4 +207,61 @@ describe('the dashboard on the example project started by the launcher', () => {
     }
     await browser.part('doc-artifacts', page.locator('kiln-pipeline-page section').nth(3));
   });
+
+  it(
+    'sweeps variants from the same data steps and compares them side by side',
+    { timeout: 120_000 },
+    async () => {
+      const { page } = browser;
+      await page.goto(`${url}/#/pipelines/fashion-mnist/runs/new`);
+      await page.getByRole('heading', { name: 'Start a run of fashion-mnist' }).waitFor();
+      await page.getByLabel('Name (optional)').fill(`${RUN}-sweep`);
+      await page.getByLabel('Source').selectOption({ label: 'bundled' });
+      await page.getByLabel('Train limit').fill('400');
+      await page.getByLabel('Test limit').fill('200');
+      await page.getByLabel('Epochs').fill('3');
+      await page.getByLabel('Batch size').fill('64');
+      await page.getByLabel('Latency runs').fill('5');
+      await page.getByLabel('Variants').fill(
+        JSON.stringify([
+          { name: 'narrow', hiddenUnits: [32] },
+          { name: 'wide', hiddenUnits: [512] },
+          { name: 'quick', learningRate: 0.01, epochs: 2 },
+          { name: 'conv', architecture: 'conv' },
+        ]),
+      );
+      await page.getByRole('button', { name: 'Start the run' }).click();
+      await page.getByRole('heading', { name: `Run ${RUN}-sweep` }).waitFor();
+      await badge(page.locator('kiln-artifact-page'), 'completed').waitFor({ timeout: 100_000 });
+      const table = page
+        .locator('kiln-variant-comparison')
+        .getByRole('table', { name: 'Variants compared by accuracy (highest is best)' });
+      const column = (name: string): Locator => table.locator(`[data-variant="${name}"]`);
+      for (const name of ['narrow', 'wide', 'quick'])
+        await badge(column(name), 'completed').waitFor();
+      await column('conv')
+        .getByText(/needs a native TensorFlow\.js backend/)
+        .waitFor();
+      await table.getByText('best', { exact: true }).waitFor();
+      const loss = page.locator('kiln-overlay-chart[metric="loss"]');
+      await expect.poll(() => loss.locator('[data-lines]').getAttribute('data-lines')).toBe('3');
+      await page.locator('kiln-overlay-chart[metric="val_accuracy"]').waitFor();
+      // The data steps came from the cache: the first run made them.
+      const steps = page.getByRole('list', { name: 'Steps', exact: true });
+      expect(await steps.getByText('cached').count()).toBe(4);
+      await browser.screenshot('project-sweep');
+      // For docs/dashboard.md: the table and the first row of curves (loss, accuracy).
+      const section = page.locator('kiln-variant-comparison section');
+      await page.setViewportSize({ width: 1280, height: 2400 });
+      await section.scrollIntoViewIfNeeded();
+      const top = (await section.boundingBox())!;
+      const third = (await page.locator('kiln-overlay-chart').nth(2).boundingBox())!;
+      await page.screenshot({
+        path: join(SCREENSHOTS, 'doc-variants.png'),
+        clip: { x: top.x, y: top.y, width: top.width, height: third.y - top.y },
+      });
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await browser.part('doc-run-variants-steps', page.locator('kiln-run-page section').first());
+    },
+  );
 });

@@ -4,13 +4,21 @@
  * (`architecture: linear`). Compare its figures with the dense pipeline's (docs/pipelines.md).
  */
 import { definePipeline } from '@kiln/pipeline';
-import { runFashionMnist } from './fashion-mnist-run.js';
+import { fashionMnistSteps, runFashionMnist } from './fashion-mnist-run.js';
 import {
   FASHION_MNIST_CONTAINERS,
   FASHION_MNIST_TASK,
   fashionMnistProperties,
+  variantsProperty,
   type FashionMnistParameters,
 } from './fashion-mnist-task.js';
+
+const properties = fashionMnistProperties({
+  epochs: 20,
+  learningRate: 0.002,
+  // Softmax regression underfits: smoothing its targets cost it 0.8 points of accuracy.
+  labelSmoothing: 0,
+});
 
 export default definePipeline<FashionMnistParameters>({
   name: 'fashion-mnist-linear',
@@ -19,16 +27,11 @@ export default definePipeline<FashionMnistParameters>({
     'Fashion-MNIST baseline: the same data steps as fashion-mnist, then a softmax regression (no hidden layer) → benchmark',
   task: FASHION_MNIST_TASK,
   containers: FASHION_MNIST_CONTAINERS,
-  expectedSteps: 6,
+  expectedSteps: fashionMnistSteps,
   parameters: {
     type: 'object',
     additionalProperties: false,
-    properties: fashionMnistProperties({
-      epochs: 20,
-      learningRate: 0.002,
-      // Softmax regression underfits: smoothing its targets cost it 0.8 points of accuracy.
-      labelSmoothing: 0,
-    }),
+    properties: { ...properties, variants: variantsProperty(properties) },
   },
   run: (p) => runFashionMnist(p, { architecture: 'linear' }),
 });

@@ -50,6 +50,65 @@ export interface FashionMnistParameters {
   seed: number;
   backend: 'auto' | 'native' | 'wasm' | 'cpu';
   latencyRuns: number;
+  /** A sweep: one training and benchmark per variant, from the same data steps. */
+  variants?: FashionMnistVariant[];
+}
+
+/**
+ * One variant of a sweep: a name, and the training parameters it sets instead of the run's.
+ * The dense pipeline's variants may also set the network (`architecture`, `hiddenUnits`,
+ * `dropout`).
+ */
+export interface FashionMnistVariant {
+  name: string;
+  epochs?: number;
+  batchSize?: number;
+  learningRate?: number;
+  seed?: number;
+  architecture?: 'dense' | 'conv';
+  hiddenUnits?: number[];
+  dropout?: number;
+}
+
+/** The training parameters a variant may set, taken from the run's own. */
+const VARIANT_TRAINING = ['epochs', 'batchSize', 'learningRate', 'labelSmoothing', 'seed'] as const;
+
+/**
+ * The `variants` parameter: a list of named variants, each setting some of the run's training
+ * parameters (`extra` adds the model's: architecture, hidden units, dropout). Their schemas are
+ * the run's own without defaults, so a variant changes only what it names.
+ */
+export function variantsProperty(
+  properties: Record<string, JsonSchema>,
+  extra: readonly string[] = [],
+): JsonSchema {
+  const settable = [...VARIANT_TRAINING, ...extra];
+  return {
+    type: 'array',
+    minItems: 1,
+    maxItems: 16,
+    description:
+      `A parameter sweep: one train and benchmark step per variant, all from the same data steps, compared by test accuracy. ` +
+      `Each variant is {"name", …} with any of ${settable.join(', ')} in place of the run's. The seed of a variant seeds its training only.`,
+    items: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name'],
+      properties: {
+        name: {
+          type: 'string',
+          pattern: '^[A-Za-z][A-Za-z0-9._-]{0,39}$',
+          description: 'Names its steps (train-<name>, benchmark-<name>); unique in the sweep',
+        },
+        ...Object.fromEntries(
+          settable.map((name) => {
+            const { default: _default, ...schema } = properties[name] ?? {};
+            return [name, schema];
+          }),
+        ),
+      },
+    },
+  };
 }
 
 /**

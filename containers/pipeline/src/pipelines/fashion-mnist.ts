@@ -5,11 +5,12 @@
  * `kiln serve` reads from `KILN_COMPOSE_FILE` (docs/pipelines.md).
  */
 import { definePipeline } from '@kiln/pipeline';
-import { runFashionMnist } from './fashion-mnist-run.js';
+import { fashionMnistSteps, runFashionMnist } from './fashion-mnist-run.js';
 import {
   FASHION_MNIST_CONTAINERS,
   FASHION_MNIST_TASK,
   fashionMnistProperties,
+  variantsProperty,
   type FashionMnistParameters,
 } from './fashion-mnist-task.js';
 
@@ -20,6 +21,35 @@ export interface FashionMnistDenseParameters extends FashionMnistParameters {
   dropout: number;
 }
 
+/** The network's parameters: the dense pipeline's own, which its variants may set too. */
+const MODEL_PROPERTIES = {
+  architecture: {
+    enum: ['dense', 'conv'],
+    default: 'dense',
+    description:
+      '"dense" trains on every backend; "conv" needs a native TensorFlow.js backend in the train container',
+  },
+  hiddenUnits: {
+    type: 'array',
+    items: { type: 'integer', minimum: 1, maximum: 4096 },
+    maxItems: 8,
+    default: [256, 128],
+    description: 'Units of each hidden layer (conv: of its dense layer, first entry)',
+  },
+  dropout: {
+    type: 'number',
+    minimum: 0,
+    maximum: 0.9,
+    default: 0,
+    description: 'Dropout after each hidden layer',
+  },
+};
+
+const properties = {
+  ...fashionMnistProperties({ epochs: 20, learningRate: 0.002, labelSmoothing: 0.1 }),
+  ...MODEL_PROPERTIES,
+};
+
 export default definePipeline<FashionMnistDenseParameters>({
   name: 'fashion-mnist',
   version: '1.0.0',
@@ -27,32 +57,13 @@ export default definePipeline<FashionMnistDenseParameters>({
     'Fashion-MNIST, end to end: import → process → export → split → train (a dense network) → benchmark',
   task: FASHION_MNIST_TASK,
   containers: FASHION_MNIST_CONTAINERS,
-  expectedSteps: 6,
+  expectedSteps: fashionMnistSteps,
   parameters: {
     type: 'object',
     additionalProperties: false,
     properties: {
-      ...fashionMnistProperties({ epochs: 20, learningRate: 0.002, labelSmoothing: 0.1 }),
-      architecture: {
-        enum: ['dense', 'conv'],
-        default: 'dense',
-        description:
-          '"dense" trains on every backend; "conv" needs a native TensorFlow.js backend in the train container',
-      },
-      hiddenUnits: {
-        type: 'array',
-        items: { type: 'integer', minimum: 1, maximum: 4096 },
-        maxItems: 8,
-        default: [256, 128],
-        description: 'Units of each hidden layer (conv: of its dense layer, first entry)',
-      },
-      dropout: {
-        type: 'number',
-        minimum: 0,
-        maximum: 0.9,
-        default: 0,
-        description: 'Dropout after each hidden layer',
-      },
+      ...properties,
+      variants: variantsProperty(properties, Object.keys(MODEL_PROPERTIES)),
     },
   },
   run: (p) =>

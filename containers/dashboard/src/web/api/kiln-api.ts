@@ -10,6 +10,7 @@ import type {
   MetricPoint,
   PipelineListing,
   ProblemDocument,
+  RunVariants,
   SessionState,
   StepInfo,
   TaskDescription,
@@ -176,6 +177,11 @@ export class KilnApi {
 
   steps(pipeline: string, run: string, signal?: AbortSignal): Promise<StepInfo[]> {
     return this.json(`${artifactPath(pipeline, 'runs', run)}/steps`, { signal });
+  }
+
+  /** A run's sweep (`GET /runs/{run}/variants`, an extension): null when it swept none. */
+  variants(pipeline: string, run: string, signal?: AbortSignal): Promise<RunVariants | null> {
+    return this.json(`${artifactPath(pipeline, 'runs', run)}/variants`, { signal });
   }
 
   /** `POST /artifacts` (or `/runs`): JSON, or multipart when files are attached. */
