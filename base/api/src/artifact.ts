@@ -1,4 +1,4 @@
-/** The lifecycle states of an artifact (API.md, Artifact lifecycle). */
+/** The lifecycle states of an artifact (docs/api.md, Artifact lifecycle). */
 export const ArtifactStatus = {
   Queued: 'queued',
   InProgress: 'in-progress',

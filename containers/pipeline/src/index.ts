@@ -1,7 +1,7 @@
 /**
  * @module @kiln/pipeline
  * The pipeline container: `definePipeline({...})` turns a task, its containers and a `run(p)`
- * function into a container whose artifacts are runs (API.md, Pipeline container).
+ * function into a container whose artifacts are runs (docs/api.md, Pipeline container).
  */
 export { definePipeline, resolveContainers } from './define-pipeline.js';
 export { parseContainerUrls, defaultContainerUrl } from './container-urls.js';

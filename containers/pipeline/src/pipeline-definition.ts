@@ -3,7 +3,7 @@ import type { StepResult } from './run/step-result.js';
 
 /** One container a pipeline calls, as the pipeline module declares it. */
 export interface ContainerSpec {
-  /** `data`, `model` or `benchmark` (API.md, `GET /containers`). */
+  /** `data`, `model` or `benchmark` (docs/api.md, `GET /containers`). */
   category: ContainerCategory;
   /**
    * The container's base URL. `containerUrls` of the definition wins over it.

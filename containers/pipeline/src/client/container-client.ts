@@ -25,7 +25,7 @@ export type CreateOutcome = { kind: 'created'; summary: ArtifactSummary } | { ki
 const ERROR_CODES = new Set<string>(Object.values(ErrorCode));
 
 /**
- * Speaks the tool artifact API (API.md) to one container over got. Every non-2xx answer becomes
+ * Speaks the tool artifact API (docs/api.md) to one container over got. Every non-2xx answer becomes
  * a `KilnError` carrying the container's problem detail; a container that does not answer
  * becomes a retryable `CONTAINER_UNAVAILABLE`.
  */

@@ -13,7 +13,7 @@ import {
   type FashionMnistParameters,
 } from './fashion-mnist-task.js';
 
-// This module is the container's entry, so it may read the environment (STYLE.md).
+// This module is the container's entry, so it may read the environment (docs/writing-containers.md).
 const containerUrls = parseContainerUrls(process.env['KILN_CONTAINER_URLS']);
 
 export default definePipeline<FashionMnistParameters>({

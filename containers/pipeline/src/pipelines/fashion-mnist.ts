@@ -20,7 +20,7 @@ export interface FashionMnistDenseParameters extends FashionMnistParameters {
   dropout: number;
 }
 
-// This module is the container's entry, so it may read the environment (STYLE.md).
+// This module is the container's entry, so it may read the environment (docs/writing-containers.md).
 const containerUrls = parseContainerUrls(process.env['KILN_CONTAINER_URLS']);
 
 export default definePipeline<FashionMnistDenseParameters>({

@@ -25,7 +25,7 @@ export interface PipelineRoutesOptions {
 }
 
 /**
- * The routes a pipeline container serves beside the artifact API of its runs (API.md, Pipeline
+ * The routes a pipeline container serves beside the artifact API of its runs (docs/api.md, Pipeline
  * container): `/task`, `/containers`, `/artifacts` and `/runs/{name}/steps`.
  */
 export function createPipelineRoutes(
