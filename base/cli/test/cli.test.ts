@@ -40,6 +40,7 @@ const COMMANDS = [
   'run',
   'runs',
   'serve',
+  'new',
 ];
 
 describe('kiln --help', () => {

@@ -87,12 +87,35 @@ function dependencyClosure(folders: string[]): Set<string> {
 const deploy: ComposeFile = await loadComposeFile(DEPLOY, { variables: DEFAULTS });
 const build: ComposeFile = await loadComposeFile(BUILD, { variables: DEFAULTS });
 
-/** The Dockerfile that builds `image`, from docker-compose-build.yml. */
+/**
+ * The services that build images: docker-compose-build.yml's, and the deploy file's services
+ * that say how their own image is built (as `kiln new` writes them).
+ */
+const builders = [
+  ...Object.values(build.services),
+  ...Object.values(deploy.services).filter((service) => service.build !== undefined),
+];
+
+/** The Dockerfile that builds `image`. */
 function dockerfileOf(image: string | undefined): string {
-  const builder = Object.values(build.services).find((service) => service.image === image);
-  expect(builder, `no build service makes ${image}`).toBeDefined();
+  const builder = builders.find((service) => service.image === image);
+  expect(builder, `no service builds ${image}`).toBeDefined();
   const spec = builder!.build as { context: string; dockerfile: string };
   return join(ROOT, spec.context, spec.dockerfile);
+}
+
+/** The workspace a module path is in (`containers/train/dist/tool.js` → `containers/train`). */
+function workspaceOf(module: string): string {
+  return module.split('/').slice(0, 2).join('/');
+}
+
+/** True when the workspace is a pipeline: `@kiln/pipeline` itself, or a module built on it. */
+function isPipelineWorkspace(workspace: string): boolean {
+  const manifest = JSON.parse(readFileSync(join(ROOT, workspace, 'package.json'), 'utf8')) as {
+    name: string;
+    dependencies?: Record<string, string>;
+  };
+  return manifest.name === '@kiln/pipeline' || '@kiln/pipeline' in (manifest.dependencies ?? {});
 }
 
 describe('compose files', () => {
@@ -108,7 +131,8 @@ describe('compose files', () => {
   });
 
   it('name an existing build context and Dockerfile for every image', () => {
-    for (const [name, service] of Object.entries(build.services)) {
+    for (const [name, service] of Object.entries({ ...build.services, ...deploy.services })) {
+      if (service.build === undefined) continue;
       const spec = service.build as { context?: string; dockerfile?: string };
       expect(spec.context, name).toBe('.');
       expect(existsSync(join(ROOT, spec.context!)), name).toBe(true);
@@ -130,21 +154,20 @@ describe('compose files', () => {
       const service = deploy.services[spec.name]!;
       expect(spec.command, spec.name).toEqual(service.command);
       expect(spec.healthPath, spec.name).toBe(spec.name === 'gateway' ? '/healthz' : '/health');
-      // The module the service runs is compiled from a source file of a workspace its image holds.
+      // The module the service runs is a workspace's: compiled from its source file, or served as
+      // it is (a JavaScript tool); the service's image holds that workspace.
       const module =
         spec.command.find(
           (arg) =>
-            /^(base|components|containers)\/[^/]+\/dist\/.+\.js$/.test(arg) &&
+            /^(base|components|containers)\/[^/]+\/.+\.js$/.test(arg) &&
             arg !== 'base/cli/dist/main.js',
         ) ?? spec.command[1]!;
-      const [, workspace, rest] = /^((?:base|components|containers)\/[^/]+)\/dist\/(.+)\.js$/.exec(
-        module,
-      )!;
-      expect(
-        existsSync(join(ROOT, workspace!, 'src', `${rest}.ts`)),
-        `${spec.name}: ${workspace}/src/${rest}.ts`,
-      ).toBe(true);
-      expect(readDockerfile(dockerfileOf(spec.image)).workspaces, spec.name).toContain(workspace);
+      const compiled = /^((?:base|components|containers)\/[^/]+)\/dist\/(.+)\.js$/.exec(module);
+      const source = compiled ? `${compiled[1]}/src/${compiled[2]}.ts` : module;
+      expect(existsSync(join(ROOT, source)), `${spec.name}: ${source}`).toBe(true);
+      expect(readDockerfile(dockerfileOf(spec.image)).workspaces, spec.name).toContain(
+        workspaceOf(module),
+      );
     }
   });
 
@@ -192,16 +215,18 @@ describe('compose files', () => {
       deploy.services[name]!.environment as Record<string, string>;
     const urls = (value: string | undefined): string[] => (value ?? '').split(',').sort();
     const all = Object.keys(deploy.services);
-    const pipelines = all.filter((name) =>
-      deploy.services[name]!.image?.endsWith('pipeline:latest'),
-    );
-    const tools = all.filter(
-      (name) =>
-        (deploy.services[name]!.command as string[]).includes('serve') && !pipelines.includes(name),
-    );
+    const served = (name: string): string | undefined => {
+      const command = deploy.services[name]!.command as string[];
+      return command.includes('serve') ? command[command.indexOf('serve') + 1] : undefined;
+    };
+    const pipelines = all.filter((name) => {
+      const module = served(name);
+      return module !== undefined && isPipelineWorkspace(workspaceOf(module));
+    });
+    const tools = all.filter((name) => served(name) !== undefined && !pipelines.includes(name));
     const list = (names: string[]): string[] =>
       names.map((name) => `${name}=http://${name}:8080`).sort();
-    expect(pipelines).toEqual(['fashion-mnist', 'fashion-mnist-linear']);
+    expect(pipelines).toEqual(expect.arrayContaining(['fashion-mnist', 'fashion-mnist-linear']));
     expect(urls(env('gateway')['KILN_CONTAINER_URLS'])).toEqual(
       list(all.filter((name) => name !== 'gateway' && name !== 'dashboard')),
     );
@@ -216,9 +241,9 @@ describe('compose files', () => {
 });
 
 describe('Dockerfiles', () => {
-  const dockerfiles = Object.values(build.services).map((service) =>
-    join(ROOT, (service.build as { dockerfile: string }).dockerfile),
-  );
+  const dockerfiles = [
+    ...new Set(builders.map((service) => (service.build as { dockerfile: string }).dockerfile)),
+  ].map((dockerfile) => join(ROOT, dockerfile));
 
   it('are multi-stage, run as a non-root user, keep /data in a volume and check health', () => {
     for (const path of dockerfiles) {
