@@ -90,8 +90,8 @@ describe('${spec.name}', () => {
   it('builds an artifact from its parameters', async () => {
     const created = await create({ name: 'twice', parameters: { who: 'Kiln', times: 2 } });
     assert.equal(created.status, 202);
-    const status = await (await fetch(\`\${server.url}/artifacts/twice/status?wait=30\`)).json();
-    assert.equal(status.status, 'completed');
+    const status = await fetch(\`\${server.url}/artifacts/twice/status?wait=30\`);
+    assert.equal(((await status.json())${typed(' as { status: string }')}).status, 'completed');
     const data = await fetch(\`\${server.url}/artifacts/twice/data\`);
     assert.equal(await data.text(), 'hello Kiln\\nhello Kiln\\n');
   });
@@ -99,7 +99,8 @@ describe('${spec.name}', () => {
   it('refuses parameters its schema does not allow', async () => {
     const refused = await create({ parameters: { times: 0 } });
     assert.equal(refused.status, 422);
-    assert.equal((await refused.json()).errors[0].path, '/times');
+    const problem = (await refused.json())${typed(' as { errors: { path: string }[] }')};
+    assert.equal(problem.errors[0]${compiled ? '?' : ''}.path, '/times');
   });
 });
 `;
