@@ -1,10 +1,10 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPOSITORY } from './support/project-copy.js';
+import { linkStandaloneDependencies } from './support/standalone-links.js';
 import { oneErrorLine, runKiln } from './support/run-kiln.js';
 
 // A tool in a project of its own, outside the repository (docs/writing-containers.md, "Outside
@@ -69,19 +69,7 @@ describe('kiln new tool --out', () => {
     const project = join(outside, 'hello-ts');
     const made = await runKiln(['new', 'tool', 'hello-ts', '--out', project, '--no-install']);
     expect(made, made.stderr).toMatchObject({ code: 0 });
-    // What `npm install` would bring (TypeScript and Node's types come from the registry,
-    // which tests do not reach): linked from this repository's install instead.
-    await mkdir(join(project, 'node_modules', '@kiln'), { recursive: true });
-    await mkdir(join(project, 'node_modules', '@types'), { recursive: true });
-    for (const [name, from] of [
-      ['@kiln/core', 'base/core'],
-      ['@kiln/cli', 'base/cli'],
-      ['typescript', 'node_modules/typescript'],
-      ['@types/node', 'node_modules/@types/node'],
-    ] as const)
-      await symlink(join(REPOSITORY, from), join(project, 'node_modules', name));
-    await mkdir(join(project, 'node_modules', '.bin'));
-    await symlink('../typescript/bin/tsc', join(project, 'node_modules', '.bin', 'tsc'));
+    await linkStandaloneDependencies(project);
     const tested = await run('npm', ['test'], { cwd: project });
     expect(tested.stdout).toMatch(/# pass 2/);
   }, 120_000);

@@ -104,9 +104,7 @@ export function pipelineTest(spec: ScaffoldSpec, stepModules: ReadonlyMap<string
 ${moduleConstant(spec, moduleFile(spec), 'The compiled module, as `kiln serve` runs it: `npm run build` first.')}
 
 /** Each container a run steps through, by name, and the module its compose service serves. */
-const STEPS = new Map<string, string>([
-${constants}
-]);
+const STEPS = new Map<string, string>(${steps.length === 0 ? '' : `[\n${constants}\n]`});
 
 let dataDir: string;
 let servers: RunningToolServer[] = [];
@@ -139,7 +137,7 @@ afterAll(async () => {
 ${createHelper(spec, 'pipeline', 'runs')}
 
 describe('${spec.name}', () => {
-  it('runs every step to the end', async () => {
+  it('runs to the end, through every container it names', async () => {
     expect((await create({ name: 'first' })).status).toBe(202);
     const status = await (await fetch(\`\${pipeline.url}/runs/first/status?wait=60\`)).json();
     expect(status).toMatchObject({ status: 'completed' });
@@ -147,9 +145,8 @@ describe('${spec.name}', () => {
       container: string;
       status: string;
     }[];
-    expect(steps.map((step) => [step.container, step.status])).toEqual(
-      [...STEPS.keys()].map((name) => [name, 'completed']),
-    );
+    expect(steps.every((step) => step.status === 'completed')).toBe(true);
+    expect(new Set(steps.map((step) => step.container))).toEqual(new Set(STEPS.keys()));
   });
 });
 `;

@@ -44,12 +44,15 @@ export interface ProjectCopy {
 }
 
 /**
- * Copies this repository's root files into a temporary folder and links its packages, node
+ * Copies this repository's root files into `<parent>/kiln` (a new temporary folder by default) and links its packages, node
  * modules and existing containers, so that `kiln new` can add containers and edit
  * docker-compose.yml there without touching the repository (and without a second install).
  */
-export async function createProjectCopy(): Promise<ProjectCopy> {
-  const root = await mkdtemp(join(tmpdir(), 'kiln-project-'));
+export async function createProjectCopy(options: { parent?: string } = {}): Promise<ProjectCopy> {
+  // In a folder of its own, so that a sibling (`../my-tool`) is the test's alone.
+  const parent = options.parent ?? (await mkdtemp(join(tmpdir(), 'kiln-project-')));
+  const root = join(parent, 'kiln');
+  await mkdir(root);
   for (const file of ROOT_FILES) await copyFile(join(REPOSITORY, file), join(root, file));
   for (const folder of LINKED) await symlink(join(REPOSITORY, folder), join(root, folder));
   await mkdir(join(root, 'containers'));
@@ -71,6 +74,6 @@ export async function createProjectCopy(): Promise<ProjectCopy> {
               : done({ stdout, stderr }),
         );
       }),
-    remove: () => rm(root, { recursive: true, force: true }),
+    remove: () => rm(parent, { recursive: true, force: true }),
   };
 }
