@@ -39,7 +39,8 @@ export class ShellSession {
         ([key]) => !key.startsWith('KILN_') && !key.startsWith('VITEST'),
       ),
     );
-    this.#env = { ...inherited, NO_COLOR: '1', ...env };
+    // npx never reaches for the registry: a command that is not installed fails here.
+    this.#env = { ...inherited, NO_COLOR: '1', npm_config_offline: 'true', ...env };
   }
 
   /** Runs each command; rejects with its output when one fails. */
@@ -52,6 +53,11 @@ export class ShellSession {
       else outputs.push(await this.#exec(command));
     }
     return outputs;
+  }
+
+  /** Runs a block that is a script (variables, functions) in one bash; rejects if it fails. */
+  script(code: string): Promise<CommandOutput> {
+    return this.#exec(code);
   }
 
   #exec(command: string): Promise<CommandOutput> {
