@@ -22,7 +22,7 @@ export interface DocBlock {
 }
 
 /** The pages whose blocks are checked: the README and every page of docs/. */
-export async function docPages(): Promise<string[]> {
+async function docPages(): Promise<string[]> {
   const pages = (await readdir(join(ROOT, 'docs'))).filter((file) => file.endsWith('.md'));
   return ['README.md', ...pages.sort().map((page) => `docs/${page}`)];
 }
