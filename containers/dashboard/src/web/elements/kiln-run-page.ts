@@ -82,9 +82,7 @@ export class KilnRunPage extends LitElement {
       </section>
       <kiln-artifact-page
         embedded
-        .container=${this.pipeline}
-        collection="runs"
-        .artifact=${this.run}
+        .ref=${{ container: this.pipeline, collection: 'runs', artifact: this.run }}
       ></kiln-artifact-page>
     `;
   }
