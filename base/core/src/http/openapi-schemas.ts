@@ -1,4 +1,10 @@
-import { ARTIFACT_STATUSES, METRIC_VIEWS, MetricKind, NAME_PATTERN } from '@kiln/api';
+import {
+  ARTIFACT_STATUSES,
+  ContainerKind,
+  METRIC_VIEWS,
+  MetricKind,
+  NAME_PATTERN,
+} from '@kiln/api';
 
 /**
  * The JSON Schemas of the artifact API's bodies (docs/api.md), as `components.schemas` of every
@@ -107,7 +113,7 @@ const TOOL_DESCRIPTION = {
     'inputFiles',
   ],
   properties: {
-    kind: { enum: ['tool', 'pipeline'] },
+    kind: { enum: Object.values(ContainerKind) },
     api: { const: 'kiln/v1' },
     name: NAME,
     version: { type: 'string' },

@@ -57,7 +57,7 @@ function createBody(description: ToolDescription): Record<string, unknown> {
           type: 'object',
           additionalProperties: false,
           properties: {
-            name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' },
+            name: { type: 'string', pattern: NAME_PATTERN.source },
             parameters: schemaRef('Parameters'),
             cache: { type: 'boolean' },
             callback: { type: 'string', format: 'uri' },
