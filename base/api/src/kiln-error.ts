@@ -32,6 +32,8 @@ export const ErrorCode = {
   ContainerUnavailable: 'CONTAINER_UNAVAILABLE',
   ServiceUnavailable: 'SERVICE_UNAVAILABLE',
   Internal: 'INTERNAL',
+  // A container's configuration, refused when it starts.
+  InvalidTopology: 'INVALID_TOPOLOGY',
   // Raised on the client's side of the wire (the SDK and CLI); no server sends them.
   ConnectionFailed: 'CONNECTION_FAILED',
   RequestTimeout: 'REQUEST_TIMEOUT',

@@ -27,3 +27,4 @@ export { problemHandler, notFoundHandler, sendProblem } from './http/problem-han
 export { digestOf, describeFiles, hashFile } from './util/data-digest.js';
 export { renderSeriesSvg } from './metrics/svg-chart.js';
 export { openEventStream, type EventStream } from './http/event-stream.js';
+export type { RouteSpec, QuerySpec, HttpMethod } from './http/route-spec.js';

@@ -11,7 +11,8 @@ import { sharedStyles } from '../styles/shared-styles.js';
 
 /**
  * The parameters an artifact was made with, as validated. A parameter that refers to another
- * artifact of the project becomes a link to that artifact's page.
+ * artifact of the project, in compose form (`http://import:8080/artifacts/x/`) or as a link
+ * through the gateway, becomes a link to that artifact's page.
  */
 @customElement('kiln-artifact-parameters')
 export class KilnArtifactParameters extends LitElement {
@@ -21,9 +22,9 @@ export class KilnArtifactParameters extends LitElement {
 
   @consume({ context: apiContext }) private _api!: KilnApi;
 
-  /** The project's containers by URL, to turn references into links. */
+  /** The project's container names, to tell references into it from other URLs. */
   private _containers = new Task(this, {
-    task: () => this._api.containerUrls(),
+    task: () => this._api.containerNames(),
     args: () => [] as const,
   });
 
@@ -54,7 +55,7 @@ export class KilnArtifactParameters extends LitElement {
 
   private _renderRow(key: string, value: unknown) {
     const reference = this.record?.inputs.find((input) => input.parameter === key);
-    const containers = this._containers.value ?? new Map<string, string>();
+    const containers = this._containers.value ?? new Set<string>();
     const target = reference ? locateArtifact(reference.url, containers) : undefined;
     const text = typeof value === 'string' ? value : JSON.stringify(value);
     return html`<tr>
