@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveTopology, startProject, validateCompose, loadComposeFile } from '@kiln/launcher';
+import { readComposeTopology } from '@kiln/topology';
 import { createProjectCopy, type ProjectCopy } from './support/project-copy.js';
 import { oneErrorLine, runKiln } from './support/run-kiln.js';
 
@@ -34,12 +35,11 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => project?.remove());
 
-/** docker-compose.yml without what the scaffolds added: their services, volumes and list entries. */
+/** docker-compose.yml without what the scaffolds added: their services and volumes. */
 function withoutScaffolds(text: string): string {
   let result = text;
   for (const name of ['greetings', 'greet-py', 'greet-js', 'greet']) {
     result = result
-      .replaceAll(`,${name}=http://${name}:8080`, '')
       .replace(new RegExp(`\\n  ${name}:\\n(    .*\\n|\\s*\\n(?=    ))*`), '')
       .replace(`  ${name}-data: {}\n`, '');
   }
@@ -47,6 +47,14 @@ function withoutScaffolds(text: string): string {
 }
 
 type Compose = { services: Record<string, Record<string, unknown>>; volumes: object };
+type Service = Record<string, unknown>;
+
+/** What a service says of itself, apart from the settings every service shares. */
+const OWN = ['build', 'command', 'image', 'volumes'];
+const own = (service: Service): Service =>
+  Object.fromEntries(Object.entries(service).filter(([key]) => OWN.includes(key)));
+const shared = (service: Service): Service =>
+  Object.fromEntries(Object.entries(service).filter(([key]) => !OWN.includes(key)));
 const composeOf = (text: string): Compose => parse(text, { merge: true }) as Compose;
 
 describe('kiln new', () => {
@@ -81,11 +89,32 @@ describe('kiln new', () => {
       volumes: ['greet-py-data:/data'],
       healthcheck: before.services['import']!['healthcheck'],
     });
+    // A pipeline's entry is as plain as a tool's: the shared settings (the topology mount and
+    // KILN_COMPOSE_FILE among them) and nothing naming its steps.
+    const greetings = after.services['greetings']!;
+    expect(shared(greetings)).toEqual(shared(before.services['import']!));
+    expect(greetings['configs']).toEqual([
+      { source: 'kiln-topology', target: '/etc/kiln/docker-compose.yml' },
+    ]);
+    expect(greetings['environment']).toEqual({
+      KILN_COMPOSE_FILE: '/etc/kiln/docker-compose.yml',
+    });
+    expect(own(greetings)).toEqual({
+      build: { context: '.', dockerfile: 'containers/greetings/Dockerfile' },
+      command: ['node', 'base/cli/dist/main.js', 'serve', 'containers/greetings/dist/pipeline.js'],
+      image: '${KILN_IMAGE_PREFIX:-kiln/}greetings:${KILN_IMAGE_TAG:-latest}',
+      volumes: ['greetings-data:/data'],
+    });
     expect(Object.keys(after.volumes)).toContain('greetings-data');
-    // Every line already there stays, but for the lists of containers the new ones join.
+    // Every line already there stays: the other services learn the new ones from the topology.
     expect(withoutScaffolds(text)).toBe(composeBefore);
-    const gateway = after.services['gateway']!['environment'] as Record<string, string>;
-    expect(gateway['KILN_CONTAINER_URLS']).toContain(',greetings=http://greetings:8080');
+    const topology = await readComposeTopology(join(project.root, 'docker-compose.yml'));
+    expect(topology.services.filter((service) => service.name.startsWith('greet'))).toEqual([
+      { name: 'greet' },
+      { name: 'greet-js' },
+      { name: 'greet-py' },
+      { name: 'greetings' },
+    ]);
   });
 
   it('writes what the project Prettier, ESLint and knip accept', async () => {
@@ -108,19 +137,16 @@ describe('kiln new', () => {
     const topology = resolveTopology(compose, join(project.root, 'docker-compose.yml'));
     expect(topology.services.find((service) => service.name === 'greetings')).toMatchObject({
       healthPath: '/health',
-      dependsOn: [
-        { name: 'greet', condition: 'service_healthy' },
-        { name: 'greet-py', condition: 'service_healthy' },
-      ],
+      dependsOn: [],
     });
   }, 120_000);
 
-  it('serves a run of the new pipeline through its compose services (kiln up greetings)', async () => {
+  it('serves a run of the new pipeline through its compose services (kiln up greetings greet greet-py)', async () => {
     const running = await startProject({
       root: project.root,
       dataDir: join(project.root, '.kiln'),
       environment: process.env,
-      services: ['greetings'],
+      services: ['greetings', 'greet', 'greet-py'],
       port: 0,
       basePort: 0,
     });

@@ -8,21 +8,25 @@ export interface ComposeEntry {
   dockerfile: string;
   /** The command, run from the project root (in the image and by `kiln up` alike). */
   command: readonly string[];
-  /** Variable → its value as YAML: quoted with {@link yamlQuote}, or an alias (`*tool-urls`). */
-  environment?: Readonly<Record<string, string>>;
-  /** Services that must be healthy before this one starts. */
-  dependsOn?: readonly string[];
 }
 
-/** The shared service settings (restart, network, health check) every Kiln service merges in. */
+/**
+ * The shared service settings every Kiln service merges in: restart, network, health check, and
+ * the compose file itself mounted as the service's topology (`configs:`, `KILN_COMPOSE_FILE`).
+ */
 const SERVICE_ANCHOR = 'service';
 
 /** A single-quoted YAML scalar. */
-export function yamlQuote(text: string): string {
+function yamlQuote(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
 }
 
-/** The service's YAML, indented under `services:`. Prettier may reflow it afterwards. */
+/**
+ * The service's YAML, indented under `services:`. Prettier may reflow it afterwards. It names no
+ * other service and sets no environment (its own `environment:` would replace the merged one
+ * that points at the topology): the rest of the project learns the new container from this
+ * entry, and the container learns the rest from the file.
+ */
 function serviceBlock(entry: ComposeEntry, indent: string, anchored: boolean): string {
   const inner = `${indent}  `;
   const lines = [`${indent}${entry.name}:`];
@@ -32,17 +36,7 @@ function serviceBlock(entry: ComposeEntry, indent: string, anchored: boolean): s
     `${inner}build: { context: ., dockerfile: ${entry.dockerfile} }`,
     `${inner}command: [${entry.command.map(yamlQuote).join(', ')}]`,
   );
-  const environment = Object.entries(entry.environment ?? {});
-  if (environment.length > 0) {
-    lines.push(`${inner}environment:`);
-    for (const [key, value] of environment) lines.push(`${inner}  ${key}: ${value}`);
-  }
   lines.push(`${inner}volumes: [${entry.name}-data:/data]`);
-  if (entry.dependsOn && entry.dependsOn.length > 0) {
-    lines.push(`${inner}depends_on:`);
-    for (const name of entry.dependsOn)
-      lines.push(`${inner}  ${name}: { condition: service_healthy }`);
-  }
   return `${lines.join('\n')}\n`;
 }
 

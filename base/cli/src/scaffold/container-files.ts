@@ -19,12 +19,20 @@ export function moduleFiles(spec: ScaffoldSpec): FileSet {
 }
 
 function readmeCommands(spec: ScaffoldSpec): [string, string][] {
+  // A pipeline's services name no others, so `kiln up` starts the steps only when told to.
+  const up: [string, string] =
+    spec.kind === ScaffoldKind.Pipeline && spec.steps.length > 0
+      ? [
+          `npx kiln up ${[spec.name, ...spec.steps].join(' ')}`,
+          'it and its steps, as local processes',
+        ]
+      : [`npx kiln up ${spec.name}`, 'this container alone, as a local process'];
   return [
     ...(isCompiled(spec)
       ? [['npm run build', 'compiles src/ into dist/'] as [string, string]]
       : []),
     [`npx vitest run containers/${spec.name}`, 'its test'],
-    [`npx kiln up ${spec.name}`, 'this container alone, as a local process'],
+    up,
     ['npm start', 'the whole project, this container in it'],
   ];
 }

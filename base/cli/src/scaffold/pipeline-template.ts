@@ -29,7 +29,7 @@ ${calls}
 export function pipelineModule(spec: ScaffoldSpec): string {
   const purpose =
     spec.steps.length === 0 ? 'Runs its steps in order' : `Runs ${spec.steps.join(', then ')}`;
-  return `import { definePipeline, parseContainerUrls } from '@kiln/pipeline';
+  return `import { definePipeline } from '@kiln/pipeline';
 
 export default definePipeline({
   name: '${spec.name}',
@@ -44,10 +44,9 @@ export default definePipeline({
     cost_function: 'None',
     evaluation_dataset: 'None',
   },
-  // The containers run(p) calls, by their service names in docker-compose.yml.
+  // The containers run(p) calls, by their service names in docker-compose.yml: the pipeline
+  // reaches each through the project's topology, under npm start, Docker and Kubernetes alike.
 ${containerEntries(spec.steps)}
-  // The module is the container's entry: it may read the environment here.
-  containerUrls: parseContainerUrls(process.env['KILN_CONTAINER_URLS']),
   expectedSteps: ${Math.max(1, spec.steps.length)},
   parameters: { type: 'object', properties: {} },
   async run(p) {

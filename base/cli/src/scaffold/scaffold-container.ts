@@ -5,10 +5,9 @@ import { parseDocument } from 'yaml';
 import { usageError } from '../cli-error.js';
 import { addComposeService, type ComposeEntry } from './compose-entry.js';
 import { containerFiles, type FileSet } from './container-files.js';
-import { joinTopologyLists, pipelineContainerUrls } from './interim-topology-lists.js';
 import { findProjectRoot, readProjectLayout } from './project-layout.js';
 import { runCommand } from './run-command.js';
-import { moduleFile, ScaffoldKind, type ScaffoldSpec } from './scaffold-spec.js';
+import { moduleFile, type ScaffoldSpec } from './scaffold-spec.js';
 
 /** Where and how to scaffold inside a Kiln project. */
 export interface ScaffoldContainerOptions {
@@ -58,18 +57,13 @@ function stepModules(spec: ScaffoldSpec, composeText: string): Map<string, strin
   return modules;
 }
 
-function composeEntry(spec: ScaffoldSpec, composeText: string): ComposeEntry {
+/** The new container's service: one plain entry, whatever its kind (the topology does the rest). */
+function composeEntry(spec: ScaffoldSpec): ComposeEntry {
   const folder = `containers/${spec.name}`;
   return {
     name: spec.name,
     dockerfile: `${folder}/Dockerfile`,
     command: ['node', 'base/cli/dist/main.js', 'serve', `${folder}/${moduleFile(spec)}`],
-    ...(spec.kind === ScaffoldKind.Pipeline
-      ? {
-          environment: { KILN_CONTAINER_URLS: pipelineContainerUrls(composeText, spec.steps) },
-          dependsOn: spec.steps,
-        }
-      : {}),
   };
 }
 
@@ -98,11 +92,7 @@ export async function scaffoldContainer(
     throw usageError(`the project already has a package named @kiln/${spec.name}`);
   const composeText = await readFile(join(root, COMPOSE_FILE), 'utf8');
   const files = containerFiles(spec, layout, stepModules(spec, composeText));
-  const compose = joinTopologyLists(
-    addComposeService(composeText, composeEntry(spec, composeText)),
-    spec.name,
-    spec.kind,
-  );
+  const compose = addComposeService(composeText, composeEntry(spec));
   await writeFiles(join(root, folder), files);
   await writeFile(join(root, COMPOSE_FILE), compose);
   const written = [...Object.keys(files).map((path) => `${folder}/${path}`), COMPOSE_FILE];

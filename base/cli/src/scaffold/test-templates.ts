@@ -92,7 +92,7 @@ describe('${spec.name}', () => {
 
 /**
  * `test/pipeline.test.ts`: serves each step's container from its module (`stepModules`, paths
- * relative to the test folder), points the pipeline at them, and runs it to the end.
+ * relative to the test folder), gives the pipeline a topology naming them, and runs it to the end.
  */
 export function pipelineTest(spec: ScaffoldSpec, stepModules: ReadonlyMap<string, string>): string {
   const steps = [...stepModules];
@@ -112,18 +112,19 @@ let pipeline: RunningToolServer;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), '${spec.name}-'));
-  const urls: string[] = [];
+  const services: { name: string; address: string }[] = [];
   for (const [name, modulePath] of STEPS) {
     const server = await startToolServer({ modulePath, dataDir: join(dataDir, name), port: 0 });
     servers.push(server);
-    urls.push(\`\${name}=\${server.url}\`);
+    services.push({ name, address: server.url });
   }
-  // The pipeline module reads this when it loads, as it does in its container.
-  process.env['KILN_CONTAINER_URLS'] = urls.join(',');
+  // The project's topology: each step's service, reached where this test serves it (npm start
+  // and Docker give the pipeline docker-compose.yml instead).
   pipeline = await startToolServer({
     modulePath: MODULE,
     dataDir: join(dataDir, '${spec.name}'),
     port: 0,
+    topology: { services },
   });
 });
 
