@@ -23,7 +23,7 @@ export interface PipelineRoutesOptions {
 }
 
 /**
- * The routes a pipeline container serves beside the artifact API of its runs (API.md, Pipeline
+ * The routes a pipeline container serves beside the artifact API of its runs (docs/api.md, Pipeline
  * container): `/task`, `/containers`, `/artifacts` and `/runs/{name}/steps`, as core's
  * `RouteSpec`s, so they answer 405 to other methods and are described in `/openapi.json`.
  */
