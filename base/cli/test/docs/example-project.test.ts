@@ -169,6 +169,27 @@ describe('docs/cli.md', () => {
   });
 });
 
+describe('docs/topology.md', () => {
+  it('topology-references: a reference in compose form, typed through the gateway, works', async () => {
+    const [imported, processed] = await shell.run(
+      shellCommands((await docExample('topology-references')).code),
+    );
+    expect(imported!.stdout.trim().split('\n').at(-1)).toBe('fmnist-raw');
+    const name = processed!.stdout.trim().split('\n').at(-1)!;
+    const record = (await (
+      await fetch(`${project.services.get('process')!.url}/artifacts/${name}/`)
+    ).json()) as { status: string; inputs: { parameter: string; url: string }[] };
+    expect(record.status).toBe('completed');
+    // Kept as typed: the compose form, which every container resolves through its topology.
+    expect(record.inputs).toEqual([
+      expect.objectContaining({
+        parameter: 'dataset',
+        url: 'http://import:8080/artifacts/fmnist-raw/',
+      }),
+    ]);
+  });
+});
+
 describe('docs/pipelines.md, docs/example-containers.md, docs/visualization.md', () => {
   it('pipelines-curl: starts a run and its baseline through the gateway', async () => {
     const commands = shellCommands(onThisProject((await docExample('pipelines-curl')).code));

@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Ajv2020Module from 'ajv/dist/2020.js';
-import { parse, parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments, parseDocument, type Scalar, type YAMLMap } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { problemTypeFor } from '@kiln/api';
 import { loadComposeFile, resolveTopology, validateCompose } from '@kiln/launcher';
@@ -103,6 +103,69 @@ describe('docs/command-builders.md', () => {
   });
 });
 
+/**
+ * A project in `root` whose docker-compose.yml keeps only `services` of this repository's (its
+ * anchors and settings as they are), running this repository's packages.
+ */
+async function projectOf(root: string, services: readonly string[]): Promise<string> {
+  await mkdir(root);
+  const compose = parseDocument(await readFile(join(ROOT, 'docker-compose.yml'), 'utf8'));
+  const all = compose.get('services') as YAMLMap<Scalar<string>>;
+  for (const { key } of [...all.items])
+    if (!services.includes(key.value)) compose.deleteIn(['services', key.value]);
+  await writeFile(join(root, 'docker-compose.yml'), compose.toString());
+  for (const folder of ['base', 'components', 'containers', 'node_modules'])
+    await symlink(join(ROOT, folder), join(root, folder));
+  return root;
+}
+
+/**
+ * Type-checks and runs a page's TypeScript as a reader's module of their own would be, in
+ * `folder` (linked to this repository's packages); resolves with what it printed.
+ */
+async function runTypeScript(folder: string, code: string): Promise<string> {
+  await symlink(join(ROOT, 'node_modules'), join(folder, 'node_modules'));
+  await writeFile(join(folder, 'package.json'), '{ "type": "module" }\n');
+  await writeFile(join(folder, 'example.ts'), code);
+  await writeFile(
+    join(folder, 'tsconfig.json'),
+    JSON.stringify({
+      extends: join(ROOT, 'tsconfig.base.json'),
+      compilerOptions: {
+        composite: false,
+        declaration: false,
+        declarationMap: false,
+        types: ['node'],
+        outDir: 'out',
+      },
+      files: ['example.ts'],
+    }),
+  );
+  await run(join(ROOT, 'node_modules/.bin/tsc'), ['-p', folder]);
+  const { stdout } = await run(process.execPath, [join(folder, 'out/example.js')], {
+    cwd: folder,
+    timeout: 170_000,
+    maxBuffer: 64 << 20,
+  });
+  return stdout;
+}
+
+describe('docs/client.md', () => {
+  it('client-topology: compose URLs stay references, and resolve through the topology', async () => {
+    const folder = await mkdtemp(join(work, 'client-'));
+    const code = `${(await docExample('client-topology')).code}
+console.log(JSON.stringify([importer.url, name, client.url, topology.resolve(importer.artifactUrl('raw'))]));
+`;
+    const stdout = await runTypeScript(folder, code);
+    expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual([
+      'http://import:8080',
+      'raw',
+      'http://import:8080',
+      'http://127.0.0.1:8082/artifacts/raw/',
+    ]);
+  });
+});
+
 describe('docs/launcher.md', () => {
   it('launcher-usage: is the usage `kiln up --help` prints', async () => {
     const { stdout } = await run(process.execPath, [
@@ -130,32 +193,13 @@ describe('docs/launcher.md', () => {
 
   it('launcher-api: the launcher, driven from code, starts and stops the project', async () => {
     const folder = await mkdtemp(join(work, 'launcher-'));
-    await symlink(join(ROOT, 'node_modules'), join(folder, 'node_modules'));
-    await writeFile(join(folder, 'package.json'), '{ "type": "module" }\n');
+    // The example's project, cut to the services it names: docs/example-project.test.ts starts
+    // the whole one already, and this one need not start eleven processes again.
+    const root = await projectOf(join(folder, 'kiln'), ['gateway', 'train']);
     const code = (await docExample('launcher-api')).code
-      .replace("'/path/to/kiln'", JSON.stringify(ROOT))
+      .replace("'/path/to/kiln'", JSON.stringify(root))
       .replace("'/tmp/kiln-test'", JSON.stringify(join(folder, 'data')));
-    await writeFile(join(folder, 'example.ts'), `${code}console.log('stopped');\n`);
-    await writeFile(
-      join(folder, 'tsconfig.json'),
-      JSON.stringify({
-        extends: join(ROOT, 'tsconfig.base.json'),
-        compilerOptions: {
-          composite: false,
-          declaration: false,
-          declarationMap: false,
-          types: ['node'],
-          outDir: 'out',
-        },
-        files: ['example.ts'],
-      }),
-    );
-    await run(join(ROOT, 'node_modules/.bin/tsc'), ['-p', folder]);
-    const { stdout } = await run(process.execPath, [join(folder, 'out/example.js')], {
-      cwd: folder,
-      timeout: 170_000,
-      maxBuffer: 64 << 20,
-    });
+    const stdout = await runTypeScript(folder, `${code}console.log('stopped');\n`);
     expect(stdout).toMatch(/gateway is healthy/);
     expect(stdout.trim().split('\n').at(-1)).toBe('stopped');
   }, 180_000);

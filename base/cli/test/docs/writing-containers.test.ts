@@ -2,6 +2,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProject } from '@kiln/launcher';
+import { readComposeTopology } from '@kiln/topology';
+import { parse } from 'yaml';
 import { createProjectCopy, type ProjectCopy } from '../support/project-copy.js';
 import { linkStandaloneDependencies } from '../support/standalone-links.js';
 import { docExample, shellCommands } from './doc-examples.js';
@@ -13,7 +15,8 @@ import { freePort, ShellSession } from './shell-session.js';
 //   and the install would rewrite them (the fresh-clone check of the README runs it);
 // - `npm run build` in the copy would rebuild every linked workspace of the repository too, so
 //   the test compiles the new container alone (`npx tsc -b containers/<name>`);
-// - fixed ports (8300, 8310) become free ones, and `npm start` becomes `kiln up` of the service.
+// - fixed ports (8300, 8310) become free ones, and `npm start` becomes `kiln up` of the services
+//   the run needs.
 let project: ProjectCopy;
 let session: ShellSession;
 
@@ -58,6 +61,24 @@ describe('docs/writing-containers.md', () => {
     expect(source).toBe((await docExample('greet-tool')).code);
   });
 
+  it("topology-outline: the outline has docker-compose.yml's roles, and its new entry is kiln new's", async () => {
+    const outline = (await docExample('topology-outline')).code;
+    // The outline leaves out the shared settings its `<<: *service` merges.
+    const sketch = parse(`x-service: &service {}\n${outline}`, { merge: true }) as {
+      services: Record<string, { 'x-kiln'?: { role: string } }>;
+    };
+    const real = await readComposeTopology(join(project.root, 'docker-compose.yml'));
+    for (const [name, service] of Object.entries(sketch.services)) {
+      const role = real.services.find((candidate) => candidate.name === name)?.role;
+      if (name !== 'my-tool') expect(role, name).toBe(service['x-kiln']?.role);
+    }
+    // The entry `kiln new tool greet` wrote above, for a tool named my-tool.
+    const entry = /^ {2}my-tool:.*\n((?: {4}.*\n)*)/m.exec(outline)!;
+    expect(`my-tool:\n${entry[1]!.replace(/^ {2}/gm, '')}`).toBe(
+      (await serviceText('greet')).replaceAll('greet', 'my-tool'),
+    );
+  });
+
   it('greet-build, greet-curl: it builds, passes its test, serves and answers', async () => {
     const build = await commandsOf('greet-build');
     const commands = build.map((command) => inCopy(command, 'containers/greet'));
@@ -99,7 +120,8 @@ describe('docs/writing-containers.md', () => {
       root: project.root,
       dataDir: join(project.root, '.kiln'),
       environment: process.env,
-      services: ['greetings'],
+      // What `npm start` runs that the run needs: the pipeline and the container it calls.
+      services: ['greetings', 'greet'],
       port: 0,
       basePort: 0,
     });
