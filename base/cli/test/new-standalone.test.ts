@@ -4,12 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { linkStandaloneDependencies } from './support/standalone-links.js';
 import { oneErrorLine, runKiln } from './support/run-kiln.js';
 
 // A tool in a project of its own, outside the repository (docs/writing-containers.md, "Outside
 // the Kiln repository"): `kiln new tool --out` links it to this checkout with `file:`
-// dependencies, so `npm install` needs nothing from the registry for a JavaScript tool.
+// dependencies, so `npm install` needs nothing from the registry for a JavaScript tool. The
+// TypeScript tool project is the page's own example, which test/docs/writing-containers.test.ts
+// makes, tests and serves.
 const run = promisify(execFile);
 let outside: string;
 
@@ -63,15 +64,6 @@ describe('kiln new tool --out', () => {
     } finally {
       server.stop();
     }
-  }, 120_000);
-
-  it('makes a TypeScript tool project that compiles and passes its test', async () => {
-    const project = join(outside, 'hello-ts');
-    const made = await runKiln(['new', 'tool', 'hello-ts', '--out', project, '--no-install']);
-    expect(made, made.stderr).toMatchObject({ code: 0 });
-    await linkStandaloneDependencies(project);
-    const tested = await run('npm', ['test'], { cwd: project });
-    expect(tested.stdout).toMatch(/# pass 2/);
   }, 120_000);
 
   it('refuses a pipeline, and a folder that is not empty', async () => {
