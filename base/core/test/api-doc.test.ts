@@ -30,6 +30,8 @@ interface Operation {
 }
 
 interface OpenApiDocument {
+  // Read as the validator takes it: any JSON object.
+  [member: string]: unknown;
   openapi: string;
   paths: Record<string, Record<string, Operation>>;
   components: { schemas: Record<string, object> };

@@ -34,6 +34,8 @@ interface Operation {
 }
 
 interface OpenApiDocument {
+  // Read as the validator takes it: any JSON object.
+  [member: string]: unknown;
   paths: Record<string, Record<string, Operation>>;
   components: { schemas: Record<string, object> };
 }
