@@ -5,7 +5,7 @@
 export const Collection = { Artifacts: 'artifacts', Runs: 'runs' } as const;
 export type Collection = (typeof Collection)[keyof typeof Collection];
 
-/** The lifecycle states of an artifact (API.md, Artifact lifecycle). */
+/** The lifecycle states of an artifact (docs/api.md, Artifact lifecycle). */
 export const ArtifactStatus = {
   Queued: 'queued',
   InProgress: 'in-progress',

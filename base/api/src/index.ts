@@ -1,6 +1,6 @@
 /**
  * @module @kiln/api
- * The wire types and constants of the Kiln HTTP API (`shared/API.md`). No runtime dependencies,
+ * The wire types and constants of the Kiln HTTP API (docs/api.md). No runtime dependencies,
  * so servers, the SDK and the browser dashboard share one definition.
  */
 export { NAME_PATTERN, isValidName } from './names.js';

@@ -2,7 +2,7 @@ import type { ArtifactSummary } from './artifact.js';
 import type { MetricKind, MetricPoint } from './metric.js';
 import type { ContainerKind } from './tool.js';
 
-/** `GET /task` of a pipeline container. Field names follow API.md exactly. */
+/** `GET /task` of a pipeline container. Field names follow docs/api.md exactly. */
 export interface TaskDescription {
   /** Reverse-domain notation, e.g. `org.kiln.fashion-mnist`. */
   name: string;

@@ -11,6 +11,7 @@ import { createDescribeCommand } from './commands/describe.js';
 import { createDownloadCommand } from './commands/download.js';
 import { createLogsCommand } from './commands/logs.js';
 import { createLsCommand } from './commands/ls.js';
+import { createNewCommand } from './commands/new.js';
 import { createRmCommand } from './commands/rm.js';
 import { createRunCommand } from './commands/run.js';
 import { createRunsCommand } from './commands/runs.js';
@@ -63,6 +64,7 @@ export async function runProgram(argv: readonly string[]): Promise<number> {
   program.addCommand(createVariantsCommand(env));
   program.addCommand(createServeCommand());
   program.addCommand(createUpCommand());
+  program.addCommand(createNewCommand(env));
 
   return runCli(program, argv, env, debug);
 }

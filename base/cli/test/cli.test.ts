@@ -43,6 +43,7 @@ const COMMANDS = [
   'runs',
   'variants',
   'serve',
+  'new',
 ];
 
 describe('kiln --help', () => {

@@ -1,7 +1,7 @@
 /**
  * @module @kiln/core
  * The tool container: any module whose default export is `defineTool({...})` becomes an HTTP
- * service with the artifact API of `shared/API.md`, a durable SQLite queue and a mule process.
+ * service with the artifact API of docs/api.md, a durable SQLite queue and a mule process.
  */
 export { defineTool, type ToolDefinition } from './tool/define-tool.js';
 export type { BuildContext } from './tool/build-context.js';

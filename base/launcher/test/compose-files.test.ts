@@ -88,12 +88,26 @@ function dependencyClosure(folders: string[]): Set<string> {
 const deploy: ComposeFile = await loadComposeFile(DEPLOY, { variables: DEFAULTS });
 const build: ComposeFile = await loadComposeFile(BUILD, { variables: DEFAULTS });
 
-/** The Dockerfile that builds `image`, from docker-compose-build.yml. */
+/**
+ * The services that build images: docker-compose-build.yml's, and the deploy file's services
+ * that say how their own image is built (as `kiln new` writes them).
+ */
+const builders = [
+  ...Object.values(build.services),
+  ...Object.values(deploy.services).filter((service) => service.build !== undefined),
+];
+
+/** The Dockerfile that builds `image`. */
 function dockerfileOf(image: string | undefined): string {
-  const builder = Object.values(build.services).find((service) => service.image === image);
-  expect(builder, `no build service makes ${image}`).toBeDefined();
+  const builder = builders.find((service) => service.image === image);
+  expect(builder, `no service builds ${image}`).toBeDefined();
   const spec = builder!.build as { context: string; dockerfile: string };
   return join(ROOT, spec.context, spec.dockerfile);
+}
+
+/** The workspace a module path is in (`containers/train/dist/tool.js` → `containers/train`). */
+function workspaceOf(module: string): string {
+  return module.split('/').slice(0, 2).join('/');
 }
 
 describe('compose files', () => {
@@ -109,7 +123,8 @@ describe('compose files', () => {
   });
 
   it('name an existing build context and Dockerfile for every image', () => {
-    for (const [name, service] of Object.entries(build.services)) {
+    for (const [name, service] of Object.entries({ ...build.services, ...deploy.services })) {
+      if (service.build === undefined) continue;
       const spec = service.build as { context?: string; dockerfile?: string };
       expect(spec.context, name).toBe('.');
       expect(existsSync(join(ROOT, spec.context!)), name).toBe(true);
@@ -131,21 +146,20 @@ describe('compose files', () => {
       const service = deploy.services[spec.name]!;
       expect(spec.command, spec.name).toEqual(service.command);
       expect(spec.healthPath, spec.name).toBe(spec.name === 'gateway' ? '/healthz' : '/health');
-      // The module the service runs is compiled from a source file of a workspace its image holds.
+      // The module the service runs is a workspace's: compiled from its source file, or served as
+      // it is (a JavaScript tool); the service's image holds that workspace.
       const module =
         spec.command.find(
           (arg) =>
-            /^(base|components|containers)\/[^/]+\/dist\/.+\.js$/.test(arg) &&
+            /^(base|components|containers)\/[^/]+\/.+\.js$/.test(arg) &&
             arg !== 'base/cli/dist/main.js',
         ) ?? spec.command[1]!;
-      const [, workspace, rest] = /^((?:base|components|containers)\/[^/]+)\/dist\/(.+)\.js$/.exec(
-        module,
-      )!;
-      expect(
-        existsSync(join(ROOT, workspace!, 'src', `${rest}.ts`)),
-        `${spec.name}: ${workspace}/src/${rest}.ts`,
-      ).toBe(true);
-      expect(readDockerfile(dockerfileOf(spec.image)).workspaces, spec.name).toContain(workspace);
+      const compiled = /^((?:base|components|containers)\/[^/]+)\/dist\/(.+)\.js$/.exec(module);
+      const source = compiled ? `${compiled[1]}/src/${compiled[2]}.ts` : module;
+      expect(existsSync(join(ROOT, source)), `${spec.name}: ${source}`).toBe(true);
+      expect(readDockerfile(dockerfileOf(spec.image)).workspaces, spec.name).toContain(
+        workspaceOf(module),
+      );
     }
   });
 
@@ -236,9 +250,9 @@ function sourceFiles(dir: string): string[] {
 }
 
 describe('Dockerfiles', () => {
-  const dockerfiles = Object.values(build.services).map((service) =>
-    join(ROOT, (service.build as { dockerfile: string }).dockerfile),
-  );
+  const dockerfiles = [
+    ...new Set(builders.map((service) => (service.build as { dockerfile: string }).dockerfile)),
+  ].map((dockerfile) => join(ROOT, dockerfile));
 
   it('are multi-stage, run as a non-root user, keep /data in a volume and check health', () => {
     for (const path of dockerfiles) {

@@ -1,7 +1,7 @@
 /**
  * @module @kiln/pipeline
  * `definePipeline({...})` turns a task, the containers it calls and a `run(p)` function into a
- * pipeline container whose artifacts are runs (API.md, Pipeline container), served by
+ * pipeline container whose artifacts are runs (docs/api.md, Pipeline container), served by
  * `kiln serve` like any tool module. Steps reach their containers through `@kiln/client`, by
  * the names `docker-compose.yml` gives them.
  */

@@ -4,7 +4,7 @@ import type { SweepOptions, SweepResult, Variant, VariantBody } from './sweep-de
 
 /** One container a pipeline calls, as the pipeline module declares it. */
 export interface ContainerSpec {
-  /** `data`, `model` or `benchmark` (API.md, `GET /containers`). */
+  /** `data`, `model` or `benchmark` (docs/api.md, `GET /containers`). */
   category: ContainerCategory;
   /**
    * The container's base URL, for a container that is not a service of the project's

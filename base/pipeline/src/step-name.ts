@@ -1,7 +1,7 @@
 import { isValidName } from '@kiln/api';
 import { createHash } from 'node:crypto';
 
-/** The longest Kiln name (API.md, Conventions). */
+/** The longest Kiln name (docs/api.md, Conventions). */
 const MAX_NAME_LENGTH = 128;
 const HASH_LENGTH = 12;
 

@@ -37,7 +37,7 @@ export interface DashboardDeps {
 }
 
 /**
- * The dashboard's express app: `GET /pipelines/` (API.md, Dashboard and gateway),
+ * The dashboard's express app: `GET /pipelines/` (docs/api.md, Dashboard and gateway),
  * `GET /containers/` (every container of the project), `GET /pipelines/{name}/events` (one
  * event stream for a whole pipeline), the web UI at `/` and `/signin` with its assets under
  * `/assets/`, and `GET /health`.

@@ -6,6 +6,7 @@ import { createDescribeCommand } from './describe.js';
 import { createDownloadCommand } from './download.js';
 import { createLogsCommand } from './logs.js';
 import { createLsCommand } from './ls.js';
+import { createNewCommand } from './new.js';
 import { createRmCommand } from './rm.js';
 import { createRunCommand } from './run.js';
 import { createRunsCommand } from './runs.js';
@@ -32,6 +33,8 @@ const FACTORIES = [
   createRunCommand,
   createRunsCommand,
   createVariantsCommand,
+  // `kiln new tool` and `kiln new pipeline`, each a command of its own.
+  ...createNewCommand(env).commands.map((command) => () => command),
 ];
 
 describe('every subcommand', () => {
@@ -41,7 +44,8 @@ describe('every subcommand', () => {
       const command = factory(env);
       expect(command.description()).not.toBe('');
       const help = command.helpInformation();
-      expect(help).toContain(`Usage: ${name}`);
+      // A subcommand's usage names its parents too (`Usage: new tool …`).
+      expect(help).toMatch(new RegExp(`^Usage: (\\S+ )*${name} `));
       for (const argument of command.registeredArguments)
         expect(help.replace(/\s+/g, ' ')).toContain(argument.description);
       for (const option of command.options) expect(option.description, option.flags).not.toBe('');

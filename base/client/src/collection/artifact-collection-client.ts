@@ -44,7 +44,7 @@ export interface LogOptions extends CallOptions {
 const TEXT_VIEWS: readonly string[] = ['csv', 'svg'];
 
 /**
- * The artifact API every container serves (API.md, "Tool container"), on one collection.
+ * The artifact API every container serves (docs/api.md, "Tool container"), on one collection.
  * {@link ToolClient} and {@link PipelineClient} are this on `/artifacts` and `/runs`.
  */
 export class ArtifactCollectionClient {

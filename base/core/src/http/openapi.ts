@@ -1,64 +1,44 @@
-import { ARTIFACT_STATUSES, type ToolDescription } from '@kiln/api';
+import { METRIC_VIEWS, NAME_PATTERN, type ToolDescription } from '@kiln/api';
+import { COMPONENT_SCHEMAS, schemaRef } from './openapi-schemas.js';
 import type { RouteSpec } from './route-spec.js';
 
-const SUMMARY_SCHEMA = {
-  type: 'object',
-  required: [
-    'name',
-    'status',
-    'createdAt',
-    'startedAt',
-    'finishedAt',
-    'progress',
-    'message',
-    'error',
-    'attempt',
-    'cached',
-    'cachedFrom',
-  ],
-  properties: {
-    name: { type: 'string' },
-    status: { enum: [...ARTIFACT_STATUSES] },
-    createdAt: { type: 'string', format: 'date-time' },
-    startedAt: { type: ['string', 'null'], format: 'date-time' },
-    finishedAt: { type: ['string', 'null'], format: 'date-time' },
-    progress: { type: 'number', minimum: 0, maximum: 1 },
-    message: { type: ['string', 'null'] },
-    error: { type: ['string', 'null'] },
-    attempt: { type: 'integer', minimum: 1 },
-    cached: { type: 'boolean' },
-    cachedFrom: { type: ['string', 'null'] },
+/** Path parameters by name: what each holds. Names are Kiln names; `{path}` spans segments. */
+const PATH_PARAMETERS: Record<string, { description: string; schema: Record<string, unknown> }> = {
+  name: {
+    description: 'the artifact (or run)',
+    schema: { type: 'string', pattern: NAME_PATTERN.source },
+  },
+  path: {
+    description: "a relative path inside the artifact's data (may contain `/`)",
+    schema: { type: 'string' },
+  },
+  file: {
+    description: 'the input file, by its name in the description',
+    schema: { type: 'string', pattern: NAME_PATTERN.source },
+  },
+  metric: { description: 'the metric', schema: { type: 'string', pattern: NAME_PATTERN.source } },
+  view: {
+    description: 'a series has `values`, `csv`, `latest` and `svg`; a report has `json`',
+    schema: { enum: Object.values(METRIC_VIEWS).flat() },
   },
 };
 
-const PROBLEM_SCHEMA = {
-  type: 'object',
-  required: ['type', 'title', 'status'],
-  properties: {
-    type: { type: 'string' },
-    title: { type: 'string' },
-    status: { type: 'integer' },
-    detail: { type: 'string' },
-    code: { type: 'string' },
-    instance: { type: 'string' },
-    errors: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: { path: { type: 'string' }, message: { type: 'string' } },
-      },
-    },
+/** Sent on every answer, errors included. */
+const REQUEST_ID_HEADER = {
+  'X-Request-Id': {
+    description: "the request's id (echoed when the request sends one)",
+    schema: { type: 'string' },
   },
 };
+
+const PROBLEM_CONTENT = { 'application/problem+json': { schema: schemaRef('Problem') } };
 
 function pathParameters(path: string): Record<string, unknown>[] {
-  return [...path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
+  return [...path.matchAll(/\{(\w+)\}/g)].map(([, name = '']) => ({
     name,
     in: 'path',
     required: true,
-    schema: { type: 'string' },
-    description:
-      name === 'path' ? 'a relative path inside the artifact (may contain /)' : `the ${name}`,
+    ...(PATH_PARAMETERS[name] ?? { description: `the ${name}`, schema: { type: 'string' } }),
   }));
 }
 
@@ -77,8 +57,8 @@ function createBody(description: ToolDescription): Record<string, unknown> {
           type: 'object',
           additionalProperties: false,
           properties: {
-            name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' },
-            parameters: { $ref: '#/components/schemas/Parameters' },
+            name: { type: 'string', pattern: NAME_PATTERN.source },
+            parameters: schemaRef('Parameters'),
             cache: { type: 'boolean' },
             callback: { type: 'string', format: 'uri' },
           },
@@ -100,19 +80,51 @@ function createBody(description: ToolDescription): Record<string, unknown> {
   };
 }
 
-function operation(route: RouteSpec, description: ToolDescription): Record<string, unknown> {
-  const responses: Record<string, unknown> = {};
-  for (const [status, text] of Object.entries(route.responses)) {
-    const success = Number(status) < 400;
-    responses[status] = success
-      ? { description: text, ...(route.content ? { content: mapContent(route.content) } : {}) }
-      : {
-          description: text,
-          content: {
-            'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
-          },
-        };
+/**
+ * The route's own responses, plus what every route of this shape answers: a problem document for
+ * a bad name or path (400) and an unknown artifact (404) wherever the path names one, and for
+ * anything else (`default`, a 5xx among them).
+ */
+function responsesOf(route: RouteSpec): Record<string, unknown> {
+  const declared: Record<string, string> = { ...route.responses };
+  if (route.path.includes('{')) {
+    declared['400'] ??= 'a bad name or path';
+    declared['404'] ??= 'no such artifact';
   }
+  const responses: Record<string, unknown> = {};
+  for (const [status, text] of Object.entries(declared)) {
+    const success = Number(status) < 400 || (route.contentOn ?? []).includes(status);
+    const headers = { ...REQUEST_ID_HEADER, ...(success ? route.responseHeaders?.[status] : {}) };
+    responses[status] = success
+      ? {
+          description: text,
+          headers: describeHeaders(headers),
+          ...(route.content && status !== '204' && status !== '304'
+            ? { content: mapContent(route.content) }
+            : {}),
+        }
+      : { description: text, headers: describeHeaders(headers), content: PROBLEM_CONTENT };
+  }
+  responses['default'] = {
+    description: 'any other error, as a problem document',
+    headers: describeHeaders(REQUEST_ID_HEADER),
+    content: PROBLEM_CONTENT,
+  };
+  return responses;
+}
+
+function describeHeaders(
+  headers: Record<string, string | { description: string; schema: Record<string, unknown> }>,
+): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, header]) => [
+      name,
+      typeof header === 'string' ? { description: header, schema: { type: 'string' } } : header,
+    ]),
+  );
+}
+
+function operation(route: RouteSpec, description: ToolDescription): Record<string, unknown> {
   return {
     operationId: route.operationId,
     summary: route.summary,
@@ -125,9 +137,16 @@ function operation(route: RouteSpec, description: ToolDescription): Record<strin
         description: query.description,
         schema: query.schema,
       })),
+      ...(route.headers ?? []).map((header) => ({
+        name: header.name,
+        in: 'header',
+        required: false,
+        description: header.description,
+        schema: header.schema,
+      })),
     ],
     ...(route.requestBody === 'create' ? { requestBody: createBody(description) } : {}),
-    responses,
+    responses: responsesOf(route),
   };
 }
 
@@ -155,13 +174,10 @@ export function buildOpenApi(
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     paths,
     components: {
-      schemas: {
-        Parameters: description.parameters,
-        ArtifactSummary: SUMMARY_SCHEMA,
-        Problem: PROBLEM_SCHEMA,
-      },
+      schemas: { Parameters: description.parameters, ...COMPONENT_SCHEMAS },
     },
   };
 }
 
-export const SUMMARY_REF = { $ref: '#/components/schemas/ArtifactSummary' };
+/** The summary's schema, as a route's content. */
+export const SUMMARY_REF = schemaRef('ArtifactSummary');

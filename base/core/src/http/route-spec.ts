@@ -3,7 +3,7 @@ import type { NextFunction, Request, RequestHandler, Response, Router } from 'ex
 
 export type HttpMethod = 'get' | 'post' | 'delete';
 
-/** A query parameter as documented in OpenAPI. */
+/** A query parameter (or a request header) as documented in OpenAPI. */
 export interface QuerySpec {
   name: string;
   description: string;
@@ -21,10 +21,16 @@ export interface RouteSpec {
   operationId: string;
   summary: string;
   query?: QuerySpec[];
+  /** Request headers the route reads (`Range`, `If-None-Match`). */
+  headers?: QuerySpec[];
   /** `create` documents the JSON and multipart create bodies. */
   requestBody?: 'create';
   /** Status → description; the success content is described by `content`. */
   responses: Record<string, string>;
+  /** Status → header name → description, for headers a success answer sets (`Location`). */
+  responseHeaders?: Record<string, Record<string, string>>;
+  /** Error statuses answered with `content` rather than a problem document (`/health`'s 503). */
+  contentOn?: string[];
   /** Media type → JSON Schema (or a `$ref`) of the success body. */
   content?: Record<string, Record<string, unknown>>;
   handler: (req: Request, res: Response) => Promise<void> | void;

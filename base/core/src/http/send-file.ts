@@ -1,3 +1,4 @@
+import { ErrorCode, KilnError } from '@kiln/api';
 import type { Request, Response } from 'express';
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -13,6 +14,28 @@ export interface SendFileOptions {
   /** Suggest a download name. */
   downloadName?: string;
 }
+
+/** The request headers {@link sendFile} honours, as documented in OpenAPI. */
+export const FILE_REQUEST_HEADERS = [
+  { name: 'Range', description: 'one range of bytes (`bytes=0-99`)', schema: { type: 'string' } },
+  {
+    name: 'If-Range',
+    description: 'the ETag the range applies to; another ETag gets the whole file',
+    schema: { type: 'string' },
+  },
+  {
+    name: 'If-None-Match',
+    description: 'an ETag the client has; 304 when it still matches',
+    schema: { type: 'string' },
+  },
+];
+
+/** The headers {@link sendFile} sets on a 200 or 206, as documented in OpenAPI. */
+export const FILE_RESPONSE_HEADERS = {
+  ETag: "the file's sha256, quoted (a strong validator)",
+  'Accept-Ranges': '`bytes`',
+  'Content-Disposition': 'the file name, where one is suggested',
+};
 
 /**
  * Streams a file with `Content-Type` from its extension, `ETag` and `If-None-Match`, and single
@@ -43,8 +66,13 @@ export async function sendFile(
   if (rangeHeader && (!req.headers['if-range'] || req.headers['if-range'] === etag)) {
     const ranges = parseRange(info.size, rangeHeader, { combine: true });
     if (ranges === -1) {
-      res.status(416).setHeader('Content-Range', `bytes */${info.size}`).end();
-      return;
+      // Every error is a problem document (docs/api.md), this one with the size it missed.
+      res.setHeader('Content-Range', `bytes */${info.size}`);
+      throw new KilnError(
+        ErrorCode.RangeNotSatisfiable,
+        `the range '${rangeHeader}' is outside the file's ${info.size} bytes`,
+        { status: 416 },
+      );
     }
     // A single range is served as 206; several (rare) fall back to the whole file.
     if (ranges !== -2 && ranges.length === 1 && ranges[0]) {

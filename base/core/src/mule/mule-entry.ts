@@ -2,7 +2,7 @@
  * The mule: a long-lived child process that loads the tool module once and builds one artifact
  * at a time for the server. Never exported from the package; the server forks this file.
  */
-import { ErrorCode } from '@kiln/api';
+import { ErrorCode, KilnError } from '@kiln/api';
 import { Topology } from '@kiln/topology';
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -123,7 +123,9 @@ async function build(job: BuildJob): Promise<void> {
       send({ cmd: 'aborted', name: job.name });
     } else {
       const err = error instanceof Error ? error : new Error(String(error));
-      recorder.appendLog(`${err.stack ?? err.message}\n`);
+      // A KilnError (a command builder that failed) is explained whole by its message, which the
+      // server writes into the log as one line; its stack would only show Kiln's runner.
+      if (!(err instanceof KilnError)) recorder.appendLog(`${err.stack ?? err.message}\n`);
       recorder.close();
       send({
         cmd: 'failed',

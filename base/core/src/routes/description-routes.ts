@@ -1,6 +1,7 @@
 import type { HealthResponse } from '@kiln/api';
 import { statfs } from 'node:fs/promises';
 import { buildOpenApi } from '../http/openapi.js';
+import { schemaRef } from '../http/openapi-schemas.js';
 import type { RouteSpec } from '../http/route-spec.js';
 import type { ToolServerContext } from '../server/tool-server-context.js';
 
@@ -25,7 +26,7 @@ export function descriptionRoutes(
       operationId: 'describe',
       summary: 'What this container is, its parameters schema and input files',
       responses: { '200': 'the description' },
-      content: { 'application/json': { type: 'object' } },
+      content: { 'application/json': schemaRef('ToolDescription') },
       handler: (_req, res) => {
         res.json(ctx.description);
       },
@@ -35,8 +36,9 @@ export function descriptionRoutes(
       path: '/health',
       operationId: 'health',
       summary: 'Whether the container can take work; 503 while it cannot (no mule)',
-      responses: { '200': 'healthy', '503': 'cannot take work' },
-      content: { 'application/json': { type: 'object' } },
+      responses: { '200': 'healthy', '503': 'cannot take work; `reason` says why' },
+      contentOn: ['503'],
+      content: { 'application/json': schemaRef('Health') },
       handler: async (_req, res) => {
         const counts = ctx.store.counts();
         const reason = !ctx.mule.available
@@ -59,7 +61,13 @@ export function descriptionRoutes(
       operationId: 'openapi',
       summary: 'The OpenAPI 3.1 document of this container',
       responses: { '200': 'the document' },
-      content: { 'application/json': { type: 'object' } },
+      content: {
+        'application/json': {
+          type: 'object',
+          required: ['openapi', 'info', 'paths'],
+          properties: { openapi: { const: '3.1.0' } },
+        },
+      },
       handler: (_req, res) => {
         openApi ??= buildOpenApi(ctx.description, allRoutes());
         res.json(openApi);

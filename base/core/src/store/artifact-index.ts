@@ -73,7 +73,7 @@ CREATE INDEX IF NOT EXISTS artifacts_cache ON artifacts (cache_key, status);
 const ROW_COLUMNS = `name, status, created_at, started_at, finished_at, progress, message, error, attempt, cached,
   cached_from, cache_key, digest, callback, callback_state, inputs`;
 
-/** One summary as a JSON object, in API.md's field order. */
+/** One summary as a JSON object, in docs/api.md's field order. */
 const SUMMARY_JSON = `json_object('name', name, 'status', status, 'createdAt', created_at, 'startedAt', started_at,
   'finishedAt', finished_at, 'progress', progress, 'message', message, 'error', error, 'attempt', attempt,
   'cached', json(CASE cached WHEN 1 THEN 'true' ELSE 'false' END), 'cachedFrom', cached_from)`;
@@ -132,7 +132,7 @@ function toArtifact(row: Row): IndexedArtifact {
   };
 }
 
-/** The summary of API.md from an index row (drops the server-side fields). */
+/** The summary of docs/api.md from an index row (drops the server-side fields). */
 export function toSummary(artifact: IndexedArtifact): ArtifactSummary {
   return {
     name: artifact.name,

@@ -31,8 +31,8 @@ export interface PipelineRoutesOptions {
 }
 
 /**
- * The routes a pipeline container serves beside the artifact API of its runs (API.md, Pipeline
- * container): `/task`, `/containers`, `/artifacts`, `/runs/{name}/steps` and (an extension)
+ * The routes a pipeline container serves beside the artifact API of its runs (docs/api.md,
+ * Pipeline container): `/task`, `/containers`, `/artifacts`, `/runs/{name}/steps` and (an extension)
  * `/runs/{name}/variants`, as core's `RouteSpec`s, so they answer 405 to other methods and are
  * described in `/openapi.json`.
  */

@@ -1,6 +1,6 @@
 import { ContainerCategory, ARTIFACT_STATUSES, VariantGoal } from '@kiln/api';
 
-/** JSON Schemas of the pipeline routes' answers, for `/openapi.json` (API.md, Pipeline container). */
+/** JSON Schemas of the pipeline routes' answers, for `/openapi.json` (docs/api.md, Pipeline container). */
 const STRING = { type: 'string' } as const;
 const TIME = { type: ['string', 'null'], format: 'date-time' } as const;
 

@@ -127,7 +127,7 @@ describe('the dashboard on the example project started by the launcher', () => {
     await page.getByRole('heading', { name: `${RUN}-train` }).waitFor();
     // The step's reference (in compose form: http://split:8080/…) is a link to that artifact.
     await page
-      .locator('kiln-artifact-record')
+      .locator('kiln-artifact-parameters')
       .getByRole('link', { name: `split/${RUN}-split` })
       .waitFor();
     const loss = page.locator('kiln-metric-chart[metric="loss"]');
@@ -189,7 +189,7 @@ describe('the dashboard on the example project started by the launcher', () => {
     await page.getByRole('heading', { name: `${RUN}-again` }).waitFor();
     await badge(page.locator('kiln-artifact-page'), 'completed').waitFor({ timeout: 60_000 });
     await page
-      .locator('kiln-artifact-record')
+      .locator('kiln-artifact-parameters')
       .getByRole('link', { name: `split/${RUN}-split` })
       .waitFor();
   });

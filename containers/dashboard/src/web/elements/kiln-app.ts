@@ -165,9 +165,7 @@ export class KilnApp extends LitElement {
         ></kiln-create-page>`;
       case 'artifact':
         return html`<kiln-artifact-page
-          .container=${route.container}
-          collection="artifacts"
-          .artifact=${route.artifact}
+          .ref=${{ container: route.container, collection: 'artifacts', artifact: route.artifact }}
         ></kiln-artifact-page>`;
       case 'run':
         return html`<kiln-run-page .pipeline=${route.pipeline} .run=${route.run}></kiln-run-page>`;

@@ -95,9 +95,7 @@ export class KilnRunPage extends LitElement {
       ></kiln-variant-comparison>
       <kiln-artifact-page
         embedded
-        .container=${this.pipeline}
-        collection="runs"
-        .artifact=${this.run}
+        .ref=${{ container: this.pipeline, collection: 'runs', artifact: this.run }}
       ></kiln-artifact-page>
     `;
   }
