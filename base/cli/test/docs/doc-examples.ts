@@ -67,13 +67,43 @@ export async function docExample(id: string): Promise<DocBlock> {
 }
 
 /**
- * The commands of a shell block, one per entry: continuation lines joined, comment lines and
- * blank lines dropped (a command's trailing comment stays: the shell ignores it).
+ * The commands of a shell block, one per entry: continuation lines joined, a quoted string that
+ * spans lines (a JSON body) kept whole, comment lines and blank lines dropped (a command's
+ * trailing comment stays: the shell ignores it).
  */
 export function shellCommands(code: string): string[] {
-  return code
-    .replace(/\\\n\s*/g, '')
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('#'));
+  const commands: string[] = [];
+  let open = '';
+  for (const line of code.replace(/\\\n\s*/g, '').split('\n')) {
+    if (open !== '') {
+      open += `\n${line}`;
+    } else {
+      const trimmed = line.trim();
+      if (trimmed === '' || trimmed.startsWith('#')) continue;
+      open = trimmed;
+    }
+    if (inQuotes(open)) continue;
+    commands.push(open.trimEnd());
+    open = '';
+  }
+  return commands;
+}
+
+/** Whether a shell command ends inside a quoted string (a `#` comment's quotes do not count). */
+function inQuotes(command: string): boolean {
+  let quote: string | undefined;
+  for (let i = 0; i < command.length; i += 1) {
+    const char = command[i]!;
+    if (quote) {
+      if (char === quote) quote = undefined;
+    } else if (char === "'" || char === '"') {
+      quote = char;
+    } else if (char === '#' && (i === 0 || /\s/.test(command[i - 1]!))) {
+      // A comment runs to the end of its line.
+      const end = command.indexOf('\n', i);
+      if (end === -1) return false;
+      i = end;
+    }
+  }
+  return quote !== undefined;
 }

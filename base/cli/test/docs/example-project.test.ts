@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Ajv2020Module from 'ajv/dist/2020.js';
+import { isFinalStatus, type ArtifactStatus, type RunVariants } from '@kiln/api';
 import { startProject, type ProjectHandle } from '@kiln/launcher';
 import { docExample, ROOT, shellCommands } from './doc-examples.js';
 import { freePort, ShellSession } from './shell-session.js';
@@ -22,6 +24,7 @@ import { freePort, ShellSession } from './shell-session.js';
 // launcher on docker-compose.yml; `npm test` has built it), on free ports, with an empty
 // Fashion-MNIST folder so that `source: auto` takes the bundled subset as it does on a machine
 // without Debian's dataset. Where a page names a port (8080, 8101…) the test puts the real one.
+const Ajv2020 = Ajv2020Module as unknown as typeof Ajv2020Module.default;
 const run = promisify(execFile);
 const DATA = join(ROOT, 'components/fashion-mnist/data');
 const TOOLS = ['import', 'process', 'export', 'split', 'train', 'benchmark'];
@@ -81,6 +84,21 @@ async function consoleCommands(id: string): Promise<string[]> {
     .split('\n')
     .filter((line) => line.startsWith('$ '))
     .map((line) => line.slice(2));
+}
+
+/** An OpenAPI response object: its schema by media type. */
+interface OpenApiResponse {
+  content: Record<string, { schema: object }>;
+}
+
+/** A run's status once it has ended, through the status long-poll. */
+async function finalStatus(pipeline: string, run: string): Promise<string> {
+  for (;;) {
+    const { status } = (await (await fetch(`${pipeline}/runs/${run}/status?wait=60`)).json()) as {
+      status: ArtifactStatus;
+    };
+    if (isFinalStatus(status)) return status;
+  }
 }
 
 /** A folder of its own holding the four Fashion-MNIST files, for pages that read them. */
@@ -201,6 +219,82 @@ describe('docs/pipelines.md, docs/example-containers.md, docs/visualization.md',
     expect(baseline).toMatchObject({ status: 'completed' });
   });
 
+  it('pipelines-sweep-curl, cli-variants, run-json-variants: a sweep, its comparison and its run.json', async () => {
+    const [created, live] = await shell.run(
+      shellCommands(onThisProject((await docExample('pipelines-sweep-curl')).code)),
+    );
+    expect(JSON.parse(created!.stdout)).toMatchObject({ name: 'widths' });
+    // Live: null until the data steps are done and the sweep starts, then the comparison.
+    const early = JSON.parse(live!.stdout) as RunVariants | null;
+    expect(early === null || early.metric === 'accuracy').toBe(true);
+    const pipeline = project.services.get('fashion-mnist')!.url;
+    expect(await finalStatus(pipeline, 'widths')).toBe('completed');
+    const { variants } = (await (await fetch(`${pipeline}/runs/widths/data`)).json()) as {
+      variants: RunVariants;
+    };
+    // This project's train container has no native backend (tfjs-node cannot install here).
+    expect(variants.failed).toEqual(['conv']);
+
+    const [command] = await consoleCommands('cli-variants');
+    const [table] = await shell.run([command!]);
+    const shown = (await docExample('cli-variants')).code.trim().split('\n').slice(1);
+    const printed = table!.stdout.trim().split('\n');
+    const columns = (line: string): string[] => line.split(/\s{2,}/);
+    expect(columns(printed[0]!)).toEqual(columns(shown[0]!));
+    // Each variant's row as shown, but for the accuracy it reached (and which one is best).
+    const rows = (lines: string[]): string[][] =>
+      lines.slice(1, 4).map((line) => {
+        const [name, , , parameters] = columns(line);
+        return [name!, parameters!];
+      });
+    expect(rows(printed)).toEqual(rows(shown));
+    expect(printed.slice(1, 4).map((line) => columns(line)[1])).toEqual(
+      variants.results.map((r) => (r.name === variants.best ? 'best' : r.status)),
+    );
+    expect(printed[4]).toBe(`best by accuracy (highest): ${variants.best}`);
+    expect(printed[5]!.startsWith(shown[5]!.replace(/ …$/, ''))).toBe(true);
+
+    // The section as run.json shows it: the same fields, valid as GET /runs/{name}/variants says.
+    const sample = JSON.parse(`{${(await docExample('run-json-variants')).code}}`) as {
+      variants: RunVariants;
+    };
+    const openapi = (await (await fetch(`${pipeline}/openapi.json`)).json()) as {
+      paths: Record<string, { get: { responses: Record<string, OpenApiResponse> } }>;
+    };
+    const schema =
+      openapi.paths['/runs/{name}/variants']!.get.responses['200']!.content['application/json']!
+        .schema;
+    const validate = new Ajv2020({ strict: false, logger: false }).compile(schema);
+    for (const document of [sample.variants, variants])
+      expect(validate(document), JSON.stringify(validate.errors)).toBe(true);
+    expect(Object.keys(sample.variants)).toEqual(Object.keys(variants));
+    const wide = variants.results.find((r) => r.name === 'wide')!;
+    const shownWide = sample.variants.results[0]!;
+    expect(Object.keys(shownWide)).toEqual(Object.keys(wide));
+    expect([shownWide.parameters, shownWide.steps, shownWide.artifacts.train]).toEqual([
+      wide.parameters,
+      wide.steps,
+      wide.artifacts.train,
+    ]);
+    expect(shownWide.links.train).toBe(wide.links.train);
+  }, 180_000);
+
+  it('pipelines-sweep-cli: the CLI sweeps and compares', async () => {
+    const [run, compare] = await shell.run(
+      shellCommands((await docExample('pipelines-sweep-cli')).code),
+    );
+    expect(run!.stdout).toBe('sizes\n');
+    expect(run!.stderr).toMatch(
+      /^fashion-mnist\/sizes: best variant (narrow|wide) \(accuracy [\d.]+\)$/m,
+    );
+    const names = compare!.stdout
+      .trim()
+      .split('\n')
+      .slice(1, 3)
+      .map((line) => line.split(/\s+/)[0]);
+    expect(names).toEqual(['narrow', 'wide']);
+  }, 180_000);
+
   it('pipelines-serve: a pipeline served by hand reaches every container', async () => {
     const port = await freePort();
     const [command] = shellCommands(onThisProject((await docExample('pipelines-serve')).code));
@@ -270,6 +364,8 @@ describe('docs/client.md', () => {
     expect(stdout).toMatch(/^train completed/m);
     expect(stdout).toMatch(/^undefined$/m);
     expect(stdout).toMatch(/^\d+ metrics$/m);
+    expect(stdout).toMatch(/^fast completed 0\.\d+$/m);
+    expect(stdout).toMatch(/^best: (slow|fast)$/m);
     expect(JSON.parse(await readFile(join(folder, 'run.json'), 'utf8'))).toHaveProperty('figures');
   }, 180_000);
 });

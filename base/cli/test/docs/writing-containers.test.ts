@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunDocument } from '@kiln/api';
 import { startProject } from '@kiln/launcher';
 import { readComposeTopology } from '@kiln/topology';
 import { parse } from 'yaml';
@@ -49,6 +50,21 @@ async function withFreePorts(commands: string[], ports: number[]): Promise<strin
   let result = commands.join('\n');
   for (const port of ports) result = result.replaceAll(String(port), String(await freePort()));
   return result.split('\n');
+}
+
+/** Starts a run on a pipeline served at `url`, waits for it to complete, and reads run.json. */
+async function runToEnd(url: string, body: object): Promise<RunDocument> {
+  const created = await fetch(`${url}/runs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const { name } = (await created.json()) as { name: string };
+  const status = (await (await fetch(`${url}/runs/${name}/status?wait=50`)).json()) as {
+    status: string;
+  };
+  expect(status.status).toBe('completed');
+  return (await (await fetch(`${url}/runs/${name}/data`)).json()) as RunDocument;
 }
 
 describe('docs/writing-containers.md', () => {
@@ -147,6 +163,58 @@ describe('docs/writing-containers.md', () => {
     expect(statusAndSteps!.stdout).toContain('"status":"completed"');
     expect(statusAndSteps!.stdout).toContain('"step":"greet-2"');
     expect(JSON.parse(data!.stdout)).toMatchObject({ figures: { people: 2, lines: 4 } });
+  });
+
+  it('steps-at-once, sweep-pipeline: greetings at once, and a sweep of them, run', async () => {
+    // Each snippet in its module: the greetings pipeline with the snippet's run(p), and the
+    // sweep with the greetings pipeline's name, description, task and containers.
+    const greetings = (await docExample('greetings-pipeline')).code;
+    const atOnce = greetings.replace(
+      /^ {2}async run\(p\) \{\n[\s\S]*?^ {2}\},\n/m,
+      (await docExample('steps-at-once')).code,
+    );
+    expect(atOnce).toContain('Promise.all(');
+    const shared = /^export default definePipeline<\w+>\(\{\n([\s\S]*?)^ {2}expectedSteps/m.exec(
+      greetings,
+    )![1]!;
+    const sweep = (await docExample('sweep-pipeline')).code.replace(/^ {2}\/\/ …name.*\n/m, shared);
+    expect(sweep).toContain("name: 'greetings'");
+    const source = join(project.root, 'containers/greetings/src');
+    await writeFile(join(source, 'at-once.ts'), atOnce);
+    await writeFile(join(source, 'sweep.ts'), sweep);
+    const [greet, first, second] = [await freePort(), await freePort(), await freePort()];
+    const addresses = `KILN_SERVICE_ADDRESSES=greet=http://127.0.0.1:${greet}`;
+    const servers = new ShellSession(project.root);
+    try {
+      await servers.run([
+        'npx tsc -b containers/greetings',
+        `npx kiln serve containers/greet/dist/tool.js --port ${greet} --data .kiln/greet-sweep &`,
+        `${addresses} npx kiln serve containers/greetings/dist/at-once.js --port ${first} --data .kiln/at-once &`,
+        `${addresses} npx kiln serve containers/greetings/dist/sweep.js --port ${second} --data .kiln/sweep &`,
+      ]);
+      const together = await runToEnd(`http://127.0.0.1:${first}`, { name: 'together' });
+      expect(together.figures).toEqual({ people: 2, lines: 4 });
+      expect(together.steps.map((step) => [step.step, step.status])).toEqual([
+        ['greet', 'completed'],
+        ['greet-2', 'completed'],
+      ]);
+      const variants = [
+        { name: 'once', times: 1 },
+        { name: 'thrice', times: 3 },
+      ];
+      const swept = await runToEnd(`http://127.0.0.1:${second}`, {
+        name: 'swept',
+        parameters: { variants },
+      });
+      expect(swept.figures).toEqual({ lines: 3, variant: 'thrice' });
+      expect(swept.steps.map((step) => [step.step, step.variant])).toEqual([
+        ['greet-once', 'once'],
+        ['greet-thrice', 'thrice'],
+      ]);
+      expect(swept.variants).toMatchObject({ metric: 'lines', best: 'thrice', failed: [] });
+    } finally {
+      await servers.stop();
+    }
   });
 
   it('standalone: a tool project of its own, next to the checkout, tests and serves', async () => {
