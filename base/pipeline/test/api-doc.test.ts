@@ -112,6 +112,7 @@ describe('docs/api.md, pipeline container', () => {
       'GET /containers',
       'GET /artifacts',
       'GET /runs/{name}/steps',
+      'GET /runs/{name}/variants',
     ]);
   });
 
