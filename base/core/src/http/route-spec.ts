@@ -1,7 +1,7 @@
 import { ErrorCode, KilnError } from '@kiln/api';
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 
-export type HttpMethod = 'get' | 'post' | 'delete';
+export type HttpMethod = 'get' | 'post' | 'put' | 'delete';
 
 /** A query parameter as documented in OpenAPI. */
 export interface QuerySpec {

@@ -1,0 +1,421 @@
+import {
+  ErrorCode,
+  KilnError,
+  MODEL_ALIASES,
+  ModelAlias,
+  ModelVersionStatus,
+  isSettledVersionStatus,
+  type AliasChange,
+  type Logger,
+  type ModelDetail,
+  type ModelSignature,
+  type ModelSummary,
+  type ModelVersionInfo,
+  type RegisterVersionRequest,
+} from '@kiln/api';
+import { join } from 'node:path';
+import type { ServingEvents } from '../events/serving-events.js';
+import {
+  VersionState,
+  type RegistryStore,
+  type VersionRecord,
+  type VersionSource,
+} from '../store/registry-store.js';
+import { WorkerState, type VersionWorker, type WorkerStatus } from '../workers/version-worker.js';
+import { parseArtifactUrl, type ArtifactFetcher } from './artifact-fetcher.js';
+import { ModelLocks } from './model-locks.js';
+import { registerVersion, startWorker, type LoadSettings } from './version-registration.js';
+
+/** What a {@link ModelRegistry} works with. */
+export interface ModelRegistryOptions extends LoadSettings {
+  dataDir: string;
+  store: RegistryStore;
+  fetcher: ArtifactFetcher;
+  events: ServingEvents;
+  /** Single-image predictions timed when a version registers. */
+  benchmarkRuns: number;
+  /** Registrations interrupted by restarts before the version fails. */
+  maxAttempts: number;
+}
+
+/** The loaded version that answers a request, and what it takes. */
+export interface Route {
+  worker: VersionWorker;
+  signature: ModelSignature;
+}
+
+const key = (model: string, version: number): string => `${model}\u0000${version}`;
+
+function notFound(model: string): KilnError {
+  return new KilnError(ErrorCode.ModelNotFound, `no model named '${model}'`, { status: 404 });
+}
+
+function notReady(detail: string): KilnError {
+  return new KilnError(ErrorCode.ModelNotReady, detail, { status: 503, retryable: true });
+}
+
+/**
+ * The serving container's models: versions and aliases (durable, in the store) and the loaded
+ * version workers (one model process each). Registration loads a version in a fresh process
+ * and makes it `challenger` (or `champion` when there is none). Moving an alias loads the
+ * version first if needed, then switches in one synchronous step, so every request is answered
+ * by either the old version or the new one; a version left without an alias drains and stops.
+ */
+export class ModelRegistry {
+  readonly #options: ModelRegistryOptions;
+  readonly #store: RegistryStore;
+  readonly #events: ServingEvents;
+  readonly #logger: Logger;
+  readonly #workers = new Map<string, VersionWorker>();
+  /** Alias → version per model, mirrored from the store after each committed move. */
+  readonly #aliases = new Map<string, Partial<Record<ModelAlias, number>>>();
+  readonly #locks = new ModelLocks();
+  readonly #jobs = new Set<Promise<void>>();
+  #closed = false;
+
+  constructor(options: ModelRegistryOptions) {
+    this.#options = options;
+    this.#store = options.store;
+    this.#events = options.events;
+    this.#logger = options.logger;
+    for (const model of this.#store.models()) this.#aliases.set(model, this.#store.aliases(model));
+  }
+
+  /**
+   * After a start: loads every version an alias holds, and starts again the registrations a
+   * restart interrupted (a version whose registration was interrupted `maxAttempts` times fails).
+   */
+  async restore(): Promise<void> {
+    for (const record of this.#store.versionsIn(VersionState.Registering)) {
+      if (record.attempt >= this.#options.maxAttempts) {
+        this.#fail(
+          record,
+          `its registration was interrupted by a restart of the container ${record.attempt} times; giving up`,
+        );
+        continue;
+      }
+      this.#startJob(this.#store.updateVersion(record.model, record.version, { attempt: record.attempt + 1 }));
+    }
+    const loads = this.#store.models().flatMap((model) =>
+      [...new Set(Object.values(this.#aliases.get(model) ?? {}))].map(async (version) => {
+        const record = this.#store.version(model, version);
+        if (record?.state !== VersionState.Available) return;
+        await this.#locks.run(model, () => this.#ensureLoaded(record)).catch(() => undefined);
+      }),
+    );
+    await Promise.all(loads);
+  }
+
+  /** Every model's name. */
+  modelNames(): string[] {
+    return this.#store.models();
+  }
+
+  summaries(): ModelSummary[] {
+    return this.#store.models().map((name) => this.#summary(name));
+  }
+
+  detail(model: string): ModelDetail {
+    this.#requireModel(model);
+    return { ...this.#summary(model), history: this.#store.history(model) };
+  }
+
+  /** A model's versions, newest first. */
+  versions(model: string): ModelVersionInfo[] {
+    this.#requireModel(model);
+    return this.#store.versions(model).map((record) => this.#info(record));
+  }
+
+  version(model: string, version: number): ModelVersionInfo {
+    return this.#info(this.#requireVersion(model, version));
+  }
+
+  /** The version once it is no longer `loading`, or as it is after `seconds`. */
+  async waitForVersion(model: string, version: number, seconds: number): Promise<ModelVersionInfo> {
+    const now = this.version(model, version);
+    if (seconds <= 0 || isSettledVersionStatus(now.status)) return now;
+    return new Promise((resolve) => {
+      const finish = (): void => {
+        clearTimeout(timer);
+        stop();
+        resolve(this.version(model, version));
+      };
+      const timer = setTimeout(finish, seconds * 1000);
+      const stop = this.#events.on('version', (info) => {
+        if (info.model === model && info.version === version && isSettledVersionStatus(info.status))
+          finish();
+      });
+    });
+  }
+
+  /**
+   * Registers a model artifact as the model's next version: checks that it is a completed
+   * model artifact (a 422 otherwise, and nothing is stored), stores the version as `loading`
+   * and loads and evaluates it in the background.
+   */
+  async register(
+    model: string,
+    request: RegisterVersionRequest,
+    source: VersionSource | null = null,
+  ): Promise<ModelVersionInfo> {
+    parseArtifactUrl(request.artifact, 'artifact');
+    const dataset = request.evaluation ?? this.#latestEvaluation(model)?.dataset;
+    const set = request.set ?? (request.evaluation ? undefined : this.#latestEvaluation(model)?.set);
+    if (dataset !== undefined) parseArtifactUrl(dataset, 'evaluation');
+    await this.#options.fetcher.modelRecord(request.artifact);
+    if (dataset !== undefined) await this.#options.fetcher.datasetRecord(dataset);
+    const record = this.#store.createVersion(model, {
+      artifact: request.artifact,
+      evaluation: dataset === undefined ? null : { dataset, set: set ?? 'test' },
+      source,
+    });
+    if (!this.#aliases.has(model)) this.#aliases.set(model, {});
+    this.#logger.info('registering a version', { model, version: record.version, artifact: record.artifact });
+    const info = this.#info(record);
+    this.#events.emit('version', info);
+    this.#startJob(record);
+    return info;
+  }
+
+  /**
+   * Points `alias` at `version` (promote, or roll back): loads the version in a fresh process if
+   * it is not loaded, then switches. A version that cannot be loaded fails (409) and the alias
+   * stays where it was.
+   */
+  async setAlias(model: string, alias: string, version: number): Promise<ModelDetail> {
+    if (!(MODEL_ALIASES as readonly string[]).includes(alias)) {
+      throw new KilnError(
+        ErrorCode.InvalidAlias,
+        `'${alias}' is not an alias; use ${MODEL_ALIASES.join(' or ')}`,
+        { status: 400 },
+      );
+    }
+    const record = this.#requireVersion(model, version);
+    await this.#locks.run(model, async () => {
+      const current = this.#store.version(model, version) ?? record;
+      if (current.state !== VersionState.Available) {
+        const why = current.state === VersionState.Registering ? 'is still loading' : `${current.state}: ${current.reason ?? 'no reason given'}`;
+        throw new KilnError(ErrorCode.VersionUnusable, `version ${version} of '${model}' ${why}`, { status: 409 });
+      }
+      const aliases = this.#aliases.get(model) ?? {};
+      if (alias === ModelAlias.Challenger && aliases.champion === version) {
+        throw new KilnError(ErrorCode.VersionUnusable, `version ${version} is the champion of '${model}'`, { status: 409 });
+      }
+      await this.#ensureLoaded(current, true);
+      const moves: Partial<Record<ModelAlias, number | null>> = { [alias]: version };
+      if (alias === ModelAlias.Champion && aliases.challenger === version) moves.challenger = null;
+      this.#move(model, moves);
+    });
+    return this.detail(model);
+  }
+
+  /** The loaded version that answers: the given one, or the champion. */
+  route(model: string, version?: number): Route {
+    this.#requireModel(model);
+    const chosen = version ?? this.#aliases.get(model)?.champion;
+    if (chosen === undefined) throw notReady(`'${model}' has no champion yet`);
+    const worker = this.#workers.get(key(model, chosen));
+    if (worker && worker.state !== WorkerState.Draining && worker.state !== WorkerState.Stopped) {
+      return { worker, signature: worker.info.signature };
+    }
+    const record = this.#requireVersion(model, chosen);
+    throw notReady(`version ${chosen} of '${model}' is not loaded (${this.#status(record)})`);
+  }
+
+  /** What a model (its champion, or a version) takes and gives, loaded or not. */
+  signature(model: string, version?: number): ModelSignature | null {
+    this.#requireModel(model);
+    const chosen = version ?? this.#aliases.get(model)?.champion;
+    if (version !== undefined) this.#requireVersion(model, version);
+    return chosen === undefined ? null : (this.#store.version(model, chosen)?.signature ?? null);
+  }
+
+  /** Versions loaded and answering, by model. */
+  loadedVersions(model: string): number[] {
+    return this.#store
+      .versions(model)
+      .filter((record) => this.#status(record) === ModelVersionStatus.Ready)
+      .map((record) => record.version)
+      .sort((a, b) => a - b);
+  }
+
+  /** True when the model's champion (or the given version) is loaded and answering. */
+  isReady(model: string, version?: number): boolean {
+    try {
+      return this.route(model, version).worker.state === WorkerState.Ready;
+    } catch (error) {
+      if (error instanceof KilnError && error.code === ErrorCode.ModelNotReady) return false;
+      throw error;
+    }
+  }
+
+  workers(): WorkerStatus[] {
+    return [...this.#workers.values()].map((worker) => worker.status());
+  }
+
+  /** Stops every model process and waits for registrations under way to settle. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all([...this.#workers.values()].map((worker) => worker.stop()));
+    this.#workers.clear();
+    await Promise.allSettled([...this.#jobs]);
+  }
+
+  #startJob(record: VersionRecord): void {
+    const job = this.#runJob(record).finally(() => this.#jobs.delete(job));
+    this.#jobs.add(job);
+  }
+
+  async #runJob(record: VersionRecord): Promise<void> {
+    const { model, version } = record;
+    try {
+      const { worker, figures } = await registerVersion(record, this.#modelDir(model, version), {
+        ...this.#options,
+        onFetched: (digest) => this.#store.updateVersion(model, version, { digest }),
+      });
+      if (this.#closed) {
+        await worker.stop();
+        return;
+      }
+      await this.#locks.run(model, () => {
+        const updated = this.#store.updateVersion(model, version, {
+          state: VersionState.Available,
+          figures,
+          signature: worker.info.signature,
+        });
+        this.#workers.set(key(model, version), worker);
+        this.#logger.info('version ready', { model, version, accuracy: figures.accuracy });
+        const hasChampion = this.#aliases.get(model)?.champion !== undefined;
+        this.#events.emit('version', this.#info(updated));
+        this.#move(model, hasChampion ? { challenger: version } : { champion: version });
+      });
+    } catch (error) {
+      if (this.#closed) return;
+      this.#fail(this.#store.version(model, version) ?? record, describe(error));
+    }
+  }
+
+  /** Loads a version in a fresh process unless it is loaded (the caller holds the model's lock). */
+  async #ensureLoaded(record: VersionRecord, failOnError = false): Promise<void> {
+    const { model, version } = record;
+    if (this.#workers.has(key(model, version))) return;
+    const loading = this.#info(record);
+    this.#events.emit('version', { ...loading, status: ModelVersionStatus.Loading });
+    try {
+      const worker = await startWorker(record, this.#modelDir(model, version), this.#options);
+      if (this.#closed) {
+        await worker.stop();
+        return;
+      }
+      this.#workers.set(key(model, version), worker);
+      this.#events.emit('version', this.#info(record));
+    } catch (error) {
+      const reason = `it could not be loaded: ${describe(error)}`;
+      this.#fail(record, reason);
+      if (failOnError) {
+        throw new KilnError(ErrorCode.VersionUnusable, `version ${version} of '${model}' ${reason}`, {
+          status: 409,
+          cause: error,
+        });
+      }
+    }
+  }
+
+  /** Moves aliases: the store first, then the in-memory map in the same step; retires the rest. */
+  #move(model: string, moves: Partial<Record<ModelAlias, number | null>>): void {
+    const changes: AliasChange[] = this.#store.moveAliases(model, moves);
+    this.#aliases.set(model, this.#store.aliases(model));
+    for (const change of changes) {
+      this.#logger.info('alias moved', { ...change });
+      this.#events.emit('alias', change);
+    }
+    const held = new Set(Object.values(this.#aliases.get(model) ?? {}));
+    for (const [id, worker] of this.#workers) {
+      if (worker.model !== model || held.has(worker.version)) continue;
+      this.#workers.delete(id);
+      void worker.drain().then(() => {
+        const record = this.#store.version(model, worker.version);
+        if (record) this.#events.emit('version', this.#info(record));
+      });
+    }
+    for (const change of changes) {
+      for (const version of [change.version, change.previous]) {
+        const record = version === null ? null : this.#store.version(model, version);
+        if (record) this.#events.emit('version', this.#info(record));
+      }
+    }
+  }
+
+  #fail(record: VersionRecord, reason: string): void {
+    this.#logger.warn('version failed', { model: record.model, version: record.version, reason });
+    const updated = this.#store.updateVersion(record.model, record.version, {
+      state: VersionState.Failed,
+      reason,
+    });
+    this.#events.emit('version', this.#info(updated));
+  }
+
+  #latestEvaluation(model: string): VersionRecord['evaluation'] {
+    return this.#store.hasModel(model)
+      ? (this.#store.versions(model).find((record) => record.evaluation !== null)?.evaluation ?? null)
+      : null;
+  }
+
+  #summary(name: string): ModelSummary {
+    return {
+      name,
+      aliases: { ...this.#aliases.get(name) },
+      versions: this.#store.versions(name).length,
+      policy: null,
+    };
+  }
+
+  #status(record: VersionRecord): ModelVersionStatus {
+    if (record.state === VersionState.Registering) return ModelVersionStatus.Loading;
+    if (record.state === VersionState.Failed) return ModelVersionStatus.Failed;
+    if (record.state === VersionState.Rejected) return ModelVersionStatus.Rejected;
+    const worker = this.#workers.get(key(record.model, record.version));
+    if (!worker) return ModelVersionStatus.Retired;
+    return worker.state === WorkerState.Ready ? ModelVersionStatus.Ready : ModelVersionStatus.Loading;
+  }
+
+  #info(record: VersionRecord): ModelVersionInfo {
+    const aliases = this.#aliases.get(record.model) ?? {};
+    return {
+      model: record.model,
+      version: record.version,
+      artifact: record.artifact,
+      status: this.#status(record),
+      figures: record.figures,
+      feedbackAccuracy: null,
+      createdAt: record.createdAt,
+      reason: record.reason,
+      aliases: MODEL_ALIASES.filter((alias) => aliases[alias] === record.version),
+      signature: record.signature,
+      source: record.source,
+    };
+  }
+
+  #modelDir(model: string, version: number): string {
+    return join(this.#options.dataDir, 'models', model, String(version));
+  }
+
+  #requireModel(model: string): void {
+    if (!this.#aliases.has(model)) throw notFound(model);
+  }
+
+  #requireVersion(model: string, version: number): VersionRecord {
+    this.#requireModel(model);
+    const record = this.#store.version(model, version);
+    if (!record) {
+      throw new KilnError(ErrorCode.VersionNotFound, `'${model}' has no version ${version}`, {
+        status: 404,
+      });
+    }
+    return record;
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
