@@ -107,6 +107,7 @@ export async function encodePng(pixels: Uint8Array, width: number, height: numbe
   return sharp(Buffer.from(pixels.buffer, pixels.byteOffset, pixels.length), {
     raw: { width, height, channels: 1 },
   })
+    .toColourspace('b-w')
     .png()
     .toBuffer();
 }

@@ -278,7 +278,7 @@ export class ModelRegistry {
         return;
       }
       await this.#locks.run(model, () => {
-        const updated = this.#store.updateVersion(model, version, {
+        this.#store.updateVersion(model, version, {
           state: VersionState.Available,
           figures,
           signature: worker.info.signature,
@@ -286,7 +286,7 @@ export class ModelRegistry {
         this.#workers.set(key(model, version), worker);
         this.#logger.info('version ready', { model, version, accuracy: figures.accuracy });
         const hasChampion = this.#aliases.get(model)?.champion !== undefined;
-        this.#events.emit('version', this.#info(updated));
+        // #move announces the version once its alias is set, so a watcher sees both at once.
         this.#move(model, hasChampion ? { challenger: version } : { champion: version });
       });
     } catch (error) {
