@@ -99,16 +99,18 @@ export class Batcher {
   }
 
   #pump(): void {
-    if (this.#running || this.#paused || this.#queue.length === 0 || this.#timer) return;
+    if (this.#running || this.#paused || this.#queue.length === 0) return;
     const { maxBatchSize, maxDelayMs } = this.#options;
     const waited = performance.now() - this.#queue[0]!.since;
     if (this.#queuedRows < maxBatchSize && waited < maxDelayMs) {
-      this.#timer = setTimeout(() => {
+      this.#timer ??= setTimeout(() => {
         this.#timer = undefined;
         this.#pump();
       }, maxDelayMs - waited);
       return;
     }
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
     void this.#runNext();
   }
 
