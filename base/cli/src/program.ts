@@ -11,6 +11,10 @@ import { createDescribeCommand } from './commands/describe.js';
 import { createDownloadCommand } from './commands/download.js';
 import { createLogsCommand } from './commands/logs.js';
 import { createLsCommand } from './commands/ls.js';
+import { createModelsCommand } from './commands/models.js';
+import { createPredictCommand } from './commands/predict.js';
+import { createPromoteCommand } from './commands/promote.js';
+import { createRegisterCommand } from './commands/register.js';
 import { createRmCommand } from './commands/rm.js';
 import { createRunCommand } from './commands/run.js';
 import { createRunsCommand } from './commands/runs.js';
@@ -59,6 +63,10 @@ export async function runProgram(argv: readonly string[]): Promise<number> {
   program.addCommand(createRmCommand(env));
   program.addCommand(createRunCommand(env));
   program.addCommand(createRunsCommand(env));
+  program.addCommand(createModelsCommand(env));
+  program.addCommand(createPredictCommand(env));
+  program.addCommand(createPromoteCommand(env));
+  program.addCommand(createRegisterCommand(env));
   program.addCommand(createServeCommand());
   program.addCommand(createUpCommand());
 

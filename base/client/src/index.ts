@@ -7,6 +7,14 @@ export { Kiln, KilnMode } from './kiln.js';
 export { ToolClient } from './tool-client.js';
 export { PipelineClient } from './pipeline-client.js';
 export {
+  ServingClient,
+  type ImageInput,
+  type PredictionListOptions,
+  type ServingEvent,
+  type VersionCallOptions,
+  type VersionWaitOptions,
+} from './serving-client.js';
+export {
   ArtifactCollectionClient,
   Collection,
   type ListOptions,
@@ -16,7 +24,8 @@ export type { CreateOptions, UploadProgress } from './collection/create-artifact
 export type { WaitOptions } from './collection/wait-for-artifact.js';
 export type { InputFile } from './http/multipart-body.js';
 export type { FollowLogOptions } from './stream/follow-log.js';
-export type { ArtifactEvent, EventsOptions } from './stream/server-events.js';
+export type { ArtifactEvent } from './stream/server-events.js';
+export type { EventsOptions } from './stream/named-events.js';
 export {
   DownloadPhase,
   type DownloadOptions,
@@ -77,4 +86,23 @@ export {
   type TaskDescription,
   type ToolDescription,
   type ValidationIssue,
+  MODEL_ALIASES,
+  ModelAlias,
+  ModelVersionStatus,
+  ServingEventName,
+  type AliasChange,
+  type ModelDetail,
+  type ModelSignature,
+  type ModelSummary,
+  type ModelVersionInfo,
+  type OipInferRequest,
+  type OipInferResponse,
+  type OipModelMetadata,
+  type OipTensor,
+  type PredictResponse,
+  type PredictionDetail,
+  type PredictionInfo,
+  type RegisterVersionRequest,
+  type ServingDescription,
+  type VersionFigures,
 } from '@kiln/api';
