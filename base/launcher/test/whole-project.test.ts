@@ -67,6 +67,7 @@ describe('the example project under the launcher', () => {
       'gateway',
       'import',
       'process',
+      'serving',
       'split',
       'train',
       'visualization',
