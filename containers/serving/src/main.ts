@@ -16,8 +16,9 @@ const number = (name: string): number | undefined => {
   return value;
 };
 
+const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 const logger = createStreamLogger({
-  level: env['LOG_LEVEL'] === 'debug' ? 'debug' : 'info',
+  level: LEVELS.find((level) => level === env['LOG_LEVEL']) ?? 'info',
   format: env['KILN_LOG_FORMAT'] === 'json' ? 'json' : 'text',
 });
 

@@ -2,6 +2,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createApp } from './app.js';
+import { inferFastPath } from './http/infer-fast-path.js';
+import type { ServingContext } from './http/serving-context.js';
 import { ServingEvents } from './events/serving-events.js';
 import { InferenceService } from './inference/inference-service.js';
 import { ArtifactFetcher } from './registry/artifact-fetcher.js';
@@ -49,9 +51,9 @@ export async function startServingServer(options: ServingOptions): Promise<Runni
     benchmarkRuns: resolved.benchmarkRuns,
     maxAttempts: resolved.maxAttempts,
   });
-  const app = createApp({
+  const context = {
     description: {
-      kind: 'serving',
+      kind: 'serving' as const,
       api: 'kiln/v1',
       name: resolved.name,
       version: SERVING_VERSION,
@@ -69,12 +71,16 @@ export async function startServingServer(options: ServingOptions): Promise<Runni
       maxImagePixels: resolved.maxImagePixels,
     },
     logger,
-  });
+  } satisfies ServingContext;
+  const app = createApp(context);
+  const fastInfer = inferFastPath(context);
   await registry.restore();
   const watchers = resolved.watch.map(
     (watch) => new PipelineWatcher({ watch, registry, logger: logger.child({ watch: watch.model }) }),
   );
-  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, app);
+  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {
+    if (!fastInfer(req, res)) app(req, res);
+  });
   try {
     await new Promise<void>((done, fail) => {
       server.once('error', fail);

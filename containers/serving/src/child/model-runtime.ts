@@ -136,7 +136,7 @@ export class ModelRuntime {
     for (let i = 0; i < pixels.length; i++) pixels[i] = pixels[i]! * scale + offset;
     return tf.tidy(() => {
       const input = tf.tensor(pixels, [count, ...info.signature.inputShape]);
-      return (model.predict(input) as Tensor).dataSync() as Float32Array;
+      return (model.predictOnBatch(input) as Tensor).dataSync() as Float32Array;
     });
   }
 

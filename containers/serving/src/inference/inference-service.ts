@@ -82,7 +82,7 @@ export class InferenceService {
         createdAt,
       });
     }
-    this.#predictions.insert(rows);
+    await this.#predictions.keep(rows);
     for (const row of rows) {
       this.#events.emit('prediction', {
         id: row.id,

@@ -33,44 +33,53 @@ function notReady(detail: string): KilnError {
 }
 
 /**
+ * Answers an infer request body for a model (its champion, or `version`): checks the tensor
+ * against the version that will answer, runs it, and builds the OIP response.
+ */
+export async function answerInfer(
+  ctx: ServingContext,
+  model: string,
+  version: number | undefined,
+  body: unknown,
+): Promise<OipInferResponse> {
+  const route = ctx.inference.route(model, version);
+  const parsed = parseInferRequest(body, route.signature);
+  const result = await ctx.inference.infer({
+    model,
+    route,
+    pixels: parsed.pixels,
+    count: parsed.count,
+    source: 'oip',
+  });
+  return {
+    model_name: model,
+    model_version: String(result.version),
+    id: parsed.id ?? result.ids[0]!,
+    parameters: { prediction_ids: result.ids },
+    outputs: [
+      {
+        name: OUTPUT_NAME,
+        shape: [parsed.count, result.signature.classes.length],
+        datatype: 'FP32',
+        data: Array.from(result.probabilities),
+      },
+    ],
+  };
+}
+
+/**
  * The Open Inference Protocol (V2, REST): server metadata, health, model and version metadata,
  * readiness, and infer with and without a version. Every error is a problem document that also
  * carries OIP's `error` member (added by the app's problem handler).
  */
 export function oipRoutes(ctx: ServingContext): RouteSpec[] {
-  const { registry, inference } = ctx;
+  const { registry } = ctx;
   const ready = (res: Response, name: string, isReady: boolean, what: string): void => {
     if (!isReady) throw notReady(`${what} is not ready`);
     res.json({ name, ready: true } satisfies OipReadyResponse);
   };
   const infer = async (req: Request, res: Response, version?: number): Promise<void> => {
-    const model = nameParam(req);
-    const body = requireJson(req);
-    const route = inference.route(model, version);
-    const parsed = parseInferRequest(body, route.signature);
-    const result = await inference.infer({
-      model,
-      route,
-      pixels: parsed.pixels,
-      count: parsed.count,
-      source: 'oip',
-    });
-    const classes = result.signature.classes.length;
-    const answer: OipInferResponse = {
-      model_name: model,
-      model_version: String(result.version),
-      id: parsed.id ?? result.ids[0]!,
-      parameters: { prediction_ids: result.ids },
-      outputs: [
-        {
-          name: OUTPUT_NAME,
-          shape: [parsed.count, classes],
-          datatype: 'FP32',
-          data: Array.from(result.probabilities),
-        },
-      ],
-    };
-    res.json(answer);
+    res.json(await answerInfer(ctx, nameParam(req), version, requireJson(req)));
   };
   return [
     {

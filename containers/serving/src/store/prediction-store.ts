@@ -71,6 +71,8 @@ export class PredictionStore {
   readonly #insert: Database.Statement;
   readonly #insertMany: (rows: readonly NewPrediction[]) => void;
   #sincePrune = 0;
+  #pending: NewPrediction[] = [];
+  #waiters: { resolve(): void; reject(error: unknown): void }[] = [];
 
   constructor(db: Database.Database, maxPredictions: number) {
     this.#db = db;
@@ -96,6 +98,31 @@ export class PredictionStore {
         );
       }
     });
+  }
+
+  /**
+   * Keeps predictions, committed together with the others kept in the same turn of the event
+   * loop: the requests of one model batch all resume in one turn, so they share one transaction
+   * (one WAL write) instead of one each. Resolves once committed.
+   */
+  keep(rows: readonly NewPrediction[]): Promise<void> {
+    if (this.#pending.length === 0) queueMicrotask(() => this.#flush());
+    this.#pending.push(...rows);
+    return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
+  }
+
+  #flush(): void {
+    const rows = this.#pending;
+    const waiters = this.#waiters;
+    this.#pending = [];
+    this.#waiters = [];
+    try {
+      this.insert(rows);
+    } catch (error) {
+      for (const waiter of waiters) waiter.reject(error);
+      return;
+    }
+    for (const waiter of waiters) waiter.resolve();
   }
 
   /** Keeps a batch of predictions in one transaction. */

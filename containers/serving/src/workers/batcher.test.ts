@@ -16,16 +16,24 @@ function recordingRun() {
 
 const rows = (...values: number[]) => Float32Array.from(values.flatMap((v) => [v, v]));
 
+/** Lets the event loop finish its turn (a batch of one turn's requests leaves then). */
+const endOfTurn = () => new Promise((resolve) => setImmediate(resolve));
+
 describe('Batcher', () => {
-  it('sends a request at once when idle, and batches those that arrive while a batch runs', async () => {
+  it("sends one turn's requests together, and batches those that arrive while a batch runs", async () => {
     const { batches, pending, run } = recordingRun();
     const batcher = new Batcher({ maxBatchSize: 8, maxDelayMs: 0 }, 2, run);
+    const zeroth = batcher.submit(rows(0), 1);
     const first = batcher.submit(rows(1), 1);
+    expect(batches).toEqual([]);
+    await endOfTurn();
+    expect(batches).toEqual([[0, 0, 1, 1]]);
     const second = batcher.submit(rows(2), 1);
     const third = batcher.submit(rows(3, 4), 2);
-    expect(batches).toEqual([[1, 1]]);
     pending.shift()!();
+    expect(Array.from(await zeroth)).toEqual([0, 0]);
     expect(Array.from(await first)).toEqual([10, 10]);
+    await endOfTurn();
     expect(batches[1]).toEqual([2, 2, 3, 3, 4, 4]);
     pending.shift()!();
     expect(Array.from(await second)).toEqual([20, 20]);
@@ -37,12 +45,14 @@ describe('Batcher', () => {
     const { batches, pending, run } = recordingRun();
     const batcher = new Batcher({ maxBatchSize: 2, maxDelayMs: 0 }, 2, run);
     const all = [batcher.submit(rows(1), 1), batcher.submit(rows(2), 1), batcher.submit(rows(3), 1), batcher.submit(rows(4, 5, 6), 3)];
-    while (pending.length > 0) {
-      pending.shift()!();
-      await new Promise((resolve) => setImmediate(resolve));
+    for (;;) {
+      await endOfTurn();
+      const next = pending.shift();
+      if (!next) break;
+      next();
     }
     await Promise.all(all);
-    expect(batches.map((batch) => batch.length / 2)).toEqual([1, 2, 3]);
+    expect(batches.map((batch) => batch.length / 2)).toEqual([2, 1, 3]);
   });
 
   it('holds batches while paused and fails only the batch whose run failed', async () => {
@@ -54,6 +64,7 @@ describe('Batcher', () => {
     });
     batcher.pause();
     const failing = batcher.submit(Float32Array.of(1), 1);
+    await endOfTurn();
     expect(calls).toBe(0);
     batcher.resume();
     await expect(failing).rejects.toThrow('the process died');
@@ -76,6 +87,7 @@ describe('Batcher', () => {
     const batcher = new Batcher({ maxBatchSize: 1, maxDelayMs: 0 }, 2, run);
     const running = batcher.submit(rows(1), 1);
     const queued = batcher.submit(rows(2), 1);
+    expect(pending).toHaveLength(1);
     batcher.rejectQueued(new Error('stopped'));
     await expect(queued).rejects.toThrow('stopped');
     const idle = batcher.whenIdle();

@@ -16,6 +16,8 @@ import type {
 import { ApiError } from './api-error.js';
 import { LiveEvents } from './live-events.js';
 import { artifactPath, containerPath, metricViewPath, type Collection } from './paths.js';
+import { ServingApi } from './serving-api.js';
+import { ServingEvents } from './serving-events.js';
 
 /** A `/pipelines/` entry; `available` is the dashboard's extension (false: the pipeline is down). */
 export interface PipelineEntry extends PipelineListing {
@@ -47,6 +49,10 @@ export interface CreateRequest extends CreateArtifactRequest {
 export class KilnApi {
   /** Shared EventSource subscriptions to containers' `/events`. */
   readonly live: LiveEvents;
+  /** The serving container's routes (the Serving pages). */
+  readonly serving: ServingApi;
+  /** The serving container's `/events`. */
+  readonly servingEvents: ServingEvents;
   readonly #base: string;
   #onUnauthorized: () => void = () => {};
   #containerUrls: Promise<Map<string, string>> | undefined;
@@ -54,6 +60,8 @@ export class KilnApi {
   constructor(base = '') {
     this.#base = base;
     this.live = new LiveEvents((path) => `${this.#base}${path}`);
+    this.serving = new ServingApi(this);
+    this.servingEvents = new ServingEvents(`${this.#base}${this.serving.eventsPath}`);
   }
 
   /** Called whenever the gateway answers 401 (no or wrong token). */

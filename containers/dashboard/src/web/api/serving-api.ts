@@ -1,0 +1,74 @@
+import type {
+  ModelAlias,
+  ModelDetail,
+  ModelSummary,
+  ModelVersionInfo,
+  PredictResponse,
+  ServingDescription,
+} from '@kiln/api';
+import type { KilnApi } from './kiln-api.js';
+import { containerPath } from './paths.js';
+
+/** The gateway name of the serving container (docker-compose.yml's service name). */
+export const SERVING = 'serving';
+
+const enc = encodeURIComponent;
+
+/** The serving container's routes, through the gateway, for the Serving pages. */
+export class ServingApi {
+  readonly #api: KilnApi;
+  readonly #base: string;
+
+  constructor(api: KilnApi, container = SERVING) {
+    this.#api = api;
+    this.#base = containerPath(container);
+  }
+
+  /** The container's description, or null when the project has no serving container. */
+  async describe(signal?: AbortSignal): Promise<ServingDescription | null> {
+    try {
+      const description = await this.#api.json<ServingDescription>(`${this.#base}/`, { signal });
+      return description.kind === 'serving' ? description : null;
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      return null;
+    }
+  }
+
+  models(signal?: AbortSignal): Promise<ModelSummary[]> {
+    return this.#api.json(`${this.#base}/models`, { signal });
+  }
+
+  model(model: string, signal?: AbortSignal): Promise<ModelDetail> {
+    return this.#api.json(`${this.#base}/models/${enc(model)}`, { signal });
+  }
+
+  versions(model: string, signal?: AbortSignal): Promise<ModelVersionInfo[]> {
+    return this.#api.json(`${this.#base}/models/${enc(model)}/versions`, { signal });
+  }
+
+  /** Points an alias at a version; resolves once the switch is done. */
+  setAlias(model: string, alias: ModelAlias, version: number): Promise<ModelDetail> {
+    return this.#api.json(`${this.#base}/models/${enc(model)}/aliases/${enc(alias)}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ version }),
+    });
+  }
+
+  /** Predicts one image (a dropped file, or a drawing as PNG). */
+  predict(model: string, image: Blob, filename: string, version?: number): Promise<PredictResponse> {
+    const form = new FormData();
+    form.set('image', image, filename);
+    const query = version === undefined ? '' : `?version=${version}`;
+    return this.#api.json(`${this.#base}/models/${enc(model)}/predict${query}`, {
+      method: 'POST',
+      body: form,
+    });
+  }
+
+  /** The path of the serving container's event stream. */
+  get eventsPath(): string {
+    return `${this.#base}/events`;
+  }
+}
