@@ -140,8 +140,9 @@ describe('the Serving pages', () => {
     const { page } = browser;
     const tryIt = page.locator('kiln-try-it');
     await tryIt.getByLabel('Image file').setInputFiles(imageFile);
-    await tryIt.getByText(/by version 1/).waitFor();
+    await tryIt.locator('.verdict', { hasText: /by version\s+1/ }).waitFor();
     await expect(tryIt.getByRole('list', { name: 'Probabilities' }).getByRole('listitem').count()).resolves.toBe(10);
+    const fromFile = await tryIt.locator('.result code').innerText();
     const canvas = tryIt.locator('canvas');
     const box = (await canvas.boundingBox())!;
     await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.2);
@@ -150,7 +151,9 @@ describe('the Serving pages', () => {
     await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.8, { steps: 8 });
     await page.mouse.up();
     await tryIt.getByRole('button', { name: 'Predict the drawing' }).click();
-    await tryIt.getByText(/Prediction [0-9a-f-]{36}/).waitFor();
+    await expect
+      .poll(() => tryIt.locator('.result code').innerText(), { timeout: 20_000 })
+      .not.toBe(fromFile);
     const predictions = (await (await fetch(`${servingUrl}/predictions?model=fashion&limit=2`)).json()) as { source: string }[];
     expect(predictions.map((p) => p.source)).toEqual(['image', 'image']);
     await browser.part('doc-serving-try-it', page.locator('kiln-serving-page section').nth(2));

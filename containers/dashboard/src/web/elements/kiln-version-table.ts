@@ -38,6 +38,7 @@ export class KilnVersionTable extends LitElement {
       td button {
         min-height: 2rem;
         padding: 0.2rem 0.6rem;
+        white-space: nowrap;
       }
     `,
   ];
