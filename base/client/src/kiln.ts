@@ -59,7 +59,10 @@ export class Kiln {
    * @param name - its name behind the gateway. @defaultValue 'serving' (the example project's)
    */
   serving(name = 'serving'): ServingClient {
-    return new ServingClient(this.#containerHttp(name), this.mode === KilnMode.Direct ? undefined : name);
+    return new ServingClient(
+      this.#containerHttp(name),
+      this.mode === KilnMode.Direct ? undefined : name,
+    );
   }
 
   /**

@@ -108,14 +108,20 @@ export class ServingClient {
 
   /** One version as it is now. */
   version(model: string, version: number, call?: CallOptions): Promise<ModelVersionInfo> {
-    return this.http.json('GET', `${this.#model(model)}/versions/${checkVersion(version)}`, { call });
+    return this.http.json('GET', `${this.#model(model)}/versions/${checkVersion(version)}`, {
+      call,
+    });
   }
 
   /**
    * Registers a completed model artifact as the model's next version (`202`, status
    * `loading`); {@link waitForVersion} tells how its load and evaluation ended.
    */
-  register(model: string, request: RegisterVersionRequest, call?: CallOptions): Promise<ModelVersionInfo> {
+  register(
+    model: string,
+    request: RegisterVersionRequest,
+    call?: CallOptions,
+  ): Promise<ModelVersionInfo> {
     return this.http.json('POST', `${this.#model(model)}/versions`, { json: request, call });
   }
 
@@ -149,7 +155,12 @@ export class ServingClient {
   }
 
   /** `PUT /models/{model}/aliases/{alias}`: points an alias at a version; resolves after the switch. */
-  setAlias(model: string, alias: ModelAlias, version: number, call?: CallOptions): Promise<ModelDetail> {
+  setAlias(
+    model: string,
+    alias: ModelAlias,
+    version: number,
+    call?: CallOptions,
+  ): Promise<ModelDetail> {
     return this.http.json('PUT', `${this.#model(model)}/aliases/${enc(alias)}`, {
       json: { version: checkVersion(version) },
       call: { ...call, timeout: call?.timeout ?? 5 * 60_000 },
@@ -162,7 +173,11 @@ export class ServingClient {
   }
 
   /** `POST /models/{model}/predict`: one image file (PNG, JPEG or PGM), sent as multipart. */
-  async predict(model: string, image: ImageInput, options: VersionCallOptions = {}): Promise<PredictResponse> {
+  async predict(
+    model: string,
+    image: ImageInput,
+    options: VersionCallOptions = {},
+  ): Promise<PredictResponse> {
     const { version, ...call } = options;
     const file: InputFile =
       image instanceof Uint8Array
@@ -181,7 +196,11 @@ export class ServingClient {
   }
 
   /** `POST /v2/models/{model}[/versions/{v}]/infer`: an Open Inference Protocol request. */
-  infer(model: string, request: OipInferRequest, options: VersionCallOptions = {}): Promise<OipInferResponse> {
+  infer(
+    model: string,
+    request: OipInferRequest,
+    options: VersionCallOptions = {},
+  ): Promise<OipInferResponse> {
     const { version, ...call } = options;
     return this.http.json('POST', `${this.#oip(model, version)}/infer`, { json: request, call });
   }

@@ -16,7 +16,9 @@ function post(url, body, agent) {
       },
       (response) => {
         response.on('data', () => undefined);
-        response.on('end', () => resolve({ status: response.statusCode, ms: performance.now() - began }));
+        response.on('end', () =>
+          resolve({ status: response.statusCode, ms: performance.now() - began }),
+        );
         response.on('error', () => resolve({ status: 0, ms: performance.now() - began }));
       },
     );

@@ -54,7 +54,11 @@ async function trainModels(root) {
     });
     models.push(url('train', `dense-${seed}`));
   }
-  return { models, evaluation: url('export', 'tensors'), close: () => Promise.all(Object.values(tools).map((t) => t.close())) };
+  return {
+    models,
+    evaluation: url('export', 'tensors'),
+    close: () => Promise.all(Object.values(tools).map((t) => t.close())),
+  };
 }
 
 /** Starts dist/main.js with `env` and waits for its URL. */
@@ -72,7 +76,15 @@ async function spawnServing(dataDir, env) {
     });
     child.once('exit', (code) => reject(new Error(`serving exited with ${code}`)));
   });
-  return { url, child, stop: async () => { const exited = once(child, 'exit'); child.kill('SIGTERM'); await exited; } };
+  return {
+    url,
+    child,
+    stop: async () => {
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
 async function json(url, init) {
@@ -126,16 +138,28 @@ function requestBody() {
 
 /** Latency of one request at a time: `LATENCY_REQUESTS` after a warm-up. */
 async function latencyRun(url, body) {
-  const { latencies, statuses } = await runLoad({ url, body, concurrency: 1, requests: LATENCY_REQUESTS });
-  if ([...statuses.keys()].some((status) => status !== 200)) throw new Error(`failed requests at c=1: ${[...statuses]}`);
+  const { latencies, statuses } = await runLoad({
+    url,
+    body,
+    concurrency: 1,
+    requests: LATENCY_REQUESTS,
+  });
+  if ([...statuses.keys()].some((status) => status !== 200))
+    throw new Error(`failed requests at c=1: ${[...statuses]}`);
   return { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
 }
 
 /** Requests a second at concurrency 16, and the CPU time the server's processes spent per request. */
 async function throughputRun(url, body, pids) {
   const before = await cpuMs(pids());
-  const { count, seconds, statuses } = await runLoad({ url, body, concurrency: 16, requests: THROUGHPUT_REQUESTS });
-  if ([...statuses.keys()].some((status) => status !== 200)) throw new Error(`failed requests at c=16: ${[...statuses]}`);
+  const { count, seconds, statuses } = await runLoad({
+    url,
+    body,
+    concurrency: 16,
+    requests: THROUGHPUT_REQUESTS,
+  });
+  if ([...statuses.keys()].some((status) => status !== 200))
+    throw new Error(`failed requests at c=16: ${[...statuses]}`);
   return { rate: count / seconds, cpuPerRequest: ((await cpuMs(pids())) - before) / count };
 }
 
@@ -163,18 +187,37 @@ async function measure(servers, body) {
   for (const server of servers) {
     const of = (pick) => rounds.map((round) => pick(round[server.name]));
     summary[server.name] = {
-      latency: server.latency ? { p50: median(of((r) => r.latency.p50)), p99: median(of((r) => r.latency.p99)), p50s: of((r) => r.latency.p50) } : null,
-      throughput: { median: median(of((r) => r.throughput.rate)), runs: of((r) => r.throughput.rate), cpuPerRequest: median(of((r) => r.throughput.cpuPerRequest)) },
+      latency: server.latency
+        ? {
+            p50: median(of((r) => r.latency.p50)),
+            p99: median(of((r) => r.latency.p99)),
+            p50s: of((r) => r.latency.p50),
+          }
+        : null,
+      throughput: {
+        median: median(of((r) => r.throughput.rate)),
+        runs: of((r) => r.throughput.rate),
+        cpuPerRequest: median(of((r) => r.throughput.cpuPerRequest)),
+      },
     };
   }
-  if (summary.anchor) summary.ratio = median(rounds.map((round) => round.batching.throughput.rate / round.anchor.throughput.rate));
+  if (summary.anchor)
+    summary.ratio = median(
+      rounds.map((round) => round.batching.throughput.rate / round.anchor.throughput.rate),
+    );
   return summary;
 }
 
 /** 10 switches of the champion between two versions while 8 clients send requests. */
 async function switchesUnderLoad(base, body) {
   let stop = false;
-  const load = runLoad({ url: `${base}/v2/models/bench/infer`, body, concurrency: 8, requests: 1e9, until: () => stop });
+  const load = runLoad({
+    url: `${base}/v2/models/bench/infer`,
+    body,
+    concurrency: 8,
+    requests: 1e9,
+    until: () => stop,
+  });
   const times = [];
   for (let i = 0; i < SWITCHES; i++) {
     const version = i % 2 === 0 ? 2 : 1;
@@ -190,7 +233,9 @@ async function switchesUnderLoad(base, body) {
   }
   stop = true;
   const { statuses, count } = await load;
-  const failed = [...statuses].filter(([status]) => status !== 200).reduce((sum, [, n]) => sum + n, 0);
+  const failed = [...statuses]
+    .filter(([status]) => status !== 200)
+    .reduce((sum, [, n]) => sum + n, 0);
   return { failed, count, switchMs: median(times), times };
 }
 
@@ -205,34 +250,73 @@ function anchorPython() {
 
 async function startAnchor(python, modelDir, port) {
   const workers = Math.max(2, cpus().length);
-  const child = spawn(python, ['-m', 'gunicorn', '-w', String(workers), '-b', `127.0.0.1:${port}`, '--chdir', HERE, '--log-level', 'warning', 'torch_oip_server:app'], {
-    env: { ...process.env, KILN_MODEL_DIR: modelDir, OMP_NUM_THREADS: '1' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const child = spawn(
+    python,
+    [
+      '-m',
+      'gunicorn',
+      '-w',
+      String(workers),
+      '-b',
+      `127.0.0.1:${port}`,
+      '--chdir',
+      HERE,
+      '--log-level',
+      'warning',
+      'torch_oip_server:app',
+    ],
+    {
+      env: { ...process.env, KILN_MODEL_DIR: modelDir, OMP_NUM_THREADS: '1' },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 600; i++) {
-    const ok = await fetch(`${url}/v2/health/ready`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/v2/health/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (child.exitCode !== null) throw new Error(`gunicorn exited with ${child.exitCode}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { url, child, workers, stop: async () => { const exited = once(child, 'exit'); child.kill('SIGTERM'); await exited; } };
+  return {
+    url,
+    child,
+    workers,
+    stop: async () => {
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
 function processTreePids(pid) {
   const out = spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).stdout;
-  return [pid, ...out.split('\n').map((line) => Number(line.trim())).filter(Boolean)];
+  return [
+    pid,
+    ...out
+      .split('\n')
+      .map((line) => Number(line.trim()))
+      .filter(Boolean),
+  ];
 }
 
 async function main() {
-  log(`serving benchmark: ${cpus().length} cores (shared with whatever else runs: figures are medians of ${RUNS} rounds)`);
+  log(
+    `serving benchmark: ${cpus().length} cores (shared with whatever else runs: figures are medians of ${RUNS} rounds)`,
+  );
   const root = await mkdtemp(join(tmpdir(), 'kiln-serving-bench-'));
   const trained = await trainModels(root);
   const body = requestBody();
   const stops = [];
   try {
     const servers = [];
-    for (const [name, batch] of [['batching', '32'], ['no batching', '1']]) {
+    for (const [name, batch] of [
+      ['batching', '32'],
+      ['no batching', '1'],
+    ]) {
       const dataDir = join(root, `serving-${batch}`);
       const serving = await spawnServing(dataDir, { KILN_SERVING_MAX_BATCH_SIZE: batch });
       stops.push(serving.stop);
@@ -249,24 +333,52 @@ async function main() {
       });
     }
     const [ours] = servers;
-    const sample = await json(ours.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const sample = await json(ours.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     const python = anchorPython();
     let anchor = null;
     if (!python) {
-      log('anchor: skipped, PyTorch, Flask or gunicorn is missing (apt-get install -y python3-torch python3-flask gunicorn)');
+      log(
+        'anchor: skipped, PyTorch, Flask or gunicorn is missing (apt-get install -y python3-torch python3-flask gunicorn)',
+      );
     } else {
-      const started = await startAnchor(python, ours.modelDir, 18000 + Math.floor(Math.random() * 2000));
+      const started = await startAnchor(
+        python,
+        ours.modelDir,
+        18000 + Math.floor(Math.random() * 2000),
+      );
       stops.push(started.stop);
       const url = `${started.url}/v2/models/bench/infer`;
-      const answer = await json(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-      const gap = Math.max(...answer.outputs[0].data.map((v, i) => Math.abs(v - sample.outputs[0].data[i])));
+      const answer = await json(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      const gap = Math.max(
+        ...answer.outputs[0].data.map((v, i) => Math.abs(v - sample.outputs[0].data[i])),
+      );
       anchor = { workers: started.workers, gap, pid: started.child.pid };
-      servers.push({ name: 'anchor', url, latency: true, pids: () => processTreePids(started.child.pid) });
+      servers.push({
+        name: 'anchor',
+        url,
+        latency: true,
+        pids: () => processTreePids(started.child.pid),
+      });
     }
     const results = await measure(servers, body);
-    results.rss = { server: await rssMiB([ours.pids()[0]]), model: await rssMiB(ours.pids().slice(1)) };
+    results.rss = {
+      server: await rssMiB([ours.pids()[0]]),
+      model: await rssMiB(ours.pids().slice(1)),
+    };
     if (anchor) {
-      results.anchor = { ...results.anchor, ...anchor, rss: await rssMiB(processTreePids(anchor.pid)) };
+      results.anchor = {
+        ...results.anchor,
+        ...anchor,
+        rss: await rssMiB(processTreePids(anchor.pid)),
+      };
     }
     await register(ours.base, 'bench', trained.models[1]);
     results.switches = await switchesUnderLoad(ours.base, body);
@@ -285,15 +397,32 @@ function report(results) {
   log('');
   log('| measure | Kiln serving | PyTorch + Flask + gunicorn |');
   log('| --- | --- | --- |');
-  log(`| OIP infer, 1 image, concurrency 1: p50 / p99 (ms) | ${fmt(ours.latency.p50)} / ${fmt(ours.latency.p99)} | ${anchor ? `${fmt(anchor.latency.p50)} / ${fmt(anchor.latency.p99)}` : '-'} |`);
-  log(`| throughput, concurrency 16, batching on (requests/s) | ${fmt(ours.throughput.median, 0)} | ${anchor ? fmt(anchor.throughput.median, 0) : '-'} |`);
-  log(`| throughput, concurrency 16, batching off (requests/s) | ${fmt(plain.throughput.median, 0)} | |`);
-  log(`| CPU per request at concurrency 16 (ms, all the server's processes) | ${fmt(ours.throughput.cpuPerRequest, 3)} (batching off: ${fmt(plain.throughput.cpuPerRequest, 3)}) | ${anchor ? fmt(anchor.throughput.cpuPerRequest, 3) : '-'} |`);
-  log(`| RSS after the load (MiB) | server ${fmt(results.rss.server, 0)} + model process ${fmt(results.rss.model, 0)} | ${anchor ? `${fmt(anchor.rss, 0)} (gunicorn, ${anchor.workers} workers)` : '-'} |`);
-  log(`| ${SWITCHES} version switches under load (8 clients) | ${results.switches.failed} failed of ${results.switches.count}; median switch ${fmt(results.switches.switchMs, 0)} ms | |`);
-  if (anchor) log(`(the anchor runs the same weights: largest probability gap ${anchor.gap.toExponential(1)}; throughput ratio, median of the rounds: ${fmt(results.ratio)}x)`);
+  log(
+    `| OIP infer, 1 image, concurrency 1: p50 / p99 (ms) | ${fmt(ours.latency.p50)} / ${fmt(ours.latency.p99)} | ${anchor ? `${fmt(anchor.latency.p50)} / ${fmt(anchor.latency.p99)}` : '-'} |`,
+  );
+  log(
+    `| throughput, concurrency 16, batching on (requests/s) | ${fmt(ours.throughput.median, 0)} | ${anchor ? fmt(anchor.throughput.median, 0) : '-'} |`,
+  );
+  log(
+    `| throughput, concurrency 16, batching off (requests/s) | ${fmt(plain.throughput.median, 0)} | |`,
+  );
+  log(
+    `| CPU per request at concurrency 16 (ms, all the server's processes) | ${fmt(ours.throughput.cpuPerRequest, 3)} (batching off: ${fmt(plain.throughput.cpuPerRequest, 3)}) | ${anchor ? fmt(anchor.throughput.cpuPerRequest, 3) : '-'} |`,
+  );
+  log(
+    `| RSS after the load (MiB) | server ${fmt(results.rss.server, 0)} + model process ${fmt(results.rss.model, 0)} | ${anchor ? `${fmt(anchor.rss, 0)} (gunicorn, ${anchor.workers} workers)` : '-'} |`,
+  );
+  log(
+    `| ${SWITCHES} version switches under load (8 clients) | ${results.switches.failed} failed of ${results.switches.count}; median switch ${fmt(results.switches.switchMs, 0)} ms | |`,
+  );
+  if (anchor)
+    log(
+      `(the anchor runs the same weights: largest probability gap ${anchor.gap.toExponential(1)}; throughput ratio, median of the rounds: ${fmt(results.ratio)}x)`,
+    );
   log('');
-  log(`rounds: c=1 p50 ${ours.latency.p50s.map((v) => fmt(v)).join(', ')} ms; c=16 batching ${ours.throughput.runs.map((r) => fmt(r, 0)).join(', ')}; no batching ${plain.throughput.runs.map((r) => fmt(r, 0)).join(', ')}${anchor ? `; anchor ${anchor.throughput.runs.map((r) => fmt(r, 0)).join(', ')}` : ''}`);
+  log(
+    `rounds: c=1 p50 ${ours.latency.p50s.map((v) => fmt(v)).join(', ')} ms; c=16 batching ${ours.throughput.runs.map((r) => fmt(r, 0)).join(', ')}; no batching ${plain.throughput.runs.map((r) => fmt(r, 0)).join(', ')}${anchor ? `; anchor ${anchor.throughput.runs.map((r) => fmt(r, 0)).join(', ')}` : ''}`,
+  );
   const checks = [
     ['p50 <= 2 ms at concurrency 1', ours.latency.p50 <= 2],
     ['0 failed requests across the switches', results.switches.failed === 0],

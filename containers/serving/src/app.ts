@@ -30,7 +30,10 @@ export function createApp(ctx: ServingContext): Express {
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.use((req, res, next) => {
-    res.setHeader('X-Request-Id', (req.headers['x-request-id'] as string | undefined) ?? randomUUID());
+    res.setHeader(
+      'X-Request-Id',
+      (req.headers['x-request-id'] as string | undefined) ?? randomUUID(),
+    );
     next();
   });
   app.use(express.json({ limit: ctx.limits.maxBodyBytes }));

@@ -72,7 +72,8 @@ export function resolveServingOptions(options: ServingOptions): ResolvedServingO
   ];
   for (const key of positive) {
     const value = resolved[key] as number;
-    if (!Number.isSafeInteger(value) || value < 1) throw new TypeError(`${key} must be an integer >= 1`);
+    if (!Number.isSafeInteger(value) || value < 1)
+      throw new TypeError(`${key} must be an integer >= 1`);
   }
   if (!(resolved.maxBatchDelayMs >= 0 && resolved.maxBatchDelayMs <= 1000)) {
     throw new TypeError('maxBatchDelayMs must be from 0 to 1000');

@@ -76,7 +76,8 @@ export async function startServingServer(options: ServingOptions): Promise<Runni
   const fastInfer = inferFastPath(context);
   await registry.restore();
   const watchers = resolved.watch.map(
-    (watch) => new PipelineWatcher({ watch, registry, logger: logger.child({ watch: watch.model }) }),
+    (watch) =>
+      new PipelineWatcher({ watch, registry, logger: logger.child({ watch: watch.model }) }),
   );
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {
     if (!fastInfer(req, res)) app(req, res);

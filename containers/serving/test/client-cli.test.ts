@@ -28,7 +28,9 @@ beforeAll(async () => {
   image = join(root, 'sneaker.png');
   await writeFile(
     image,
-    await sharp({ create: { width: 90, height: 60, channels: 3, background: '#c0c0c0' } }).png().toBuffer(),
+    await sharp({ create: { width: 90, height: 60, channels: 3, background: '#c0c0c0' } })
+      .png()
+      .toBuffer(),
   );
   gateway = spawn(process.execPath, [repo('containers/gateway/dist/main.js')], {
     env: { ...process.env, PORT: '0', KILN_CONTAINER_URLS: `serving=${serving.url}` },
@@ -66,9 +68,18 @@ function kiln(...args: string[]): Promise<KilnRun> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const key of Object.keys(env)) if (key.startsWith('KILN_')) delete env[key];
   return new Promise((resolve) => {
-    execFile(process.execPath, [repo('base/cli/dist/main.js'), ...args], { env, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [repo('base/cli/dist/main.js'), ...args],
+      { env, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        resolve({
+          code: error ? (typeof error.code === 'number' ? error.code : 1) : 0,
+          stdout,
+          stderr,
+        });
+      },
+    );
   });
 }
 
@@ -80,7 +91,10 @@ describe('the SDK', () => {
   });
 
   it('registers, waits, lists, predicts, infers and promotes', async () => {
-    const created = await client.register('fashion', { artifact: models.models[0]!, evaluation: models.evaluation });
+    const created = await client.register('fashion', {
+      artifact: models.models[0]!,
+      evaluation: models.evaluation,
+    });
     expect(created).toMatchObject({ version: 1, status: 'loading' });
     const ready = await client.waitForVersion('fashion', 1, { timeout: 60_000 });
     expect(ready).toMatchObject({ status: 'ready', aliases: ['champion'] });
@@ -89,17 +103,25 @@ describe('the SDK', () => {
     ]);
     expect((await client.describe()).models).toEqual(['fashion']);
     const fromFile = await client.predict('fashion', image);
-    const fromBytes = await client.predict('fashion', new Uint8Array(await sharp(image).toBuffer()));
+    const fromBytes = await client.predict(
+      'fashion',
+      new Uint8Array(await sharp(image).toBuffer()),
+    );
     expect(fromBytes.probabilities).toEqual(fromFile.probabilities);
     expect(fromFile.class).toBe(fromFile.classes[fromFile.label]);
     const inferred = await client.infer('fashion', {
-      inputs: [{ name: 'images', shape: [1, 784], datatype: 'UINT8', data: new Array(784).fill(9) }],
+      inputs: [
+        { name: 'images', shape: [1, 784], datatype: 'UINT8', data: new Array(784).fill(9) },
+      ],
     });
     expect(inferred.parameters.prediction_ids).toHaveLength(1);
     expect((await client.metadata('fashion')).inputs[0]).toMatchObject({ name: 'images' });
     expect(await client.ready('fashion')).toBe(true);
     const recent = await client.predictions({ model: 'fashion', limit: 2 });
-    expect(recent.map((p) => p.id)).toEqual([inferred.parameters.prediction_ids[0], fromBytes.predictionId]);
+    expect(recent.map((p) => p.id)).toEqual([
+      inferred.parameters.prediction_ids[0],
+      fromBytes.predictionId,
+    ]);
     expect((await client.prediction(fromFile.predictionId)).probabilities).toHaveLength(10);
     const png = await client.predictionInput(fromFile.predictionId);
     expect((await sharp(png).metadata()).width).toBe(28);
@@ -144,19 +166,32 @@ describe('the kiln command line', () => {
     const target = ['--url', gatewayUrl];
     const list = await kiln('models', ...target);
     expect(list.code).toBe(0);
-    expect(list.stdout).toMatch(/^MODEL\s+CHAMPION\s+CHALLENGER\s+VERSIONS\nfashion\s+2\s+-\s+2\n$/);
+    expect(list.stdout).toMatch(
+      /^MODEL\s+CHAMPION\s+CHALLENGER\s+VERSIONS\nfashion\s+2\s+-\s+2\n$/,
+    );
     const versions = await kiln('models', 'fashion', ...target);
-    expect(versions.stdout.split('\n')[0]).toMatch(/^VERSION\s+STATUS\s+ALIASES\s+ACCURACY\s+P50\s+CREATED\s+FROM/);
+    expect(versions.stdout.split('\n')[0]).toMatch(
+      /^VERSION\s+STATUS\s+ALIASES\s+ACCURACY\s+P50\s+CREATED\s+FROM/,
+    );
     expect(versions.stdout).toMatch(/\n2\s+ready\s+champion\s+[\d.]+%\s+[\d.]+ ms/);
     expect(versions.stdout).toMatch(/\n1\s+retired\s+-\s+/);
     const predicted = await kiln('predict', 'fashion', image, ...target);
     expect(predicted.code, predicted.stderr).toBe(0);
-    expect(predicted.stdout).toMatch(/^\S.* \(\d\)\s+[\d.]+%\s+fashion version 2\n(  .+\n){3}prediction [0-9a-f-]{36}\n$/);
+    expect(predicted.stdout).toMatch(
+      /^\S.* \(\d\)\s+[\d.]+%\s+fashion version 2\n( {2}.+\n){3}prediction [0-9a-f-]{36}\n$/,
+    );
     const json = await kiln('predict', 'fashion', image, '--json', '--version', '2', ...target);
     expect(JSON.parse(json.stdout)).toMatchObject({ model: 'fashion', version: 2 });
     const rollback = await kiln('promote', 'fashion', '1', ...target);
     expect(rollback.stdout).toBe('fashion: champion is version 1 (was 2)\n');
-    const direct = await kiln('register', 'fashion', models.models[1]!, '--serving', serving.url, '--wait');
+    const direct = await kiln(
+      'register',
+      'fashion',
+      models.models[1]!,
+      '--serving',
+      serving.url,
+      '--wait',
+    );
     expect(direct.code, direct.stderr).toBe(0);
     expect(direct.stdout).toMatch(/^fashion: version 3 ready \(challenger\), accuracy [\d.]+%\n$/);
   });
@@ -165,11 +200,26 @@ describe('the kiln command line', () => {
     const unknown = await kiln('predict', 'nope', image, '--serving', serving.url);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toBe("kiln: no model named 'nope' (404)\n");
-    const notAnImage = await kiln('predict', 'fashion', fileURLToPath(import.meta.url), '--serving', serving.url);
-    expect(notAnImage.stderr).toMatch(/^kiln: the file is not an image \(send a PNG, JPEG or PGM file\) \(400\)\n$/);
+    const notAnImage = await kiln(
+      'predict',
+      'fashion',
+      fileURLToPath(import.meta.url),
+      '--serving',
+      serving.url,
+    );
+    expect(notAnImage.stderr).toMatch(
+      /^kiln: the file is not an image \(send a PNG, JPEG or PGM file\) \(400\)\n$/,
+    );
     const badVersion = await kiln('promote', 'fashion', 'two');
     expect(badVersion.code).toBe(2);
-    const broken = await kiln('register', 'fashion', await models.broken('no-metadata'), '--serving', serving.url, '--wait');
+    const broken = await kiln(
+      'register',
+      'fashion',
+      await models.broken('no-metadata'),
+      '--serving',
+      serving.url,
+      '--wait',
+    );
     expect(broken.code).toBe(1);
     expect(broken.stderr).toMatch(/kiln: fashion: version 4 failed: .*userDefinedMetadata\.kiln/);
   });

@@ -16,7 +16,10 @@ beforeAll(async () => {
   models = await buildTinyModels(2);
   dataDir = await mkdtemp(join(tmpdir(), 'kiln-serving-faults-'));
   serving = await spawnServing(dataDir);
-  await registerAndWait(serving.url, 'fashion', { artifact: models.models[0], evaluation: models.evaluation });
+  await registerAndWait(serving.url, 'fashion', {
+    artifact: models.models[0],
+    evaluation: models.evaluation,
+  });
   await registerAndWait(serving.url, 'fashion', { artifact: models.models[1] });
 }, 120_000);
 
@@ -81,9 +84,15 @@ describe('a model process that crashes mid-request', () => {
 describe('kill -9 of the serving container', () => {
   it('keeps versions, aliases and predictions; the champion serves again', async () => {
     const base = serving.url;
-    const promoted = await call(`${base}/models/fashion/aliases/champion`, { method: 'PUT', json: { version: 2 } });
+    const promoted = await call(`${base}/models/fashion/aliases/champion`, {
+      method: 'PUT',
+      json: { version: 2 },
+    });
     expect(promoted.status).toBe(200);
-    const rollback = await call(`${base}/models/fashion/aliases/challenger`, { method: 'PUT', json: { version: 1 } });
+    const rollback = await call(`${base}/models/fashion/aliases/challenger`, {
+      method: 'PUT',
+      json: { version: 1 },
+    });
     expect(rollback.status).toBe(200);
     const answered = await call(`${base}/v2/models/fashion/infer`, { json: inferBody(2) });
     const ids = (answered.body['parameters'] as { prediction_ids: string[] }).prediction_ids;

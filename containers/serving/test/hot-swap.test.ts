@@ -16,7 +16,10 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'kiln-serving-swap-'));
   serving = await startServingServer({ dataDir, port: 0, benchmarkRuns: 10, maxBatchSize: 8 });
   base = serving.url;
-  await registerAndWait(base, 'fashion', { artifact: models.models[0], evaluation: models.evaluation });
+  await registerAndWait(base, 'fashion', {
+    artifact: models.models[0],
+    evaluation: models.evaluation,
+  });
   await registerAndWait(base, 'fashion', { artifact: models.models[1] });
 }, 120_000);
 
@@ -77,29 +80,45 @@ describe('switching versions', () => {
       [2, 'retired', []],
       [1, 'ready', ['champion']],
     ]);
-    expect((await call(`${base}/v2/models/fashion/versions/2/infer`, { json: inferBody() })).status).toBe(503);
-    const detail = await call<{ history: { alias: string; version: number | null; previous: number | null }[] }>(
-      `${base}/models/fashion`,
-    );
+    expect(
+      (await call(`${base}/v2/models/fashion/versions/2/infer`, { json: inferBody() })).status,
+    ).toBe(503);
+    const detail = await call<{
+      history: { alias: string; version: number | null; previous: number | null }[];
+    }>(`${base}/models/fashion`);
     expect(detail.body.history.slice(0, 3).map((h) => [h.alias, h.version, h.previous])).toEqual([
       ['champion', 1, 2],
       ['champion', 2, 1],
       ['champion', 1, 2],
     ]);
     // Promoting the challenger cleared it: the first promotion moved both aliases.
-    expect(detail.body.history.some((h) => h.alias === 'challenger' && h.version === null)).toBe(true);
+    expect(detail.body.history.some((h) => h.alias === 'challenger' && h.version === null)).toBe(
+      true,
+    );
   });
 
   it('refuses an unknown alias, a bad body and a version that is not there', async () => {
-    const bad = await call(`${base}/models/fashion/aliases/staging`, { method: 'PUT', json: { version: 1 } });
+    const bad = await call(`${base}/models/fashion/aliases/staging`, {
+      method: 'PUT',
+      json: { version: 1 },
+    });
     expect(bad.body).toMatchObject({ status: 400, code: 'INVALID_ALIAS' });
-    const body = await call(`${base}/models/fashion/aliases/champion`, { method: 'PUT', json: { version: 'two' } });
+    const body = await call(`${base}/models/fashion/aliases/champion`, {
+      method: 'PUT',
+      json: { version: 'two' },
+    });
     expect(body.body).toMatchObject({ status: 422, code: 'VALIDATION_FAILED' });
-    const extra = await call(`${base}/models/fashion/aliases/champion`, { method: 'PUT', json: { version: 1, x: 1 } });
+    const extra = await call(`${base}/models/fashion/aliases/champion`, {
+      method: 'PUT',
+      json: { version: 1, x: 1 },
+    });
     expect(extra.body).toMatchObject({ status: 400, code: 'UNKNOWN_FIELD' });
     const missing = await setChampion(9);
     expect(missing.body).toMatchObject({ status: 404, code: 'VERSION_NOT_FOUND' });
-    const self = await call(`${base}/models/fashion/aliases/challenger`, { method: 'PUT', json: { version: 1 } });
+    const self = await call(`${base}/models/fashion/aliases/challenger`, {
+      method: 'PUT',
+      json: { version: 1 },
+    });
     expect(self.body).toMatchObject({ status: 409, code: 'VERSION_UNUSABLE' });
     const get = await call(`${base}/models/fashion/aliases/champion`);
     expect(get.status).toBe(405);

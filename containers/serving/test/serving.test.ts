@@ -55,7 +55,11 @@ describe('registering versions', () => {
       normalization: { method: 'unit' },
     });
     const description = await call(`${base}/`);
-    expect(description.body).toMatchObject({ kind: 'serving', api: 'kiln/v1', models: ['fashion'] });
+    expect(description.body).toMatchObject({
+      kind: 'serving',
+      api: 'kiln/v1',
+      models: ['fashion'],
+    });
   });
 
   it('makes the next version challenger, evaluated on the same set by default', async () => {
@@ -77,7 +81,10 @@ describe('registering versions', () => {
   });
 
   it('refuses what is not a completed model artifact (422), storing nothing', async () => {
-    for (const artifact of [models.evaluation, `${models.models[0]!.replace(/model-1\/$/, 'nope/')}`]) {
+    for (const artifact of [
+      models.evaluation,
+      `${models.models[0]!.replace(/model-1\/$/, 'nope/')}`,
+    ]) {
       const answer = await call(`${base}/models/other/versions`, { json: { artifact } });
       expect(answer.status).toBe(422);
       expect(answer.body).toMatchObject({ code: 'INPUT_ARTIFACT_UNAVAILABLE' });
@@ -91,7 +98,9 @@ describe('registering versions', () => {
 
   it('marks a version that cannot load as failed; the champion keeps serving', async () => {
     for (const mode of ['no-metadata', 'truncated-weights'] as const) {
-      const version = await registerAndWait(base, 'fashion', { artifact: await models.broken(mode) });
+      const version = await registerAndWait(base, 'fashion', {
+        artifact: await models.broken(mode),
+      });
       expect(version['status']).toBe('failed');
       expect(version['aliases']).toEqual([]);
       expect(String(version['reason'])).toMatch(
@@ -143,8 +152,21 @@ describe('the Open Inference Protocol', () => {
     const bodies = [
       inferBody(1, 12.5),
       inferBody(3, 200, 'UINT8'),
-      { id: 'mine', inputs: [{ name: 'images', shape: [2, 28, 28], datatype: 'FP32', data: nested }] },
-      { inputs: [{ name: 'images', shape: [1, 28, 28, 1], datatype: 'UINT8', data: new Array(784).fill(0) }], outputs: [{ name: 'probabilities' }] },
+      {
+        id: 'mine',
+        inputs: [{ name: 'images', shape: [2, 28, 28], datatype: 'FP32', data: nested }],
+      },
+      {
+        inputs: [
+          {
+            name: 'images',
+            shape: [1, 28, 28, 1],
+            datatype: 'UINT8',
+            data: new Array(784).fill(0),
+          },
+        ],
+        outputs: [{ name: 'probabilities' }],
+      },
     ];
     for (const body of bodies) {
       const count = (body.inputs as { shape: number[] }[])[0]!.shape[0]!;
@@ -153,8 +175,19 @@ describe('the Open Inference Protocol', () => {
         expect(answer.status, JSON.stringify(answer.body)).toBe(200);
         expect(answer.body['model_name']).toBe('fashion');
         expect(answer.body['model_version']).toBe(path.includes('versions') ? '2' : '1');
-        const output = (answer.body['outputs'] as { name: string; shape: number[]; datatype: string; data: number[] }[])[0]!;
-        expect(output).toMatchObject({ name: 'probabilities', shape: [count, 10], datatype: 'FP32' });
+        const output = (
+          answer.body['outputs'] as {
+            name: string;
+            shape: number[];
+            datatype: string;
+            data: number[];
+          }[]
+        )[0]!;
+        expect(output).toMatchObject({
+          name: 'probabilities',
+          shape: [count, 10],
+          datatype: 'FP32',
+        });
         expect(output.data).toHaveLength(count * 10);
         expect(sum(output.data.slice(0, 10))).toBeCloseTo(1, 4);
         const ids = (answer.body['parameters'] as { prediction_ids: string[] }).prediction_ids;
@@ -165,16 +198,28 @@ describe('the Open Inference Protocol', () => {
   });
 
   it('keeps every prediction with its input, output, version and time', async () => {
-    const answer = await call(`${base}/v2/models/fashion/infer`, { json: inferBody(2, 255, 'UINT8') });
+    const answer = await call(`${base}/v2/models/fashion/infer`, {
+      json: inferBody(2, 255, 'UINT8'),
+    });
     const ids = (answer.body['parameters'] as { prediction_ids: string[] }).prediction_ids;
-    const listed = await call<Record<string, unknown>[]>(`${base}/predictions?model=fashion&limit=2`);
+    const listed = await call<Record<string, unknown>[]>(
+      `${base}/predictions?model=fashion&limit=2`,
+    );
     // One request's predictions share their time; newest first means the later row first.
     expect(listed.body.map((p) => p['id'])).toEqual([...ids].reverse());
     const one = await call(`${base}/predictions/${ids[0]}`);
-    expect(one.body).toMatchObject({ id: ids[0], model: 'fashion', version: 1, feedback: null, source: 'oip' });
+    expect(one.body).toMatchObject({
+      id: ids[0],
+      model: 'fashion',
+      version: 1,
+      feedback: null,
+      source: 'oip',
+    });
     expect(one.body['probabilities']).toHaveLength(10);
     expect(Date.parse(String(one.body['createdAt']))).toBeGreaterThan(Date.now() - 60_000);
-    const older = await call<Record<string, unknown>[]>(`${base}/predictions?before=${ids[1]}&limit=1`);
+    const older = await call<Record<string, unknown>[]>(
+      `${base}/predictions?before=${ids[1]}&limit=1`,
+    );
     expect(older.body).toHaveLength(1);
     const input = await fetch(`${base}/predictions/${ids[0]}/input`);
     expect(input.headers.get('content-type')).toBe('image/png');
@@ -197,15 +242,31 @@ describe('predicting an image file', () => {
   it('takes PNG, JPEG and PGM of any size and colour, resized to 28×28 grey', async () => {
     const colour = { r: 240, g: 30, b: 90, alpha: 1 };
     const images: [string, Buffer][] = [
-      ['big.png', await sharp({ create: { width: 1200, height: 700, channels: 4, background: colour } }).png().toBuffer()],
-      ['photo.jpg', await sharp({ create: { width: 333, height: 517, channels: 3, background: colour } }).jpeg().toBuffer()],
-      ['small.pgm', Buffer.concat([Buffer.from('P5\n# grey\n14 14\n255\n'), Buffer.alloc(196, 180)])],
+      [
+        'big.png',
+        await sharp({ create: { width: 1200, height: 700, channels: 4, background: colour } })
+          .png()
+          .toBuffer(),
+      ],
+      [
+        'photo.jpg',
+        await sharp({ create: { width: 333, height: 517, channels: 3, background: colour } })
+          .jpeg()
+          .toBuffer(),
+      ],
+      [
+        'small.pgm',
+        Buffer.concat([Buffer.from('P5\n# grey\n14 14\n255\n'), Buffer.alloc(196, 180)]),
+      ],
       ['plain.pgm', Buffer.from(`P2\n2 2\n15\n0 15\n7 3\n`)],
     ];
     for (const [name, bytes] of images) {
       const answer = await predict(bytes, name);
       expect(answer.status, `${name}: ${JSON.stringify(answer.body)}`).toBe(200);
-      const body = answer.body as Record<string, unknown> & { probabilities: number[]; classes: string[] };
+      const body = answer.body as Record<string, unknown> & {
+        probabilities: number[];
+        classes: string[];
+      };
       expect(body).toMatchObject({ model: 'fashion', version: 1 });
       expect(body.classes).toHaveLength(10);
       expect(body.class).toBe(body.classes[body.label as number]);
@@ -225,7 +286,15 @@ describe('bad input', () => {
   it('answers a 4xx problem document with OIP’s error member, and stores nothing', async () => {
     const before = await predictionCount();
     const tensor = (patch: Record<string, unknown>) => ({
-      inputs: [{ name: 'images', shape: [1, 784], datatype: 'FP32', data: new Array(784).fill(1), ...patch }],
+      inputs: [
+        {
+          name: 'images',
+          shape: [1, 784],
+          datatype: 'FP32',
+          data: new Array(784).fill(1),
+          ...patch,
+        },
+      ],
     });
     const infer = `${base}/v2/models/fashion/infer`;
     const cases: [string, RequestInit & { json?: unknown }, number, string][] = [
@@ -233,17 +302,62 @@ describe('bad input', () => {
       ['zero images', { json: tensor({ shape: [0, 784], data: [] }) }, 400, 'INVALID_TENSOR'],
       ['wrong datatype', { json: tensor({ datatype: 'INT64' }) }, 400, 'INVALID_TENSOR'],
       ['wrong length', { json: tensor({ data: new Array(700).fill(1) }) }, 400, 'INVALID_TENSOR'],
-      ['NaN (a string)', { json: tensor({ data: [...new Array(783).fill(1), 'NaN'] }) }, 400, 'INVALID_TENSOR'],
-      ['out of range', { json: tensor({ data: [...new Array(783).fill(1), 256] }) }, 400, 'INVALID_TENSOR'],
-      ['negative', { json: tensor({ data: [-1, ...new Array(783).fill(1)] }) }, 400, 'INVALID_TENSOR'],
-      ['UINT8 fraction', { json: tensor({ datatype: 'UINT8', data: [0.5, ...new Array(783).fill(1)] }) }, 400, 'INVALID_TENSOR'],
+      [
+        'NaN (a string)',
+        { json: tensor({ data: [...new Array(783).fill(1), 'NaN'] }) },
+        400,
+        'INVALID_TENSOR',
+      ],
+      [
+        'out of range',
+        { json: tensor({ data: [...new Array(783).fill(1), 256] }) },
+        400,
+        'INVALID_TENSOR',
+      ],
+      [
+        'negative',
+        { json: tensor({ data: [-1, ...new Array(783).fill(1)] }) },
+        400,
+        'INVALID_TENSOR',
+      ],
+      [
+        'UINT8 fraction',
+        { json: tensor({ datatype: 'UINT8', data: [0.5, ...new Array(783).fill(1)] }) },
+        400,
+        'INVALID_TENSOR',
+      ],
       ['wrong input name', { json: tensor({ name: 'x' }) }, 400, 'INVALID_TENSOR'],
-      ['two inputs', { json: { inputs: [tensor({}).inputs[0], tensor({}).inputs[0]] } }, 400, 'INVALID_TENSOR'],
-      ['unknown output', { json: { ...tensor({}), outputs: [{ name: 'logits' }] } }, 400, 'INVALID_TENSOR'],
-      ['not JSON', { body: '{"inputs": [', headers: { 'content-type': 'application/json' } }, 400, 'MALFORMED_JSON'],
+      [
+        'two inputs',
+        { json: { inputs: [tensor({}).inputs[0], tensor({}).inputs[0]] } },
+        400,
+        'INVALID_TENSOR',
+      ],
+      [
+        'unknown output',
+        { json: { ...tensor({}), outputs: [{ name: 'logits' }] } },
+        400,
+        'INVALID_TENSOR',
+      ],
+      [
+        'not JSON',
+        { body: '{"inputs": [', headers: { 'content-type': 'application/json' } },
+        400,
+        'MALFORMED_JSON',
+      ],
       ['not an object', { json: [1, 2] }, 400, 'INVALID_TENSOR'],
-      ['text body', { body: 'hello', headers: { 'content-type': 'text/plain' } }, 415, 'UNSUPPORTED_MEDIA_TYPE'],
-      ['over the body limit', { json: tensor({ data: new Array(400_000).fill(100.123456) }) }, 413, 'PAYLOAD_TOO_LARGE'],
+      [
+        'text body',
+        { body: 'hello', headers: { 'content-type': 'text/plain' } },
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+      ],
+      [
+        'over the body limit',
+        { json: tensor({ data: new Array(400_000).fill(100.123456) }) },
+        413,
+        'PAYLOAD_TOO_LARGE',
+      ],
     ];
     for (const [what, init, status, code] of cases) {
       const answer = await call(infer, { method: 'POST', ...init } as Parameters<typeof call>[1]);
@@ -284,7 +398,14 @@ describe('bad input', () => {
       ['20,000×20,000 PGM', Buffer.from('P5\n20000 20000\n255\n'), 413, 'IMAGE_TOO_LARGE'],
       ['20,000×20,000 PNG', huge, 413, 'IMAGE_TOO_LARGE'],
       ['truncated PGM', Buffer.from('P5\n28 28\n255\nabc'), 400, 'INVALID_IMAGE'],
-      ['a WebP', await sharp({ create: { width: 8, height: 8, channels: 3, background: '#fff' } }).webp().toBuffer(), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+      [
+        'a WebP',
+        await sharp({ create: { width: 8, height: 8, channels: 3, background: '#fff' } })
+          .webp()
+          .toBuffer(),
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+      ],
       ['no image part', null, 400, 'INVALID_IMAGE'],
     ];
     for (const [what, bytes, status, code] of cases) {
@@ -300,7 +421,9 @@ describe('bad input', () => {
     expect(json.status).toBe(415);
     const other = new FormData();
     other.set('picture', new Blob([Buffer.from('x')]), 'x.png');
-    expect((await call(`${base}/models/fashion/predict`, { method: 'POST', body: other })).body).toMatchObject({
+    expect(
+      (await call(`${base}/models/fashion/predict`, { method: 'POST', body: other })).body,
+    ).toMatchObject({
       status: 400,
       code: 'UNKNOWN_FIELD',
     });

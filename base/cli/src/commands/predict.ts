@@ -1,12 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { cliContext } from '../cli-context.js';
 import type { CliEnvironment } from '../cli-environment.js';
-import {
-  formatShare,
-  parseVersion,
-  servingClient,
-  withServingOption,
-} from './serving-target.js';
+import { formatShare, parseVersion, servingClient, withServingOption } from './serving-target.js';
 
 function parseTop(value: string): number {
   const top = Number(value);

@@ -22,7 +22,12 @@ export function createPromoteCommand(env: CliEnvironment): Command {
       )
       .argument('<model>', 'model name')
       .argument('<version>', 'version number', parseVersion)
-      .option('--alias <alias>', 'the alias to move (champion or challenger)', parseAlias, ModelAlias.Champion),
+      .option(
+        '--alias <alias>',
+        'the alias to move (champion or challenger)',
+        parseAlias,
+        ModelAlias.Champion,
+      ),
   ).action(
     async (
       model: string,
@@ -38,7 +43,8 @@ export function createPromoteCommand(env: CliEnvironment): Command {
         return;
       }
       const move = detail.history.find((change) => change.alias === options.alias);
-      const was = move && move.version === version && move.previous !== null ? ` (was ${move.previous})` : '';
+      const was =
+        move && move.version === version && move.previous !== null ? ` (was ${move.previous})` : '';
       context.out.line(`${model}: ${options.alias} is version ${version}${was}`);
     },
   );

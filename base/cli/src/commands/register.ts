@@ -22,7 +22,13 @@ export function createRegisterCommand(env: CliEnvironment): Command {
     async (
       model: string,
       artifact: string,
-      options: { evaluation?: string; set: string; wait?: boolean; timeout?: number; serving: string },
+      options: {
+        evaluation?: string;
+        set: string;
+        wait?: boolean;
+        timeout?: number;
+        serving: string;
+      },
       command: Command,
     ) => {
       const context = cliContext(command, env);
@@ -33,7 +39,8 @@ export function createRegisterCommand(env: CliEnvironment): Command {
       });
       if (!options.wait) {
         if (context.out.json) context.out.result(created);
-        else context.out.line(`${model}: version ${created.version} registered (${created.status})`);
+        else
+          context.out.line(`${model}: version ${created.version} registered (${created.status})`);
         return;
       }
       if (context.out.progress)

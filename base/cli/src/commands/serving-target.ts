@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { isHttpUrl, type CliContext } from '../cli-context.js';
 
 /** The serving container the example project runs (its name behind the gateway). */
-export const DEFAULT_SERVING = 'serving';
+const DEFAULT_SERVING = 'serving';
 
 /** Adds `--serving <container>` to a serving command. */
 export function withServingOption(command: Command): Command {
@@ -23,7 +23,8 @@ export function servingClient(context: CliContext, target: string): ServingClien
 
 /** A version number argument (1, 2, …). */
 export function parseVersion(value: string): number {
-  if (!/^[1-9]\d{0,8}$/.test(value)) throw new InvalidArgumentError('must be a version number (1, 2, …)');
+  if (!/^[1-9]\d{0,8}$/.test(value))
+    throw new InvalidArgumentError('must be a version number (1, 2, …)');
   return Number(value);
 }
 

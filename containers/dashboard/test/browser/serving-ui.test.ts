@@ -20,7 +20,8 @@ import { listen, stopChild } from '../helpers/test-project.js';
 
 // The Serving pages against the real serving container (its own process) behind the real
 // gateway, serving two versions trained by the real containers on tiny synthetic data.
-const repo = (path: string): string => fileURLToPath(new URL(`../../../../${path}`, import.meta.url));
+const repo = (path: string): string =>
+  fileURLToPath(new URL(`../../../../${path}`, import.meta.url));
 
 let root: string;
 const tools: ToolHandle[] = [];
@@ -33,7 +34,10 @@ let browser: TestBrowser;
 let imageFile: string;
 
 /** Starts a process and resolves with the URL it prints (`listening on http://…`). */
-function spawnListening(main: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+function spawnListening(
+  main: string,
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [main], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -58,7 +62,9 @@ async function register(artifact: string, evaluation?: string): Promise<void> {
   });
   const { version } = (await created.json()) as { version: number };
   for (;;) {
-    const info = (await (await fetch(`${servingUrl}/models/fashion/versions/${version}?wait=30`)).json()) as { status: string };
+    const info = (await (
+      await fetch(`${servingUrl}/models/fashion/versions/${version}?wait=30`)
+    ).json()) as { status: string };
     if (info.status !== 'loading') return;
   }
 }
@@ -68,7 +74,13 @@ beforeAll(async () => {
   await writeTinyFashionMnist(join(root, 'idx'), { train: 200, test: 50 });
   const names = ['import', 'process', 'export', 'split', 'train'];
   for (const name of names) tools.push(await startTool(repo(`containers/${name}/dist/tool.js`)));
-  const [importer, process_, exporter, splitter, trainer] = tools as [ToolHandle, ToolHandle, ToolHandle, ToolHandle, ToolHandle];
+  const [importer, process_, exporter, splitter, trainer] = tools as [
+    ToolHandle,
+    ToolHandle,
+    ToolHandle,
+    ToolHandle,
+    ToolHandle,
+  ];
   await buildArtifact(importer.url, 'raw', { source: 'path', path: join(root, 'idx') });
   await buildArtifact(process_.url, 'unit', { dataset: artifactUrl(importer.url, 'raw') });
   await buildArtifact(exporter.url, 'tensors', { dataset: artifactUrl(process_.url, 'unit') });
@@ -83,24 +95,32 @@ beforeAll(async () => {
       backend: 'wasm',
     });
   }
-  ({ child: serving, url: servingUrl } = await spawnListening(repo('containers/serving/dist/main.js'), {
-    DATA_DIR: join(root, 'serving'),
-  }));
+  ({ child: serving, url: servingUrl } = await spawnListening(
+    repo('containers/serving/dist/main.js'),
+    {
+      DATA_DIR: join(root, 'serving'),
+    },
+  ));
   await register(artifactUrl(trainer.url, 'model-1'), artifactUrl(exporter.url, 'tensors'));
   await register(artifactUrl(trainer.url, 'model-2'));
   dashboard = createApp({ pipelines: [], logger: SILENT_LOGGER }).listen(0, '127.0.0.1');
   const dashboardUrl = await listen(dashboard);
-  ({ child: gateway, url: gatewayUrl } = await spawnListening(repo('containers/gateway/dist/main.js'), {
-    KILN_CONTAINER_URLS: `serving=${servingUrl}`,
-    KILN_DASHBOARD_URL: dashboardUrl,
-  }));
+  ({ child: gateway, url: gatewayUrl } = await spawnListening(
+    repo('containers/gateway/dist/main.js'),
+    {
+      KILN_CONTAINER_URLS: `serving=${servingUrl}`,
+      KILN_DASHBOARD_URL: dashboardUrl,
+    },
+  ));
   // A bright square on noise, as the tiny dataset draws its class 7, as a PNG file.
   const { images } = tinyImages(8, 28, 5);
   const { default: sharp } = await import('sharp');
   imageFile = join(root, 'sneaker.png');
   await writeFile(
     imageFile,
-    await sharp(Buffer.from(images.subarray(7 * 784, 8 * 784)), { raw: { width: 28, height: 28, channels: 1 } })
+    await sharp(Buffer.from(images.subarray(7 * 784, 8 * 784)), {
+      raw: { width: 28, height: 28, channels: 1 },
+    })
       .resize(112, 112)
       .png()
       .toBuffer(),
@@ -124,7 +144,10 @@ describe('the Serving pages', () => {
   it('lists the served models and opens one with its versions and figures', async () => {
     const { page } = browser;
     await page.goto(gatewayUrl);
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Models' }).click();
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Models' })
+      .click();
     await page.getByRole('heading', { name: 'Models' }).waitFor();
     await page.getByRole('link', { name: 'fashion' }).click();
     await page.getByRole('heading', { name: 'fashion' }).waitFor();
@@ -141,7 +164,9 @@ describe('the Serving pages', () => {
     const tryIt = page.locator('kiln-try-it');
     await tryIt.getByLabel('Image file').setInputFiles(imageFile);
     await tryIt.locator('.verdict', { hasText: /by version\s+1/ }).waitFor();
-    await expect(tryIt.getByRole('list', { name: 'Probabilities' }).getByRole('listitem').count()).resolves.toBe(10);
+    await expect(
+      tryIt.getByRole('list', { name: 'Probabilities' }).getByRole('listitem').count(),
+    ).resolves.toBe(10);
     const fromFile = await tryIt.locator('.result code').innerText();
     const canvas = tryIt.locator('canvas');
     const box = (await canvas.boundingBox())!;
@@ -154,7 +179,9 @@ describe('the Serving pages', () => {
     await expect
       .poll(() => tryIt.locator('.result code').innerText(), { timeout: 20_000 })
       .not.toBe(fromFile);
-    const predictions = (await (await fetch(`${servingUrl}/predictions?model=fashion&limit=2`)).json()) as { source: string }[];
+    const predictions = (await (
+      await fetch(`${servingUrl}/predictions?model=fashion&limit=2`)
+    ).json()) as { source: string }[];
     expect(predictions.map((p) => p.source)).toEqual(['image', 'image']);
     await browser.part('doc-serving-try-it', page.locator('kiln-serving-page section').nth(2));
   });
@@ -167,12 +194,18 @@ describe('the Serving pages', () => {
     await dialog.getByRole('button', { name: 'Keep it' }).click();
     await versions.getByRole('row', { name: /v1 .*champion/ }).waitFor();
     await versions.getByRole('button', { name: 'Promote v2' }).click();
-    await page.getByRole('dialog', { name: 'Promote version 2?' }).getByRole('button', { name: 'Promote' }).click();
+    await page
+      .getByRole('dialog', { name: 'Promote version 2?' })
+      .getByRole('button', { name: 'Promote' })
+      .click();
     await versions.getByRole('row', { name: /v2 .*ready.*champion/ }).waitFor();
     await page.getByText('Champion: v2').waitFor();
     await browser.screenshot('serving');
     await page.getByRole('button', { name: 'Roll back to v1' }).first().click();
-    await page.getByRole('dialog', { name: 'Roll back to version 1?' }).getByRole('button', { name: 'Roll back' }).click();
+    await page
+      .getByRole('dialog', { name: 'Roll back to version 1?' })
+      .getByRole('button', { name: 'Roll back' })
+      .click();
     await versions.getByRole('row', { name: /v1 .*ready.*champion/ }).waitFor();
     await versions.getByRole('row', { name: /v2 .*retired/ }).waitFor();
     // A switch made elsewhere (the CLI, the SDK) shows without a reload.

@@ -79,7 +79,12 @@ export class ModelRuntime {
           this.#send({
             cmd: 'evaluated',
             id: message.id,
-            result: await this.#evaluate(loaded, message.datasetDir, message.set, message.batchSize),
+            result: await this.#evaluate(
+              loaded,
+              message.datasetDir,
+              message.set,
+              message.batchSize,
+            ),
           });
           return;
         case 'benchmark':
@@ -167,7 +172,10 @@ export class ModelRuntime {
       );
       const n = fillBatch(set, rows, x, y);
       const predicted = tf.tidy(() => {
-        const input = tf.tensor(x.subarray(0, n * set.rowLength), [n, ...info.signature.inputShape]);
+        const input = tf.tensor(x.subarray(0, n * set.rowLength), [
+          n,
+          ...info.signature.inputShape,
+        ]);
         return tf.argMax(model.predict(input) as Tensor, -1).dataSync() as Int32Array;
       });
       for (let i = 0; i < n; i++) if (predicted[i] === y[i]) correct++;

@@ -25,9 +25,17 @@ describe('readModelSignature', () => {
 
   it('refuses a model it could not serve correctly', () => {
     expect(() => readModelSignature({}, 3)).toThrow(/no userDefinedMetadata\.kiln/);
-    expect(() => readModelSignature({ kiln }, 10)).toThrow(/names 3 classes but the network outputs 10/);
-    expect(() => readModelSignature({ kiln: { ...kiln, inputShape: [28, 28, 3] } }, 3)).toThrow(/not a grey image/);
-    expect(() => readModelSignature({ kiln: { ...kiln, inputShape: [783] } }, 3)).toThrow(/not a grey image/);
-    expect(() => readModelSignature({ kiln: { ...kiln, normalization: {} } }, 3)).toThrow(/no scale and offset/);
+    expect(() => readModelSignature({ kiln }, 10)).toThrow(
+      /names 3 classes but the network outputs 10/,
+    );
+    expect(() => readModelSignature({ kiln: { ...kiln, inputShape: [28, 28, 3] } }, 3)).toThrow(
+      /not a grey image/,
+    );
+    expect(() => readModelSignature({ kiln: { ...kiln, inputShape: [783] } }, 3)).toThrow(
+      /not a grey image/,
+    );
+    expect(() => readModelSignature({ kiln: { ...kiln, normalization: {} } }, 3)).toThrow(
+      /no scale and offset/,
+    );
   });
 });

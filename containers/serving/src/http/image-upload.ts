@@ -3,7 +3,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
 
 /** The multipart part an image is sent in. */
-export const IMAGE_PART = 'image';
+const IMAGE_PART = 'image';
 
 const uploads = new Map<number, RequestHandler>();
 
@@ -49,7 +49,11 @@ function toProblem(error: unknown, maxBytes: number): KilnError {
  * must be decoded whole anyway), refusing a body that is not multipart (415), a part over
  * `maxBytes` (413) and a request without an image (400).
  */
-export async function readImagePart(req: Request, res: Response, maxBytes: number): Promise<Buffer> {
+export async function readImagePart(
+  req: Request,
+  res: Response,
+  maxBytes: number,
+): Promise<Buffer> {
   if (!req.is('multipart/form-data')) {
     throw new KilnError(
       ErrorCode.UnsupportedMediaType,
@@ -63,9 +67,13 @@ export async function readImagePart(req: Request, res: Response, maxBytes: numbe
     );
   });
   if (!req.file) {
-    throw new KilnError(ErrorCode.InvalidImage, `no '${IMAGE_PART}' part: send the image file in it`, {
-      status: 400,
-    });
+    throw new KilnError(
+      ErrorCode.InvalidImage,
+      `no '${IMAGE_PART}' part: send the image file in it`,
+      {
+        status: 400,
+      },
+    );
   }
   return req.file.buffer;
 }

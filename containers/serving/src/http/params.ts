@@ -72,6 +72,7 @@ export function stringQuery(req: Request, key: string): string | undefined {
 export function versionQuery(req: Request): number | undefined {
   const text = single(req, 'version');
   if (text === undefined) return undefined;
-  if (!/^[1-9]\d{0,8}$/.test(text)) throw invalidQuery(`'version' must be a version number, got '${text}'`);
+  if (!/^[1-9]\d{0,8}$/.test(text))
+    throw invalidQuery(`'version' must be a version number, got '${text}'`);
   return Number(text);
 }

@@ -14,7 +14,11 @@ const REQUEST_BODIES: Record<string, Record<string, unknown>> = {
     additionalProperties: false,
     properties: {
       artifact: { type: 'string', format: 'uri', description: 'URL of a completed model artifact' },
-      evaluation: { type: 'string', format: 'uri', description: 'URL of a dataset artifact to evaluate on' },
+      evaluation: {
+        type: 'string',
+        format: 'uri',
+        description: 'URL of a dataset artifact to evaluate on',
+      },
       set: { type: 'string', description: "the dataset's set to evaluate on (test)" },
     },
   }),
@@ -31,7 +35,9 @@ const REQUEST_BODIES: Record<string, Record<string, unknown>> = {
         schema: {
           type: 'object',
           required: ['image'],
-          properties: { image: { type: 'string', format: 'binary', description: 'PNG, JPEG or PGM' } },
+          properties: {
+            image: { type: 'string', format: 'binary', description: 'PNG, JPEG or PGM' },
+          },
         },
       },
     },
@@ -58,7 +64,10 @@ const INFER_BODY = json({
         },
       },
     },
-    outputs: { type: 'array', items: { type: 'object', properties: { name: { const: 'probabilities' } } } },
+    outputs: {
+      type: 'array',
+      items: { type: 'object', properties: { name: { const: 'probabilities' } } },
+    },
   },
 });
 REQUEST_BODIES['oipInfer'] = INFER_BODY;
@@ -96,7 +105,9 @@ export function buildServingOpenApi(
           ? {
               description,
               content: route.content
-                ? Object.fromEntries(Object.entries(route.content).map(([t, schema]) => [t, { schema }]))
+                ? Object.fromEntries(
+                    Object.entries(route.content).map(([t, schema]) => [t, { schema }]),
+                  )
                 : { 'application/json': { schema: { type: 'object' } } },
             }
           : { description, content: PROBLEM },

@@ -92,7 +92,11 @@ export async function decodeImage(
       .extractChannel(0)
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
-    if (info.width !== size.width || info.height !== size.height || data.length !== size.width * size.height) {
+    if (
+      info.width !== size.width ||
+      info.height !== size.height ||
+      data.length !== size.width * size.height
+    ) {
       throw new Error(`resizing gave ${info.width}×${info.height}×${info.channels}`);
     }
     return new Uint8Array(data.buffer, data.byteOffset, data.length);
@@ -102,7 +106,11 @@ export async function decodeImage(
 }
 
 /** Encodes grey pixels as a PNG (a stored prediction's input). */
-export async function encodePng(pixels: Uint8Array, width: number, height: number): Promise<Buffer> {
+export async function encodePng(
+  pixels: Uint8Array,
+  width: number,
+  height: number,
+): Promise<Buffer> {
   const sharp = await loadSharp();
   return sharp(Buffer.from(pixels.buffer, pixels.byteOffset, pixels.length), {
     raw: { width, height, channels: 1 },

@@ -58,7 +58,8 @@ function readValues(
     if (typeof value !== 'number' || !Number.isFinite(value)) {
       throw refuse(at, 'must be a finite number (raw pixel values 0–255)');
     }
-    if (value < 0 || value > 255) throw refuse(at, `${value} is out of range: pixel values are 0–255`);
+    if (value < 0 || value > 255)
+      throw refuse(at, `${value} is out of range: pixel values are 0–255`);
     if (integer && !Number.isInteger(value)) throw refuse(at, `${value} is not a UINT8 value`);
     out[index++] = value;
   };
@@ -78,7 +79,10 @@ function readValues(
     return;
   }
   if (data.length !== out.length) {
-    throw refuse(path, `holds ${data.length} values; shape [${shape.join(', ')}] needs ${out.length}`);
+    throw refuse(
+      path,
+      `holds ${data.length} values; shape [${shape.join(', ')}] needs ${out.length}`,
+    );
   }
   for (let i = 0; i < data.length; i++) put(data[i], `${path}/${i}`);
 }
@@ -126,7 +130,13 @@ export function parseInferRequest(body: unknown, signature: ModelSignature): Par
     );
   }
   const pixels = new Float32Array(count * height * width);
-  readValues(tensor['data'], shape as number[], datatype === OipDatatype.Uint8, pixels, '/inputs/0/data');
+  readValues(
+    tensor['data'],
+    shape as number[],
+    datatype === OipDatatype.Uint8,
+    pixels,
+    '/inputs/0/data',
+  );
   return { id, pixels, count };
 }
 

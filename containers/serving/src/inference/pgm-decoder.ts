@@ -17,7 +17,12 @@ function invalid(detail: string): KilnError {
 }
 
 const isSpace = (byte: number): boolean =>
-  byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d || byte === 0x0b || byte === 0x0c;
+  byte === 0x20 ||
+  byte === 0x09 ||
+  byte === 0x0a ||
+  byte === 0x0d ||
+  byte === 0x0b ||
+  byte === 0x0c;
 
 /** Reads whitespace-separated decimal tokens (skipping `#` comments) from `offset`. */
 class TokenReader {
@@ -35,7 +40,11 @@ class TokenReader {
     for (;;) {
       while (this.offset < bytes.length && isSpace(bytes[this.offset]!)) this.offset++;
       if (bytes[this.offset] !== 0x23) break;
-      while (this.offset < bytes.length && bytes[this.offset] !== 0x0a && bytes[this.offset] !== 0x0d)
+      while (
+        this.offset < bytes.length &&
+        bytes[this.offset] !== 0x0a &&
+        bytes[this.offset] !== 0x0d
+      )
         this.offset++;
     }
     if (this.offset >= bytes.length) return null;
@@ -65,7 +74,8 @@ export function decodePgm(bytes: Uint8Array, maxPixels: number): GreyImage {
   const width = reader.next();
   const height = reader.next();
   const maxval = reader.next();
-  if (width === null || height === null || maxval === null) throw invalid('the header is truncated');
+  if (width === null || height === null || maxval === null)
+    throw invalid('the header is truncated');
   if (width === 0 || height === 0) {
     throw new KilnError(ErrorCode.InvalidImage, `the image has no pixels (${width}×${height})`, {
       status: 400,
@@ -98,10 +108,14 @@ export function decodePgm(bytes: Uint8Array, maxPixels: number): GreyImage {
   const wide = maxval > 255;
   const needed = count * (wide ? 2 : 1);
   if (bytes.length - start < needed) {
-    throw invalid(`${needed} bytes of samples expected, ${Math.max(0, bytes.length - start)} found`);
+    throw invalid(
+      `${needed} bytes of samples expected, ${Math.max(0, bytes.length - start)} found`,
+    );
   }
   for (let i = 0; i < count; i++) {
-    pixels[i] = scale(wide ? (bytes[start + 2 * i]! << 8) | bytes[start + 2 * i + 1]! : bytes[start + i]!);
+    pixels[i] = scale(
+      wide ? (bytes[start + 2 * i]! << 8) | bytes[start + 2 * i + 1]! : bytes[start + i]!,
+    );
   }
   return { width, height, pixels };
 }

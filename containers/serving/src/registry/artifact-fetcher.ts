@@ -56,7 +56,10 @@ export class ArtifactFetcher {
   async modelRecord(url: string): Promise<ArtifactRecord> {
     const record = await this.#completedRecord(url);
     if (!record.files.some((file) => file.path === MODEL_JSON)) {
-      throw unavailable(url, `has no ${MODEL_JSON}: it is not a model artifact of the train container`);
+      throw unavailable(
+        url,
+        `has no ${MODEL_JSON}: it is not a model artifact of the train container`,
+      );
     }
     return record;
   }
@@ -93,7 +96,11 @@ export class ArtifactFetcher {
     const manifest = await client.http
       .json<DatasetManifest>('GET', `artifacts/${encodeURIComponent(name)}/data/${MANIFEST_FILE}`)
       .catch((error: unknown) => {
-        throw unavailable(url, `its ${MANIFEST_FILE} could not be read (${describe(error)})`, error);
+        throw unavailable(
+          url,
+          `its ${MANIFEST_FILE} could not be read (${describe(error)})`,
+          error,
+        );
       });
     const chosen = manifest.sets?.[set];
     if (manifest.format !== DATASET_FORMAT || !chosen) {
@@ -109,7 +116,10 @@ export class ArtifactFetcher {
         const expected = record.files.find((entry) => entry.path === file)?.sha256;
         await this.#fetchFile(client, name, file, join(staging, file), expected, url);
       }
-      const local = { ...manifest, sets: { [set]: { ...chosen, oneHot: undefined, origins: undefined } } };
+      const local = {
+        ...manifest,
+        sets: { [set]: { ...chosen, oneHot: undefined, origins: undefined } },
+      };
       await writeFile(join(staging, MANIFEST_FILE), JSON.stringify(local));
       await rm(dir, { recursive: true, force: true });
       await rename(staging, dir);

@@ -94,7 +94,9 @@ export class ModelRegistry {
         );
         continue;
       }
-      this.#startJob(this.#store.updateVersion(record.model, record.version, { attempt: record.attempt + 1 }));
+      this.#startJob(
+        this.#store.updateVersion(record.model, record.version, { attempt: record.attempt + 1 }),
+      );
     }
     const loads = this.#store.models().flatMap((model) =>
       [...new Set(Object.values(this.#aliases.get(model) ?? {}))].map(async (version) => {
@@ -160,7 +162,8 @@ export class ModelRegistry {
   ): Promise<ModelVersionInfo> {
     parseArtifactUrl(request.artifact, 'artifact');
     const dataset = request.evaluation ?? this.#latestEvaluation(model)?.dataset;
-    const set = request.set ?? (request.evaluation ? undefined : this.#latestEvaluation(model)?.set);
+    const set =
+      request.set ?? (request.evaluation ? undefined : this.#latestEvaluation(model)?.set);
     if (dataset !== undefined) parseArtifactUrl(dataset, 'evaluation');
     await this.#options.fetcher.modelRecord(request.artifact);
     if (dataset !== undefined) await this.#options.fetcher.datasetRecord(dataset);
@@ -170,7 +173,11 @@ export class ModelRegistry {
       source,
     });
     if (!this.#aliases.has(model)) this.#aliases.set(model, {});
-    this.#logger.info('registering a version', { model, version: record.version, artifact: record.artifact });
+    this.#logger.info('registering a version', {
+      model,
+      version: record.version,
+      artifact: record.artifact,
+    });
     const info = this.#info(record);
     this.#events.emit('version', info);
     this.#startJob(record);
@@ -194,12 +201,21 @@ export class ModelRegistry {
     await this.#locks.run(model, async () => {
       const current = this.#store.version(model, version) ?? record;
       if (current.state !== VersionState.Available) {
-        const why = current.state === VersionState.Registering ? 'is still loading' : `${current.state}: ${current.reason ?? 'no reason given'}`;
-        throw new KilnError(ErrorCode.VersionUnusable, `version ${version} of '${model}' ${why}`, { status: 409 });
+        const why =
+          current.state === VersionState.Registering
+            ? 'is still loading'
+            : `${current.state}: ${current.reason ?? 'no reason given'}`;
+        throw new KilnError(ErrorCode.VersionUnusable, `version ${version} of '${model}' ${why}`, {
+          status: 409,
+        });
       }
       const aliases = this.#aliases.get(model) ?? {};
       if (alias === ModelAlias.Challenger && aliases.champion === version) {
-        throw new KilnError(ErrorCode.VersionUnusable, `version ${version} is the champion of '${model}'`, { status: 409 });
+        throw new KilnError(
+          ErrorCode.VersionUnusable,
+          `version ${version} is the champion of '${model}'`,
+          { status: 409 },
+        );
       }
       await this.#ensureLoaded(current, true);
       const moves: Partial<Record<ModelAlias, number | null>> = { [alias]: version };
@@ -313,10 +329,14 @@ export class ModelRegistry {
       const reason = `it could not be loaded: ${describe(error)}`;
       this.#fail(record, reason);
       if (failOnError) {
-        throw new KilnError(ErrorCode.VersionUnusable, `version ${version} of '${model}' ${reason}`, {
-          status: 409,
-          cause: error,
-        });
+        throw new KilnError(
+          ErrorCode.VersionUnusable,
+          `version ${version} of '${model}' ${reason}`,
+          {
+            status: 409,
+            cause: error,
+          },
+        );
       }
     }
   }
@@ -357,7 +377,8 @@ export class ModelRegistry {
 
   #latestEvaluation(model: string): VersionRecord['evaluation'] {
     return this.#store.hasModel(model)
-      ? (this.#store.versions(model).find((record) => record.evaluation !== null)?.evaluation ?? null)
+      ? (this.#store.versions(model).find((record) => record.evaluation !== null)?.evaluation ??
+          null)
       : null;
   }
 
@@ -376,7 +397,9 @@ export class ModelRegistry {
     if (record.state === VersionState.Rejected) return ModelVersionStatus.Rejected;
     const worker = this.#workers.get(key(record.model, record.version));
     if (!worker) return ModelVersionStatus.Retired;
-    return worker.state === WorkerState.Ready ? ModelVersionStatus.Ready : ModelVersionStatus.Loading;
+    return worker.state === WorkerState.Ready
+      ? ModelVersionStatus.Ready
+      : ModelVersionStatus.Loading;
   }
 
   #info(record: VersionRecord): ModelVersionInfo {

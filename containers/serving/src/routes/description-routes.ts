@@ -21,14 +21,18 @@ export function descriptionRoutes(
       summary: 'What this container is and the models it serves',
       responses: { '200': 'the description' },
       handler: (_req, res) => {
-        res.json({ ...ctx.description, models: ctx.registry.modelNames() } satisfies ServingDescription);
+        res.json({
+          ...ctx.description,
+          models: ctx.registry.modelNames(),
+        } satisfies ServingDescription);
       },
     },
     {
       method: 'get',
       path: '/health',
       operationId: 'health',
-      summary: "Whether the container can take work (503 while its disk is full), with each model process",
+      summary:
+        'Whether the container can take work (503 while its disk is full), with each model process',
       responses: { '200': 'healthy', '503': 'cannot keep predictions' },
       handler: async (_req, res) => {
         const stats = await statfs(ctx.dataDir);

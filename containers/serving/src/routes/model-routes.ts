@@ -15,13 +15,22 @@ import type { ServingContext } from '../http/serving-context.js';
 import { readImagePart } from '../http/image-upload.js';
 import { decodeImage } from '../inference/image-input.js';
 
-function stringField(body: Record<string, unknown>, field: string, required: boolean): string | undefined {
+function stringField(
+  body: Record<string, unknown>,
+  field: string,
+  required: boolean,
+): string | undefined {
   const value = body[field];
   if (value === undefined && !required) return undefined;
   if (typeof value !== 'string' || value.length === 0) {
     throw new KilnError(ErrorCode.ValidationFailed, `'${field}' must be a non-empty string`, {
       status: 422,
-      errors: [{ path: `/${field}`, message: value === undefined ? 'is required' : 'must be a non-empty string' }],
+      errors: [
+        {
+          path: `/${field}`,
+          message: value === undefined ? 'is required' : 'must be a non-empty string',
+        },
+      ],
     });
   }
   return value;
@@ -95,7 +104,8 @@ export function modelRoutes(ctx: ServingContext): RouteSpec[] {
       method: 'get',
       path: '/models/{model}/versions/{version}',
       operationId: 'getVersion',
-      summary: 'One version; ?wait=N holds the answer up to N seconds until it is no longer loading',
+      summary:
+        'One version; ?wait=N holds the answer up to N seconds until it is no longer loading',
       query: [
         {
           name: 'wait',

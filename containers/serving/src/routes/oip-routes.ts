@@ -122,7 +122,7 @@ export function oipRoutes(ctx: ServingContext): RouteSpec[] {
       method: 'get',
       path: '/v2/models/{model}',
       operationId: 'oipModelMetadata',
-      summary: "OIP model metadata: the loaded versions, the input and output tensors",
+      summary: 'OIP model metadata: the loaded versions, the input and output tensors',
       responses: { '200': 'the metadata', '404': 'no such model', '503': 'no version known yet' },
       handler: (req, res) => {
         const model = nameParam(req);
@@ -147,7 +147,11 @@ export function oipRoutes(ctx: ServingContext): RouteSpec[] {
       path: '/v2/models/{model}/versions/{version}',
       operationId: 'oipVersionMetadata',
       summary: 'OIP metadata of one version',
-      responses: { '200': 'the metadata', '404': 'no such model or version', '503': 'not loaded yet' },
+      responses: {
+        '200': 'the metadata',
+        '404': 'no such model or version',
+        '503': 'not loaded yet',
+      },
       handler: (req, res) => {
         const model = nameParam(req);
         const version = versionParam(req);

@@ -22,8 +22,16 @@ export function predictionRoutes(ctx: ServingContext): RouteSpec[] {
       summary: 'Predictions, newest first; ?model=, ?limit= (50, at most 1000), ?before=<id>',
       query: [
         { name: 'model', description: 'only this model', schema: { type: 'string' } },
-        { name: 'limit', description: 'how many (1–1000)', schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT } },
-        { name: 'before', description: 'only predictions older than this id', schema: { type: 'string' } },
+        {
+          name: 'limit',
+          description: 'how many (1–1000)',
+          schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT },
+        },
+        {
+          name: 'before',
+          description: 'only predictions older than this id',
+          schema: { type: 'string' },
+        },
       ],
       responses: { '200': 'the predictions', '400': 'a bad query' },
       handler: (req, res) => {

@@ -89,7 +89,11 @@ export class PredictionStore {
           row.version,
           row.label,
           row.confidence,
-          Buffer.from(row.probabilities.buffer, row.probabilities.byteOffset, row.probabilities.byteLength),
+          Buffer.from(
+            row.probabilities.buffer,
+            row.probabilities.byteOffset,
+            row.probabilities.byteLength,
+          ),
           Buffer.from(row.input.buffer, row.input.byteOffset, row.input.byteLength),
           row.height,
           row.width,
@@ -189,9 +193,7 @@ export class PredictionStore {
   #prune(): void {
     this.#sincePrune = 0;
     this.#db
-      .prepare(
-        'DELETE FROM predictions WHERE seq <= (SELECT MAX(seq) FROM predictions) - ?',
-      )
+      .prepare('DELETE FROM predictions WHERE seq <= (SELECT MAX(seq) FROM predictions) - ?')
       .run(this.#maxPredictions);
   }
 }

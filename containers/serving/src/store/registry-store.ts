@@ -65,7 +65,8 @@ interface VersionRow {
   created_at: string;
 }
 
-const parse = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
+const parse = <T>(text: string | null): T | null =>
+  text === null ? null : (JSON.parse(text) as T);
 const json = (value: unknown): string | null => (value == null ? null : JSON.stringify(value));
 
 function toRecord(row: VersionRow): VersionRecord {

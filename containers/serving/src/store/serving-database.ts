@@ -60,7 +60,7 @@ CREATE INDEX IF NOT EXISTS predictions_model ON predictions (model, seq);
 `;
 
 /** The database file in a serving container's data folder. */
-export const SERVING_DATABASE_FILE = 'serving.db';
+const SERVING_DATABASE_FILE = 'serving.db';
 
 /**
  * Opens (creating if needed) the serving database in `dataDir`. WAL with `synchronous=NORMAL`:

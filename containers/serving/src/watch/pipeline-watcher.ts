@@ -104,7 +104,9 @@ export class PipelineWatcher {
 
   async #registerIfNeeded(): Promise<void> {
     const { registry, watch } = this.#options;
-    const versions = registry.modelNames().includes(watch.model) ? registry.versions(watch.model) : [];
+    const versions = registry.modelNames().includes(watch.model)
+      ? registry.versions(watch.model)
+      : [];
     for (const version of versions) if (version.source) this.#tried.add(version.source.run);
     if (versions.some((version) => version.status !== ModelVersionStatus.Failed)) return;
     const signal = this.#abort.signal;

@@ -44,7 +44,12 @@ describe('Batcher', () => {
   it('never puts more than maxBatchSize rows in a batch, but runs a larger request alone', async () => {
     const { batches, pending, run } = recordingRun();
     const batcher = new Batcher({ maxBatchSize: 2, maxDelayMs: 0 }, 2, run);
-    const all = [batcher.submit(rows(1), 1), batcher.submit(rows(2), 1), batcher.submit(rows(3), 1), batcher.submit(rows(4, 5, 6), 3)];
+    const all = [
+      batcher.submit(rows(1), 1),
+      batcher.submit(rows(2), 1),
+      batcher.submit(rows(3), 1),
+      batcher.submit(rows(4, 5, 6), 3),
+    ];
     for (;;) {
       await endOfTurn();
       const next = pending.shift();

@@ -143,8 +143,7 @@ export class Batcher {
     this.#running = true;
     try {
       const rows = batch.reduce((sum, item) => sum + item.count, 0);
-      const input =
-        batch.length === 1 ? batch[0]!.input : new Float32Array(rows * this.#rowSize);
+      const input = batch.length === 1 ? batch[0]!.input : new Float32Array(rows * this.#rowSize);
       if (batch.length > 1) {
         let offset = 0;
         for (const item of batch) {

@@ -74,7 +74,9 @@ export class ModelProcess {
           child.off('exit', onExit);
           if (message.cmd === 'loaded') resolve(message.model);
           else if (message.cmd === 'load-failed')
-            reject(new KilnError(ErrorCode.ValidationFailed, message.error.message, { status: 422 }));
+            reject(
+              new KilnError(ErrorCode.ValidationFailed, message.error.message, { status: 422 }),
+            );
           else reject(new Error(`the model process answered '${message.cmd}' to its load`));
         });
         child.send({ cmd: 'load', request } satisfies ParentToChild);

@@ -1,5 +1,10 @@
 import { ErrorCode, KilnError, type Logger } from '@kiln/api';
-import type { BenchmarkResult, EvaluationResult, LoadRequest, LoadedModelInfo } from '../protocol.js';
+import type {
+  BenchmarkResult,
+  EvaluationResult,
+  LoadRequest,
+  LoadedModelInfo,
+} from '../protocol.js';
 import { Batcher, type BatchingOptions } from './batcher.js';
 import { ModelProcess } from './model-process.js';
 

@@ -16,7 +16,11 @@ export async function call<T = Record<string, unknown>>(
     headers['content-type'] ??= 'application/json';
     body = JSON.stringify(init.json);
   }
-  const response = await fetch(url, { method: init.method ?? (body ? 'POST' : 'GET'), headers, body });
+  const response = await fetch(url, {
+    method: init.method ?? (body ? 'POST' : 'GET'),
+    headers,
+    body,
+  });
   const text = await response.text();
   let parsed: unknown = text;
   try {
@@ -43,7 +47,8 @@ export async function registerAndWait(
   body: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {
   const created = await call(`${base}/models/${model}/versions`, { json: body });
-  if (created.status !== 202) throw new Error(`register: ${created.status} ${JSON.stringify(created.body)}`);
+  if (created.status !== 202)
+    throw new Error(`register: ${created.status} ${JSON.stringify(created.body)}`);
   const version = created.body['version'] as number;
   for (;;) {
     const answer = await call(`${base}/models/${model}/versions/${version}?wait=30`);

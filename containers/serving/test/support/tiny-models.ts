@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const repo = (path: string): string => fileURLToPath(new URL(`../../../../${path}`, import.meta.url));
+const repo = (path: string): string =>
+  fileURLToPath(new URL(`../../../../${path}`, import.meta.url));
 
 /** Real model artifacts made by a tiny real training, and the dataset they are evaluated on. */
 export interface TinyModels {

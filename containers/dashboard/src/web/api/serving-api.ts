@@ -6,20 +6,24 @@ import type {
   PredictResponse,
   ServingDescription,
 } from '@kiln/api';
-import type { KilnApi } from './kiln-api.js';
 import { containerPath } from './paths.js';
 
 /** The gateway name of the serving container (docker-compose.yml's service name). */
-export const SERVING = 'serving';
+const SERVING = 'serving';
 
 const enc = encodeURIComponent;
 
+/** What {@link ServingApi} needs of the dashboard's client (`KilnApi.json`). */
+export interface JsonRequester {
+  json<T>(path: string, init?: RequestInit): Promise<T>;
+}
+
 /** The serving container's routes, through the gateway, for the Serving pages. */
 export class ServingApi {
-  readonly #api: KilnApi;
+  readonly #api: JsonRequester;
   readonly #base: string;
 
-  constructor(api: KilnApi, container = SERVING) {
+  constructor(api: JsonRequester, container = SERVING) {
     this.#api = api;
     this.#base = containerPath(container);
   }
@@ -57,7 +61,12 @@ export class ServingApi {
   }
 
   /** Predicts one image (a dropped file, or a drawing as PNG). */
-  predict(model: string, image: Blob, filename: string, version?: number): Promise<PredictResponse> {
+  predict(
+    model: string,
+    image: Blob,
+    filename: string,
+    version?: number,
+  ): Promise<PredictResponse> {
     const form = new FormData();
     form.set('image', image, filename);
     const query = version === undefined ? '' : `?version=${version}`;

@@ -64,7 +64,9 @@ export class KilnModelsPage extends LitElement {
       ${this._models.render({
         pending: () => html`<p class="muted" role="status">Loading the models…</p>`,
         error: (error) =>
-          html`<p class="error-box" role="alert">Could not list the models: ${describeError(error)}</p>`,
+          html`<p class="error-box" role="alert">
+            Could not list the models: ${describeError(error)}
+          </p>`,
         complete: (models) =>
           models === null
             ? html`<p>This project has no serving container.</p>`
@@ -76,18 +78,23 @@ export class KilnModelsPage extends LitElement {
                 </p>`
               : html`<ul>
                   ${models.map(
-                    (model) => html`<li class="card">
-                      <h3><a href=${href.serving(model.name)}>${model.name}</a></h3>
-                      <p>
-                        Champion:
-                        <strong>${model.aliases.champion === undefined ? 'none yet' : `v${model.aliases.champion}`}</strong>
-                      </p>
-                      <p>
-                        Challenger:
-                        ${model.aliases.challenger === undefined ? 'none' : `v${model.aliases.challenger}`}
-                      </p>
-                      <p class="muted">${model.versions} version${model.versions === 1 ? '' : 's'}</p>
-                    </li>`,
+                    (model) =>
+                      html`<li class="card">
+                        <h3><a href=${href.serving(model.name)}>${model.name}</a></h3>
+                        <p>
+                          Champion:
+                          <strong
+                            >${model.aliases.champion === undefined ? 'none yet' : `v${model.aliases.champion}`}</strong
+                          >
+                        </p>
+                        <p>
+                          Challenger:
+                          ${model.aliases.challenger === undefined ? 'none' : `v${model.aliases.challenger}`}
+                        </p>
+                        <p class="muted">
+                          ${model.versions} version${model.versions === 1 ? '' : 's'}
+                        </p>
+                      </li>`,
                   )}
                 </ul>`,
       })}`;

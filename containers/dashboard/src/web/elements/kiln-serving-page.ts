@@ -117,9 +117,14 @@ export class KilnServingPage extends LitElement {
       <nav aria-label="Breadcrumb" class="muted"><a href=${href.serving()}>Models</a> ›</nav>
       <h2>${this.model}</h2>
       ${this._view.render({
-        pending: () => (view ? this._renderModel(view) : html`<p class="muted" role="status">Loading the model…</p>`),
+        pending: () =>
+          view
+            ? this._renderModel(view)
+            : html`<p class="muted" role="status">Loading the model…</p>`,
         error: (error) =>
-          html`<p class="error-box" role="alert">Could not load the model: ${describeError(error)}</p>`,
+          html`<p class="error-box" role="alert">
+            Could not load the model: ${describeError(error)}
+          </p>`,
         complete: (loaded) => this._renderModel(loaded),
       })}
       <kiln-confirm-dialog></kiln-confirm-dialog>
@@ -134,17 +139,25 @@ export class KilnServingPage extends LitElement {
       <section aria-labelledby="aliases-heading">
         <h3 id="aliases-heading">Aliases</h3>
         <div class="aliases">
-          <span class="alias">Champion: <strong>${champion === undefined ? 'none yet' : `v${champion}`}</strong></span>
-          <span class="alias">Challenger: <strong>${challenger === undefined ? 'none' : `v${challenger}`}</strong></span>
-          ${previous === null
-            ? nothing
-            : html`<button
-                type="button"
-                ?disabled=${this._switching}
-                @click=${() => this._onAliasRequest(new AliasRequestEvent('champion', previous, 'roll back'))}
-              >
-                Roll back to v${previous}
-              </button>`}
+          <span class="alias"
+            >Champion:
+            <strong>${champion === undefined ? 'none yet' : `v${champion}`}</strong></span
+          >
+          <span class="alias"
+            >Challenger:
+            <strong>${challenger === undefined ? 'none' : `v${challenger}`}</strong></span
+          >
+          ${
+            previous === null
+              ? nothing
+              : html`<button
+                  type="button"
+                  ?disabled=${this._switching}
+                  @click=${() => this._onAliasRequest(new AliasRequestEvent('champion', previous, 'roll back'))}
+                >
+                  Roll back to v${previous}
+                </button>`
+          }
         </div>
         ${this._switchError ? html`<p class="error-box" role="alert">${this._switchError}</p>` : nothing}
         ${this._switching ? html`<p class="muted" role="status">Switching…</p>` : nothing}
@@ -165,7 +178,9 @@ export class KilnServingPage extends LitElement {
             <option value="" ?selected=${this._tryVersion === undefined}>the champion</option>
             ${ready.map(
               (version) =>
-                html`<option value=${version} ?selected=${this._tryVersion === version}>version ${version}</option>`,
+                html`<option value=${version} ?selected=${this._tryVersion === version}>
+                  version ${version}
+                </option>`,
             )}
           </select>
         </label>
@@ -188,10 +203,16 @@ export class KilnServingPage extends LitElement {
     this._tryVersion = value === '' ? undefined : Number(value);
   }
 
-  private _onAliasRequest = async (event: AliasRequestEvent): Promise<void> => {
+  private _onAliasRequest = (event: AliasRequestEvent): void => {
+    void this._confirmAndSwitch(event);
+  };
+
+  private async _confirmAndSwitch(event: AliasRequestEvent): Promise<void> {
     const rollBack = event.action === 'roll back';
     const confirmed = await this._confirm.ask({
-      title: rollBack ? `Roll back to version ${event.version}?` : `Promote version ${event.version}?`,
+      title: rollBack
+        ? `Roll back to version ${event.version}?`
+        : `Promote version ${event.version}?`,
       message: `Version ${event.version} becomes the champion of ${this.model} and answers every request that names no version. It is loaded first if needed; the switch loses no request.`,
       confirmLabel: rollBack ? 'Roll back' : 'Promote',
     });
@@ -199,11 +220,12 @@ export class KilnServingPage extends LitElement {
     this._switching = true;
     try {
       await this._switch.run([event.version]);
-      if (this._switch.error) this._switchError = `Could not switch: ${describeError(this._switch.error)}`;
+      if (this._switch.error)
+        this._switchError = `Could not switch: ${describeError(this._switch.error)}`;
     } finally {
       this._switching = false;
     }
-  };
+  }
 }
 
 declare global {

@@ -87,21 +87,27 @@ export class KilnVersionTable extends LitElement {
       <th scope="row">v${version.version}</th>
       <td><kiln-version-badge status=${version.status}></kiln-version-badge></td>
       <td class="aliases">
-        ${version.aliases.length === 0
-          ? html`<span class="visually-hidden">none</span>`
-          : version.aliases.map((alias) => html`<span>${alias}</span>`)}
+        ${
+          version.aliases.length === 0
+            ? html`<span class="visually-hidden">none</span>`
+            : version.aliases.map((alias) => html`<span>${alias}</span>`)
+        }
       </td>
       <td class="num" title=${figures ? evaluated : ''}>${percent(figures?.accuracy)}</td>
       <td class="num">${ms(figures?.latency.p50Ms)} / ${ms(figures?.latency.p99Ms)}</td>
-      <td class="num">${figures ? Math.round(figures.samplesPerSecond).toLocaleString('en') : '–'}</td>
+      <td class="num">
+        ${figures ? Math.round(figures.samplesPerSecond).toLocaleString('en') : '–'}
+      </td>
       <td class="num">${figures ? Math.round(figures.loadMs) : '–'}</td>
       <td>${formatTime(version.createdAt)}</td>
       <td>
-        ${version.reason
-          ? html`<span class="reason">${version.reason}</span>`
-          : version.source
-            ? html`run <code>${version.source.run}</code>`
-            : html`<code>${version.artifact}</code>`}
+        ${
+          version.reason
+            ? html`<span class="reason">${version.reason}</span>`
+            : version.source
+              ? html`run <code>${version.source.run}</code>`
+              : html`<code>${version.artifact}</code>`
+        }
       </td>
       <td>${this._renderAction(version)}</td>
     </tr>`;
@@ -110,8 +116,10 @@ export class KilnVersionTable extends LitElement {
   private _renderAction(version: ModelVersionInfo) {
     const usable = version.status === 'ready' || version.status === 'retired';
     if (!usable || version.version === this.champion) return nothing;
-    const action = this.champion !== undefined && version.version < this.champion ? 'roll back' : 'promote';
-    const label = action === 'roll back' ? `Roll back to v${version.version}` : `Promote v${version.version}`;
+    const action =
+      this.champion !== undefined && version.version < this.champion ? 'roll back' : 'promote';
+    const label =
+      action === 'roll back' ? `Roll back to v${version.version}` : `Promote v${version.version}`;
     return html`<button
       type="button"
       class=${action === 'promote' ? 'primary' : ''}

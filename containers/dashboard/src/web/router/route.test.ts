@@ -51,7 +51,10 @@ describe('parseRoute', () => {
     expect(parseRoute(href.pipeline('p'))).toEqual({ view: 'pipeline', pipeline: 'p' });
     expect(parseRoute(href.home())).toEqual({ view: 'home' });
     expect(parseRoute(href.serving())).toEqual({ view: 'serving', model: undefined });
-    expect(parseRoute(href.serving('fashion mnist'))).toEqual({ view: 'serving', model: 'fashion mnist' });
+    expect(parseRoute(href.serving('fashion mnist'))).toEqual({
+      view: 'serving',
+      model: 'fashion mnist',
+    });
     expect(parseRoute('#/serving/a/b').view).toBe('not-found');
   });
 });
