@@ -24,6 +24,7 @@ import {
 import { WorkerState, type VersionWorker, type WorkerStatus } from '../workers/version-worker.js';
 import { parseArtifactUrl, type ArtifactFetcher } from './artifact-fetcher.js';
 import { ModelLocks } from './model-locks.js';
+import { versionInfo, versionStatus } from './version-info.js';
 import { registerVersion, startWorker, type LoadSettings } from './version-registration.js';
 
 /** What a {@link ModelRegistry} works with. */
@@ -392,31 +393,12 @@ export class ModelRegistry {
   }
 
   #status(record: VersionRecord): ModelVersionStatus {
-    if (record.state === VersionState.Registering) return ModelVersionStatus.Loading;
-    if (record.state === VersionState.Failed) return ModelVersionStatus.Failed;
-    if (record.state === VersionState.Rejected) return ModelVersionStatus.Rejected;
-    const worker = this.#workers.get(key(record.model, record.version));
-    if (!worker) return ModelVersionStatus.Retired;
-    return worker.state === WorkerState.Ready
-      ? ModelVersionStatus.Ready
-      : ModelVersionStatus.Loading;
+    return versionStatus(record, this.#workers.get(key(record.model, record.version)));
   }
 
   #info(record: VersionRecord): ModelVersionInfo {
-    const aliases = this.#aliases.get(record.model) ?? {};
-    return {
-      model: record.model,
-      version: record.version,
-      artifact: record.artifact,
-      status: this.#status(record),
-      figures: record.figures,
-      feedbackAccuracy: null,
-      createdAt: record.createdAt,
-      reason: record.reason,
-      aliases: MODEL_ALIASES.filter((alias) => aliases[alias] === record.version),
-      signature: record.signature,
-      source: record.source,
-    };
+    const worker = this.#workers.get(key(record.model, record.version));
+    return versionInfo(record, worker, this.#aliases.get(record.model) ?? {});
   }
 
   #modelDir(model: string, version: number): string {
