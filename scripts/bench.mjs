@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 
 const BENCHES = {
   core: ['base/core/bench/core-bench.mjs'],
-  pipeline: ['containers/pipeline/bench/orchestration.js'],
+  pipeline: ['base/pipeline/bench/orchestration.js'],
   gateway: ['containers/gateway/bench/download-throughput.mjs'],
   training: ['containers/train/bench/fashion-mnist-bench.mjs'],
   serving: ['containers/serving/bench/serving-bench.mjs'],

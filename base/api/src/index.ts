@@ -5,6 +5,7 @@
  */
 export { NAME_PATTERN, isValidName } from './names.js';
 export {
+  Collection,
   ArtifactStatus,
   ARTIFACT_STATUSES,
   FINAL_STATUSES,
@@ -32,9 +33,13 @@ export {
   type TaskDescription,
   type ContainerInfo,
   type ContainerArtifactSummary,
+  type ContainerListing,
   type StepInfo,
+  type RunDocument,
+  type RunFigures,
   type PipelineListing,
   type MetricListing,
+  type SessionState,
 } from './pipeline.js';
 export { KilnEventName } from './events.js';
 export {
@@ -44,7 +49,6 @@ export {
   toProblemDocument,
   type KilnErrorOptions,
 } from './kiln-error.js';
-export { parseNamedUrls, type NamedUrl } from './named-urls.js';
 export {
   createStreamLogger,
   SILENT_LOGGER,

@@ -42,6 +42,8 @@ export const ErrorCode = {
   ModelNotReady: 'MODEL_NOT_READY',
   ModelCrashed: 'MODEL_CRASHED',
   Internal: 'INTERNAL',
+  // A container's configuration, refused when it starts.
+  InvalidTopology: 'INVALID_TOPOLOGY',
   // Raised on the client's side of the wire (the SDK and CLI); no server sends them.
   ConnectionFailed: 'CONNECTION_FAILED',
   RequestTimeout: 'REQUEST_TIMEOUT',

@@ -1,13 +1,13 @@
-import type {
-  ArtifactSummary,
-  ContainerArtifactSummary,
-  ContainerInfo,
-  StepInfo,
-  TaskDescription,
+import {
+  Collection,
+  type ArtifactSummary,
+  type ContainerArtifactSummary,
+  type ContainerInfo,
+  type StepInfo,
+  type TaskDescription,
 } from '@kiln/api';
 import {
   ArtifactCollectionClient,
-  Collection,
   type ListOptions,
 } from './collection/artifact-collection-client.js';
 import type { CreateOptions } from './collection/create-artifact.js';

@@ -1,4 +1,5 @@
-import { ArtifactCollectionClient, Collection } from './collection/artifact-collection-client.js';
+import { Collection } from '@kiln/api';
+import { ArtifactCollectionClient } from './collection/artifact-collection-client.js';
 import type { HttpClient } from './http/http-client.js';
 
 /**

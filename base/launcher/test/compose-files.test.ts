@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readComposeTopology } from '@kiln/topology';
 import { parse } from 'yaml';
 import {
   interpolate,
@@ -187,33 +188,52 @@ describe('compose files', () => {
     ).toBe('registry.example/kiln-train');
   });
 
-  it('wire every container to the ones it calls', () => {
-    const env = (name: string): Record<string, string> =>
-      deploy.services[name]!.environment as Record<string, string>;
-    const urls = (value: string | undefined): string[] => (value ?? '').split(',').sort();
-    const all = Object.keys(deploy.services);
-    const pipelines = all.filter((name) =>
-      deploy.services[name]!.image?.endsWith('pipeline:latest'),
+  it('give every service the file itself as its topology, and repeat no list of containers', async () => {
+    expect(deploy['configs' as keyof ComposeFile]).toEqual({
+      'kiln-topology': { file: './docker-compose.yml' },
+    });
+    for (const [name, service] of Object.entries(deploy.services)) {
+      expect(service['configs'], name).toEqual([
+        { source: 'kiln-topology', target: '/etc/kiln/docker-compose.yml' },
+      ]);
+      const env = service.environment as Record<string, string>;
+      expect(env['KILN_COMPOSE_FILE'], name).toBe('/etc/kiln/docker-compose.yml');
+      // No service is told where another one is, nor waits for a list of them.
+      for (const value of Object.values(env))
+        expect(String(value), name).not.toMatch(/https?:\/\//);
+      expect(service.depends_on, name).toBeUndefined();
+    }
+    // The roles the topology reads: three services serve the project, the rest are containers.
+    const topology = await readComposeTopology(DEPLOY);
+    expect(topology.services.map((s) => [s.name, s.role ?? 'container'])).toEqual(
+      Object.keys(deploy.services).map((name) => [
+        name,
+        ['gateway', 'dashboard', 'visualization'].includes(name) ? name : 'container',
+      ]),
     );
-    const tools = all.filter(
-      (name) =>
-        (deploy.services[name]!.command as string[]).includes('serve') && !pipelines.includes(name),
+  });
+
+  it('stay free of the lists they replaced, and so does every container', () => {
+    const removed =
+      /KILN_CONTAINER_URLS|KILN_PIPELINE_URLS|KILN_DASHBOARD_URL|x-tool-urls|x-tools-healthy/;
+    expect(readFileSync(DEPLOY, 'utf8')).not.toMatch(removed);
+    const sources = ['base', 'containers', 'components'].flatMap((parent) =>
+      readdirSync(join(ROOT, parent)).flatMap((entry) =>
+        sourceFiles(join(ROOT, parent, entry, 'src')),
+      ),
     );
-    const list = (names: string[]): string[] =>
-      names.map((name) => `${name}=http://${name}:8080`).sort();
-    expect(pipelines).toEqual(['fashion-mnist', 'fashion-mnist-linear']);
-    expect(urls(env('gateway')['KILN_CONTAINER_URLS'])).toEqual(
-      list(all.filter((name) => name !== 'gateway' && name !== 'dashboard')),
-    );
-    expect(env('gateway')['KILN_DASHBOARD_URL']).toBe('http://dashboard:8080');
-    expect(urls(env('dashboard')['KILN_PIPELINE_URLS'])).toEqual(list(pipelines));
-    expect(urls(env('visualization')['KILN_CONTAINER_URLS'])).toEqual(
-      list([...tools, ...pipelines]),
-    );
-    for (const pipeline of pipelines)
-      expect(urls(env(pipeline)['KILN_CONTAINER_URLS'])).toEqual(list(tools));
+    expect(sources.length).toBeGreaterThan(100);
+    for (const file of sources) expect(readFileSync(file, 'utf8'), file).not.toMatch(removed);
   });
 });
+
+/** Every file under `dir` (none when it does not exist). */
+function sourceFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? sourceFiles(join(dir, entry.name)) : [join(dir, entry.name)],
+  );
+}
 
 describe('Dockerfiles', () => {
   const dockerfiles = Object.values(build.services).map((service) =>

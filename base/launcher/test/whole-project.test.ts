@@ -155,6 +155,61 @@ describe('the example project under the launcher', () => {
     expect(record.status).toBe('completed');
   });
 
+  it('resolves a reference in compose form, and shows it as a link through the gateway', async () => {
+    // The documented form of a reference: the import container as docker-compose.yml names it.
+    const reference = 'http://import:8080/artifacts/through-gateway/';
+    const created = await fetch(`${project.url}containers/process/artifacts`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'from-compose', parameters: { dataset: reference } }),
+    });
+    expect(created.status).toBe(202);
+    const done = (await (
+      await fetch(`${project.url}containers/process/artifacts/from-compose/status?wait=60`, {
+        headers: auth,
+      })
+    ).json()) as { status: string; error: string | null };
+    expect(done).toMatchObject({ status: 'completed', error: null });
+    // Stored in compose form, shown to the person reading it as a link through the gateway.
+    const record = (await (
+      await fetch(`${project.url}containers/process/artifacts/from-compose/`, { headers: auth })
+    ).json()) as { inputs: Array<{ url: string }> };
+    expect(record.inputs[0]!.url).toBe(
+      `${project.url}containers/import/artifacts/through-gateway/`,
+    );
+    const direct = (await (
+      await fetch(`${project.services.get('process')!.url}/artifacts/from-compose/`)
+    ).json()) as { inputs: Array<{ url: string }> };
+    expect(direct.inputs[0]!.url).toBe(reference);
+  });
+
+  it('lists every container of docker-compose.yml in the dashboard, as the topology has them', async () => {
+    const containers = (await (
+      await fetch(`${project.url}containers/`, { headers: auth })
+    ).json()) as Array<{ name: string; kind: string; healthy: boolean; pipelines: string[] }>;
+    expect(containers.map((c) => c.name).sort()).toEqual([
+      'benchmark',
+      'export',
+      'fashion-mnist',
+      'fashion-mnist-linear',
+      'import',
+      'process',
+      'serving',
+      'split',
+      'train',
+    ]);
+    expect(containers.every((c) => c.healthy)).toBe(true);
+    // The serving container joins with its one compose entry and says what it is in `GET /`.
+    expect(containers.find((c) => c.name === 'serving')).toMatchObject({
+      kind: 'serving',
+      pipelines: [],
+    });
+    expect(containers.find((c) => c.name === 'train')).toMatchObject({
+      kind: 'tool',
+      pipelines: ['fashion-mnist', 'fashion-mnist-linear'],
+    });
+  });
+
   it('answers 502 while a killed container is down, then recovers', async () => {
     const split = project.services.get('split')!;
     const exited = project.waitFor('split', ServiceState.Exited);

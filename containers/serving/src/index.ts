@@ -11,10 +11,10 @@ export {
   type RunningServingServer,
   type ServingOptions,
 } from './serving-options.js';
-export { parseWatchList, type PipelineWatch } from './watch/pipeline-watcher.js';
+export { parseWatchList } from './watch/watch-list.js';
+export type { PipelineWatch } from './watch/pipeline-watch.js';
 export { Batcher, type BatchingOptions, type RunBatch } from './workers/batcher.js';
 export { decodePgm, isPgm, type GreyImage } from './inference/pgm-decoder.js';
 export { decodeImage } from './inference/image-input.js';
 export { parseInferRequest, INPUT_NAME, OUTPUT_NAME } from './inference/oip-request.js';
-export { parseArtifactUrl } from './registry/artifact-fetcher.js';
 export type { BackendName } from './protocol.js';

@@ -1,5 +1,6 @@
 import { createStreamLogger } from '@kiln/core';
-import { parseWatchList } from './watch/pipeline-watcher.js';
+import { loadTopology, TopologyEnv } from '@kiln/topology';
+import { parseWatchList } from './watch/watch-list.js';
 import type { BackendName } from './protocol.js';
 import { startServingServer } from './start-serving-server.js';
 
@@ -23,6 +24,10 @@ const logger = createStreamLogger({
 });
 
 try {
+  const topology = await loadTopology({
+    composeFile: env[TopologyEnv.ComposeFile],
+    addresses: env[TopologyEnv.Addresses],
+  });
   const server = await startServingServer({
     dataDir: env['DATA_DIR'] || '.kiln/serving',
     port: number('PORT') ?? 8080,
@@ -35,7 +40,8 @@ try {
     maxImageBytes: number('KILN_MAX_UPLOAD_BYTES'),
     maxImagePixels: number('KILN_SERVING_MAX_IMAGE_PIXELS'),
     maxPredictions: number('KILN_SERVING_MAX_PREDICTIONS'),
-    watch: parseWatchList(env['KILN_SERVING_WATCH']),
+    watch: parseWatchList(env['KILN_SERVING_WATCH'], topology),
+    topology,
   });
   console.log(`serving listening on ${server.url}`);
   const stop = (): void => {

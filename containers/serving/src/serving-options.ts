@@ -1,7 +1,8 @@
 import { SILENT_LOGGER, type Logger } from '@kiln/api';
+import { Topology, type TopologyDescription } from '@kiln/topology';
 import { resolve } from 'node:path';
 import type { BackendName } from './protocol.js';
-import type { PipelineWatch } from './watch/pipeline-watcher.js';
+import type { PipelineWatch } from './watch/pipeline-watch.js';
 
 /** How to run a serving container. Every option but `dataDir` has a default. */
 export interface ServingOptions {
@@ -38,9 +39,17 @@ export interface ServingOptions {
   maxAttempts?: number;
   /** Pipelines whose first completed run's model is served automatically. @defaultValue [] */
   watch?: PipelineWatch[];
+  /**
+   * The project's topology, through which every URL this container opens is resolved: artifact
+   * URLs in compose form (`http://train:8080/artifacts/…/`) and the watched pipelines.
+   * @defaultValue none: every URL is opened as it is
+   */
+  topology?: Topology | TopologyDescription;
 }
 
-export type ResolvedServingOptions = Required<ServingOptions>;
+export type ResolvedServingOptions = Required<Omit<ServingOptions, 'topology'>> & {
+  topology: Topology;
+};
 
 /** Fills in the defaults and checks the numbers. */
 export function resolveServingOptions(options: ServingOptions): ResolvedServingOptions {
@@ -60,6 +69,7 @@ export function resolveServingOptions(options: ServingOptions): ResolvedServingO
     benchmarkRuns: options.benchmarkRuns ?? 200,
     maxAttempts: options.maxAttempts ?? 3,
     watch: options.watch ?? [],
+    topology: Topology.from(options.topology),
   };
   const positive: (keyof ResolvedServingOptions)[] = [
     'maxBatchSize',

@@ -36,6 +36,7 @@ export const SERVING_VERSION = '1.0.0';
 export async function startServingServer(options: ServingOptions): Promise<RunningServingServer> {
   const resolved = resolveServingOptions(options);
   const { logger } = resolved;
+  const client = { topology: resolved.topology };
   const db = openServingDatabase(resolved.dataDir);
   const store = new RegistryStore(db);
   const predictions = new PredictionStore(db, resolved.maxPredictions);
@@ -43,7 +44,7 @@ export async function startServingServer(options: ServingOptions): Promise<Runni
   const registry = new ModelRegistry({
     dataDir: resolved.dataDir,
     store,
-    fetcher: new ArtifactFetcher(join(resolved.dataDir, 'datasets')),
+    fetcher: new ArtifactFetcher(join(resolved.dataDir, 'datasets'), client),
     events,
     logger,
     backend: resolved.backend,
@@ -77,7 +78,12 @@ export async function startServingServer(options: ServingOptions): Promise<Runni
   await registry.restore();
   const watchers = resolved.watch.map(
     (watch) =>
-      new PipelineWatcher({ watch, registry, logger: logger.child({ watch: watch.model }) }),
+      new PipelineWatcher({
+        watch,
+        registry,
+        client,
+        logger: logger.child({ watch: watch.model }),
+      }),
   );
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {
     if (!fastInfer(req, res)) app(req, res);

@@ -33,7 +33,7 @@ beforeAll(async () => {
       .toBuffer(),
   );
   gateway = spawn(process.execPath, [repo('containers/gateway/dist/main.js')], {
-    env: { ...process.env, PORT: '0', KILN_CONTAINER_URLS: `serving=${serving.url}` },
+    env: { ...process.env, PORT: '0', KILN_SERVICE_ADDRESSES: `serving=${serving.url}` },
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   gatewayUrl = await new Promise<string>((resolve, reject) => {

@@ -1,17 +1,22 @@
 import { startToolServer, type RunningToolServer } from '@kiln/core';
 import { writeTinyFashionMnist } from '@kiln/fashion-mnist/testing';
+import { Topology } from '@kiln/topology';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServingServer, type RunningServingServer } from '../dist/index.js';
 import { call } from './support/http.js';
+import { spawnServing, type ServingProcess } from './support/serving-process.js';
 
 // The example's own path: the real fashion-mnist pipeline (served by the CLI, its own process)
-// on the real six containers, and a serving container watching it, as docker-compose.yml wires it.
+// on the real six containers, and the serving container's own process watching it, wired as
+// docker-compose.yml wires them: KILN_SERVING_WATCH names the pipeline's service, and every
+// process learns where the services are from the topology (here, as `kiln up` gives it:
+// KILN_SERVICE_ADDRESSES, each service on a loopback port).
 const TOOLS = ['import', 'process', 'export', 'split', 'train', 'benchmark'] as const;
 const repo = (path: string): string => fileURLToPath(new URL(`../../../${path}`, import.meta.url));
 
@@ -19,20 +24,34 @@ let root: string;
 const tools: RunningToolServer[] = [];
 let pipeline: ChildProcess;
 let pipelineUrl: string;
-let serving: RunningServingServer;
+let serving: ServingProcess;
+
+/** A loopback port nothing listens on (closed again before it is returned). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((done) => server.close(done));
+  return port;
+}
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'kiln-serving-watch-'));
   await writeTinyFashionMnist(join(root, 'idx'), { train: 200, test: 50 });
-  const urls: string[] = [];
+  const ports = new Map<string, number>();
+  for (const service of [...TOOLS, 'fashion-mnist']) ports.set(service, await freePort());
+  const addresses = [...ports].map(([name, port]) => `${name}=http://127.0.0.1:${port}`).join(',');
+  const topology = new Topology({
+    services: [...ports].map(([name, port]) => ({ name, address: `http://127.0.0.1:${port}` })),
+  });
   for (const tool of TOOLS) {
     const server = await startToolServer({
       modulePath: repo(`containers/${tool}/dist/tool.js`),
       dataDir: join(root, tool),
-      port: 0,
+      port: ports.get(tool)!,
+      topology,
     });
     tools.push(server);
-    urls.push(`${tool}=${server.url}`);
   }
   pipeline = spawn(
     process.execPath,
@@ -41,12 +60,12 @@ beforeAll(async () => {
       'serve',
       repo('containers/pipeline/dist/pipelines/fashion-mnist.js'),
       '--port',
-      '0',
+      String(ports.get('fashion-mnist')),
       '--data',
       join(root, 'pipeline'),
     ],
     {
-      env: { ...process.env, KILN_CONTAINER_URLS: urls.join(',') },
+      env: { ...process.env, KILN_SERVICE_ADDRESSES: addresses },
       stdio: ['ignore', 'pipe', 'ignore'],
     },
   );
@@ -59,16 +78,14 @@ beforeAll(async () => {
     });
     pipeline.once('exit', (code) => reject(new Error(`the pipeline exited with ${code}`)));
   });
-  serving = await startServingServer({
-    dataDir: join(root, 'serving'),
-    port: 0,
-    benchmarkRuns: 10,
-    watch: [{ model: 'fashion-mnist', url: pipelineUrl }],
+  serving = await spawnServing(join(root, 'serving'), {
+    KILN_SERVING_WATCH: 'fashion-mnist',
+    KILN_SERVICE_ADDRESSES: addresses,
   });
 }, 120_000);
 
 afterAll(async () => {
-  await serving?.close();
+  await serving?.stop();
   if (pipeline && pipeline.exitCode === null) {
     const exited = once(pipeline, 'exit');
     pipeline.kill('SIGTERM');
@@ -79,6 +96,14 @@ afterAll(async () => {
 });
 
 describe('watching a pipeline', () => {
+  it('refuses to start watching a pipeline the topology does not have', async () => {
+    const failed = spawnServing(join(root, 'typo'), {
+      KILN_SERVING_WATCH: 'fashion-minst',
+      KILN_SERVICE_ADDRESSES: `fashion-mnist=${pipelineUrl}`,
+    });
+    await expect(failed).rejects.toThrow(/'fashion-minst', which is not a service of the topology/);
+  });
+
   it("serves the first completed run's model by itself, evaluated on the run's benchmark set", async () => {
     expect((await call<unknown[]>(`${serving.url}/models`)).body).toEqual([]);
     const run = await call(`${pipelineUrl}/runs`, {
@@ -109,6 +134,9 @@ describe('watching a pipeline', () => {
     const steps = (await call<{ step: string; url: string }[]>(`${pipelineUrl}/runs/first/steps`))
       .body;
     const url = (step: string) => steps.find((s) => s.step === step)!.url;
+    // References name containers as docker-compose.yml does; the serving container reached
+    // them through its topology.
+    expect(url('train')).toMatch(/^http:\/\/train:8080\/artifacts\//);
     expect(version).toMatchObject({
       aliases: ['champion'],
       artifact: url('train'),

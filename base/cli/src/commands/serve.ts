@@ -45,7 +45,8 @@ interface ServeCliOptions {
 
 async function serve(modulePath: string, options: ServeCliOptions): Promise<void> {
   // Loaded here rather than at the top: every other kiln command starts faster without the server.
-  const { createStreamLogger, startToolServer } = await import('@kiln/core');
+  const [{ createStreamLogger, startToolServer }, { loadTopology, TopologyEnv }] =
+    await Promise.all([import('@kiln/core'), import('@kiln/topology')]);
   const env = process.env;
   const logFormat = (options.logFormat ?? env['KILN_LOG_FORMAT']) === 'json' ? 'json' : 'text';
   const logger = createStreamLogger({ format: logFormat });
@@ -58,6 +59,11 @@ async function serve(modulePath: string, options: ServeCliOptions): Promise<void
     port: options.port ?? (env['PORT'] ? parsePort(env['PORT']) : 8080),
     host: options.host ?? env['HOST'] ?? '127.0.0.1',
     logger,
+    // The project this container belongs to: references name its services as the compose file does.
+    topology: await loadTopology({
+      composeFile: env[TopologyEnv.ComposeFile],
+      addresses: env[TopologyEnv.Addresses],
+    }),
     ...(maxUpload === undefined ? {} : { maxUploadBytes: maxUpload }),
   });
   process.stdout.write(

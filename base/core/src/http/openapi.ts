@@ -1,4 +1,4 @@
-import type { ToolDescription } from '@kiln/api';
+import { ARTIFACT_STATUSES, type ToolDescription } from '@kiln/api';
 import type { RouteSpec } from './route-spec.js';
 
 const SUMMARY_SCHEMA = {
@@ -18,7 +18,7 @@ const SUMMARY_SCHEMA = {
   ],
   properties: {
     name: { type: 'string' },
-    status: { enum: ['queued', 'in-progress', 'completed', 'failed', 'cancelled'] },
+    status: { enum: [...ARTIFACT_STATUSES] },
     createdAt: { type: 'string', format: 'date-time' },
     startedAt: { type: ['string', 'null'], format: 'date-time' },
     finishedAt: { type: ['string', 'null'], format: 'date-time' },

@@ -3,6 +3,7 @@
  * at a time for the server. Never exported from the package; the server forks this file.
  */
 import { ErrorCode } from '@kiln/api';
+import { Topology } from '@kiln/topology';
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { loadToolModule } from '../tool/load-tool-module.js';
@@ -14,6 +15,7 @@ import { runCommand } from './command-runner.js';
 import { fetchInputs } from './input-fetcher.js';
 import {
   MULE_MODULE_ENV,
+  MULE_TOPOLOGY_ENV,
   type BuildJob,
   type MuleToServer,
   type ServerToMule,
@@ -25,8 +27,11 @@ const send = (message: MuleToServer): void => {
 
 const modulePath = process.env[MULE_MODULE_ENV];
 let tool: ToolDefinition;
+let topology: Topology;
 try {
   if (!modulePath) throw new Error(`${MULE_MODULE_ENV} is not set`);
+  const topologyJson = process.env[MULE_TOPOLOGY_ENV];
+  topology = topologyJson ? Topology.from(JSON.parse(topologyJson)) : Topology.EMPTY;
   tool = await loadToolModule(modulePath);
 } catch (error) {
   send({
@@ -78,8 +83,12 @@ async function build(job: BuildJob): Promise<void> {
     // would only add latency to every build.
     if (job.attempt > 1) rmSync(job.paths.staging, { recursive: true, force: true });
     mkdirSync(job.paths.staging, { recursive: true });
-    const inputs = await fetchInputs(job.inputRefs, job.paths.inputs, controller.signal, (line) =>
-      recorder.log(line),
+    const inputs = await fetchInputs(
+      job.inputRefs,
+      job.paths.inputs,
+      topology,
+      controller.signal,
+      (line) => recorder.log(line),
     );
     controller.signal.throwIfAborted();
     if (tool.build) {
@@ -95,6 +104,7 @@ async function build(job: BuildJob): Promise<void> {
         report: (name, json) => recorder.report(name, json),
         progress: (fraction, message) => recorder.progress(fraction, message),
         signal: controller.signal,
+        topology,
       });
     } else {
       await runCommand(tool.command ?? [], modulePath!, job, inputs, recorder, controller.signal);

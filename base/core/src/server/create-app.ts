@@ -16,9 +16,12 @@ import type { ToolServerContext } from './tool-server-context.js';
 import { toSummary } from '../store/artifact-index.js';
 import { listMetricFiles, readReport } from '../metrics/metric-reader.js';
 
-/** Every route of the artifact API for a context, in mounting order. */
-function toolRoutes(ctx: ToolServerContext): RouteSpec[] {
-  const routes: RouteSpec[] = [];
+/**
+ * Every route of the container for a context, in mounting order: the definition's own first,
+ * then the artifact API. All of them feed `/openapi.json`.
+ */
+function toolRoutes(ctx: ToolServerContext, own: readonly RouteSpec[]): RouteSpec[] {
+  const routes: RouteSpec[] = [...own];
   routes.push(
     ...descriptionRoutes(ctx, () => routes),
     ...collectionRoutes(ctx),
@@ -35,6 +38,7 @@ function toolRoutes(ctx: ToolServerContext): RouteSpec[] {
 function hookContext(ctx: ToolServerContext): ServerHookContext {
   return {
     logger: ctx.logger,
+    topology: ctx.topology,
     collectionPath: ctx.collectionPath,
     getSummary: (name) => {
       const artifact = ctx.store.get(name);
@@ -69,8 +73,8 @@ export function createApp(
     next();
   });
   const router = express.Router();
-  definition.routes?.(router, hookContext(ctx));
-  mountRoutes(router, toolRoutes(ctx));
+  const own = definition.routes?.(router, hookContext(ctx)) ?? [];
+  mountRoutes(router, toolRoutes(ctx, own));
   app.use(router);
   app.use(notFoundHandler());
   app.use(problemHandler(ctx.logger));

@@ -1,9 +1,11 @@
 import { ErrorCode, type Logger, type DataFileEntry } from '@kiln/api';
+import type { TopologyDescription } from '@kiln/topology';
 import { fork, type ChildProcess } from 'node:child_process';
 import { appendFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import {
   MULE_MODULE_ENV,
+  MULE_TOPOLOGY_ENV,
   type BuildFailure,
   type BuildJob,
   type MuleToServer,
@@ -26,6 +28,8 @@ export interface BuildListener {
 
 export interface MuleSupervisorOptions {
   modulePath: string;
+  /** The project's topology, handed to the mule (reference fetching, `ctx.topology`). */
+  topology: TopologyDescription;
   logger: Logger;
   /** Grace after an abort before SIGTERM, and again before SIGKILL. */
   cancelGraceMs: number;
@@ -123,7 +127,11 @@ export class MuleSupervisor {
 
   #spawn(): void {
     const child = fork(MULE_ENTRY, [], {
-      env: { ...process.env, [MULE_MODULE_ENV]: this.#options.modulePath },
+      env: {
+        ...process.env,
+        [MULE_MODULE_ENV]: this.#options.modulePath,
+        [MULE_TOPOLOGY_ENV]: JSON.stringify(this.#options.topology),
+      },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     this.#child = child;

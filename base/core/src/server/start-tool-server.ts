@@ -54,6 +54,7 @@ export async function startToolServer(options: ToolServerOptions): Promise<Runni
   let scheduler: BuildScheduler | null = null;
   const mule = new MuleSupervisor({
     modulePath: resolved.modulePath,
+    topology: resolved.topology.toJSON(),
     logger: logger.child({ component: 'mule' }),
     cancelGraceMs: resolved.cancelGraceMs,
     maxBuildsPerMule: resolved.maxBuildsPerMule,
@@ -75,6 +76,7 @@ export async function startToolServer(options: ToolServerOptions): Promise<Runni
     inputFiles: description.inputFiles,
     validator,
     store,
+    topology: resolved.topology,
     onQueued: (summary) => {
       events.artifactChanged(summary);
       scheduler?.kick();
@@ -96,6 +98,7 @@ export async function startToolServer(options: ToolServerOptions): Promise<Runni
       mule,
       logger,
       maxUploadBytes: resolved.maxUploadBytes,
+      topology: resolved.topology,
     },
     definition,
   );

@@ -1,4 +1,5 @@
 import type { ToolDescription, Logger } from '@kiln/api';
+import type { Topology } from '@kiln/topology';
 import type { ArtifactStore } from '../store/artifact-store.js';
 import type { ArtifactCreator } from './artifact-creator.js';
 import type { BuildScheduler } from './build-scheduler.js';
@@ -17,4 +18,5 @@ export interface ToolServerContext {
   mule: MuleSupervisor;
   logger: Logger;
   maxUploadBytes: number;
+  topology: Topology;
 }

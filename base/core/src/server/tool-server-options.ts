@@ -1,4 +1,5 @@
 import { type ToolDescription, SILENT_LOGGER, type Logger } from '@kiln/api';
+import { Topology, type TopologyDescription } from '@kiln/topology';
 import type { Server } from 'node:http';
 import { resolve } from 'node:path';
 
@@ -22,9 +23,18 @@ export interface ToolServerOptions {
   maxBuildsPerMule?: number;
   /** Attempts before an artifact interrupted by restarts fails. @defaultValue 3 */
   maxAttempts?: number;
+  /**
+   * The project's topology (`@kiln/topology`), through which artifact references in compose
+   * form (`http://import:8080/artifacts/x/`) are resolved when the server checks them and the
+   * mule fetches their data; builds and route hooks get it as `ctx.topology`.
+   * @defaultValue none: references are opened as they are
+   */
+  topology?: Topology | TopologyDescription;
 }
 
-export type ResolvedToolServerOptions = Required<ToolServerOptions>;
+export type ResolvedToolServerOptions = Required<Omit<ToolServerOptions, 'topology'>> & {
+  topology: Topology;
+};
 
 export const DEFAULT_MAX_UPLOAD_BYTES = 4 * 1024 ** 3;
 
@@ -40,6 +50,7 @@ export function resolveToolServerOptions(options: ToolServerOptions): ResolvedTo
     cancelGraceMs: options.cancelGraceMs ?? 5_000,
     maxBuildsPerMule: options.maxBuildsPerMule ?? 0,
     maxAttempts: options.maxAttempts ?? 3,
+    topology: Topology.from(options.topology),
   };
 }
 

@@ -38,14 +38,19 @@ describe('the dashboard against fixture containers behind the gateway', () => {
     await page.getByLabel('Project token').fill(TOKEN);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Pipelines' }).waitFor();
-    await page.getByRole('link', { name: 'demo' }).waitFor();
+    await page.getByRole('link', { name: 'demo', exact: true }).waitFor();
     await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    // Every container of the project, a tool that no pipeline uses included.
+    const notes = page.getByRole('row', { name: /notes/ });
+    await notes.getByText('none').waitFor();
+    await notes.getByRole('link', { name: 'New notes artifact' }).waitFor();
+    await page.getByRole('row', { name: /train/ }).getByText('demo').waitFor();
     await browser.screenshot('pipelines');
   });
 
   it('shows the pipeline: its task, containers with health, and 10,000 artifacts in pages', async () => {
     const { page } = browser;
-    await page.getByRole('link', { name: 'demo' }).click();
+    await page.getByRole('link', { name: 'demo', exact: true }).click();
     await page.getByText('org.kiln.test.demo').waitFor();
     for (const field of [
       'Output',
@@ -109,7 +114,7 @@ describe('the dashboard against fixture containers behind the gateway', () => {
     await chain.getByRole('link', { name: 'train/run-one-train' }).waitFor();
     await badge(page.locator('kiln-artifact-page'), 'completed').waitFor({ timeout: 30_000 });
     await badge(chain, 'completed').waitFor();
-    await page.getByText('step train completed: run-one-train').waitFor();
+    await page.getByText('[train] train: run-one-train').waitFor();
     await browser.screenshot('run');
   });
 

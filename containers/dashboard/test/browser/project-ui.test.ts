@@ -68,7 +68,7 @@ describe('the dashboard on the example project started by the launcher', () => {
     await page.getByLabel('Project token').fill(TOKEN);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('link', { name: 'fashion-mnist', exact: true }).waitFor();
-    await page.getByRole('link', { name: 'fashion-mnist-linear' }).waitFor();
+    await page.getByRole('link', { name: 'fashion-mnist-linear', exact: true }).waitFor();
     await browser.screenshot('project-pipelines');
   });
 
@@ -125,6 +125,11 @@ describe('the dashboard on the example project started by the launcher', () => {
       .getByRole('link', { name: `train/${RUN}-train` })
       .click();
     await page.getByRole('heading', { name: `${RUN}-train` }).waitFor();
+    // The step's reference (in compose form: http://split:8080/…) is a link to that artifact.
+    await page
+      .locator('kiln-artifact-record')
+      .getByRole('link', { name: `split/${RUN}-split` })
+      .waitFor();
     const loss = page.locator('kiln-metric-chart[metric="loss"]');
     await expect
       .poll(() => loss.locator('[data-points]').getAttribute('data-points').then(Number))
@@ -164,7 +169,8 @@ describe('the dashboard on the example project started by the launcher', () => {
     const { page } = browser;
     await page.goto(`${url}/#/containers/train/new?pipeline=fashion-mnist`);
     await page.getByRole('heading', { name: 'New train artifact' }).waitFor();
-    await page.getByLabel('Dataset').fill(`${url}/containers/split/artifacts/${RUN}-split/`);
+    // A reference as docker-compose.yml names the container: it works from every container.
+    await page.getByLabel('Dataset').fill(`http://split:8080/artifacts/${RUN}-split/`);
     await page.getByLabel('Epochs').fill('0');
     await page.getByRole('button', { name: 'Create the artifact' }).click();
     const epochs = page.getByLabel('Epochs');
@@ -182,6 +188,10 @@ describe('the dashboard on the example project started by the launcher', () => {
     await page.getByRole('button', { name: 'Create the artifact' }).click();
     await page.getByRole('heading', { name: `${RUN}-again` }).waitFor();
     await badge(page.locator('kiln-artifact-page'), 'completed').waitFor({ timeout: 60_000 });
+    await page
+      .locator('kiln-artifact-record')
+      .getByRole('link', { name: `split/${RUN}-split` })
+      .waitFor();
   });
 
   it('lists the artifacts of every container in one table', async () => {

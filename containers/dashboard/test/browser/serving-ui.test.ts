@@ -1,4 +1,5 @@
 import { SILENT_LOGGER } from '@kiln/core';
+import { loadTopology } from '@kiln/topology';
 import {
   artifactUrl,
   buildArtifact,
@@ -9,14 +10,15 @@ import {
 } from '@kiln/fashion-mnist/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../dist/index.js';
 import { launchBrowser, type TestBrowser } from '../helpers/browser.js';
-import { listen, stopChild } from '../helpers/test-project.js';
+import { listen } from '../helpers/listen.js';
+import { stopChild } from '../helpers/test-project.js';
 
 // The Serving pages against the real serving container (its own process) behind the real
 // gateway, serving two versions trained by the real containers on tiny synthetic data.
@@ -32,6 +34,14 @@ let gatewayUrl: string;
 let dashboard: Server;
 let browser: TestBrowser;
 let imageFile: string;
+
+/** The test project's compose file: the gateway, the dashboard and the serving container. */
+const SERVING_PROJECT_COMPOSE = `name: serving-ui-test
+services:
+  gateway: { image: kiln/gateway, x-kiln: { role: gateway } }
+  dashboard: { image: kiln/dashboard, x-kiln: { role: dashboard } }
+  serving: { image: kiln/serving }
+`;
 
 /** Starts a process and resolves with the URL it prints (`listening on http://…`). */
 function spawnListening(
@@ -103,13 +113,24 @@ beforeAll(async () => {
   ));
   await register(artifactUrl(trainer.url, 'model-1'), artifactUrl(exporter.url, 'tensors'));
   await register(artifactUrl(trainer.url, 'model-2'));
-  dashboard = createApp({ pipelines: [], logger: SILENT_LOGGER }).listen(0, '127.0.0.1');
-  const dashboardUrl = await listen(dashboard);
+  // The project as its compose file declares it, each service where this test started it.
+  const composeFile = join(root, 'docker-compose.yml');
+  await writeFile(composeFile, SERVING_PROJECT_COMPOSE);
+  const addresses: Record<string, string> = { serving: servingUrl };
+  dashboard = createServer(
+    createApp({
+      topology: await loadTopology({ composeFile, addresses: { ...addresses } }),
+      logger: SILENT_LOGGER,
+    }),
+  );
+  addresses['dashboard'] = await listen(dashboard);
   ({ child: gateway, url: gatewayUrl } = await spawnListening(
     repo('containers/gateway/dist/main.js'),
     {
-      KILN_CONTAINER_URLS: `serving=${servingUrl}`,
-      KILN_DASHBOARD_URL: dashboardUrl,
+      KILN_COMPOSE_FILE: composeFile,
+      KILN_SERVICE_ADDRESSES: Object.entries(addresses)
+        .map(([name, url]) => `${name}=${url}`)
+        .join(','),
     },
   ));
   // A bright square on noise, as the tiny dataset draws its class 7, as a PNG file.

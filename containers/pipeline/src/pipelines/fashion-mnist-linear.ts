@@ -3,8 +3,7 @@
  * as `fashion-mnist` (so, with the cache, the same artifacts), then a softmax regression
  * (`architecture: linear`). Compare its figures with the dense pipeline's (docs/pipelines.md).
  */
-import { parseContainerUrls } from '../container-urls.js';
-import { definePipeline } from '../define-pipeline.js';
+import { definePipeline } from '@kiln/pipeline';
 import { runFashionMnist } from './fashion-mnist-run.js';
 import {
   FASHION_MNIST_CONTAINERS,
@@ -13,9 +12,6 @@ import {
   type FashionMnistParameters,
 } from './fashion-mnist-task.js';
 
-// This module is the container's entry, so it may read the environment (STYLE.md).
-const containerUrls = parseContainerUrls(process.env['KILN_CONTAINER_URLS']);
-
 export default definePipeline<FashionMnistParameters>({
   name: 'fashion-mnist-linear',
   version: '1.0.0',
@@ -23,7 +19,6 @@ export default definePipeline<FashionMnistParameters>({
     'Fashion-MNIST baseline: the same data steps as fashion-mnist, then a softmax regression (no hidden layer) → benchmark',
   task: FASHION_MNIST_TASK,
   containers: FASHION_MNIST_CONTAINERS,
-  containerUrls,
   expectedSteps: 6,
   parameters: {
     type: 'object',

@@ -1,4 +1,5 @@
-import type { PipelineContext, RunFigures } from '../pipeline-definition.js';
+import type { RunFigures } from '@kiln/api';
+import type { PipelineContext } from '@kiln/pipeline';
 import type { FashionMnistParameters } from './fashion-mnist-task.js';
 
 /** What the benchmark container reports as `summary` (the fields a run's figures take). */

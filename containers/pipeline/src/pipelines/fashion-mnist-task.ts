@@ -1,5 +1,5 @@
 import type { JsonSchema, TaskDescription } from '@kiln/api';
-import type { ContainerSpec } from '../pipeline-definition.js';
+import type { ContainerSpec } from '@kiln/pipeline';
 
 /**
  * The task both example pipelines solve: Fashion-MNIST classification. Two pipelines on one

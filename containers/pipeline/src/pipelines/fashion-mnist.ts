@@ -1,10 +1,10 @@
 /**
  * The example pipeline: Fashion-MNIST with a dense network. Serve it with
  * `node base/cli/dist/main.js serve containers/pipeline/dist/pipelines/fashion-mnist.js`;
- * the containers' URLs come from `KILN_CONTAINER_URLS` (docs/pipelines.md).
+ * its containers are the compose services of the same names, found through the topology
+ * `kiln serve` reads from `KILN_COMPOSE_FILE` (docs/pipelines.md).
  */
-import { parseContainerUrls } from '../container-urls.js';
-import { definePipeline } from '../define-pipeline.js';
+import { definePipeline } from '@kiln/pipeline';
 import { runFashionMnist } from './fashion-mnist-run.js';
 import {
   FASHION_MNIST_CONTAINERS,
@@ -20,9 +20,6 @@ export interface FashionMnistDenseParameters extends FashionMnistParameters {
   dropout: number;
 }
 
-// This module is the container's entry, so it may read the environment (STYLE.md).
-const containerUrls = parseContainerUrls(process.env['KILN_CONTAINER_URLS']);
-
 export default definePipeline<FashionMnistDenseParameters>({
   name: 'fashion-mnist',
   version: '1.0.0',
@@ -30,7 +27,6 @@ export default definePipeline<FashionMnistDenseParameters>({
     'Fashion-MNIST, end to end: import → process → export → split → train (a dense network) → benchmark',
   task: FASHION_MNIST_TASK,
   containers: FASHION_MNIST_CONTAINERS,
-  containerUrls,
   expectedSteps: 6,
   parameters: {
     type: 'object',

@@ -1,5 +1,12 @@
-import { ErrorCode, KilnError, type ArtifactRecord } from '@kiln/api';
-import { Kiln, isKilnApiError, type KilnOptions, type ToolClient } from '@kiln/client';
+import { Collection, ErrorCode, KilnError, type ArtifactRecord } from '@kiln/api';
+import {
+  Kiln,
+  isKilnApiError,
+  parseArtifactUrl,
+  type KilnOptions,
+  type ParsedArtifactUrl,
+  type ToolClient,
+} from '@kiln/client';
 import { DATASET_FORMAT, MANIFEST_FILE, type DatasetManifest } from '@kiln/fashion-mnist';
 import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
@@ -39,7 +46,9 @@ function isSafeFile(file: unknown): file is string {
 }
 
 /**
- * Fetches what a version needs from other containers, through `@kiln/client`: the model
+ * Fetches what a version needs from other containers, through `@kiln/client` and the project's
+ * topology (so artifact URLs in compose form, `http://train:8080/artifacts/…/`, work in every
+ * mode): the model
  * artifact itself (checked against its digest), and one set of an evaluation dataset (only
  * that set's files, checked against their sha256, cached by the dataset's digest).
  */
@@ -47,6 +56,7 @@ export class ArtifactFetcher {
   readonly #options: KilnOptions;
   readonly #datasetsDir: string;
 
+  /** @param options - how containers are reached: `topology`, timeouts. */
   constructor(datasetsDir: string, options: KilnOptions = {}) {
     this.#datasetsDir = datasetsDir;
     this.#options = options;
@@ -173,42 +183,31 @@ export class ArtifactFetcher {
   }
 
   #address(url: string): ArtifactAddress {
-    const { base, name } = parseArtifactUrl(url);
+    const { base, name } = checkArtifactUrl(url);
     return { client: Kiln.direct(base, this.#options).container(), name };
   }
 }
 
 /**
- * Splits an artifact URL (`http://train:8080/artifacts/dense/`, or through a gateway
- * `http://host/containers/train/artifacts/dense/`) into its container's base URL and the
- * artifact's name; anything else is a 422.
+ * Checks that `url` is the URL of an artifact (`http://train:8080/artifacts/dense/`, or
+ * through a gateway `http://host/containers/train/artifacts/dense/`) and takes it apart;
+ * anything else (a run's URL included) is a 422 naming `field`.
  */
-export function parseArtifactUrl(url: string, field = 'artifact'): { base: string; name: string } {
-  let parsed: URL;
+export function checkArtifactUrl(url: string, field = 'artifact'): ParsedArtifactUrl {
+  let parsed: ParsedArtifactUrl | undefined;
   try {
-    parsed = new URL(url);
+    parsed = parseArtifactUrl(url);
   } catch {
-    throw invalidUrl(url, field);
+    parsed = undefined;
   }
-  const match = /^(.*)\/artifacts\/([^/]+)\/?$/.exec(parsed.pathname);
-  if (!/^https?:$/.test(parsed.protocol) || !match || parsed.search || parsed.hash) {
-    throw invalidUrl(url, field);
+  if (parsed?.collection !== Collection.Artifacts) {
+    throw new KilnError(
+      ErrorCode.ValidationFailed,
+      `${field}: '${url}' is not the URL of an artifact (http://<container>/artifacts/<name>/)`,
+      { status: 422, errors: [{ path: `/${field}`, message: 'must be an artifact URL' }] },
+    );
   }
-  let name: string;
-  try {
-    name = decodeURIComponent(match[2]!);
-  } catch {
-    throw invalidUrl(url, field);
-  }
-  return { base: `${parsed.origin}${match[1]}`, name };
-}
-
-function invalidUrl(url: string, field: string): KilnError {
-  return new KilnError(
-    ErrorCode.ValidationFailed,
-    `${field}: '${url}' is not the URL of an artifact (http://host/artifacts/{name}/)`,
-    { status: 422, errors: [{ path: `/${field}`, message: 'must be an artifact URL' }] },
-  );
+  return parsed;
 }
 
 function describe(error: unknown): string {

@@ -22,7 +22,7 @@ import {
   type VersionSource,
 } from '../store/registry-store.js';
 import { WorkerState, type VersionWorker, type WorkerStatus } from '../workers/version-worker.js';
-import { parseArtifactUrl, type ArtifactFetcher } from './artifact-fetcher.js';
+import { checkArtifactUrl, type ArtifactFetcher } from './artifact-fetcher.js';
 import { ModelLocks } from './model-locks.js';
 import { versionInfo, versionStatus } from './version-info.js';
 import { registerVersion, startWorker, type LoadSettings } from './version-registration.js';
@@ -161,11 +161,11 @@ export class ModelRegistry {
     request: RegisterVersionRequest,
     source: VersionSource | null = null,
   ): Promise<ModelVersionInfo> {
-    parseArtifactUrl(request.artifact, 'artifact');
+    checkArtifactUrl(request.artifact, 'artifact');
     const dataset = request.evaluation ?? this.#latestEvaluation(model)?.dataset;
     const set =
       request.set ?? (request.evaluation ? undefined : this.#latestEvaluation(model)?.set);
-    if (dataset !== undefined) parseArtifactUrl(dataset, 'evaluation');
+    if (dataset !== undefined) checkArtifactUrl(dataset, 'evaluation');
     await this.#options.fetcher.modelRecord(request.artifact);
     if (dataset !== undefined) await this.#options.fetcher.datasetRecord(dataset);
     const record = this.#store.createVersion(model, {

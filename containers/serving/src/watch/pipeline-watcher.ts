@@ -1,37 +1,15 @@
-import { ModelVersionStatus, parseNamedUrls, type Logger, type StepInfo } from '@kiln/api';
+import { ModelVersionStatus, type Logger, type StepInfo } from '@kiln/api';
 import { Kiln, type KilnOptions, type PipelineClient } from '@kiln/client';
 import { setTimeout as delay } from 'node:timers/promises';
-import { parseArtifactUrl } from '../registry/artifact-fetcher.js';
 import type { ModelRegistry } from '../registry/model-registry.js';
-
-/** A model served from a pipeline's runs. */
-export interface PipelineWatch {
-  /** The model the runs' models become versions of. */
-  model: string;
-  /** The pipeline container's base URL. */
-  url: string;
-  /** The step whose artifact is the model. @defaultValue 'train' */
-  modelStep?: string;
-  /**
-   * The step whose `dataset` input is the evaluation set (the pipeline's benchmark).
-   * @defaultValue 'benchmark'
-   */
-  evaluationStep?: string;
-}
-
-/**
- * Parses `model=pipelineUrl,…` (the form of `KILN_SERVING_WATCH`), e.g.
- * `fashion-mnist=http://fashion-mnist:8080`.
- */
-export function parseWatchList(text: string | undefined): PipelineWatch[] {
-  return parseNamedUrls(text, 'watched model').map(({ name, url }) => ({ model: name, url }));
-}
+import type { PipelineWatch } from './pipeline-watch.js';
 
 /** What a {@link PipelineWatcher} needs. */
 export interface PipelineWatcherOptions {
   watch: PipelineWatch;
   registry: ModelRegistry;
   logger: Logger;
+  /** How the pipeline and its containers are reached (the topology, among others). */
   client?: KilnOptions;
   /** First wait before reconnecting to a pipeline that does not answer. @defaultValue 1000 */
   retryMs?: number;
@@ -39,7 +17,7 @@ export interface PipelineWatcherOptions {
 
 /**
  * Serves a pipeline's result without anyone asking: follows the pipeline's `/events` through
- * `@kiln/client`, and while the model has no version (or only failed ones), registers the model
+ * `@kiln/client` (and the topology), and while the model has no version (or only failed ones), registers the model
  * of the newest completed run it has not tried yet, evaluated on the set the run's benchmark
  * used. Later runs are left to whoever promotes models (`POST /models/{model}/versions`).
  */
@@ -135,10 +113,8 @@ export class PipelineWatcher {
   async #evaluationSet(steps: StepInfo[]): Promise<string | undefined> {
     const step = steps.find((s) => s.step === (this.#options.watch.evaluationStep ?? 'benchmark'));
     if (!step) return undefined;
-    const { base, name } = parseArtifactUrl(step.url);
-    const record = await Kiln.direct(base, this.#options.client)
-      .container()
-      .get(name, { signal: this.#abort.signal });
+    const { client, name } = Kiln.artifactAt(step.url, this.#options.client);
+    const record = await client.get(name, { signal: this.#abort.signal });
     return record.inputs.find((input) => input.parameter === 'dataset')?.url;
   }
 }

@@ -3,12 +3,14 @@ import type {
   ArtifactSummary,
   ContainerArtifactSummary,
   ContainerInfo,
+  ContainerListing,
   CreateArtifactRequest,
   InputFileEntry,
   MetricInfo,
   MetricPoint,
   PipelineListing,
   ProblemDocument,
+  SessionState,
   StepInfo,
   TaskDescription,
   ToolDescription,
@@ -18,17 +20,6 @@ import { LiveEvents } from './live-events.js';
 import { artifactPath, containerPath, metricViewPath, type Collection } from './paths.js';
 import { ServingApi } from './serving-api.js';
 import { ServingEvents } from './serving-events.js';
-
-/** A `/pipelines/` entry; `available` is the dashboard's extension (false: the pipeline is down). */
-export interface PipelineEntry extends PipelineListing {
-  available?: boolean;
-}
-
-/** The gateway's `GET /auth/session`. */
-export interface SessionState {
-  required: boolean;
-  authenticated: boolean;
-}
 
 /** The gateway name of the visualization container (docker-compose.yml's service name). */
 const VISUALIZATION = 'visualization';
@@ -55,7 +46,7 @@ export class KilnApi {
   readonly servingEvents: ServingEvents;
   readonly #base: string;
   #onUnauthorized: () => void = () => {};
-  #containerUrls: Promise<Map<string, string>> | undefined;
+  #containerNames: Promise<Set<string>> | undefined;
 
   constructor(base = '') {
     this.#base = base;
@@ -86,8 +77,13 @@ export class KilnApi {
     return (await (await this.request(path, { ...init, headers })).json()) as T;
   }
 
-  pipelines(signal?: AbortSignal): Promise<PipelineEntry[]> {
+  pipelines(signal?: AbortSignal): Promise<PipelineListing[]> {
     return this.json('/pipelines/', { signal });
+  }
+
+  /** Every container of the project (`GET /containers/`), tools no pipeline uses included. */
+  projectContainers(signal?: AbortSignal): Promise<ContainerListing[]> {
+    return this.json('/containers/', { signal });
   }
 
   task(pipeline: string, signal?: AbortSignal): Promise<TaskDescription> {
@@ -103,22 +99,17 @@ export class KilnApi {
   }
 
   /**
-   * Every pipeline's containers by their own URL (as artifact references name them) → the
-   * container's gateway name. Asked for once; asked again after a failure.
+   * The names of the project's containers, to tell artifact references into the project from
+   * other URLs. Asked for once; asked again after a failure.
    */
-  containerUrls(): Promise<Map<string, string>> {
-    this.#containerUrls ??= (async () => {
-      const map = new Map<string, string>();
-      for (const pipeline of await this.pipelines()) {
-        const containers = await this.containers(pipeline.name).catch(() => []);
-        for (const container of containers) map.set(container.url, container.name);
-      }
-      return map;
-    })().catch((error: unknown) => {
-      this.#containerUrls = undefined;
-      throw error;
-    });
-    return this.#containerUrls;
+  containerNames(): Promise<Set<string>> {
+    this.#containerNames ??= this.projectContainers()
+      .then((containers) => new Set(containers.map((container) => container.name)))
+      .catch((error: unknown) => {
+        this.#containerNames = undefined;
+        throw error;
+      });
+    return this.#containerNames;
   }
 
   describe(container: string, signal?: AbortSignal): Promise<ToolDescription> {

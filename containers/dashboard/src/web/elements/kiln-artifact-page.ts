@@ -12,12 +12,12 @@ import { repeat } from 'lit/directives/repeat.js';
 import { apiContext } from '../api/api-context.js';
 import { describeError } from '../api/api-error.js';
 import type { KilnApi } from '../api/kiln-api.js';
-import { artifactPath, dataFilePath, type Collection } from '../api/paths.js';
+import { artifactPath, type Collection } from '../api/paths.js';
 import { ArtifactChangedEvent, LogAppendedEvent } from '../events/kiln-events.js';
-import { locateArtifact } from '../model/artifact-links.js';
-import { formatBytes, formatDuration, formatPercent, formatTime } from '../model/format.js';
+import { formatDuration, formatPercent, formatTime } from '../model/format.js';
 import { href } from '../router/route.js';
 import { sharedStyles } from '../styles/shared-styles.js';
+import './kiln-artifact-record.js';
 import type { KilnConfirmDialog } from './kiln-confirm-dialog.js';
 import './kiln-confirm-dialog.js';
 import './kiln-log-view.js';
@@ -31,8 +31,8 @@ const METRICS_REFRESH_MS = 1000;
 type Action = 'cancel' | 'delete';
 
 /**
- * One artifact (or run): its state, parameters, input files, data files with download links,
- * every metric (series as charts, reports as tables and heat maps) and its log, all kept live
+ * One artifact (or run): its state, its record (`kiln-artifact-record`: parameters, input
+ * files, data files with download links), every metric (series as charts, reports as tables and heat maps) and its log, all kept live
  * from the container's `/events` and the followed log. Cancel and delete ask first.
  */
 @customElement('kiln-artifact-page')
@@ -99,11 +99,6 @@ export class KilnArtifactPage extends LitElement {
     task: ([container, collection, artifact]: [string, Collection, string], { signal }) =>
       this._api.metrics(container, collection, artifact, signal),
     args: () => [this.container, this.collection, this.artifact] as [string, Collection, string],
-  });
-
-  private _links = new Task(this, {
-    task: () => this._api.containerUrls(),
-    args: () => [] as [],
   });
 
   private _action = new Task(this, {
@@ -208,8 +203,12 @@ export class KilnArtifactPage extends LitElement {
         error: (error) =>
           html`<p class="error-box" role="alert">That did not work: ${describeError(error)}</p>`,
       })}
-      ${this._renderSummary(summary)} ${this._renderParameters(record)}
-      ${this._renderInputFiles(record)} ${this._renderFiles(record, summary.status === 'completed')}
+      ${this._renderSummary(summary)}
+      <kiln-artifact-record
+        .record=${record}
+        .location=${{ container: this.container, collection: this.collection, artifact: this.artifact }}
+        .completed=${summary.status === 'completed'}
+      ></kiln-artifact-record>
       ${this._renderMetrics()}
       <section aria-labelledby="log-heading">
         <h3 id="log-heading">Log</h3>
@@ -255,125 +254,6 @@ export class KilnArtifactPage extends LitElement {
           ${summary.cached ? html`yes${summary.cachedFrom ? html`, from ${summary.cachedFrom}` : nothing}` : 'no'}
         </dd>
       </dl>
-    </section>`;
-  }
-
-  private _renderParameters(record: ArtifactRecord) {
-    const entries = Object.entries(record.parameters);
-    const containers = this._links.value ?? new Map<string, string>();
-    return html`<section aria-labelledby="parameters-heading">
-      <h3 id="parameters-heading">Parameters</h3>
-      ${
-        entries.length === 0
-          ? html`<p class="muted">No parameters.</p>`
-          : html`<div class="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Parameter</th>
-                    <th scope="col">Value</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${entries.map(([key, value]) => {
-                    const reference = record.inputs.find((input) => input.parameter === key);
-                    const target = reference
-                      ? locateArtifact(reference.url, containers)
-                      : undefined;
-                    const text = typeof value === 'string' ? value : JSON.stringify(value);
-                    return html`<tr>
-                      <th scope="row"><code>${key}</code></th>
-                      <td>
-                        ${
-                          target
-                            ? html`<a href=${href.artifact(target.container, target.artifact)}
-                                  >${target.container}/${target.artifact}</a
-                                >
-                                <span class="muted">(${text})</span>`
-                            : html`<code>${text}</code>`
-                        }
-                      </td>
-                    </tr>`;
-                  })}
-                </tbody>
-              </table>
-            </div>`
-      }
-    </section>`;
-  }
-
-  private _renderInputFiles(record: ArtifactRecord) {
-    if (record.inputFiles.length === 0) return nothing;
-    const base = artifactPath(this.container, this.collection, this.artifact);
-    return html`<section aria-labelledby="inputs-heading">
-      <h3 id="inputs-heading">Input files</h3>
-      <div class="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Input</th>
-              <th scope="col">File</th>
-              <th scope="col" class="num">Size</th>
-              <th scope="col">SHA-256</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${record.inputFiles.map(
-              (file) =>
-                html`<tr>
-                  <th scope="row">${file.name}</th>
-                  <td>
-                    <a
-                      href=${`${base}/input-files/${encodeURIComponent(file.name)}`}
-                      download=${file.filename}
-                      >${file.filename}</a
-                    >
-                  </td>
-                  <td class="num">${formatBytes(file.size)}</td>
-                  <td><code title=${file.sha256}>${file.sha256.slice(0, 12)}…</code></td>
-                </tr>`,
-            )}
-          </tbody>
-        </table>
-      </div>
-    </section>`;
-  }
-
-  private _renderFiles(record: ArtifactRecord, completed: boolean) {
-    return html`<section aria-labelledby="files-heading">
-      <h3 id="files-heading">Data files</h3>
-      ${
-        !completed
-          ? html`<p class="muted">The data can be downloaded once the artifact is completed.</p>`
-          : record.files.length === 0
-            ? html`<p class="muted">This artifact has no data files.</p>`
-            : html`<div class="table-wrap">
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">File</th>
-                      <th scope="col" class="num">Size</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    ${record.files.map(
-                      (file) =>
-                        html`<tr>
-                          <td>
-                            <a
-                              href=${dataFilePath(this.container, this.collection, this.artifact, file.path)}
-                              download
-                              >${file.path}</a
-                            >
-                          </td>
-                          <td class="num">${formatBytes(file.size)}</td>
-                        </tr>`,
-                    )}
-                  </tbody>
-                </table>
-              </div>`
-      }
-      ${record.digest ? html`<p class="muted">Digest <code>${record.digest}</code></p>` : nothing}
     </section>`;
   }
 
