@@ -2,17 +2,21 @@ import { ErrorCode, KilnError, isValidName } from '@kiln/api';
 import { serviceUrl, type Topology } from '@kiln/topology';
 import type { PipelineWatch } from './pipeline-watch.js';
 
+/** `http://<service>:8080`, a service's compose URL, with an optional trailing slash. */
+const COMPOSE_URL = /^http:\/\/([^/:?#]+):8080\/?$/;
+
 /**
  * Parses `KILN_SERVING_WATCH`: the pipelines whose first completed run's model is served by
- * itself, named as the topology names them (their service names in `docker-compose.yml`),
- * comma-separated. A pipeline's model is named after it; `model=pipeline` names it otherwise.
- * Every pipeline must be a service of `topology`, so a typo stops the container as it starts.
+ * itself, comma-separated, each named as the topology names it: its service name in
+ * `docker-compose.yml` (`fashion-mnist`), or its compose URL (`http://fashion-mnist:8080`). A
+ * pipeline's model is named after it; `model=pipeline` names it otherwise. Every pipeline must
+ * be a service of `topology`, so a typo stops the container as it starts.
  *
  * @example
  * ```ts
  * parseWatchList('fashion-mnist', topology);
  * // [{ model: 'fashion-mnist', url: 'http://fashion-mnist:8080' }]
- * parseWatchList('shoes=fashion-mnist-linear', topology);
+ * parseWatchList('shoes=http://fashion-mnist-linear:8080', topology);
  * // [{ model: 'shoes', url: 'http://fashion-mnist-linear:8080' }]
  * ```
  */
@@ -23,16 +27,14 @@ export function parseWatchList(text: string | undefined, topology: Topology): Pi
     .map((part) => part.trim())
     .filter(Boolean)) {
     const at = entry.indexOf('=');
-    const model = (at < 0 ? entry : entry.slice(0, at)).trim();
-    const pipeline = (at < 0 ? entry : entry.slice(at + 1)).trim();
-    for (const name of [model, pipeline]) {
-      if (!isValidName(name)) {
-        throw new KilnError(
-          ErrorCode.InvalidName,
-          `KILN_SERVING_WATCH: '${entry}' is not a pipeline's service name (or model=pipeline)`,
-          { status: 400 },
-        );
-      }
+    const pipeline = serviceName(at < 0 ? entry : entry.slice(at + 1).trim());
+    const model = at < 0 ? pipeline : entry.slice(0, at).trim();
+    if (pipeline === undefined || model === undefined || !isValidName(model)) {
+      throw new KilnError(
+        ErrorCode.InvalidName,
+        `KILN_SERVING_WATCH: '${entry}' names no pipeline (a service name, or model=service)`,
+        { status: 400 },
+      );
     }
     if (!topology.service(pipeline)) {
       throw new KilnError(
@@ -51,4 +53,10 @@ export function parseWatchList(text: string | undefined, topology: Topology): Pi
     watches.push({ model, url: serviceUrl(pipeline) });
   }
   return watches;
+}
+
+/** The service a pipeline is named by: its name, or the name in its compose URL. */
+function serviceName(text: string): string | undefined {
+  const name = COMPOSE_URL.exec(text)?.[1] ?? text;
+  return isValidName(name) ? name : undefined;
 }
