@@ -21,7 +21,9 @@ import { listen } from '../helpers/listen.js';
 import { stopChild } from '../helpers/test-project.js';
 
 // The Serving pages against the real serving container (its own process) behind the real
-// gateway, serving two versions trained by the real containers on tiny synthetic data.
+// gateway, serving two versions trained by the real containers on tiny synthetic data. The
+// project names it `classifier` and has a second, empty serving container before it: the
+// dashboard finds both by the kind they tell, not by a name.
 const repo = (path: string): string =>
   fileURLToPath(new URL(`../../../../${path}`, import.meta.url));
 
@@ -29,18 +31,20 @@ let root: string;
 const tools: ToolHandle[] = [];
 let serving: ChildProcess;
 let servingUrl: string;
+let shadow: ChildProcess;
 let gateway: ChildProcess;
 let gatewayUrl: string;
 let dashboard: Server;
 let browser: TestBrowser;
 let imageFile: string;
 
-/** The test project's compose file: the gateway, the dashboard and the serving container. */
+/** The test project's compose file: the gateway, the dashboard and two serving containers. */
 const SERVING_PROJECT_COMPOSE = `name: serving-ui-test
 services:
   gateway: { image: kiln/gateway, x-kiln: { role: gateway } }
   dashboard: { image: kiln/dashboard, x-kiln: { role: dashboard } }
-  serving: { image: kiln/serving }
+  shadow: { image: kiln/serving }
+  classifier: { image: kiln/serving }
 `;
 
 /** Starts a process and resolves with the URL it prints (`listening on http://…`). */
@@ -116,7 +120,12 @@ beforeAll(async () => {
   // The project as its compose file declares it, each service where this test started it.
   const composeFile = join(root, 'docker-compose.yml');
   await writeFile(composeFile, SERVING_PROJECT_COMPOSE);
-  const addresses: Record<string, string> = { serving: servingUrl };
+  let shadowUrl: string;
+  ({ child: shadow, url: shadowUrl } = await spawnListening(
+    repo('containers/serving/dist/main.js'),
+    { DATA_DIR: join(root, 'shadow') },
+  ));
+  const addresses: Record<string, string> = { shadow: shadowUrl, classifier: servingUrl };
   dashboard = createServer(
     createApp({
       topology: await loadTopology({ composeFile, addresses: { ...addresses } }),
@@ -153,6 +162,7 @@ afterAll(async () => {
   await browser?.close();
   await stopChild(gateway);
   await stopChild(serving);
+  await stopChild(shadow);
   if (dashboard) {
     dashboard.closeAllConnections();
     await new Promise((resolve) => dashboard.close(resolve));
@@ -170,12 +180,24 @@ describe('the Serving pages', () => {
       .getByRole('link', { name: 'Models' })
       .click();
     await page.getByRole('heading', { name: 'Models' }).waitFor();
-    await page.getByRole('link', { name: 'fashion' }).click();
+    await page
+      .getByRole('region', { name: 'Served by shadow' })
+      .getByText('No model is served yet')
+      .waitFor();
+    await page
+      .getByRole('region', { name: 'Served by classifier' })
+      .getByRole('link', { name: 'fashion' })
+      .click();
+    expect(page.url()).toMatch(/#\/serving\/fashion\?container=classifier$/);
     await page.getByRole('heading', { name: 'fashion' }).waitFor();
     const versions = page.locator('kiln-version-table');
     await versions.getByRole('row', { name: /v1 .*ready.*champion/ }).waitFor();
     await versions.getByRole('row', { name: /v2 .*ready.*challenger/ }).waitFor();
     await versions.getByRole('button', { name: 'Promote v2' }).waitFor();
+    // A link that names no container finds the one that serves the model.
+    await page.goto(`${gatewayUrl}/#/serving/fashion`);
+    await page.waitForFunction(() => !location.hash.includes('container='));
+    await versions.getByRole('row', { name: /v2 .*ready.*challenger/ }).waitFor();
     expect(await versions.getByRole('row', { name: /v1/ }).textContent()).toMatch(/\d+\.\d%/);
     await browser.part('doc-serving-versions', page.locator('kiln-serving-page section').nth(1));
   });

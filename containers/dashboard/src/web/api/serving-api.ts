@@ -4,12 +4,8 @@ import type {
   ModelSummary,
   ModelVersionInfo,
   PredictResponse,
-  ServingDescription,
 } from '@kiln/api';
 import { containerPath } from './paths.js';
-
-/** The gateway name of the serving container (docker-compose.yml's service name). */
-const SERVING = 'serving';
 
 const enc = encodeURIComponent;
 
@@ -18,25 +14,17 @@ export interface JsonRequester {
   json<T>(path: string, init?: RequestInit): Promise<T>;
 }
 
-/** The serving container's routes, through the gateway, for the Serving pages. */
+/** One serving container's routes, through the gateway, for the Serving pages. */
 export class ServingApi {
+  /** The container's name behind the gateway (its service name in `docker-compose.yml`). */
+  readonly container: string;
   readonly #api: JsonRequester;
   readonly #base: string;
 
-  constructor(api: JsonRequester, container = SERVING) {
+  constructor(api: JsonRequester, container: string) {
     this.#api = api;
+    this.container = container;
     this.#base = containerPath(container);
-  }
-
-  /** The container's description, or null when the project has no serving container. */
-  async describe(signal?: AbortSignal): Promise<ServingDescription | null> {
-    try {
-      const description = await this.#api.json<ServingDescription>(`${this.#base}/`, { signal });
-      return description.kind === 'serving' ? description : null;
-    } catch (error) {
-      if (signal?.aborted) throw error;
-      return null;
-    }
   }
 
   models(signal?: AbortSignal): Promise<ModelSummary[]> {

@@ -182,7 +182,10 @@ export class KilnApp extends LitElement {
       case 'serving':
         return route.model === undefined
           ? html`<kiln-models-page></kiln-models-page>`
-          : html`<kiln-serving-page .model=${route.model}></kiln-serving-page>`;
+          : html`<kiln-serving-page
+              .model=${route.model}
+              .container=${route.container}
+            ></kiln-serving-page>`;
       default:
         return html`<h2>Not found</h2>
           <p>

@@ -14,8 +14,10 @@ import './kiln-confirm-dialog.js';
 import './kiln-try-it.js';
 import './kiln-version-table.js';
 
-/** The model's data: its aliases with their recent moves, and its versions. */
+/** The model's data: where it is served, its aliases with their recent moves, and its versions. */
 interface ModelView {
+  /** The serving container that serves it. */
+  container: string;
   detail: ModelDetail;
   versions: ModelVersionInfo[];
 }
@@ -29,7 +31,9 @@ function previousChampion(history: AliasChange[], champion: number | undefined):
 /**
  * A served model: its aliases, its versions with their benchmark figures, promote and roll back
  * (each with a confirmation), and a "try it" panel. Kept live through the serving container's
- * `/events`: a version loading or failing, an alias moving, show without a reload.
+ * `/events`: a version loading or failing, an alias moving, show without a reload. The serving
+ * container is the one `container` names, else the project's first (found by its kind) that
+ * serves a model of that name.
  */
 @customElement('kiln-serving-page')
 export class KilnServingPage extends LitElement {
@@ -49,6 +53,11 @@ export class KilnServingPage extends LitElement {
   ];
 
   @property() model = '';
+  /**
+   * The serving container, by its name behind the gateway; when unset, the project's first that
+   * serves the model.
+   */
+  @property() container: string | undefined;
 
   /** The version the "try it" panel asks; the champion when unset. */
   @state() private _tryVersion: number | undefined;
@@ -60,23 +69,28 @@ export class KilnServingPage extends LitElement {
   @consume({ context: apiContext }) private _api!: KilnApi;
 
   #stop: (() => void) | undefined;
+  /** The container whose events {@link #stop} ends. */
+  #followed: string | undefined;
   #refresh: ReturnType<typeof setTimeout> | undefined;
 
   private _view = new Task(this, {
-    task: async ([model]: [string], { signal }): Promise<ModelView> => {
+    task: async ([model, asked]: [string, string | undefined], { signal }): Promise<ModelView> => {
+      const container = asked ?? (await this._servingContainerOf(model, signal));
+      this._follow(container);
+      const serving = this._api.serving(container);
       const [detail, versions] = await Promise.all([
-        this._api.serving.model(model, signal),
-        this._api.serving.versions(model, signal),
+        serving.model(model, signal),
+        serving.versions(model, signal),
       ]);
-      return { detail, versions };
+      return { container, detail, versions };
     },
-    args: () => [this.model] as [string],
+    args: () => [this.model, this.container] as [string, string | undefined],
   });
 
   private _switch = new Task(this, {
-    task: async ([version]: [number]) => {
+    task: async ([container, version]: [string, number]) => {
       this._switchError = '';
-      await this._api.serving.setAlias(this.model, 'champion', version);
+      await this._api.serving(container).setAlias(this.model, 'champion', version);
       await this._view.run();
     },
     autoRun: false,
@@ -88,24 +102,13 @@ export class KilnServingPage extends LitElement {
   }
 
   override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('model')) {
-      document.title = `${this.model} · Serving · Kiln`;
-      this.#stop?.();
-      this.#stop = this._api.servingEvents.subscribe({
-        version: (info) => {
-          if (info.model === this.model) this._reload();
-        },
-        alias: (change) => {
-          if (change.model === this.model) this._reload();
-        },
-        open: () => this._reload(),
-      });
-    }
+    if (changed.has('model')) document.title = `${this.model} · Serving · Kiln`;
   }
 
   override disconnectedCallback(): void {
     this.#stop?.();
     this.#stop = undefined;
+    this.#followed = undefined;
     clearTimeout(this.#refresh);
     this.removeEventListener(AliasRequestEvent.eventName, this._onAliasRequest);
     super.disconnectedCallback();
@@ -184,9 +187,46 @@ export class KilnServingPage extends LitElement {
             )}
           </select>
         </label>
-        <kiln-try-it .model=${this.model} .version=${this._tryVersion}></kiln-try-it>
+        <kiln-try-it
+          .container=${view.container}
+          .model=${this.model}
+          .version=${this._tryVersion}
+        ></kiln-try-it>
       </section>
     `;
+  }
+
+  /** The serving container that serves `model`: the project's first one that has it. */
+  private async _servingContainerOf(model: string, signal: AbortSignal): Promise<string> {
+    const containers = await this._api.servingContainers(signal);
+    if (containers.length === 0) throw new Error('this project has no serving container');
+    if (containers.length === 1) return containers[0]!;
+    const served = await Promise.all(
+      containers.map((container) =>
+        this._api
+          .serving(container)
+          .models(signal)
+          .then((models) => models.some((summary) => summary.name === model))
+          .catch(() => false),
+      ),
+    );
+    return containers[served.indexOf(true)] ?? containers[0]!;
+  }
+
+  /** Follows the events of the container that serves the model (the model's only). */
+  private _follow(container: string): void {
+    if (this.#followed === container) return;
+    this.#stop?.();
+    this.#followed = container;
+    this.#stop = this._api.servingEvents(container).subscribe({
+      version: (info) => {
+        if (info.model === this.model) this._reload();
+      },
+      alias: (change) => {
+        if (change.model === this.model) this._reload();
+      },
+      open: () => this._reload(),
+    });
   }
 
   /** Reloads the model, at most every 300 ms while events pour in. */
@@ -216,10 +256,11 @@ export class KilnServingPage extends LitElement {
       message: `Version ${event.version} becomes the champion of ${this.model} and answers every request that names no version. It is loaded first if needed; the switch loses no request.`,
       confirmLabel: rollBack ? 'Roll back' : 'Promote',
     });
-    if (!confirmed) return;
+    const container = this._view.value?.container;
+    if (!confirmed || container === undefined) return;
     this._switching = true;
     try {
-      await this._switch.run([event.version]);
+      await this._switch.run([container, event.version]);
       if (this._switch.error)
         this._switchError = `Could not switch: ${describeError(this._switch.error)}`;
     } finally {

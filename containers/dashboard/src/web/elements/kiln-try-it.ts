@@ -71,6 +71,8 @@ export class KilnTryIt extends LitElement {
     `,
   ];
 
+  /** The serving container that serves the model, by its name behind the gateway. */
+  @property() container = '';
   /** The model to ask. */
   @property() model = '';
   /** A version to ask instead of the champion. */
@@ -88,7 +90,9 @@ export class KilnTryIt extends LitElement {
   private _prediction = new Task(this, {
     task: ([candidate]: [Candidate], { signal }) => {
       signal.throwIfAborted();
-      return this._api.serving.predict(this.model, candidate.blob, candidate.name, this.version);
+      return this._api
+        .serving(this.container)
+        .predict(this.model, candidate.blob, candidate.name, this.version);
     },
     autoRun: false,
   });

@@ -7,7 +7,7 @@ export type Route =
   | { view: 'create'; container: string; collection: Collection; pipeline: string | undefined }
   | { view: 'artifact'; container: string; artifact: string }
   | { view: 'run'; pipeline: string; run: string }
-  | { view: 'serving'; model: string | undefined }
+  | { view: 'serving'; model: string | undefined; container: string | undefined }
   | { view: 'not-found'; hash: string };
 
 /**
@@ -20,6 +20,7 @@ export type Route =
  * - `#/containers/{c}/new` create an artifact (`?pipeline=` for artifact suggestions)
  * - `#/containers/{c}/artifacts/{a}` an artifact
  * - `#/serving` the served models; `#/serving/{model}` one model's versions, aliases and "try it"
+ *   (`?container=` names the serving container; the project's first one without it)
  */
 export function parseRoute(hash: string): Route {
   const [pathPart = '', query = ''] = hash.replace(/^#/, '').split('?');
@@ -35,7 +36,9 @@ export function parseRoute(hash: string): Route {
       return { view: 'create', container: b, collection: 'runs', pipeline: b };
     if (c === 'runs' && d !== undefined) return { view: 'run', pipeline: b, run: d };
   }
-  if (a === 'serving' && c === undefined) return { view: 'serving', model: b };
+  if (a === 'serving' && c === undefined) {
+    return { view: 'serving', model: b, container: params.get('container') ?? undefined };
+  }
   if (a === 'containers' && b !== undefined) {
     if (c === 'new' && d === undefined) {
       return {
@@ -71,5 +74,6 @@ export const href = {
     `#/containers/${enc(container)}/new${pipeline ? `?pipeline=${enc(pipeline)}` : ''}`,
   artifact: (container: string, artifact: string): string =>
     `#/containers/${enc(container)}/artifacts/${enc(artifact)}`,
-  serving: (model?: string): string => (model ? `#/serving/${enc(model)}` : '#/serving'),
+  serving: (model?: string, container?: string): string =>
+    `#/serving${model ? `/${enc(model)}` : ''}${container ? `?container=${enc(container)}` : ''}`,
 } as const;
