@@ -90,9 +90,13 @@ describe('registering versions', () => {
       expect(answer.body).toMatchObject({ code: 'INPUT_ARTIFACT_UNAVAILABLE' });
       expect(answer.body['error']).toBe(answer.body['detail']);
     }
-    const bad = await call(`${base}/models/other/versions`, { json: { artifact: 'ftp://x/y' } });
-    expect(bad.status).toBe(422);
-    expect(bad.body['errors']).toEqual([{ path: '/artifact', message: 'must be an artifact URL' }]);
+    for (const artifact of ['ftp://x/y', 'http://fashion-mnist:8080/runs/first/']) {
+      const bad = await call(`${base}/models/other/versions`, { json: { artifact } });
+      expect(bad.status).toBe(422);
+      expect(bad.body['errors']).toEqual([
+        { path: '/artifact', message: 'must be an artifact URL' },
+      ]);
+    }
     expect((await call(`${base}/models/other`)).status).toBe(404);
   });
 
@@ -143,6 +147,38 @@ describe('the Open Inference Protocol', () => {
     expect(failed.body['error']).toMatch(/not ready/);
     expect((await call(`${base}/v2/models/fashion/versions/99/ready`)).status).toBe(404);
     expect((await call(`${base}/v2/models/nope/ready`)).status).toBe(404);
+  });
+
+  it('describes every route in /openapi.json, from the same route specs that serve them', async () => {
+    const { status, body } = await call<{
+      openapi: string;
+      info: { title: string };
+      paths: Record<string, Record<string, Record<string, unknown>>>;
+      components: { schemas: { Problem: { properties: Record<string, unknown> } } };
+    }>(`${base}/openapi.json`);
+    expect(status).toBe(200);
+    expect(body.openapi).toBe('3.1.0');
+    expect(body.info.title).toBe('serving (serving)');
+    expect(Object.keys(body.paths)).toEqual(
+      expect.arrayContaining([
+        '/',
+        '/events',
+        '/v2/models/{model}/infer',
+        '/v2/models/{model}/versions/{version}/infer',
+        '/models/{model}/versions',
+        '/models/{model}/aliases/{alias}',
+        '/predictions/{id}/input',
+      ]),
+    );
+    const infer = body.paths['/v2/models/{model}/versions/{version}/infer']!['post']!;
+    expect(infer['parameters']).toContainEqual(
+      expect.objectContaining({ name: 'version', schema: { type: 'integer', minimum: 1 } }),
+    );
+    expect(infer['requestBody']).toMatchObject({
+      content: { 'application/json': { schema: { required: ['inputs'] } } },
+    });
+    expect(body.paths['/models/{model}/aliases/{alias}']!['put']).toHaveProperty('requestBody');
+    expect(body.components.schemas.Problem.properties).toHaveProperty('error');
   });
 
   it('infers with and without a version, flat and nested, FP32 and UINT8, in batches', async () => {

@@ -51,12 +51,12 @@ const PROBLEM_SCHEMA = {
   },
 };
 
-function pathParameters(path: string): Record<string, unknown>[] {
-  return [...path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
+function pathParameters(route: RouteSpec): Record<string, unknown>[] {
+  return [...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
     name,
     in: 'path',
     required: true,
-    schema: { type: 'string' },
+    schema: route.params?.[name!] ?? { type: 'string' },
     description:
       name === 'path' ? 'a relative path inside the artifact (may contain /)' : `the ${name}`,
   }));
@@ -100,12 +100,13 @@ function createBody(description: ToolDescription): Record<string, unknown> {
   };
 }
 
-function operation(route: RouteSpec, description: ToolDescription): Record<string, unknown> {
+function operation(route: RouteSpec, options: OpenApiOptions): Record<string, unknown> {
   const responses: Record<string, unknown> = {};
+  const content = route.content ?? options.defaultContent;
   for (const [status, text] of Object.entries(route.responses)) {
     const success = Number(status) < 400;
     responses[status] = success
-      ? { description: text, ...(route.content ? { content: mapContent(route.content) } : {}) }
+      ? { description: text, ...(content ? { content: mapContent(content) } : {}) }
       : {
           description: text,
           content: {
@@ -113,11 +114,12 @@ function operation(route: RouteSpec, description: ToolDescription): Record<strin
           },
         };
   }
+  const requestBody = route.requestBody === 'create' ? options.createBody : route.requestBody;
   return {
     operationId: route.operationId,
     summary: route.summary,
     parameters: [
-      ...pathParameters(route.path),
+      ...pathParameters(route),
       ...(route.query ?? []).map((query) => ({
         name: query.name,
         in: 'query',
@@ -126,7 +128,7 @@ function operation(route: RouteSpec, description: ToolDescription): Record<strin
         schema: query.schema,
       })),
     ],
-    ...(route.requestBody === 'create' ? { requestBody: createBody(description) } : {}),
+    ...(requestBody ? { requestBody } : {}),
     responses,
   };
 }
@@ -135,33 +137,87 @@ function mapContent(content: Record<string, Record<string, unknown>>): Record<st
   return Object.fromEntries(Object.entries(content).map(([type, schema]) => [type, { schema }]));
 }
 
-/** The OpenAPI 3.1 document of a container, built from its route specs and parameter schema. */
-export function buildOpenApi(
-  description: ToolDescription,
+/** The `info` of an OpenAPI document: what the container is. */
+export interface OpenApiInfo {
+  title: string;
+  version: string;
+  description: string;
+}
+
+/** Options of {@link buildOpenApiDocument}. */
+export interface OpenApiOptions {
+  /**
+   * Members a container's problem documents carry beside RFC 9457's (the `extend` of its
+   * problem handler), as JSON Schema properties.
+   * @defaultValue none
+   */
+  problemMembers?: Record<string, Record<string, unknown>>;
+  /** More component schemas, for `$ref`s in the routes. @defaultValue none */
+  schemas?: Record<string, unknown>;
+  /** The body of routes whose `requestBody` is `create`. @defaultValue none */
+  createBody?: Record<string, unknown>;
+  /**
+   * The success content of routes that describe none (media type → JSON Schema).
+   * @defaultValue none: such responses are documented without content
+   */
+  defaultContent?: Record<string, Record<string, unknown>>;
+}
+
+/**
+ * The OpenAPI 3.1 document of an HTTP container, built from the {@link RouteSpec}s it serves,
+ * so that the document cannot drift from the routes. Tool and pipeline containers get theirs
+ * from `@kiln/core` itself; a container with its own express app (the serving container) builds
+ * it the same way.
+ *
+ * @example
+ * ```ts
+ * const document = buildOpenApiDocument(
+ *   { title: 'serving', version: '1.0.0', description: 'Serves models' },
+ *   routes,
+ *   { problemMembers: { error: { type: 'string' } } },
+ * );
+ * ```
+ */
+export function buildOpenApiDocument(
+  info: OpenApiInfo,
   routes: readonly RouteSpec[],
+  options: OpenApiOptions = {},
 ): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const item = (paths[route.path] ??= {});
-    item[route.method] = operation(route, description);
+    item[route.method] = operation(route, options);
   }
+  const problem = {
+    ...PROBLEM_SCHEMA,
+    properties: { ...PROBLEM_SCHEMA.properties, ...options.problemMembers },
+  };
   return {
     openapi: '3.1.0',
-    info: {
+    info,
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    paths,
+    components: { schemas: { ...options.schemas, Problem: problem } },
+  };
+}
+
+/** The OpenAPI 3.1 document of a tool (or pipeline) container: its routes and parameter schema. */
+export function buildOpenApi(
+  description: ToolDescription,
+  routes: readonly RouteSpec[],
+): Record<string, unknown> {
+  return buildOpenApiDocument(
+    {
       title: `${description.name} (${description.kind})`,
       version: description.version,
       description: description.description,
     },
-    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
-    paths,
-    components: {
-      schemas: {
-        Parameters: description.parameters,
-        ArtifactSummary: SUMMARY_SCHEMA,
-        Problem: PROBLEM_SCHEMA,
-      },
+    routes,
+    {
+      schemas: { Parameters: description.parameters, ArtifactSummary: SUMMARY_SCHEMA },
+      createBody: createBody(description),
     },
-  };
+  );
 }
 
 export const SUMMARY_REF = { $ref: '#/components/schemas/ArtifactSummary' };

@@ -21,8 +21,16 @@ export interface RouteSpec {
   operationId: string;
   summary: string;
   query?: QuerySpec[];
-  /** `create` documents the JSON and multipart create bodies. */
-  requestBody?: 'create';
+  /**
+   * JSON Schemas of path parameters that are not plain strings (`{ version: { type: 'integer' } }`).
+   * @defaultValue every path parameter is a string
+   */
+  params?: Record<string, Record<string, unknown>>;
+  /**
+   * The request body: `create` documents a tool's JSON and multipart create bodies; any other
+   * route gives its OpenAPI Request Body Object (`{ required, content: { … } }`).
+   */
+  requestBody?: 'create' | Record<string, unknown>;
   /** Status → description; the success content is described by `content`. */
   responses: Record<string, string>;
   /** Media type → JSON Schema (or a `$ref`) of the success body. */

@@ -1,8 +1,11 @@
 import type { ServingDescription } from '@kiln/api';
-import { openEventStream, type RouteSpec } from '@kiln/core';
+import { buildOpenApiDocument, openEventStream, type RouteSpec } from '@kiln/core';
 import { statfs } from 'node:fs/promises';
+import { PROBLEM_MEMBERS } from '../http/openapi-schemas.js';
 import type { ServingContext } from '../http/serving-context.js';
-import { buildServingOpenApi } from '../http/serving-openapi.js';
+
+/** What a JSON answer is documented as when its route says no more. */
+const JSON_OBJECT = { 'application/json': { type: 'object' } };
 
 /** Below this much free space on the data folder's disk, predictions cannot be kept. */
 const MIN_FREE_BYTES = 64 * 1024 ** 2;
@@ -52,7 +55,15 @@ export function descriptionRoutes(
       summary: 'The OpenAPI 3.1 document of this container',
       responses: { '200': 'the document' },
       handler: (_req, res) => {
-        openApi ??= buildServingOpenApi(ctx, allRoutes());
+        openApi ??= buildOpenApiDocument(
+          {
+            title: `${ctx.description.name} (serving)`,
+            version: ctx.description.version,
+            description: ctx.description.description,
+          },
+          allRoutes(),
+          { problemMembers: PROBLEM_MEMBERS, defaultContent: JSON_OBJECT },
+        );
         res.json(openApi);
       },
     },

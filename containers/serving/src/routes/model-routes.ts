@@ -9,6 +9,7 @@ import {
 } from '@kiln/api';
 import type { RouteSpec } from '@kiln/core';
 import { integerAlias } from '../http/alias-body.js';
+import { ALIAS_BODY, IMAGE_BODY, REGISTER_BODY, VERSION_PARAM } from '../http/openapi-schemas.js';
 import { nameParam, versionParam, versionQuery, waitQuery } from '../http/params.js';
 import { requireObject } from '../http/require-json.js';
 import type { ServingContext } from '../http/serving-context.js';
@@ -77,6 +78,7 @@ export function modelRoutes(ctx: ServingContext): RouteSpec[] {
       method: 'post',
       path: '/models/{model}/versions',
       operationId: 'registerVersion',
+      requestBody: REGISTER_BODY,
       summary:
         'Registers a completed model artifact as the next version: fetched, loaded, warmed up and evaluated in the background, then challenger (champion when there is none)',
       responses: {
@@ -104,6 +106,7 @@ export function modelRoutes(ctx: ServingContext): RouteSpec[] {
       method: 'get',
       path: '/models/{model}/versions/{version}',
       operationId: 'getVersion',
+      params: VERSION_PARAM,
       summary:
         'One version; ?wait=N holds the answer up to N seconds until it is no longer loading',
       query: [
@@ -124,6 +127,7 @@ export function modelRoutes(ctx: ServingContext): RouteSpec[] {
       method: 'put',
       path: '/models/{model}/aliases/{alias}',
       operationId: 'setAlias',
+      requestBody: ALIAS_BODY,
       summary:
         'Points champion or challenger at a version (promote, roll back): loads it in a fresh process if needed, then switches atomically',
       responses: {
@@ -143,6 +147,7 @@ export function modelRoutes(ctx: ServingContext): RouteSpec[] {
       method: 'post',
       path: '/models/{model}/predict',
       operationId: 'predictImage',
+      requestBody: IMAGE_BODY,
       summary:
         'Predicts one image file (multipart part `image`: PNG, JPEG or PGM, any size, colour or grey); ?version=N asks one version',
       query: [

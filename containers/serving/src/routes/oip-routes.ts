@@ -9,6 +9,7 @@ import {
 } from '@kiln/api';
 import type { RouteSpec } from '@kiln/core';
 import type { Request, Response } from 'express';
+import { INFER_BODY, VERSION_PARAM } from '../http/openapi-schemas.js';
 import { nameParam, versionParam } from '../http/params.js';
 import { requireJson } from '../http/require-json.js';
 import type { ServingContext } from '../http/serving-context.js';
@@ -146,6 +147,7 @@ export function oipRoutes(ctx: ServingContext): RouteSpec[] {
       method: 'get',
       path: '/v2/models/{model}/versions/{version}',
       operationId: 'oipVersionMetadata',
+      params: VERSION_PARAM,
       summary: 'OIP metadata of one version',
       responses: {
         '200': 'the metadata',
@@ -164,6 +166,7 @@ export function oipRoutes(ctx: ServingContext): RouteSpec[] {
       method: 'get',
       path: '/v2/models/{model}/versions/{version}/ready',
       operationId: 'oipVersionReady',
+      params: VERSION_PARAM,
       summary: 'OIP version readiness: 200 when that version is loaded, else 503',
       responses: { '200': 'ready', '404': 'no such model or version', '503': 'not ready' },
       handler: (req, res) => {
@@ -176,6 +179,7 @@ export function oipRoutes(ctx: ServingContext): RouteSpec[] {
       method: 'post',
       path: '/v2/models/{model}/infer',
       operationId: 'oipInfer',
+      requestBody: INFER_BODY,
       summary: 'OIP inference by the champion; parameters.prediction_ids names each prediction',
       responses: {
         '200': 'the probabilities',
@@ -191,6 +195,8 @@ export function oipRoutes(ctx: ServingContext): RouteSpec[] {
       method: 'post',
       path: '/v2/models/{model}/versions/{version}/infer',
       operationId: 'oipVersionInfer',
+      params: VERSION_PARAM,
+      requestBody: INFER_BODY,
       summary: 'OIP inference by one version',
       responses: {
         '200': 'the probabilities',
