@@ -4,7 +4,6 @@ import {
   MODEL_ALIASES,
   ModelAlias,
   ModelVersionStatus,
-  isSettledVersionStatus,
   type AliasChange,
   type Logger,
   type ModelDetail,
@@ -22,10 +21,24 @@ import {
   type VersionSource,
 } from '../store/registry-store.js';
 import { WorkerState, type VersionWorker, type WorkerStatus } from '../workers/version-worker.js';
-import { checkArtifactUrl, type ArtifactFetcher } from './artifact-fetcher.js';
+import type { ArtifactFetcher } from './artifact-fetcher.js';
+import { LoadedVersions } from './loaded-versions.js';
+import { settledVersion } from './settled-version.js';
 import { ModelLocks } from './model-locks.js';
+import {
+  invalidAlias,
+  modelNotFound,
+  notReady,
+  versionNotFound,
+  versionUnusable,
+} from './registry-errors.js';
 import { versionInfo, versionStatus } from './version-info.js';
-import { registerVersion, startWorker, type LoadSettings } from './version-registration.js';
+import {
+  checkRegistration,
+  registerVersion,
+  startWorker,
+  type LoadSettings,
+} from './version-registration.js';
 
 /** What a {@link ModelRegistry} works with. */
 export interface ModelRegistryOptions extends LoadSettings {
@@ -45,16 +58,6 @@ export interface Route {
   signature: ModelSignature;
 }
 
-const key = (model: string, version: number): string => `${model}\u0000${version}`;
-
-function notFound(model: string): KilnError {
-  return new KilnError(ErrorCode.ModelNotFound, `no model named '${model}'`, { status: 404 });
-}
-
-function notReady(detail: string): KilnError {
-  return new KilnError(ErrorCode.ModelNotReady, detail, { status: 503, retryable: true });
-}
-
 /**
  * The serving container's models: versions and aliases (durable, in the store) and the loaded
  * version workers (one model process each). Registration loads a version in a fresh process
@@ -67,7 +70,7 @@ export class ModelRegistry {
   readonly #store: RegistryStore;
   readonly #events: ServingEvents;
   readonly #logger: Logger;
-  readonly #workers = new Map<string, VersionWorker>();
+  readonly #loaded = new LoadedVersions();
   /** Alias → version per model, mirrored from the store after each committed move. */
   readonly #aliases = new Map<string, Partial<Record<ModelAlias, number>>>();
   readonly #locks = new ModelLocks();
@@ -134,21 +137,8 @@ export class ModelRegistry {
   }
 
   /** The version once it is no longer `loading`, or as it is after `seconds`. */
-  async waitForVersion(model: string, version: number, seconds: number): Promise<ModelVersionInfo> {
-    const now = this.version(model, version);
-    if (seconds <= 0 || isSettledVersionStatus(now.status)) return now;
-    return new Promise((resolve) => {
-      const finish = (): void => {
-        clearTimeout(timer);
-        stop();
-        resolve(this.version(model, version));
-      };
-      const timer = setTimeout(finish, seconds * 1000);
-      const stop = this.#events.on('version', (info) => {
-        if (info.model === model && info.version === version && isSettledVersionStatus(info.status))
-          finish();
-      });
-    });
+  waitForVersion(model: string, version: number, seconds: number): Promise<ModelVersionInfo> {
+    return settledVersion(this.#events, () => this.version(model, version), seconds);
   }
 
   /**
@@ -161,16 +151,14 @@ export class ModelRegistry {
     request: RegisterVersionRequest,
     source: VersionSource | null = null,
   ): Promise<ModelVersionInfo> {
-    checkArtifactUrl(request.artifact, 'artifact');
-    const dataset = request.evaluation ?? this.#latestEvaluation(model)?.dataset;
-    const set =
-      request.set ?? (request.evaluation ? undefined : this.#latestEvaluation(model)?.set);
-    if (dataset !== undefined) checkArtifactUrl(dataset, 'evaluation');
-    await this.#options.fetcher.modelRecord(request.artifact);
-    if (dataset !== undefined) await this.#options.fetcher.datasetRecord(dataset);
+    const evaluation = await checkRegistration(
+      request,
+      this.#latestEvaluation(model),
+      this.#options.fetcher,
+    );
     const record = this.#store.createVersion(model, {
       artifact: request.artifact,
-      evaluation: dataset === undefined ? null : { dataset, set: set ?? 'test' },
+      evaluation,
       source,
     });
     if (!this.#aliases.has(model)) this.#aliases.set(model, {});
@@ -191,13 +179,7 @@ export class ModelRegistry {
    * stays where it was.
    */
   async setAlias(model: string, alias: string, version: number): Promise<ModelDetail> {
-    if (!(MODEL_ALIASES as readonly string[]).includes(alias)) {
-      throw new KilnError(
-        ErrorCode.InvalidAlias,
-        `'${alias}' is not an alias; use ${MODEL_ALIASES.join(' or ')}`,
-        { status: 400 },
-      );
-    }
+    if (!(MODEL_ALIASES as readonly string[]).includes(alias)) throw invalidAlias(alias);
     const record = this.#requireVersion(model, version);
     await this.#locks.run(model, async () => {
       const current = this.#store.version(model, version) ?? record;
@@ -206,17 +188,11 @@ export class ModelRegistry {
           current.state === VersionState.Registering
             ? 'is still loading'
             : `${current.state}: ${current.reason ?? 'no reason given'}`;
-        throw new KilnError(ErrorCode.VersionUnusable, `version ${version} of '${model}' ${why}`, {
-          status: 409,
-        });
+        throw versionUnusable(`version ${version} of '${model}' ${why}`);
       }
       const aliases = this.#aliases.get(model) ?? {};
       if (alias === ModelAlias.Challenger && aliases.champion === version) {
-        throw new KilnError(
-          ErrorCode.VersionUnusable,
-          `version ${version} is the champion of '${model}'`,
-          { status: 409 },
-        );
+        throw versionUnusable(`version ${version} is the champion of '${model}'`);
       }
       await this.#ensureLoaded(current, true);
       const moves: Partial<Record<ModelAlias, number | null>> = { [alias]: version };
@@ -231,7 +207,7 @@ export class ModelRegistry {
     this.#requireModel(model);
     const chosen = version ?? this.#aliases.get(model)?.champion;
     if (chosen === undefined) throw notReady(`'${model}' has no champion yet`);
-    const worker = this.#workers.get(key(model, chosen));
+    const worker = this.#loaded.get(model, chosen);
     if (worker && worker.state !== WorkerState.Draining && worker.state !== WorkerState.Stopped) {
       return { worker, signature: worker.info.signature };
     }
@@ -267,14 +243,13 @@ export class ModelRegistry {
   }
 
   workers(): WorkerStatus[] {
-    return [...this.#workers.values()].map((worker) => worker.status());
+    return this.#loaded.statuses();
   }
 
   /** Stops every model process and waits for registrations under way to settle. */
   async close(): Promise<void> {
     this.#closed = true;
-    await Promise.all([...this.#workers.values()].map((worker) => worker.stop()));
-    this.#workers.clear();
+    await this.#loaded.stopAll();
     await Promise.allSettled([...this.#jobs]);
   }
 
@@ -300,7 +275,7 @@ export class ModelRegistry {
           figures,
           signature: worker.info.signature,
         });
-        this.#workers.set(key(model, version), worker);
+        this.#loaded.add(worker);
         this.#logger.info('version ready', { model, version, accuracy: figures.accuracy });
         const hasChampion = this.#aliases.get(model)?.champion !== undefined;
         // #move announces the version once its alias is set, so a watcher sees both at once.
@@ -315,7 +290,7 @@ export class ModelRegistry {
   /** Loads a version in a fresh process unless it is loaded (the caller holds the model's lock). */
   async #ensureLoaded(record: VersionRecord, failOnError = false): Promise<void> {
     const { model, version } = record;
-    if (this.#workers.has(key(model, version))) return;
+    if (this.#loaded.has(model, version)) return;
     const loading = this.#info(record);
     this.#events.emit('version', { ...loading, status: ModelVersionStatus.Loading });
     try {
@@ -324,20 +299,13 @@ export class ModelRegistry {
         await worker.stop();
         return;
       }
-      this.#workers.set(key(model, version), worker);
+      this.#loaded.add(worker);
       this.#events.emit('version', this.#info(record));
     } catch (error) {
       const reason = `it could not be loaded: ${describe(error)}`;
       this.#fail(record, reason);
       if (failOnError) {
-        throw new KilnError(
-          ErrorCode.VersionUnusable,
-          `version ${version} of '${model}' ${reason}`,
-          {
-            status: 409,
-            cause: error,
-          },
-        );
+        throw versionUnusable(`version ${version} of '${model}' ${reason}`, error);
       }
     }
   }
@@ -351,9 +319,7 @@ export class ModelRegistry {
       this.#events.emit('alias', change);
     }
     const held = new Set(Object.values(this.#aliases.get(model) ?? {}));
-    for (const [id, worker] of this.#workers) {
-      if (worker.model !== model || held.has(worker.version)) continue;
-      this.#workers.delete(id);
+    for (const worker of this.#loaded.retire(model, held)) {
       void worker.drain().then(() => {
         const record = this.#store.version(model, worker.version);
         if (record) this.#events.emit('version', this.#info(record));
@@ -393,11 +359,11 @@ export class ModelRegistry {
   }
 
   #status(record: VersionRecord): ModelVersionStatus {
-    return versionStatus(record, this.#workers.get(key(record.model, record.version)));
+    return versionStatus(record, this.#loaded.get(record.model, record.version));
   }
 
   #info(record: VersionRecord): ModelVersionInfo {
-    const worker = this.#workers.get(key(record.model, record.version));
+    const worker = this.#loaded.get(record.model, record.version);
     return versionInfo(record, worker, this.#aliases.get(record.model) ?? {});
   }
 
@@ -406,17 +372,13 @@ export class ModelRegistry {
   }
 
   #requireModel(model: string): void {
-    if (!this.#aliases.has(model)) throw notFound(model);
+    if (!this.#aliases.has(model)) throw modelNotFound(model);
   }
 
   #requireVersion(model: string, version: number): VersionRecord {
     this.#requireModel(model);
     const record = this.#store.version(model, version);
-    if (!record) {
-      throw new KilnError(ErrorCode.VersionNotFound, `'${model}' has no version ${version}`, {
-        status: 404,
-      });
-    }
+    if (!record) throw versionNotFound(model, version);
     return record;
   }
 }

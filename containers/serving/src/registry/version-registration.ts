@@ -1,10 +1,10 @@
-import type { Logger, VersionFigures } from '@kiln/api';
+import type { Logger, RegisterVersionRequest, VersionFigures } from '@kiln/api';
 import { rm } from 'node:fs/promises';
 import type { BackendName } from '../protocol.js';
 import type { VersionRecord } from '../store/registry-store.js';
 import type { BatchingOptions } from '../workers/batcher.js';
 import { VersionWorker } from '../workers/version-worker.js';
-import type { ArtifactFetcher } from './artifact-fetcher.js';
+import { checkArtifactUrl, type ArtifactFetcher } from './artifact-fetcher.js';
 
 /** Images a batch of the evaluation holds. */
 const EVALUATION_BATCH = 256;
@@ -29,6 +29,26 @@ export interface RegistrationDeps extends LoadSettings {
 export interface Registered {
   worker: VersionWorker;
   figures: VersionFigures;
+}
+
+/**
+ * Checks a registration before anything is stored: the artifact must be a completed model
+ * artifact and the evaluation set (the request's, else the one `previous` versions used) a
+ * completed dataset artifact; a 422 otherwise. Resolves with the evaluation the version gets.
+ */
+export async function checkRegistration(
+  request: RegisterVersionRequest,
+  previous: VersionRecord['evaluation'],
+  fetcher: ArtifactFetcher,
+): Promise<VersionRecord['evaluation']> {
+  checkArtifactUrl(request.artifact, 'artifact');
+  const dataset = request.evaluation ?? previous?.dataset;
+  const set = request.set ?? (request.evaluation ? undefined : previous?.set);
+  if (dataset !== undefined) checkArtifactUrl(dataset, 'evaluation');
+  await fetcher.modelRecord(request.artifact);
+  if (dataset === undefined) return null;
+  await fetcher.datasetRecord(dataset);
+  return { dataset, set: set ?? 'test' };
 }
 
 /** Starts a process for a version whose files are in `modelDir` (load and warm-up). */
