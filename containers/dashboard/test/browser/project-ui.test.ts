@@ -98,7 +98,7 @@ describe('the dashboard on the example project started by the launcher', () => {
       await page.getByLabel('Source').selectOption({ label: 'bundled' });
       await page.getByLabel('Train limit').fill('400');
       await page.getByLabel('Test limit').fill('200');
-      await page.getByLabel('Epochs').fill('3');
+      await page.getByLabel('Epochs', { exact: true }).fill('3');
       await page.getByLabel('Batch size').fill('64');
       await page.getByLabel('Latency runs').fill('5');
       await page.getByRole('button', { name: 'Start the run' }).click();
@@ -171,9 +171,9 @@ describe('the dashboard on the example project started by the launcher', () => {
     await page.getByRole('heading', { name: 'New train artifact' }).waitFor();
     // A reference as docker-compose.yml names the container: it works from every container.
     await page.getByLabel('Dataset').fill(`http://split:8080/artifacts/${RUN}-split/`);
-    await page.getByLabel('Epochs').fill('0');
+    await page.getByLabel('Epochs', { exact: true }).fill('0');
     await page.getByRole('button', { name: 'Create the artifact' }).click();
-    const epochs = page.getByLabel('Epochs');
+    const epochs = page.getByLabel('Epochs', { exact: true });
     await expect.poll(() => epochs.getAttribute('aria-invalid')).toBe('true');
     const errorId = ((await epochs.getAttribute('aria-describedby')) ?? '')
       .split(' ')
@@ -183,7 +183,7 @@ describe('the dashboard on the example project started by the launcher', () => {
     await browser.screenshot('project-form-error');
     await browser.part('doc-form-error', page.locator('kiln-schema-form form'));
     // fixed, it is created and trains
-    await page.getByLabel('Epochs').fill('1');
+    await page.getByLabel('Epochs', { exact: true }).fill('1');
     await page.getByLabel('Name (optional)').fill(`${RUN}-again`);
     await page.getByRole('button', { name: 'Create the artifact' }).click();
     await page.getByRole('heading', { name: `${RUN}-again` }).waitFor();

