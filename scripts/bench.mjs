@@ -9,6 +9,7 @@ const BENCHES = {
   pipeline: ['base/pipeline/bench/orchestration.js'],
   gateway: ['containers/gateway/bench/download-throughput.mjs'],
   training: ['containers/train/bench/fashion-mnist-bench.mjs'],
+  serving: ['containers/serving/bench/serving-bench.mjs'],
 };
 
 const wanted = process.argv.slice(2);

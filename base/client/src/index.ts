@@ -7,6 +7,14 @@ export { Kiln, KilnMode, type ArtifactAt } from './kiln.js';
 export { ToolClient } from './tool-client.js';
 export { PipelineClient } from './pipeline-client.js';
 export {
+  ServingClient,
+  type ImageInput,
+  type PredictionListOptions,
+  type ServingEvent,
+  type VersionCallOptions,
+  type VersionWaitOptions,
+} from './serving-client.js';
+export {
   ArtifactCollectionClient,
   type ListOptions,
   type LogOptions,
@@ -88,6 +96,25 @@ export {
   type TaskDescription,
   type ToolDescription,
   type ValidationIssue,
+  MODEL_ALIASES,
+  ModelAlias,
+  ModelVersionStatus,
+  ServingEventName,
+  type AliasChange,
+  type ModelDetail,
+  type ModelSignature,
+  type ModelSummary,
+  type ModelVersionInfo,
+  type OipInferRequest,
+  type OipInferResponse,
+  type OipModelMetadata,
+  type OipTensor,
+  type PredictResponse,
+  type PredictionDetail,
+  type PredictionInfo,
+  type RegisterVersionRequest,
+  type ServingDescription,
+  type VersionFigures,
 } from '@kiln/api';
 export {
   Topology,

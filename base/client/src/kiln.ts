@@ -11,6 +11,7 @@ import { KilnApiError } from './errors/kiln-api-error.js';
 import { HttpClient } from './http/http-client.js';
 import { resolveKilnOptions, type CallOptions, type KilnOptions } from './kiln-options.js';
 import { PipelineClient } from './pipeline-client.js';
+import { ServingClient } from './serving-client.js';
 import { ToolClient } from './tool-client.js';
 
 /** How a {@link Kiln} reaches containers. */
@@ -84,6 +85,17 @@ export class Kiln {
   /** A pipeline container, addressed as {@link Kiln.container} is. */
   pipeline(name?: string): PipelineClient {
     return new PipelineClient(this.#containerHttp(name), name);
+  }
+
+  /**
+   * A serving container, addressed as {@link Kiln.container} is.
+   * @param name - its name behind the gateway. @defaultValue 'serving' (the example project's)
+   */
+  serving(name = 'serving'): ServingClient {
+    return new ServingClient(
+      this.#containerHttp(name),
+      this.mode === KilnMode.Direct ? undefined : name,
+    );
   }
 
   /**

@@ -23,8 +23,14 @@ export {
   type LogMeta,
   type StreamLoggerOptions,
 } from '@kiln/api';
-export { problemHandler, notFoundHandler, sendProblem } from './http/problem-handler.js';
+export {
+  problemHandler,
+  notFoundHandler,
+  sendProblem,
+  type ProblemOptions,
+} from './http/problem-handler.js';
+export { mountRoutes, type HttpMethod, type QuerySpec, type RouteSpec } from './http/route-spec.js';
+export { buildOpenApiDocument, type OpenApiInfo, type OpenApiOptions } from './http/openapi.js';
 export { digestOf, describeFiles, hashFile } from './util/data-digest.js';
 export { renderSeriesSvg } from './metrics/svg-chart.js';
 export { openEventStream, type EventStream } from './http/event-stream.js';
-export type { RouteSpec, QuerySpec, HttpMethod } from './http/route-spec.js';

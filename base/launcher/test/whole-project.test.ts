@@ -72,6 +72,7 @@ describe('the example project under the launcher', () => {
         'gateway',
         'import',
         'process',
+        'serving',
         'split',
         'train',
         'visualization',
@@ -198,10 +199,16 @@ describe('the example project under the launcher', () => {
       'fashion-mnist-linear',
       'import',
       'process',
+      'serving',
       'split',
       'train',
     ]);
     expect(containers.every((c) => c.healthy)).toBe(true);
+    // The serving container joins with its one compose entry and says what it is in `GET /`.
+    expect(containers.find((c) => c.name === 'serving')).toMatchObject({
+      kind: 'serving',
+      pipelines: [],
+    });
     expect(containers.find((c) => c.name === 'train')).toMatchObject({
       kind: 'tool',
       pipelines: ['fashion-mnist', 'fashion-mnist-linear'],

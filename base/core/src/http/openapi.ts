@@ -33,13 +33,20 @@ const REQUEST_ID_HEADER = {
 
 const PROBLEM_CONTENT = { 'application/problem+json': { schema: schemaRef('Problem') } };
 
-function pathParameters(path: string): Record<string, unknown>[] {
-  return [...path.matchAll(/\{(\w+)\}/g)].map(([, name = '']) => ({
-    name,
-    in: 'path',
-    required: true,
-    ...(PATH_PARAMETERS[name] ?? { description: `the ${name}`, schema: { type: 'string' } }),
-  }));
+function pathParameters(route: RouteSpec): Record<string, unknown>[] {
+  return [...route.path.matchAll(/\{(\w+)\}/g)].map(([, name = '']) => {
+    const known = PATH_PARAMETERS[name] ?? {
+      description: `the ${name}`,
+      schema: { type: 'string' },
+    };
+    return {
+      name,
+      in: 'path',
+      required: true,
+      description: known.description,
+      schema: route.params?.[name] ?? known.schema,
+    };
+  });
 }
 
 function createBody(description: ToolDescription): Record<string, unknown> {
@@ -81,16 +88,16 @@ function createBody(description: ToolDescription): Record<string, unknown> {
 }
 
 /**
- * The route's own responses, plus what every route of this shape answers: a problem document for
- * a bad name or path (400) and an unknown artifact (404) wherever the path names one, and for
- * anything else (`default`, a 5xx among them).
+ * The route's own responses, plus what every route of this shape answers: the container's
+ * `pathResponses` wherever the path has a parameter (a tool's 400 for a bad name, 404 for an
+ * unknown artifact), and a problem document for anything else (`default`, a 5xx among them).
  */
-function responsesOf(route: RouteSpec): Record<string, unknown> {
+function responsesOf(route: RouteSpec, options: OpenApiOptions): Record<string, unknown> {
   const declared: Record<string, string> = { ...route.responses };
-  if (route.path.includes('{')) {
-    declared['400'] ??= 'a bad name or path';
-    declared['404'] ??= 'no such artifact';
-  }
+  if (route.path.includes('{'))
+    for (const [status, text] of Object.entries(options.pathResponses ?? {}))
+      declared[status] ??= text;
+  const content = route.content ?? options.defaultContent;
   const responses: Record<string, unknown> = {};
   for (const [status, text] of Object.entries(declared)) {
     const success = Number(status) < 400 || (route.contentOn ?? []).includes(status);
@@ -99,8 +106,8 @@ function responsesOf(route: RouteSpec): Record<string, unknown> {
       ? {
           description: text,
           headers: describeHeaders(headers),
-          ...(route.content && status !== '204' && status !== '304'
-            ? { content: mapContent(route.content) }
+          ...(content && status !== '204' && status !== '304'
+            ? { content: mapContent(content) }
             : {}),
         }
       : { description: text, headers: describeHeaders(headers), content: PROBLEM_CONTENT };
@@ -124,12 +131,13 @@ function describeHeaders(
   );
 }
 
-function operation(route: RouteSpec, description: ToolDescription): Record<string, unknown> {
+function operation(route: RouteSpec, options: OpenApiOptions): Record<string, unknown> {
+  const requestBody = route.requestBody === 'create' ? options.createBody : route.requestBody;
   return {
     operationId: route.operationId,
     summary: route.summary,
     parameters: [
-      ...pathParameters(route.path),
+      ...pathParameters(route),
       ...(route.query ?? []).map((query) => ({
         name: query.name,
         in: 'query',
@@ -145,8 +153,8 @@ function operation(route: RouteSpec, description: ToolDescription): Record<strin
         schema: header.schema,
       })),
     ],
-    ...(route.requestBody === 'create' ? { requestBody: createBody(description) } : {}),
-    responses: responsesOf(route),
+    ...(requestBody ? { requestBody } : {}),
+    responses: responsesOf(route, options),
   };
 }
 
@@ -154,29 +162,97 @@ function mapContent(content: Record<string, Record<string, unknown>>): Record<st
   return Object.fromEntries(Object.entries(content).map(([type, schema]) => [type, { schema }]));
 }
 
-/** The OpenAPI 3.1 document of a container, built from its route specs and parameter schema. */
-export function buildOpenApi(
-  description: ToolDescription,
+/** The `info` of an OpenAPI document: what the container is. */
+export interface OpenApiInfo {
+  title: string;
+  version: string;
+  description: string;
+}
+
+/** Options of {@link buildOpenApiDocument}. */
+export interface OpenApiOptions {
+  /**
+   * Members a container's problem documents carry beside RFC 9457's (the `extend` of its
+   * problem handler), as JSON Schema properties.
+   * @defaultValue none
+   */
+  problemMembers?: Record<string, Record<string, unknown>>;
+  /**
+   * More component schemas, for `$ref`s in the routes; `Problem` is always there.
+   * @defaultValue none
+   */
+  schemas?: Record<string, unknown>;
+  /** The body of routes whose `requestBody` is `create`. @defaultValue none */
+  createBody?: Record<string, unknown>;
+  /**
+   * The success content of routes that describe none (media type → JSON Schema).
+   * @defaultValue none: such responses are documented without content
+   */
+  defaultContent?: Record<string, Record<string, unknown>>;
+  /**
+   * Status → description of the errors every route with a path parameter may answer, unless it
+   * declares that status itself.
+   * @defaultValue none
+   */
+  pathResponses?: Record<string, string>;
+}
+
+/**
+ * The OpenAPI 3.1 document of an HTTP container, built from the {@link RouteSpec}s it serves,
+ * so that the document cannot drift from the routes. Tool and pipeline containers get theirs
+ * from `@kiln/core` itself; a container with its own express app (the serving container) builds
+ * it the same way.
+ *
+ * @example
+ * ```ts
+ * const document = buildOpenApiDocument(
+ *   { title: 'serving', version: '1.0.0', description: 'Serves models' },
+ *   routes,
+ *   { problemMembers: { error: { type: 'string' } } },
+ * );
+ * ```
+ */
+export function buildOpenApiDocument(
+  info: OpenApiInfo,
   routes: readonly RouteSpec[],
+  options: OpenApiOptions = {},
 ): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const item = (paths[route.path] ??= {});
-    item[route.method] = operation(route, description);
+    item[route.method] = operation(route, options);
   }
+  const problem = {
+    ...COMPONENT_SCHEMAS.Problem,
+    properties: { ...COMPONENT_SCHEMAS.Problem.properties, ...options.problemMembers },
+  };
   return {
     openapi: '3.1.0',
-    info: {
+    info,
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    paths,
+    components: { schemas: { ...options.schemas, Problem: problem } },
+  };
+}
+
+/** The OpenAPI 3.1 document of a tool (or pipeline) container: its routes and parameter schema. */
+export function buildOpenApi(
+  description: ToolDescription,
+  routes: readonly RouteSpec[],
+): Record<string, unknown> {
+  return buildOpenApiDocument(
+    {
       title: `${description.name} (${description.kind})`,
       version: description.version,
       description: description.description,
     },
-    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
-    paths,
-    components: {
+    routes,
+    {
       schemas: { Parameters: description.parameters, ...COMPONENT_SCHEMAS },
+      createBody: createBody(description),
+      pathResponses: { '400': 'a bad name or path', '404': 'no such artifact' },
     },
-  };
+  );
 }
 
 /** The summary's schema, as a route's content. */

@@ -1,7 +1,7 @@
 import { ErrorCode, KilnError } from '@kiln/api';
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 
-export type HttpMethod = 'get' | 'post' | 'delete';
+export type HttpMethod = 'get' | 'post' | 'put' | 'delete';
 
 /** A query parameter (or a request header) as documented in OpenAPI. */
 export interface QuerySpec {
@@ -23,8 +23,16 @@ export interface RouteSpec {
   query?: QuerySpec[];
   /** Request headers the route reads (`Range`, `If-None-Match`). */
   headers?: QuerySpec[];
-  /** `create` documents the JSON and multipart create bodies. */
-  requestBody?: 'create';
+  /**
+   * JSON Schemas of path parameters that are not plain strings (`{ version: { type: 'integer' } }`).
+   * @defaultValue every path parameter is a string (a Kiln name for `{name}`)
+   */
+  params?: Record<string, Record<string, unknown>>;
+  /**
+   * The request body: `create` documents a tool's JSON and multipart create bodies; any other
+   * route gives its OpenAPI Request Body Object (`{ required, content: { … } }`).
+   */
+  requestBody?: 'create' | Record<string, unknown>;
   /** Status → description; the success content is described by `content`. */
   responses: Record<string, string>;
   /** Status → header name → description, for headers a success answer sets (`Location`). */

@@ -19,6 +19,8 @@ import type {
 import { ApiError } from './api-error.js';
 import { LiveEvents } from './live-events.js';
 import { artifactPath, containerPath, metricViewPath, type Collection } from './paths.js';
+import { ServingApi } from './serving-api.js';
+import { ServingEvents } from './serving-events.js';
 
 /** The gateway name of the visualization container (docker-compose.yml's service name). */
 const VISUALIZATION = 'visualization';
@@ -40,8 +42,11 @@ export class KilnApi {
   /** Shared EventSource subscriptions to containers' `/events`. */
   readonly live: LiveEvents;
   readonly #base: string;
+  /** Each serving container's client and event stream, made on first use. */
+  readonly #serving = new Map<string, { api: ServingApi; events: ServingEvents }>();
   #onUnauthorized: () => void = () => {};
   #containerNames: Promise<Set<string>> | undefined;
+  #servingContainers: Promise<string[]> | undefined;
 
   constructor(base = '') {
     this.#base = base;
@@ -77,6 +82,48 @@ export class KilnApi {
   /** Every container of the project (`GET /containers/`), tools no pipeline uses included. */
   projectContainers(signal?: AbortSignal): Promise<ContainerListing[]> {
     return this.json('/containers/', { signal });
+  }
+
+  /**
+   * The project's serving containers, in the compose file's order: the containers of
+   * `GET /containers/` whose `GET /` says `kind: "serving"`, whatever their service names.
+   * Kept once some are found; asked again while there are none (one may not answer yet).
+   */
+  async servingContainers(signal?: AbortSignal): Promise<string[]> {
+    // Shared by every caller, so no caller's signal may end it.
+    const asked = (this.#servingContainers ??= this.projectContainers().then((containers) =>
+      containers
+        .filter((container) => container.kind === 'serving')
+        .map((container) => container.name),
+    ));
+    const names = await asked.catch((error: unknown) => {
+      if (this.#servingContainers === asked) this.#servingContainers = undefined;
+      throw error;
+    });
+    if (names.length === 0 && this.#servingContainers === asked)
+      this.#servingContainers = undefined;
+    signal?.throwIfAborted();
+    return names;
+  }
+
+  /** A serving container's routes (the Serving pages). */
+  serving(container: string): ServingApi {
+    return this.#servingOf(container).api;
+  }
+
+  /** A serving container's `/events`, shared by every page that follows it. */
+  servingEvents(container: string): ServingEvents {
+    return this.#servingOf(container).events;
+  }
+
+  #servingOf(container: string): { api: ServingApi; events: ServingEvents } {
+    let serving = this.#serving.get(container);
+    if (!serving) {
+      const api = new ServingApi(this, container);
+      serving = { api, events: new ServingEvents(`${this.#base}${api.eventsPath}`) };
+      this.#serving.set(container, serving);
+    }
+    return serving;
   }
 
   task(pipeline: string, signal?: AbortSignal): Promise<TaskDescription> {
