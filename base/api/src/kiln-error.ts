@@ -31,7 +31,7 @@ export const ErrorCode = {
   ContainerNotFound: 'CONTAINER_NOT_FOUND',
   ContainerUnavailable: 'CONTAINER_UNAVAILABLE',
   ServiceUnavailable: 'SERVICE_UNAVAILABLE',
-  // The serving container's (API.md, "Serving container").
+  // The serving container's (docs/api.md, "Serving container").
   ModelNotFound: 'MODEL_NOT_FOUND',
   VersionNotFound: 'VERSION_NOT_FOUND',
   PredictionNotFound: 'PREDICTION_NOT_FOUND',

@@ -1,5 +1,5 @@
 /**
- * Wire types of the serving container (API.md, "Serving container"): Kiln's own routes under
+ * Wire types of the serving container (docs/api.md, "Serving container"): Kiln's own routes under
  * `/models` and `/predictions`, and the Open Inference Protocol (V2, REST) under `/v2`.
  */
 
@@ -84,7 +84,7 @@ export interface ModelSignature {
 
 /** `GET /models/{model}/versions` entries. */
 export interface ModelVersionInfo {
-  /** The model's name (an extension of API.md's listing). */
+  /** The model's name (an extension of docs/api.md's listing). */
   model: string;
   version: number;
   /** URL of the model artifact it was made from. */

@@ -42,7 +42,12 @@ const COMMANDS = [
   'run',
   'runs',
   'variants',
+  'models',
+  'predict',
+  'promote',
+  'register',
   'serve',
+  'up',
   'new',
 ];
 

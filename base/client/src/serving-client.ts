@@ -61,7 +61,7 @@ const MAX_WAIT_SECONDS = 60;
 const enc = encodeURIComponent;
 
 /**
- * A typed handle on a serving container (API.md, "Serving container"): its models, versions and
+ * A typed handle on a serving container (docs/api.md, "Serving container"): its models, versions and
  * aliases, predictions from an image or by the Open Inference Protocol, and the predictions it
  * keeps. Get one from `kiln.serving()` (the gateway's `serving` container) or
  * `Kiln.direct(url).serving()`.

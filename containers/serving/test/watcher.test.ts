@@ -1,5 +1,7 @@
 import { startToolServer, type RunningToolServer } from '@kiln/core';
 import { writeTinyFashionMnist } from '@kiln/fashion-mnist/testing';
+import type { ModelVersionInfo, RunDocument, StepInfo } from '@kiln/api';
+import { Kiln } from '@kiln/client';
 import { Topology } from '@kiln/topology';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -25,6 +27,7 @@ const tools: RunningToolServer[] = [];
 let pipeline: ChildProcess;
 let pipelineUrl: string;
 let serving: ServingProcess;
+let addresses: string;
 
 /** A loopback port nothing listens on (closed again before it is returned). */
 async function freePort(): Promise<number> {
@@ -40,7 +43,7 @@ beforeAll(async () => {
   await writeTinyFashionMnist(join(root, 'idx'), { train: 200, test: 50 });
   const ports = new Map<string, number>();
   for (const service of [...TOOLS, 'fashion-mnist']) ports.set(service, await freePort());
-  const addresses = [...ports].map(([name, port]) => `${name}=http://127.0.0.1:${port}`).join(',');
+  addresses = [...ports].map(([name, port]) => `${name}=http://127.0.0.1:${port}`).join(',');
   const topology = new Topology({
     services: [...ports].map(([name, port]) => ({ name, address: `http://127.0.0.1:${port}` })),
   });
@@ -95,6 +98,35 @@ afterAll(async () => {
   if (root) await rm(root, { recursive: true, force: true });
 });
 
+/** A run of the real pipeline on the tiny dataset, quick to train and benchmark. */
+function tinyRun(): Record<string, unknown> {
+  return { source: 'path', path: join(root, 'idx'), epochs: 2, latencyRuns: 3, backend: 'wasm' };
+}
+
+/**
+ * Version 1 of `model` on `url` once it settled, registered by the container's own watcher:
+ * waits for its first `version` event when the model does not exist yet, then long-polls.
+ */
+async function firstVersion(url: string, model: string): Promise<ModelVersionInfo> {
+  const serving = Kiln.direct(url).serving();
+  const abort = new AbortController();
+  let opened: () => void = () => undefined;
+  const open = new Promise<void>((resolve) => (opened = resolve));
+  const events = serving.events({ signal: abort.signal, onOpen: () => opened() });
+  const registered = (async (): Promise<void> => {
+    for await (const event of events)
+      if (event.type === 'version' && event.version.model === model) return;
+  })();
+  registered.catch(() => undefined); // ends with the abort below when it is not needed
+  try {
+    await open;
+    if (!(await serving.models()).some((known) => known.name === model)) await registered;
+    return await serving.waitForVersion(model, 1, { timeout: 60_000 });
+  } finally {
+    abort.abort();
+  }
+}
+
 describe('watching a pipeline', () => {
   it('refuses to start watching a pipeline the topology does not have', async () => {
     const failed = spawnServing(join(root, 'typo'), {
@@ -109,14 +141,7 @@ describe('watching a pipeline', () => {
     const run = await call(`${pipelineUrl}/runs`, {
       json: {
         name: 'first',
-        parameters: {
-          source: 'path',
-          path: join(root, 'idx'),
-          epochs: 2,
-          hiddenUnits: [16],
-          latencyRuns: 3,
-          backend: 'wasm',
-        },
+        parameters: { ...tinyRun(), hiddenUnits: [16] },
       },
     });
     expect(run.status).toBe(202);
@@ -154,5 +179,41 @@ describe('watching a pipeline', () => {
       },
     });
     expect(answer.status).toBe(200);
+  });
+
+  it("serves a sweep's best variant: its model, evaluated on its benchmark's set", async () => {
+    const variants = [
+      { name: 'small', hiddenUnits: [4] },
+      { name: 'wide', hiddenUnits: [64] },
+    ];
+    const run = await call(`${pipelineUrl}/runs`, {
+      json: { name: 'sweep', parameters: { ...tinyRun(), variants } },
+    });
+    expect(run.status).toBe(202);
+    expect((await call(`${pipelineUrl}/runs/sweep/status?wait=60`)).body).toMatchObject({
+      status: 'completed',
+    });
+    const { variants: sweep } = (await call<RunDocument>(`${pipelineUrl}/runs/sweep/data`)).body;
+    const best = sweep!.results.find((result) => result.name === sweep!.best)!;
+    // A second serving container, whose model has no version yet: the newest completed run is
+    // the sweep, which has no step named `train`.
+    const second = await spawnServing(join(root, 'serving-sweep'), {
+      KILN_SERVING_WATCH: 'fashion-mnist',
+      KILN_SERVICE_ADDRESSES: addresses,
+    });
+    try {
+      const version = await firstVersion(second.url, 'fashion-mnist');
+      expect(version).toMatchObject({
+        status: 'ready',
+        artifact: best.artifacts['train'],
+        source: { pipeline: 'fashion-mnist', run: 'sweep' },
+      });
+      const steps = (await call<StepInfo[]>(`${pipelineUrl}/runs/sweep/steps`)).body;
+      const exported = steps.find((step) => step.step === 'export')!.url;
+      expect(version.figures?.evaluation).toEqual({ dataset: exported, set: 'test' });
+      expect(second.log()).toContain(`run=sweep variant=${best.name} artifact=`);
+    } finally {
+      await second.stop();
+    }
   });
 });

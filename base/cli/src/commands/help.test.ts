@@ -6,7 +6,11 @@ import { createDescribeCommand } from './describe.js';
 import { createDownloadCommand } from './download.js';
 import { createLogsCommand } from './logs.js';
 import { createLsCommand } from './ls.js';
+import { createModelsCommand } from './models.js';
 import { createNewCommand } from './new.js';
+import { createPredictCommand } from './predict.js';
+import { createPromoteCommand } from './promote.js';
+import { createRegisterCommand } from './register.js';
 import { createRmCommand } from './rm.js';
 import { createRunCommand } from './run.js';
 import { createRunsCommand } from './runs.js';
@@ -33,6 +37,10 @@ const FACTORIES = [
   createRunCommand,
   createRunsCommand,
   createVariantsCommand,
+  createModelsCommand,
+  createPredictCommand,
+  createPromoteCommand,
+  createRegisterCommand,
   // `kiln new tool` and `kiln new pipeline`, each a command of its own.
   ...createNewCommand(env).commands.map((command) => () => command),
 ];

@@ -17,9 +17,10 @@ export interface PipelineWatcherOptions {
 
 /**
  * Serves a pipeline's result without anyone asking: follows the pipeline's `/events` through
- * `@kiln/client` (and the topology), and while the model has no version (or only failed ones), registers the model
- * of the newest completed run it has not tried yet, evaluated on the set the run's benchmark
- * used. Later runs are left to whoever promotes models (`POST /models/{model}/versions`).
+ * `@kiln/client` (and the topology), and while the model has no version (or only failed ones),
+ * registers the model of the newest completed run it has not tried yet (a sweep's: its best
+ * variant's), evaluated on the set the run's benchmark used. Later runs are left to whoever
+ * promotes models (`POST /models/{model}/versions`).
  */
 export class PipelineWatcher {
   readonly #options: PipelineWatcherOptions;
@@ -92,14 +93,13 @@ export class PipelineWatcher {
     const run = runs.find((candidate) => !this.#tried.has(candidate.name));
     if (!run) return;
     this.#tried.add(run.name);
-    const steps = await this.#pipeline.steps(run.name, { signal });
-    const model = steps.find((step) => step.step === (watch.modelStep ?? 'train'));
-    if (!model) throw new Error(`run '${run.name}' has no '${watch.modelStep ?? 'train'}' step`);
-    const evaluation = await this.#evaluationSet(steps);
+    const { model, benchmark, variant } = await this.#modelOf(run.name);
+    const evaluation = benchmark ? await this.#evaluationSet(benchmark) : undefined;
     const description = await this.#pipeline.describe({ signal });
     this.#options.logger.info('serving a completed pipeline run', {
       model: watch.model,
       run: run.name,
+      ...(variant ? { variant } : {}),
       artifact: model.url,
     });
     await registry.register(
@@ -109,10 +109,39 @@ export class PipelineWatcher {
     );
   }
 
+  /**
+   * A completed run's model step and benchmark step: the run's own (`train`, `benchmark`), or,
+   * for a run that swept variants, its best variant's (`train-wide`, `benchmark-wide`), whose
+   * figures are the run's.
+   */
+  async #modelOf(
+    run: string,
+  ): Promise<{ model: StepInfo; benchmark?: StepInfo; variant?: string }> {
+    const { watch } = this.#options;
+    const signal = this.#abort.signal;
+    const [steps, variants] = await Promise.all([
+      this.#pipeline.steps(run, { signal }),
+      this.#pipeline.variants(run, { signal }),
+    ]);
+    const best = variants?.results.find((result) => result.name === variants.best);
+    if (variants && !best) throw new Error(`run '${run}' swept variants, and none completed`);
+    // A variant's steps are named in the run after it: `train` → `train-wide`.
+    const named = (step: string): StepInfo | undefined => {
+      const name = best ? best.steps[step] : step;
+      return steps.find((candidate) => candidate.step === name);
+    };
+    const modelStep = watch.modelStep ?? 'train';
+    const model = named(modelStep);
+    if (!model) {
+      const whose = best ? ` (its best variant '${best.name}')` : '';
+      throw new Error(`run '${run}'${whose} has no '${modelStep}' step`);
+    }
+    const benchmark = named(watch.evaluationStep ?? 'benchmark');
+    return { model, ...(benchmark ? { benchmark } : {}), ...(best ? { variant: best.name } : {}) };
+  }
+
   /** The `dataset` input of the run's benchmark step, if it has one. */
-  async #evaluationSet(steps: StepInfo[]): Promise<string | undefined> {
-    const step = steps.find((s) => s.step === (this.#options.watch.evaluationStep ?? 'benchmark'));
-    if (!step) return undefined;
+  async #evaluationSet(step: StepInfo): Promise<string | undefined> {
     const { client, name } = Kiln.artifactAt(step.url, this.#options.client);
     const record = await client.get(name, { signal: this.#abort.signal });
     return record.inputs.find((input) => input.parameter === 'dataset')?.url;
