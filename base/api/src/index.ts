@@ -62,6 +62,7 @@ export {
   type StreamLoggerOptions,
 } from './logger.js';
 export {
+  LABELLED_DATASET,
   MODEL_ALIASES,
   ModelAlias,
   ModelVersionStatus,
@@ -90,3 +91,19 @@ export {
   type SetAliasRequest,
   type VersionFigures,
 } from './serving.js';
+export {
+  GATE_METRICS,
+  GateMetric,
+  RetrainStatus,
+  RetrainTrigger,
+  isFinalRetrainStatus,
+  type FeedbackEvent,
+  type FeedbackInfo,
+  type FeedbackRequest,
+  type FeedbackStats,
+  type GateFigures,
+  type GateVerdict,
+  type RetrainInfo,
+  type RetrainPolicy,
+  type RetrainPolicyUpdate,
+} from './feedback.js';

@@ -42,6 +42,13 @@ export const ErrorCode = {
   VersionUnusable: 'VERSION_UNUSABLE',
   ModelNotReady: 'MODEL_NOT_READY',
   ModelCrashed: 'MODEL_CRASHED',
+  // The serving container's feedback loop.
+  InvalidLabel: 'INVALID_LABEL',
+  FeedbackExists: 'FEEDBACK_EXISTS',
+  RetrainRunning: 'RETRAIN_RUNNING',
+  NothingToRetrain: 'NOTHING_TO_RETRAIN',
+  RetrainNotFound: 'RETRAIN_NOT_FOUND',
+  FeedbackNotFound: 'FEEDBACK_NOT_FOUND',
   Internal: 'INTERNAL',
   // A container's configuration, refused when it starts.
   InvalidTopology: 'INVALID_TOPOLOGY',

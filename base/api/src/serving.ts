@@ -1,9 +1,15 @@
 /**
  * Wire types of the serving container (docs/api.md, "Serving container"): Kiln's own routes under
- * `/models` and `/predictions`, and the Open Inference Protocol (V2, REST) under `/v2`.
+ * `/models` and `/predictions`, and the Open Inference Protocol (V2, REST) under `/v2`. The
+ * feedback loop's are in `feedback.ts`.
  */
+import type { RetrainPolicy } from './feedback.js';
+import type { InputFileSpec, JsonSchema } from './tool.js';
 
-/** `GET /` of a serving container. */
+/**
+ * `GET /` of a serving container. It is also a tool container whose artifacts are snapshots of
+ * the labelled feedback (`artifactType: "labelled-dataset"`), so it carries a tool's fields too.
+ */
 export interface ServingDescription {
   kind: 'serving';
   api: 'kiln/v1';
@@ -12,7 +18,15 @@ export interface ServingDescription {
   description: string;
   /** The names of the models it serves. */
   models: string[];
+  /** What its artifacts are: `labelled-dataset`. */
+  artifactType: string;
+  /** JSON Schema 2020-12 of a snapshot's parameters. */
+  parameters: JsonSchema;
+  inputFiles: InputFileSpec[];
 }
+
+/** The `artifactType` of the serving container's artifacts: snapshots of labelled feedback. */
+export const LABELLED_DATASET = 'labelled-dataset';
 
 /** The aliases a model's versions can hold. */
 export const ModelAlias = { Champion: 'champion', Challenger: 'challenger' } as const;
@@ -92,8 +106,13 @@ export interface ModelVersionInfo {
   status: ModelVersionStatus;
   /** Null until the version has been evaluated. */
   figures: VersionFigures | null;
-  /** Accuracy on the feedback it received; null while there is none. */
+  /**
+   * Live accuracy: the share of the feedback on its own predictions that confirmed them; null
+   * while it has none.
+   */
   feedbackAccuracy: number | null;
+  /** How much feedback its predictions received (extension). */
+  feedbackCount: number;
   createdAt: string;
   /** Why it failed or was rejected; null otherwise. */
   reason: string | null;
@@ -101,8 +120,11 @@ export interface ModelVersionInfo {
   aliases: ModelAlias[];
   /** What the network takes and gives, once loaded (extension). */
   signature: ModelSignature | null;
-  /** The pipeline run it came from, when a pipeline watcher registered it (extension). */
-  source: { pipeline: string; run: string } | null;
+  /**
+   * The pipeline run it came from, when the container registered it (a watched pipeline's run, or
+   * a retraining run: `retrain` is then its id) (extension).
+   */
+  source: { pipeline: string; run: string; retrain?: number } | null;
 }
 
 /** `GET /models` entries. */
@@ -112,8 +134,10 @@ export interface ModelSummary {
   aliases: Partial<Record<ModelAlias, number>>;
   /** How many versions the model has. */
   versions: number;
-  /** The retraining policy; null while the container has none (it does not retrain yet). */
-  policy: null;
+  /** When and how it retrains on the labels people give it. */
+  policy: RetrainPolicy;
+  /** Labels received, and those no completed retraining counted yet (extension). */
+  feedback: { total: number; unused: number };
 }
 
 /** One move of an alias (`GET /models/{model}` → `history`, the `alias` event). */
@@ -190,11 +214,17 @@ export interface PredictionDetail extends PredictionInfo {
   probabilities: number[];
 }
 
-/** Server-Sent Event names on a serving container's `/events`. */
+/**
+ * Server-Sent Event names on a serving container's `/events`; `artifact` events are its
+ * snapshots', as on any tool container.
+ */
 export const ServingEventName = {
   Prediction: 'prediction',
   Version: 'version',
   Alias: 'alias',
+  Feedback: 'feedback',
+  Retrain: 'retrain',
+  Artifact: 'artifact',
 } as const;
 export type ServingEventName = (typeof ServingEventName)[keyof typeof ServingEventName];
 

@@ -8,6 +8,8 @@ export type { BuildContext } from './tool/build-context.js';
 export type { ServerHookContext } from './tool/server-hook-context.js';
 export { loadToolModule } from './tool/load-tool-module.js';
 export { startToolServer } from './server/lazy-start.js';
+export { openToolService } from './server/lazy-service.js';
+export type { ToolService, ToolServiceHealth, ToolServiceOptions } from './server/tool-service.js';
 export {
   resolveToolServerOptions,
   DEFAULT_MAX_UPLOAD_BYTES,

@@ -3,9 +3,11 @@ import express, { type Express } from 'express';
 import { randomUUID } from 'node:crypto';
 import type { ServingContext } from './http/serving-context.js';
 import { descriptionRoutes } from './routes/description-routes.js';
+import { feedbackRoutes } from './routes/feedback-routes.js';
 import { modelRoutes } from './routes/model-routes.js';
 import { oipRoutes } from './routes/oip-routes.js';
 import { predictionRoutes } from './routes/prediction-routes.js';
+import { retrainRoutes } from './routes/retrain-routes.js';
 
 /** Every route of the serving container, in mounting order. */
 function servingRoutes(ctx: ServingContext): RouteSpec[] {
@@ -14,15 +16,19 @@ function servingRoutes(ctx: ServingContext): RouteSpec[] {
     ...descriptionRoutes(ctx, () => routes),
     ...oipRoutes(ctx),
     ...modelRoutes(ctx),
+    ...retrainRoutes(ctx),
     ...predictionRoutes(ctx),
+    ...feedbackRoutes(ctx),
+    ...ctx.snapshots.routes,
   );
   return routes;
 }
 
 /**
- * The serving container's express app: the Open Inference Protocol under `/v2`, Kiln's model
- * and prediction routes, `/events`, then 404 and problem handling. Every error is an RFC 9457
- * problem document that also carries OIP's `error` member (its `detail`).
+ * The serving container's express app: the Open Inference Protocol under `/v2`, Kiln's model,
+ * prediction, feedback and retraining routes, the snapshots' artifact API under `/artifacts`,
+ * `/events`, then 404 and problem handling. Every error is an RFC 9457 problem document that
+ * also carries OIP's `error` member (its `detail`).
  */
 export function createApp(ctx: ServingContext): Express {
   const app = express();

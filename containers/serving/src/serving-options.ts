@@ -45,10 +45,18 @@ export interface ServingOptions {
    * @defaultValue none: every URL is opened as it is
    */
   topology?: Topology | TopologyDescription;
+  /**
+   * The URL other containers reach this one by: the base of its snapshots' URLs, which a
+   * retraining run's pipeline fetches.
+   * @defaultValue its compose URL when the topology has it (`http://serving:8080`), else the
+   * address it listens on
+   */
+  url?: string;
 }
 
-export type ResolvedServingOptions = Required<Omit<ServingOptions, 'topology'>> & {
+export type ResolvedServingOptions = Required<Omit<ServingOptions, 'topology' | 'url'>> & {
   topology: Topology;
+  url: string | undefined;
 };
 
 /** Fills in the defaults and checks the numbers. */
@@ -70,6 +78,7 @@ export function resolveServingOptions(options: ServingOptions): ResolvedServingO
     maxAttempts: options.maxAttempts ?? 3,
     watch: options.watch ?? [],
     topology: Topology.from(options.topology),
+    url: options.url,
   };
   const positive: (keyof ResolvedServingOptions)[] = [
     'maxBatchSize',

@@ -71,7 +71,21 @@ describe('registering versions', () => {
     });
     const listed = await call<Record<string, unknown>[]>(`${base}/models`);
     expect(listed.body).toEqual([
-      { name: 'fashion', aliases: { champion: 1, challenger: 2 }, versions: 2, policy: null },
+      {
+        name: 'fashion',
+        aliases: { champion: 1, challenger: 2 },
+        versions: 2,
+        // No pipeline serves this model, so it does not retrain by itself.
+        policy: {
+          enabled: false,
+          threshold: 10,
+          pipeline: null,
+          metric: 'accuracy',
+          margin: 0,
+          holdOutEvery: 5,
+        },
+        feedback: { total: 0, unused: 0 },
+      },
     ]);
     const versions = await call<Record<string, unknown>[]>(`${base}/models/fashion/versions`);
     expect(versions.body.map((v) => [v['version'], v['status']])).toEqual([

@@ -12,6 +12,7 @@ import {
   type DatasetSet,
   type TensorFile,
 } from '@kiln/fashion-mnist';
+import { appendExtraExamples, readExtraExamples } from './extra-examples.js';
 import { writeRows } from './gather-rows.js';
 import type { SplitParameters } from './split-parameters.js';
 import { splitIndices } from './stratified-split.js';
@@ -53,13 +54,20 @@ async function writeSide(
 /**
  * Builds a split artifact: a seeded, stratified train/validation split of one set of the input
  * (`train` by default), both sides written as tensors in the input's dtype, with the chosen rows
- * in `train-indices.u32` and `validation-indices.u32`.
+ * in `train-indices.u32` and `validation-indices.u32`. The training examples of an `extra`
+ * labelled-dataset artifact (people's labels) are appended to the training side, `extraCopies`
+ * times each, after the rows the indices name.
  */
 export async function buildSplit(ctx: BuildContext<SplitParameters>): Promise<void> {
-  const { validationFraction, seed, stratify, from } = ctx.parameters;
+  const { validationFraction, seed, stratify, from, extraCopies } = ctx.parameters;
   const inputDir = ctx.inputs['dataset'] as string;
   const input = await readDatasetManifest(inputDir, 'dataset');
   const set = requireSet(input, from, 'dataset');
+  const extraDir = ctx.inputs['extra'];
+  const pixelsPerImage = input.imageShape.reduce((product, size) => product * size, 1);
+  const extra = extraDir
+    ? await readExtraExamples(extraDir, pixelsPerImage, input.classes.length)
+    : null;
   const labels = await readTensorFile(inputDir, { ...set.labels, dtype: 'uint8' });
   const origins = set.origins
     ? await readTensorFile(inputDir, { ...set.origins, dtype: 'uint32' })
@@ -81,15 +89,19 @@ export async function buildSplit(ctx: BuildContext<SplitParameters>): Promise<vo
   ]);
   ctx.signal.throwIfAborted();
   ctx.progress(0.4, 'writing training set');
-  const train = await writeSide(
-    inputDir,
-    ctx.outputDir,
-    set,
-    'train',
-    split.train,
-    sources,
-    labels,
-  );
+  let train = await writeSide(inputDir, ctx.outputDir, set, 'train', split.train, sources, labels);
+  if (extra) {
+    train = await appendExtraExamples(
+      ctx.outputDir,
+      train,
+      extra,
+      extraCopies,
+      input.classes.length,
+    );
+    ctx.log(
+      `extra: ${extra.count} labelled examples${extraCopies > 1 ? ` × ${extraCopies}` : ''} added to the training side (${train.count} images)`,
+    );
+  }
   ctx.signal.throwIfAborted();
   ctx.progress(0.8, 'writing validation set');
   const validation = await writeSide(
@@ -118,6 +130,7 @@ export async function buildSplit(ctx: BuildContext<SplitParameters>): Promise<vo
       seed,
       stratify,
       indices: { train: 'train-indices.u32', validation: 'validation-indices.u32' },
+      ...(extra ? { extra: { count: extra.count, copies: extraCopies } } : {}),
     },
   });
   ctx.progress(1, 'split');

@@ -9,6 +9,10 @@ export interface SplitParameters {
   stratify: boolean;
   /** The set to split. */
   from: string;
+  /** URL of a labelled-dataset artifact whose training examples join the training side. */
+  extra?: string;
+  /** How many times each extra example is added. */
+  extraCopies: number;
 }
 
 /** JSON Schema 2020-12 of the parameters. */
@@ -45,6 +49,19 @@ export const SPLIT_PARAMETERS_SCHEMA: JsonSchema = {
       minLength: 1,
       default: 'train',
       description: 'The set of the dataset to split',
+    },
+    extra: {
+      type: 'string',
+      format: 'kiln-artifact',
+      description:
+        "URL of a labelled-dataset artifact (IDX train-images-idx3-ubyte and train-labels-idx1-ubyte, as the serving container's feedback snapshots hold) whose examples are added to the training side, never to validation",
+    },
+    extraCopies: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 1000,
+      default: 1,
+      description: 'How many times each extra example is added to the training side',
     },
   },
 };

@@ -235,6 +235,22 @@ export function buildOpenApiDocument(
   };
 }
 
+/** What every artifact route with a path parameter may answer. */
+export const ARTIFACT_PATH_RESPONSES = { '400': 'a bad name or path', '404': 'no such artifact' };
+
+/**
+ * What the artifact API's routes need of an OpenAPI document: the component schemas their
+ * `$ref`s name (the tool's parameters among them) and the body of a create.
+ */
+export function artifactApiSchemas(
+  description: ToolDescription,
+): Required<Pick<OpenApiOptions, 'schemas' | 'createBody'>> {
+  return {
+    schemas: { Parameters: description.parameters, ...COMPONENT_SCHEMAS },
+    createBody: createBody(description),
+  };
+}
+
 /** The OpenAPI 3.1 document of a tool (or pipeline) container: its routes and parameter schema. */
 export function buildOpenApi(
   description: ToolDescription,
@@ -247,11 +263,7 @@ export function buildOpenApi(
       description: description.description,
     },
     routes,
-    {
-      schemas: { Parameters: description.parameters, ...COMPONENT_SCHEMAS },
-      createBody: createBody(description),
-      pathResponses: { '400': 'a bad name or path', '404': 'no such artifact' },
-    },
+    { ...artifactApiSchemas(description), pathResponses: ARTIFACT_PATH_RESPONSES },
   );
 }
 

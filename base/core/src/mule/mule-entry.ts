@@ -15,6 +15,7 @@ import { runCommand } from './command-runner.js';
 import { fetchInputs } from './input-fetcher.js';
 import {
   MULE_MODULE_ENV,
+  MULE_SETTINGS_ENV,
   MULE_TOPOLOGY_ENV,
   type BuildJob,
   type MuleToServer,
@@ -28,10 +29,12 @@ const send = (message: MuleToServer): void => {
 const modulePath = process.env[MULE_MODULE_ENV];
 let tool: ToolDefinition;
 let topology: Topology;
+let settings: Record<string, unknown>;
 try {
   if (!modulePath) throw new Error(`${MULE_MODULE_ENV} is not set`);
   const topologyJson = process.env[MULE_TOPOLOGY_ENV];
   topology = topologyJson ? Topology.from(JSON.parse(topologyJson)) : Topology.EMPTY;
+  settings = JSON.parse(process.env[MULE_SETTINGS_ENV] || '{}') as Record<string, unknown>;
   tool = await loadToolModule(modulePath);
 } catch (error) {
   send({
@@ -105,6 +108,7 @@ async function build(job: BuildJob): Promise<void> {
         progress: (fraction, message) => recorder.progress(fraction, message),
         signal: controller.signal,
         topology,
+        settings,
       });
     } else {
       await runCommand(tool.command ?? [], modulePath!, job, inputs, recorder, controller.signal);

@@ -40,3 +40,6 @@ export const MULE_MODULE_ENV = 'KILN_MULE_MODULE';
 
 /** Environment variable carrying the server's topology (its plain JSON form) to the mule. */
 export const MULE_TOPOLOGY_ENV = 'KILN_MULE_TOPOLOGY';
+
+/** Environment variable carrying the server's build settings (JSON) to the mule. */
+export const MULE_SETTINGS_ENV = 'KILN_MULE_SETTINGS';

@@ -17,6 +17,22 @@ import { toSummary } from '../store/artifact-index.js';
 import { listMetricFiles, readReport } from '../metrics/metric-reader.js';
 
 /**
+ * The artifact API proper: the collection (`/artifacts` or `/runs`) and everything under an
+ * artifact. A container that embeds a tool serves these beside its own `/`, `/health`,
+ * `/openapi.json` and `/events`.
+ */
+export function artifactApiRoutes(ctx: ToolServerContext): RouteSpec[] {
+  return [
+    ...collectionRoutes(ctx),
+    ...artifactRoutes(ctx),
+    ...dataRoutes(ctx),
+    ...logRoutes(ctx),
+    ...inputRoutes(ctx),
+    ...metricRoutes(ctx),
+  ];
+}
+
+/**
  * Every route of the container for a context, in mounting order: the definition's own first,
  * then the artifact API. All of them feed `/openapi.json`.
  */
@@ -24,12 +40,7 @@ function toolRoutes(ctx: ToolServerContext, own: readonly RouteSpec[]): RouteSpe
   const routes: RouteSpec[] = [...own];
   routes.push(
     ...descriptionRoutes(ctx, () => routes),
-    ...collectionRoutes(ctx),
-    ...artifactRoutes(ctx),
-    ...dataRoutes(ctx),
-    ...logRoutes(ctx),
-    ...inputRoutes(ctx),
-    ...metricRoutes(ctx),
+    ...artifactApiRoutes(ctx),
     ...eventRoutes(ctx),
   );
   return routes;

@@ -5,6 +5,7 @@ import { appendFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import {
   MULE_MODULE_ENV,
+  MULE_SETTINGS_ENV,
   MULE_TOPOLOGY_ENV,
   type BuildFailure,
   type BuildJob,
@@ -30,6 +31,8 @@ export interface MuleSupervisorOptions {
   modulePath: string;
   /** The project's topology, handed to the mule (reference fetching, `ctx.topology`). */
   topology: TopologyDescription;
+  /** What the server hands every build as `ctx.settings` (JSON). */
+  settings: Record<string, unknown>;
   logger: Logger;
   /** Grace after an abort before SIGTERM, and again before SIGKILL. */
   cancelGraceMs: number;
@@ -131,6 +134,7 @@ export class MuleSupervisor {
         ...process.env,
         [MULE_MODULE_ENV]: this.#options.modulePath,
         [MULE_TOPOLOGY_ENV]: JSON.stringify(this.#options.topology),
+        [MULE_SETTINGS_ENV]: JSON.stringify(this.#options.settings),
       },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });

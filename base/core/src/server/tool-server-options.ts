@@ -30,6 +30,12 @@ export interface ToolServerOptions {
    * @defaultValue none: references are opened as they are
    */
   topology?: Topology | TopologyDescription;
+  /**
+   * Settings every build gets as `ctx.settings`: JSON, sent to the mule as it starts. For a
+   * container that embeds a tool and configures it (the serving container).
+   * @defaultValue {}
+   */
+  settings?: Record<string, unknown>;
 }
 
 export type ResolvedToolServerOptions = Required<Omit<ToolServerOptions, 'topology'>> & {
@@ -51,6 +57,7 @@ export function resolveToolServerOptions(options: ToolServerOptions): ResolvedTo
     maxBuildsPerMule: options.maxBuildsPerMule ?? 0,
     maxAttempts: options.maxAttempts ?? 3,
     topology: Topology.from(options.topology),
+    settings: options.settings ?? {},
   };
 }
 

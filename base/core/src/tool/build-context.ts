@@ -33,4 +33,10 @@ export interface BuildContext<P = Record<string, any>> {
    * containers by their compose URLs (`http://import:8080`), as pipelines do.
    */
   topology: Topology;
+  /**
+   * What the server that runs the tool was given for its builds (`ToolServerOptions.settings`):
+   * how a tool embedded in a container learns that container's configuration (the serving
+   * container tells its snapshots where its database is). `{}` for a plain tool container.
+   */
+  settings: Record<string, unknown>;
 }

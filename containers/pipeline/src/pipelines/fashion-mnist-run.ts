@@ -57,10 +57,15 @@ export async function runFashionMnist(
   // uint8 pixels, normalised batch by batch by train and benchmark: a quarter of float32's
   // bytes through export, split and every download (the manifest carries the normalisation).
   const tensors = await p.step('export', { dataset: processed, dtype: 'uint8' });
+  // People's labels (a labelled-dataset artifact of the serving container) join the training
+  // side only: validation and test stay the original data's, so figures compare run for run.
   const split = await p.step('split', {
     dataset: tensors,
     validationFraction: q.validationFraction,
     seed: q.seed,
+    ...(q.extraTrainingData
+      ? { extra: q.extraTrainingData, extraCopies: q.extraTrainingCopies }
+      : {}),
   });
   const trainAndBenchmark = async (
     s: StepContext<FashionMnistParameters>,

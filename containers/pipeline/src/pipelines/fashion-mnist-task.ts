@@ -50,6 +50,10 @@ export interface FashionMnistParameters {
   seed: number;
   backend: 'auto' | 'native' | 'wasm' | 'cpu';
   latencyRuns: number;
+  /** URL of a labelled-dataset artifact whose examples join the training side of the split. */
+  extraTrainingData?: string;
+  /** How many times each of those examples is added. */
+  extraTrainingCopies: number;
   /** A sweep: one training and benchmark per variant, from the same data steps. */
   variants?: FashionMnistVariant[];
 }
@@ -216,6 +220,19 @@ export function fashionMnistProperties(defaults: {
       default: 200,
       description:
         'Single-image predictions the benchmark times for its latency figure (0 skips them)',
+    },
+    extraTrainingData: {
+      type: 'string',
+      format: 'kiln-artifact',
+      description:
+        "URL of a labelled-dataset artifact (the serving container's snapshots of people's labels) whose examples are added to the training side of the split, never to validation or test",
+    },
+    extraTrainingCopies: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 1000,
+      default: 1,
+      description: 'How many times each example of extraTrainingData is added to the training side',
     },
   };
 }

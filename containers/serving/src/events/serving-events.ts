@@ -1,4 +1,11 @@
-import type { AliasChange, ModelVersionInfo, PredictionInfo } from '@kiln/api';
+import type {
+  AliasChange,
+  ArtifactSummary,
+  FeedbackEvent,
+  ModelVersionInfo,
+  PredictionInfo,
+  RetrainInfo,
+} from '@kiln/api';
 import { EventEmitter } from 'node:events';
 
 /** The events of `/events`, by name, with their data. */
@@ -6,6 +13,10 @@ export interface ServingEventMap {
   prediction: [PredictionInfo];
   version: [ModelVersionInfo];
   alias: [AliasChange];
+  feedback: [FeedbackEvent];
+  retrain: [RetrainInfo];
+  /** A snapshot artifact changed (the tool container's own event). */
+  artifact: [ArtifactSummary];
 }
 
 /** A listener of every event: its name and data. */
@@ -16,8 +27,9 @@ export type AnyServingListener = <K extends keyof ServingEventMap>(
 
 /**
  * In-process fan-out of what `/events` streams: a prediction was made, a version changed
- * (status, figures), an alias moved. Emitting with no listener costs next to nothing, so every
- * prediction is announced.
+ * (status, figures), an alias moved, a label was given, a retraining run moved on, a snapshot
+ * artifact changed. Emitting with no listener costs next to nothing, so every prediction is
+ * announced.
  */
 export class ServingEvents {
   readonly #emitter = new EventEmitter<ServingEventMap>();

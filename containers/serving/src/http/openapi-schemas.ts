@@ -85,3 +85,54 @@ export const INFER_BODY = json({
 export const PROBLEM_MEMBERS = {
   error: { type: 'string', description: "the Open Inference Protocol's error member" },
 };
+
+/** A label: a class index or a class name. */
+const LABEL = {
+  oneOf: [
+    { type: 'integer', minimum: 0, description: 'a class index' },
+    { type: 'string', minLength: 1, description: 'a class name, or a class index in digits' },
+  ],
+};
+
+/** `POST /feedback`: a prediction's label (JSON), or a labelled image (multipart). */
+export const FEEDBACK_BODY = {
+  required: true,
+  content: {
+    'application/json': {
+      schema: {
+        type: 'object',
+        required: ['predictionId', 'label'],
+        additionalProperties: false,
+        properties: { predictionId: { type: 'string' }, label: LABEL },
+      },
+    },
+    'multipart/form-data': {
+      schema: {
+        type: 'object',
+        required: ['image', 'label'],
+        properties: {
+          image: { type: 'string', format: 'binary', description: 'PNG, JPEG or PGM' },
+          label: { type: 'string', description: 'a class index or name' },
+          model: {
+            type: 'string',
+            description: 'the model it is a label of (needed when several are served)',
+          },
+        },
+      },
+    },
+  },
+};
+
+/** `PUT /models/{model}/policy`: the fields to change. */
+export const POLICY_BODY = json({
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    enabled: { type: 'boolean' },
+    threshold: { type: 'integer', minimum: 1 },
+    pipeline: { type: ['string', 'null'], description: "a pipeline's service name" },
+    metric: { enum: ['accuracy', 'heldOutAccuracy'] },
+    margin: { type: 'number', minimum: -1, maximum: 1 },
+    holdOutEvery: { type: 'integer', minimum: 0, maximum: 1000 },
+  },
+});

@@ -63,6 +63,15 @@ export function nameQuery(req: Request, key: string): string | undefined {
   return text;
 }
 
+/** `?key=true` or `?key=false`, or undefined. */
+export function booleanQuery(req: Request, key: string): boolean | undefined {
+  const text = single(req, key);
+  if (text === undefined) return undefined;
+  if (text !== 'true' && text !== 'false')
+    throw invalidQuery(`'${key}' must be true or false, got '${text}'`);
+  return text === 'true';
+}
+
 /** A free string query value, or undefined. */
 export function stringQuery(req: Request, key: string): string | undefined {
   return single(req, key);

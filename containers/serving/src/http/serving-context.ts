@@ -1,7 +1,11 @@
 import type { Logger, ServingDescription } from '@kiln/api';
+import type { ToolService } from '@kiln/core';
 import type { ServingEvents } from '../events/serving-events.js';
+import type { FeedbackService } from '../feedback/feedback-service.js';
 import type { InferenceService } from '../inference/inference-service.js';
 import type { ModelRegistry } from '../registry/model-registry.js';
+import type { Retrainer } from '../retrain/retrainer.js';
+import type { RetrainPolicies } from '../retrain/retrain-policies.js';
 import type { PredictionStore } from '../store/prediction-store.js';
 
 /** Size limits of what the serving container accepts. */
@@ -20,6 +24,11 @@ export interface ServingContext {
   registry: ModelRegistry;
   inference: InferenceService;
   predictions: PredictionStore;
+  feedback: FeedbackService;
+  retrainer: Retrainer;
+  policies: RetrainPolicies;
+  /** The labelled-dataset tool whose artifacts are the snapshots (`/artifacts`). */
+  snapshots: ToolService;
   events: ServingEvents;
   dataDir: string;
   limits: ServingLimits;

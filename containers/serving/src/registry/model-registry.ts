@@ -11,6 +11,7 @@ import {
   type ModelSummary,
   type ModelVersionInfo,
   type RegisterVersionRequest,
+  type RetrainPolicy,
 } from '@kiln/api';
 import { join } from 'node:path';
 import type { ServingEvents } from '../events/serving-events.js';
@@ -32,13 +33,23 @@ import {
   versionNotFound,
   versionUnusable,
 } from './registry-errors.js';
-import { versionInfo, versionStatus } from './version-info.js';
+import { versionInfo, versionStatus, type VersionFeedbackFigures } from './version-info.js';
 import {
+  EVALUATION_BATCH,
   checkRegistration,
   registerVersion,
   startWorker,
   type LoadSettings,
 } from './version-registration.js';
+
+/** What the feedback loop adds to the registry's answers: live figures and the policy. */
+export interface ModelAnnotations {
+  /** Each version's feedback on its own predictions, by version. */
+  versionFeedback(model: string): ReadonlyMap<number, VersionFeedbackFigures>;
+  policy(model: string): RetrainPolicy;
+  /** Labels received, and those no completed retraining counted yet. */
+  feedback(model: string): { total: number; unused: number };
+}
 
 /** What a {@link ModelRegistry} works with. */
 export interface ModelRegistryOptions extends LoadSettings {
@@ -50,6 +61,7 @@ export interface ModelRegistryOptions extends LoadSettings {
   benchmarkRuns: number;
   /** Registrations interrupted by restarts before the version fails. */
   maxAttempts: number;
+  annotations: ModelAnnotations;
 }
 
 /** The loaded version that answers a request, and what it takes. */
@@ -129,7 +141,37 @@ export class ModelRegistry {
   /** A model's versions, newest first. */
   versions(model: string): ModelVersionInfo[] {
     this.#requireModel(model);
-    return this.#store.versions(model).map((record) => this.#info(record));
+    const feedback = this.#options.annotations.versionFeedback(model);
+    return this.#store.versions(model).map((record) => this.#info(record, feedback));
+  }
+
+  /**
+   * A gate's refusal: the version is `rejected` with the reason, and leaves the challenger
+   * alias (its process drains and stops). A version that is not the challenger keeps its aliases.
+   */
+  async reject(model: string, version: number, reason: string): Promise<void> {
+    this.#requireVersion(model, version);
+    await this.#locks.run(model, () => {
+      const updated = this.#store.updateVersion(model, version, {
+        state: VersionState.Rejected,
+        reason,
+      });
+      this.#logger.info('version rejected', { model, version, reason });
+      if (this.#aliases.get(model)?.challenger === version) this.#move(model, { challenger: null });
+      this.#events.emit('version', this.#info(updated));
+    });
+  }
+
+  /** The share of an evaluation set a loaded version classifies right (null if it is empty). */
+  async scoreOn(
+    model: string,
+    version: number,
+    evaluation: { dataset: string; set: string },
+  ): Promise<number | null> {
+    const { worker } = this.route(model, version);
+    const dir = await this.#options.fetcher.fetchEvaluationSet(evaluation.dataset, evaluation.set);
+    const scores = await worker.evaluate(dir, evaluation.set, EVALUATION_BATCH);
+    return scores.count > 0 ? scores.correct / scores.count : null;
   }
 
   version(model: string, version: number): ModelVersionInfo {
@@ -350,11 +392,13 @@ export class ModelRegistry {
   }
 
   #summary(name: string): ModelSummary {
+    const { annotations } = this.#options;
     return {
       name,
       aliases: { ...this.#aliases.get(name) },
       versions: this.#store.versions(name).length,
-      policy: null,
+      policy: annotations.policy(name),
+      feedback: annotations.feedback(name),
     };
   }
 
@@ -362,9 +406,17 @@ export class ModelRegistry {
     return versionStatus(record, this.#loaded.get(record.model, record.version));
   }
 
-  #info(record: VersionRecord): ModelVersionInfo {
+  #info(
+    record: VersionRecord,
+    feedback = this.#options.annotations.versionFeedback(record.model),
+  ): ModelVersionInfo {
     const worker = this.#loaded.get(record.model, record.version);
-    return versionInfo(record, worker, this.#aliases.get(record.model) ?? {});
+    return versionInfo(
+      record,
+      worker,
+      this.#aliases.get(record.model) ?? {},
+      feedback.get(record.version),
+    );
   }
 
   #modelDir(model: string, version: number): string {

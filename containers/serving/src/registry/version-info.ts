@@ -22,11 +22,18 @@ export function versionStatus(
   return worker.state === WorkerState.Ready ? ModelVersionStatus.Ready : ModelVersionStatus.Loading;
 }
 
+/** The feedback a version's predictions received: how much, and how much confirmed them. */
+export interface VersionFeedbackFigures {
+  count: number;
+  correct: number;
+}
+
 /** A version as `GET /models/{model}/versions` shows it. */
 export function versionInfo(
   record: VersionRecord,
   worker: VersionWorker | undefined,
   aliases: Partial<Record<ModelAlias, number>>,
+  feedback: VersionFeedbackFigures = { count: 0, correct: 0 },
 ): ModelVersionInfo {
   return {
     model: record.model,
@@ -34,7 +41,8 @@ export function versionInfo(
     artifact: record.artifact,
     status: versionStatus(record, worker),
     figures: record.figures,
-    feedbackAccuracy: null,
+    feedbackAccuracy: feedback.count > 0 ? feedback.correct / feedback.count : null,
+    feedbackCount: feedback.count,
     createdAt: record.createdAt,
     reason: record.reason,
     aliases: MODEL_ALIASES.filter((alias) => aliases[alias] === record.version),

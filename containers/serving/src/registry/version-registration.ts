@@ -7,7 +7,7 @@ import { VersionWorker } from '../workers/version-worker.js';
 import { checkArtifactUrl, type ArtifactFetcher } from './artifact-fetcher.js';
 
 /** Images a batch of the evaluation holds. */
-const EVALUATION_BATCH = 256;
+export const EVALUATION_BATCH = 256;
 
 /** What loading a version takes. */
 export interface LoadSettings {

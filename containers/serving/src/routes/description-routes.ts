@@ -21,7 +21,8 @@ export function descriptionRoutes(
       method: 'get',
       path: '/',
       operationId: 'describe',
-      summary: 'What this container is and the models it serves',
+      summary:
+        'What this container is, the models it serves, and (as a tool container) the artifact type and parameters of its snapshots',
       responses: { '200': 'the description' },
       handler: (_req, res) => {
         res.json({
@@ -40,8 +41,11 @@ export function descriptionRoutes(
       handler: async (_req, res) => {
         const stats = await statfs(ctx.dataDir);
         const full = stats.bavail * stats.bsize < MIN_FREE_BYTES;
+        const snapshots = ctx.snapshots.health();
         res.status(full ? 503 : 200).json({
           status: full ? 'unavailable' : 'ok',
+          queued: snapshots.queued,
+          running: snapshots.running,
           models: ctx.registry.modelNames().length,
           processes: ctx.registry.workers(),
           ...(full ? { reason: "the data folder's disk is full" } : {}),
@@ -62,7 +66,11 @@ export function descriptionRoutes(
             description: ctx.description.description,
           },
           allRoutes(),
-          { problemMembers: PROBLEM_MEMBERS, defaultContent: JSON_OBJECT },
+          {
+            problemMembers: PROBLEM_MEMBERS,
+            defaultContent: JSON_OBJECT,
+            ...ctx.snapshots.schemas,
+          },
         );
         res.json(openApi);
       },
@@ -71,7 +79,8 @@ export function descriptionRoutes(
       method: 'get',
       path: '/events',
       operationId: 'events',
-      summary: 'Server-Sent Events: prediction, version and alias',
+      summary:
+        'Server-Sent Events: prediction, version, alias, feedback, retrain, and artifact (a snapshot changed)',
       responses: { '200': 'the event stream' },
       content: { 'text/event-stream': { type: 'string' } },
       handler: (req, res) => {

@@ -1,6 +1,6 @@
 import { ErrorCode, KilnError, type PredictionDetail, type PredictionInfo } from '@kiln/api';
 import type { RouteSpec } from '@kiln/core';
-import { integerQuery, nameQuery, stringQuery } from '../http/params.js';
+import { booleanQuery, integerQuery, nameQuery, stringQuery } from '../http/params.js';
 import type { ServingContext } from '../http/serving-context.js';
 import { encodePng } from '../inference/image-input.js';
 
@@ -19,9 +19,15 @@ export function predictionRoutes(ctx: ServingContext): RouteSpec[] {
       method: 'get',
       path: '/predictions',
       operationId: 'listPredictions',
-      summary: 'Predictions, newest first; ?model=, ?limit= (50, at most 1000), ?before=<id>',
+      summary:
+        'Predictions, newest first, each with the label it received (feedback); ?model=, ?labelled=true|false, ?limit= (50, at most 1000), ?before=<id>',
       query: [
         { name: 'model', description: 'only this model', schema: { type: 'string' } },
+        {
+          name: 'labelled',
+          description: 'only those with a label (true) or without (false)',
+          schema: { type: 'boolean' },
+        },
         {
           name: 'limit',
           description: 'how many (1–1000)',
@@ -37,10 +43,12 @@ export function predictionRoutes(ctx: ServingContext): RouteSpec[] {
       handler: (req, res) => {
         const model = nameQuery(req, 'model');
         const before = stringQuery(req, 'before');
+        const labelled = booleanQuery(req, 'labelled');
         if (before !== undefined && !predictions.has(before)) throw notFound(before);
         const list: PredictionInfo[] = predictions.list({
           ...(model === undefined ? {} : { model }),
           ...(before === undefined ? {} : { before }),
+          ...(labelled === undefined ? {} : { labelled }),
           limit: integerQuery(req, 'limit', 50, MAX_LIMIT),
         });
         res.json(list);

@@ -31,6 +31,8 @@ export interface PredictionQuery {
   limit?: number;
   /** Only predictions older than this one (paging). */
   before?: string;
+  /** Only those that received a label (true), or none (false). */
+  labelled?: boolean;
 }
 
 interface PredictionRow {
@@ -42,7 +44,12 @@ interface PredictionRow {
   confidence: number;
   source: PredictionSource;
   created_at: string;
+  feedback: number | null;
 }
+
+/** A prediction's columns, with the label it received (`feedback`). */
+const INFO_COLUMNS =
+  'p.seq, p.id, p.model, p.version, p.label, p.confidence, p.source, p.created_at, f.label AS feedback';
 
 /** How often (in inserted rows) the oldest predictions beyond the cap are removed. */
 const PRUNE_EVERY = 1024;
@@ -55,7 +62,7 @@ function toInfo(row: PredictionRow): PredictionInfo {
     label: row.label,
     confidence: row.confidence,
     createdAt: row.created_at,
-    feedback: null,
+    feedback: row.feedback,
     source: row.source,
   };
 }
@@ -63,7 +70,7 @@ function toInfo(row: PredictionRow): PredictionInfo {
 /**
  * Every prediction the container answered, durably: a batch of predictions is one transaction,
  * committed before any of them is answered, so an acknowledged prediction survives a `kill -9`.
- * Beyond `maxPredictions` rows the oldest are removed.
+ * Beyond `maxPredictions` rows the oldest are removed, except those that received a label.
  */
 export class PredictionStore {
   readonly #db: Database.Database;
@@ -143,17 +150,20 @@ export class PredictionStore {
     const conditions: string[] = [];
     const values: unknown[] = [];
     if (query.model !== undefined) {
-      conditions.push('model = ?');
+      conditions.push('p.model = ?');
       values.push(query.model);
     }
     if (query.before !== undefined) {
-      conditions.push('seq < (SELECT seq FROM predictions WHERE id = ?)');
+      conditions.push('p.seq < (SELECT seq FROM predictions WHERE id = ?)');
       values.push(query.before);
     }
+    if (query.labelled !== undefined)
+      conditions.push(query.labelled ? 'f.label IS NOT NULL' : 'f.label IS NULL');
     const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
     return this.#db
       .prepare<unknown[], PredictionRow>(
-        `SELECT seq, id, model, version, label, confidence, source, created_at FROM predictions ${where} ORDER BY seq DESC LIMIT ?`,
+        `SELECT ${INFO_COLUMNS} FROM predictions p LEFT JOIN feedback f ON f.prediction_id = p.id
+         ${where} ORDER BY p.seq DESC LIMIT ?`,
       )
       .all(...values, limit)
       .map(toInfo);
@@ -167,7 +177,8 @@ export class PredictionStore {
   get(id: string): PredictionDetail | null {
     const row = this.#db
       .prepare<[string], PredictionRow & { probabilities: Buffer }>(
-        'SELECT seq, id, model, version, label, confidence, source, created_at, probabilities FROM predictions WHERE id = ?',
+        `SELECT ${INFO_COLUMNS}, p.probabilities FROM predictions p
+         LEFT JOIN feedback f ON f.prediction_id = p.id WHERE p.id = ?`,
       )
       .get(id);
     if (!row) return null;
@@ -190,10 +201,14 @@ export class PredictionStore {
     return (this.#db.prepare('SELECT COUNT(*) AS n FROM predictions').get() as { n: number }).n;
   }
 
+  /** Removes the oldest predictions beyond the cap, but never one that received a label. */
   #prune(): void {
     this.#sincePrune = 0;
     this.#db
-      .prepare('DELETE FROM predictions WHERE seq <= (SELECT MAX(seq) FROM predictions) - ?')
+      .prepare(
+        `DELETE FROM predictions WHERE seq <= (SELECT MAX(seq) FROM predictions) - ?
+         AND id NOT IN (SELECT prediction_id FROM feedback WHERE prediction_id IS NOT NULL)`,
+      )
       .run(this.#maxPredictions);
   }
 }

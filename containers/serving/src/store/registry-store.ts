@@ -21,10 +21,11 @@ export interface EvaluationRef {
   set: string;
 }
 
-/** The pipeline run a version came from. */
+/** The pipeline run a version came from, and the retraining run that started it, if one did. */
 export interface VersionSource {
   pipeline: string;
   run: string;
+  retrain?: number;
 }
 
 /** One version as the store keeps it. */

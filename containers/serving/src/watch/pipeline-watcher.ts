@@ -1,8 +1,9 @@
-import { ModelVersionStatus, type Logger, type StepInfo } from '@kiln/api';
+import { ModelVersionStatus, type Logger } from '@kiln/api';
 import { Kiln, type KilnOptions, type PipelineClient } from '@kiln/client';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ModelRegistry } from '../registry/model-registry.js';
 import type { PipelineWatch } from './pipeline-watch.js';
+import { runModel } from './run-model.js';
 
 /** What a {@link PipelineWatcher} needs. */
 export interface PipelineWatcherOptions {
@@ -93,8 +94,12 @@ export class PipelineWatcher {
     const run = runs.find((candidate) => !this.#tried.has(candidate.name));
     if (!run) return;
     this.#tried.add(run.name);
-    const { model, benchmark, variant } = await this.#modelOf(run.name);
-    const evaluation = benchmark ? await this.#evaluationSet(benchmark) : undefined;
+    const { model, evaluation, variant } = await runModel(this.#pipeline, run.name, {
+      ...(watch.modelStep ? { modelStep: watch.modelStep } : {}),
+      ...(watch.evaluationStep ? { evaluationStep: watch.evaluationStep } : {}),
+      ...(this.#options.client ? { client: this.#options.client } : {}),
+      signal,
+    });
     const description = await this.#pipeline.describe({ signal });
     this.#options.logger.info('serving a completed pipeline run', {
       model: watch.model,
@@ -107,43 +112,5 @@ export class PipelineWatcher {
       { artifact: model.url, ...(evaluation ? { evaluation } : {}) },
       { pipeline: description.name, run: run.name },
     );
-  }
-
-  /**
-   * A completed run's model step and benchmark step: the run's own (`train`, `benchmark`), or,
-   * for a run that swept variants, its best variant's (`train-wide`, `benchmark-wide`), whose
-   * figures are the run's.
-   */
-  async #modelOf(
-    run: string,
-  ): Promise<{ model: StepInfo; benchmark?: StepInfo; variant?: string }> {
-    const { watch } = this.#options;
-    const signal = this.#abort.signal;
-    const [steps, variants] = await Promise.all([
-      this.#pipeline.steps(run, { signal }),
-      this.#pipeline.variants(run, { signal }),
-    ]);
-    const best = variants?.results.find((result) => result.name === variants.best);
-    if (variants && !best) throw new Error(`run '${run}' swept variants, and none completed`);
-    // A variant's steps are named in the run after it: `train` → `train-wide`.
-    const named = (step: string): StepInfo | undefined => {
-      const name = best ? best.steps[step] : step;
-      return steps.find((candidate) => candidate.step === name);
-    };
-    const modelStep = watch.modelStep ?? 'train';
-    const model = named(modelStep);
-    if (!model) {
-      const whose = best ? ` (its best variant '${best.name}')` : '';
-      throw new Error(`run '${run}'${whose} has no '${modelStep}' step`);
-    }
-    const benchmark = named(watch.evaluationStep ?? 'benchmark');
-    return { model, ...(benchmark ? { benchmark } : {}), ...(best ? { variant: best.name } : {}) };
-  }
-
-  /** The `dataset` input of the run's benchmark step, if it has one. */
-  async #evaluationSet(step: StepInfo): Promise<string | undefined> {
-    const { client, name } = Kiln.artifactAt(step.url, this.#options.client);
-    const record = await client.get(name, { signal: this.#abort.signal });
-    return record.inputs.find((input) => input.parameter === 'dataset')?.url;
   }
 }
