@@ -8,12 +8,17 @@ export { ToolClient } from './tool-client.js';
 export { PipelineClient } from './pipeline-client.js';
 export {
   ServingClient,
-  type ImageInput,
   type PredictionListOptions,
   type ServingEvent,
   type VersionCallOptions,
   type VersionWaitOptions,
 } from './serving-client.js';
+export type {
+  FeedbackListOptions,
+  ImageInput,
+  LabelInput,
+  RetrainWaitOptions,
+} from './serving-feedback.js';
 export {
   ArtifactCollectionClient,
   type ListOptions,
@@ -96,11 +101,23 @@ export {
   type TaskDescription,
   type ToolDescription,
   type ValidationIssue,
+  GATE_METRICS,
+  GateMetric,
   MODEL_ALIASES,
   ModelAlias,
   ModelVersionStatus,
+  RetrainStatus,
   ServingEventName,
+  isFinalRetrainStatus,
   type AliasChange,
+  type FeedbackEvent,
+  type FeedbackInfo,
+  type FeedbackStats,
+  type GateFigures,
+  type GateVerdict,
+  type RetrainInfo,
+  type RetrainPolicy,
+  type RetrainPolicyUpdate,
   type ModelDetail,
   type ModelSignature,
   type ModelSummary,

@@ -4,6 +4,10 @@ import {
   ServingEventName,
   isSettledVersionStatus,
   type AliasChange,
+  type ArtifactSummary,
+  type FeedbackEvent,
+  type FeedbackInfo,
+  type FeedbackStats,
   type ModelDetail,
   type ModelSummary,
   type ModelVersionInfo,
@@ -14,18 +18,34 @@ import {
   type PredictionDetail,
   type PredictionInfo,
   type RegisterVersionRequest,
+  type RetrainInfo,
+  type RetrainPolicy,
+  type RetrainPolicyUpdate,
   type ServingDescription,
 } from '@kiln/api';
-import { Readable } from 'node:stream';
 import { assertName } from './collection/names.js';
 import { ClientErrorCode, KilnApiError, isKilnApiError } from './errors/kiln-api-error.js';
 import type { HttpClient } from './http/http-client.js';
-import { encodeMultipart, fileParts, type InputFile } from './http/multipart-body.js';
+import { encodeMultipart, fileParts } from './http/multipart-body.js';
 import type { CallOptions } from './kiln-options.js';
+import {
+  feedbackStats,
+  getPolicy,
+  getRetrain,
+  giveFeedback,
+  imageFile,
+  labelImage,
+  listFeedback,
+  listRetrains,
+  setPolicy,
+  startRetrain,
+  waitForRetrain,
+  type FeedbackListOptions,
+  type ImageInput,
+  type LabelInput,
+  type RetrainWaitOptions,
+} from './serving-feedback.js';
 import { namedEvents, type EventsOptions } from './stream/named-events.js';
-
-/** An image for `predict()`: a local path, its bytes, or a stream (see `InputFile`). */
-export type ImageInput = InputFile | Uint8Array;
 
 /** Options of the calls that may ask one version instead of the champion. */
 export interface VersionCallOptions extends CallOptions {
@@ -47,13 +67,18 @@ export interface PredictionListOptions extends CallOptions {
   limit?: number;
   /** Only predictions older than this id. */
   before?: string;
+  /** Only those that received a label (true), or none (false). */
+  labelled?: boolean;
 }
 
 /** An event of a serving container's `/events`. */
 export type ServingEvent =
   | { type: 'prediction'; prediction: PredictionInfo }
   | { type: 'version'; version: ModelVersionInfo }
-  | { type: 'alias'; alias: AliasChange };
+  | { type: 'alias'; alias: AliasChange }
+  | { type: 'feedback'; feedback: FeedbackEvent }
+  | { type: 'retrain'; retrain: RetrainInfo }
+  | { type: 'artifact'; artifact: ArtifactSummary };
 
 /** The longest `?wait=` the API allows, in seconds. */
 const MAX_WAIT_SECONDS = 60;
@@ -179,11 +204,7 @@ export class ServingClient {
     options: VersionCallOptions = {},
   ): Promise<PredictResponse> {
     const { version, ...call } = options;
-    const file: InputFile =
-      image instanceof Uint8Array
-        ? { stream: Readable.from([Buffer.from(image)]), filename: 'image', size: image.byteLength }
-        : image;
-    const multipart = encodeMultipart(await fileParts({ image: file }));
+    const multipart = encodeMultipart(await fileParts({ image: imageFile(image) }));
     return this.http.json('POST', `${this.#model(model)}/predict`, {
       body: multipart.body,
       query: { version: version === undefined ? undefined : checkVersion(version) },
@@ -223,11 +244,19 @@ export class ServingClient {
     }
   }
 
-  /** `GET /predictions`, newest first. */
+  /** `GET /predictions`, newest first, each with the label it received. */
   predictions(options: PredictionListOptions = {}): Promise<PredictionInfo[]> {
-    const { model, limit, before, ...call } = options;
+    const { model, limit, before, labelled, ...call } = options;
     if (model !== undefined) assertName(model, 'model');
-    return this.http.json('GET', 'predictions', { query: { model, limit, before }, call });
+    return this.http.json('GET', 'predictions', {
+      query: {
+        model,
+        limit,
+        before,
+        labelled: labelled === undefined ? undefined : String(labelled),
+      },
+      call,
+    });
   }
 
   /** `GET /predictions/{id}`, with every probability. */
@@ -243,15 +272,86 @@ export class ServingClient {
     return Buffer.concat(chunks);
   }
 
-  /** `/events` as an async iterator of prediction, version and alias events. */
+  /**
+   * `POST /feedback`: a prediction's right label, by class index or name (201; a second label
+   * for the same prediction is a 409 `FEEDBACK_EXISTS`: the first stands).
+   */
+  feedback(predictionId: string, label: LabelInput, call?: CallOptions): Promise<FeedbackInfo> {
+    return giveFeedback(this.http, predictionId, label, call);
+  }
+
+  /** `POST /feedback` (multipart): an image never predicted, with its label. */
+  label(
+    model: string,
+    image: ImageInput,
+    label: LabelInput,
+    call?: CallOptions,
+  ): Promise<FeedbackInfo> {
+    return labelImage(this.http, model, image, label, call);
+  }
+
+  /** `GET /feedback`: the labels given, newest first. */
+  feedbackList(options: FeedbackListOptions = {}): Promise<FeedbackInfo[]> {
+    return listFeedback(this.http, options);
+  }
+
+  /** `GET /feedback/stats`: a model's labels and progress toward its next retraining run. */
+  feedbackStats(model?: string, call?: CallOptions): Promise<FeedbackStats> {
+    return feedbackStats(this.http, model, call);
+  }
+
+  /** `GET /models/{model}/policy`: when the model retrains and how the gate judges. */
+  policy(model: string, call?: CallOptions): Promise<RetrainPolicy> {
+    return getPolicy(this.http, model, call);
+  }
+
+  /** `PUT /models/{model}/policy`: changes the fields given (a bad one is a 422, nothing stored). */
+  setPolicy(
+    model: string,
+    update: RetrainPolicyUpdate,
+    call?: CallOptions,
+  ): Promise<RetrainPolicy> {
+    return setPolicy(this.http, model, update, call);
+  }
+
+  /** `POST /models/{model}/retrains`: starts a retraining run by hand with the pending labels. */
+  retrain(model: string, call?: CallOptions): Promise<RetrainInfo> {
+    return startRetrain(this.http, model, call);
+  }
+
+  /** `GET /models/{model}/retrains`: the model's retraining runs, newest first. */
+  retrains(model: string, call?: CallOptions): Promise<RetrainInfo[]> {
+    return listRetrains(this.http, model, call);
+  }
+
+  /** `GET /models/{model}/retrains/{id}`: one retraining run, with the gate's verdict. */
+  retrainRun(model: string, id: number, call?: CallOptions): Promise<RetrainInfo> {
+    return getRetrain(this.http, model, id, call);
+  }
+
+  /** Waits until a retraining run ends (promoted, rejected, failed, cancelled), and returns it. */
+  waitForRetrain(model: string, id: number, options?: RetrainWaitOptions): Promise<RetrainInfo> {
+    return waitForRetrain(this.http, model, id, options);
+  }
+
+  /**
+   * `/events` as an async iterator: predictions, versions, alias moves, labels, retraining runs
+   * and snapshot artifacts.
+   */
   async *events(options: EventsOptions = {}): AsyncGenerator<ServingEvent> {
     const names = Object.values(ServingEventName);
-    for await (const event of namedEvents(this.http, names, options)) {
-      if (event.event === ServingEventName.Prediction)
-        yield { type: 'prediction', prediction: event.data as PredictionInfo };
-      else if (event.event === ServingEventName.Version)
-        yield { type: 'version', version: event.data as ModelVersionInfo };
-      else yield { type: 'alias', alias: event.data as AliasChange };
+    for await (const { event, data } of namedEvents(this.http, names, options)) {
+      if (event === ServingEventName.Prediction)
+        yield { type: 'prediction', prediction: data as PredictionInfo };
+      else if (event === ServingEventName.Version)
+        yield { type: 'version', version: data as ModelVersionInfo };
+      else if (event === ServingEventName.Alias)
+        yield { type: 'alias', alias: data as AliasChange };
+      else if (event === ServingEventName.Feedback)
+        yield { type: 'feedback', feedback: data as FeedbackEvent };
+      else if (event === ServingEventName.Retrain)
+        yield { type: 'retrain', retrain: data as RetrainInfo };
+      else yield { type: 'artifact', artifact: data as ArtifactSummary };
     }
   }
 
