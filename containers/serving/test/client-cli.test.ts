@@ -99,7 +99,13 @@ describe('the SDK', () => {
     const ready = await client.waitForVersion('fashion', 1, { timeout: 60_000 });
     expect(ready).toMatchObject({ status: 'ready', aliases: ['champion'] });
     expect(await client.models()).toEqual([
-      { name: 'fashion', aliases: { champion: 1 }, versions: 1, policy: null },
+      {
+        name: 'fashion',
+        aliases: { champion: 1 },
+        versions: 1,
+        policy: await client.policy('fashion'),
+        feedback: { total: 0, unused: 0 },
+      },
     ]);
     expect((await client.describe()).models).toEqual(['fashion']);
     const fromFile = await client.predict('fashion', image);
@@ -150,6 +156,31 @@ describe('the SDK', () => {
     });
   });
 
+  it('gives feedback and labels, reads the stats, sets the policy', async () => {
+    const [predicted] = await client.predictions({ model: 'fashion', limit: 1 });
+    const given = await client.feedback(predicted!.id, 'Sneaker');
+    expect(given).toMatchObject({ predictionId: predicted!.id, label: 7, class: 'Sneaker' });
+    const twice = await client.feedback(predicted!.id, 3).catch((e: unknown) => e);
+    expect(isKilnApiError(twice) && twice.code).toBe('FEEDBACK_EXISTS');
+    const labelled = await client.label('fashion', image, 'bag');
+    expect(labelled).toMatchObject({ predictionId: null, label: 8, class: 'Bag' });
+    expect(await client.feedbackStats('fashion')).toMatchObject({ total: 2, pending: 2 });
+    expect((await client.feedbackList({ model: 'fashion' })).map((f) => f.id)).toEqual([
+      labelled.id,
+      given.id,
+    ]);
+    expect((await client.predictions({ labelled: true })).map((p) => p.id)).toEqual([
+      predicted!.id,
+    ]);
+    const policy = await client.setPolicy('fashion', { threshold: 20 });
+    expect(policy.threshold).toBe(20);
+    const refused = await client.setPolicy('fashion', { threshold: -1 }).catch((e: unknown) => e);
+    expect(isKilnApiError(refused) && refused.problem.errors?.[0]?.path).toBe('/threshold');
+    expect(await client.retrains('fashion')).toEqual([]);
+    const noPipeline = await client.retrain('fashion').catch((e: unknown) => e);
+    expect(isKilnApiError(noPipeline) && noPipeline.code).toBe('NOTHING_TO_RETRAIN');
+  });
+
   it('reaches the serving container through the gateway, and reports problems as KilnApiError', async () => {
     const through = new Kiln(gatewayUrl).serving();
     expect((await through.models())[0]).toMatchObject({ name: 'fashion' });
@@ -167,14 +198,17 @@ describe('the kiln command line', () => {
     const list = await kiln('models', ...target);
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(
-      /^MODEL\s+CHAMPION\s+CHALLENGER\s+VERSIONS\nfashion\s+2\s+-\s+2\n$/,
+      /^MODEL\s+CHAMPION\s+CHALLENGER\s+VERSIONS\s+LABELS\s+UNUSED\s+POLICY\nfashion\s+2\s+-\s+2\s+2\s+2\s+no automatic retraining\n$/,
     );
     const versions = await kiln('models', 'fashion', ...target);
     expect(versions.stdout.split('\n')[0]).toMatch(
-      /^VERSION\s+STATUS\s+ALIASES\s+ACCURACY\s+P50\s+CREATED\s+FROM/,
+      /^VERSION\s+STATUS\s+ALIASES\s+ACCURACY\s+LIVE\s+P50\s+CREATED\s+FROM/,
     );
-    expect(versions.stdout).toMatch(/\n2\s+ready\s+champion\s+[\d.]+%\s+[\d.]+ ms/);
-    expect(versions.stdout).toMatch(/\n1\s+retired\s+-\s+/);
+    expect(versions.stdout).toMatch(/\n2\s+ready\s+champion\s+[\d.]+%\s+-\s+[\d.]+ ms/);
+    expect(versions.stdout).toMatch(/\n1\s+retired\s+-\s+[\d.]+%\s+[\d.]+% of 1\s+/);
+    expect(versions.stdout).toMatch(
+      /\npolicy: no automatic retraining\nlabels: 2 \(0 held out\), 2 of 20 toward the next retraining\n$/,
+    );
     const predicted = await kiln('predict', 'fashion', image, ...target);
     expect(predicted.code, predicted.stderr).toBe(0);
     expect(predicted.stdout).toMatch(
@@ -194,6 +228,35 @@ describe('the kiln command line', () => {
     );
     expect(direct.code, direct.stderr).toBe(0);
     expect(direct.stdout).toMatch(/^fashion: version 3 ready \(challenger\), accuracy [\d.]+%\n$/);
+  });
+
+  it('gives feedback and labels, and refuses what is wrong in one line', async () => {
+    const target = ['--serving', serving.url];
+    const predicted = await kiln('predict', 'fashion', image, '--json', ...target);
+    const { predictionId } = JSON.parse(predicted.stdout) as { predictionId: string };
+    const given = await kiln('feedback', predictionId, 'Ankle boot', ...target);
+    expect(given.code, given.stderr).toBe(0);
+    expect(given.stdout).toBe(
+      `prediction ${predictionId} labelled Ankle boot (9); 3 of 20 labels toward the next retraining\n`,
+    );
+    const again = await kiln('feedback', predictionId, '2', ...target);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(
+      new RegExp(
+        `^kiln: prediction '${predictionId}' was labelled 9 \\(Ankle boot\\) at .*; the first label given stands \\(409\\)\n$`,
+      ),
+    );
+    const outside = await kiln('label', 'fashion', image, '12', ...target);
+    expect(outside.stderr).toBe(
+      'kiln: label 12 is not a class of this model: /label must be a class index (0–9) or a class name: 0 T-shirt/top, 1 Trouser, 2 Pullover, 3 Dress, 4 Coat, 5 Sandal, 6 Shirt, 7 Sneaker, 8 Bag, 9 Ankle boot (422)\n',
+    );
+    const labelled = await kiln('label', 'fashion', image, 'pullover', '--json', ...target);
+    expect(JSON.parse(labelled.stdout)).toMatchObject({ label: 2, class: 'Pullover' });
+    const retrain = await kiln('retrain', 'fashion', ...target);
+    expect(retrain.code).toBe(1);
+    expect(retrain.stderr).toBe(
+      "kiln: 'fashion' has no pipeline to retrain with: set one with PUT /models/fashion/policy (409)\n",
+    );
   });
 
   it('says what went wrong in one line', async () => {

@@ -1,4 +1,6 @@
 import type { FeedbackInfo, RetrainInfo, StepInfo } from '@kiln/api';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Kiln, type ServingClient } from '@kiln/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, inferBody } from './support/http.js';
@@ -35,6 +37,16 @@ beforeAll(async () => {
 afterAll(async () => {
   await project?.close();
 });
+
+/** The `kiln` command line, as a reader runs it. */
+function kiln(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const main = fileURLToPath(new URL('../../../base/cli/dist/main.js', import.meta.url));
+  return new Promise((resolve) => {
+    execFile(process.execPath, [main, ...args], { timeout: 120_000 }, (error, stdout, stderr) =>
+      resolve({ code: error ? 1 : 0, stdout, stderr }),
+    );
+  });
+}
 
 /** Predicts `count` images by OIP and labels each one; resolves with the labels. */
 async function giveLabels(count: number, label = 'Trouser'): Promise<FeedbackInfo[]> {
@@ -83,6 +95,20 @@ async function blockTraining(name: string): Promise<() => Promise<void>> {
   return async () => {
     await call(`${train}/artifacts/${name}/cancel`, { method: 'POST' });
   };
+}
+
+/** The next `retrain` event of the serving container, once its stream is open. */
+function nextRetrain(): { open: Promise<void>; run: Promise<RetrainInfo> } {
+  const abort = new AbortController();
+  let opened!: () => void;
+  const open = new Promise<void>((resolve) => (opened = resolve));
+  const run = (async () => {
+    for await (const event of serving.events({ signal: abort.signal, onOpen: () => opened() })) {
+      if (event.type === 'retrain') return event.retrain;
+    }
+    throw new Error('the event stream ended');
+  })().finally(() => abort.abort());
+  return { open, run };
 }
 
 /** A retraining run whose pipeline run was started. */
@@ -245,11 +271,27 @@ describe('continuous training', () => {
       pending: 10,
       retraining: null,
     });
-    const again = await serving.retrain(MODEL);
-    expect(again).toMatchObject({ id: 4, trigger: 'manual', status: 'snapshotting', labels: 10 });
+    // By hand, with the command line, which waits for the verdict.
+    const announced = nextRetrain();
+    await announced.open;
+    const again = kiln('retrain', MODEL, '--serving', project.serving.url, '--wait');
+    const started = await announced.run;
+    expect(started).toMatchObject({ id: 4, trigger: 'manual', status: 'snapshotting', labels: 10 });
     const twice = await call(`${project.serving.url}/models/${MODEL}/retrains`, { method: 'POST' });
     expect([twice.status, twice.body['code']]).toEqual([409, 'RETRAIN_RUNNING']);
-    expect((await serving.waitForRetrain(MODEL, 4, { timeout: 120_000 })).status).toBe('promoted');
+    const done = await again;
+    expect(done.code, done.stderr).toBe(0);
+    // Progress lines go to stderr, the verdict to stdout.
+    expect(done.stderr).toContain(`${MODEL}: retraining run 4 (${started.run} of ${MODEL}) gating`);
+    expect(done.stdout).toMatch(
+      new RegExp(
+        `^${MODEL}: retraining run 4 \\(${started.run} of ${MODEL}\\) promoted: accuracy [\\d.]+% >= [\\d.]+% - margin 100.00 points\\. challenger v4: .*\\n$`,
+      ),
+    );
+    const models = await kiln('models', '--serving', project.serving.url);
+    expect(models.stdout).toMatch(
+      /\nfashion-mnist\s+4\s+-\s+4\s+30\s+0\s+retrain with fashion-mnist every 10 labels; promote if accuracy >= champion's - 100 pts\n$/,
+    );
   });
 });
 

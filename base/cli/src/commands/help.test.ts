@@ -4,6 +4,8 @@ import { createCancelCommand } from './cancel.js';
 import { createCreateCommand } from './create.js';
 import { createDescribeCommand } from './describe.js';
 import { createDownloadCommand } from './download.js';
+import { createFeedbackCommand } from './feedback.js';
+import { createLabelCommand } from './label.js';
 import { createLogsCommand } from './logs.js';
 import { createLsCommand } from './ls.js';
 import { createModelsCommand } from './models.js';
@@ -11,6 +13,7 @@ import { createNewCommand } from './new.js';
 import { createPredictCommand } from './predict.js';
 import { createPromoteCommand } from './promote.js';
 import { createRegisterCommand } from './register.js';
+import { createRetrainCommand } from './retrain.js';
 import { createRmCommand } from './rm.js';
 import { createRunCommand } from './run.js';
 import { createRunsCommand } from './runs.js';
@@ -41,6 +44,9 @@ const FACTORIES = [
   createPredictCommand,
   createPromoteCommand,
   createRegisterCommand,
+  createFeedbackCommand,
+  createLabelCommand,
+  createRetrainCommand,
   // `kiln new tool` and `kiln new pipeline`, each a command of its own.
   ...createNewCommand(env).commands.map((command) => () => command),
 ];

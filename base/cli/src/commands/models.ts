@@ -1,4 +1,4 @@
-import type { ModelVersionInfo } from '@kiln/client';
+import type { ModelVersionInfo, RetrainPolicy } from '@kiln/client';
 import { Command } from 'commander';
 import { cliContext } from '../cli-context.js';
 import type { CliEnvironment } from '../cli-environment.js';
@@ -12,11 +12,27 @@ function note(version: ModelVersionInfo): string {
   return version.artifact;
 }
 
-/** `kiln models [model]`: the served models, or one model's versions. */
+/** A policy in a few words: when the model retrains, and what the gate asks. */
+export function describePolicy(policy: RetrainPolicy): string {
+  if (!policy.enabled || policy.pipeline === null) return 'no automatic retraining';
+  const points = Math.abs(policy.margin * 100);
+  const margin =
+    policy.margin === 0
+      ? ''
+      : `${policy.margin > 0 ? ' - ' : ' + '}${points.toFixed(points % 1 ? 1 : 0)} pts`;
+  return `retrain with ${policy.pipeline} every ${policy.threshold} labels; promote if ${policy.metric} >= champion's${margin}`;
+}
+
+/**
+ * `kiln models [model]`: the served models (aliases, labels, policy), or one model's versions
+ * (with their live accuracy on the labels their predictions received), its policy and labels.
+ */
 export function createModelsCommand(env: CliEnvironment): Command {
   return withServingOption(
     new Command('models')
-      .description("list the served models with their aliases, or one model's versions")
+      .description(
+        "list the served models with their aliases, labels and retraining policy, or one model's versions with their live accuracy",
+      )
       .argument('[model]', 'model name'),
   ).action(async (model: string | undefined, options: { serving: string }, command: Command) => {
     const context = cliContext(command, env);
@@ -28,12 +44,15 @@ export function createModelsCommand(env: CliEnvironment): Command {
         return;
       }
       context.out.table(
-        ['MODEL', 'CHAMPION', 'CHALLENGER', 'VERSIONS'],
+        ['MODEL', 'CHAMPION', 'CHALLENGER', 'VERSIONS', 'LABELS', 'UNUSED', 'POLICY'],
         models.map((m) => [
           m.name,
           m.aliases.champion === undefined ? '-' : String(m.aliases.champion),
           m.aliases.challenger === undefined ? '-' : String(m.aliases.challenger),
           String(m.versions),
+          String(m.feedback.total),
+          String(m.feedback.unused),
+          describePolicy(m.policy),
         ]),
         'no models are served yet (register one: kiln register <model> <artifact URL>)',
       );
@@ -45,17 +64,27 @@ export function createModelsCommand(env: CliEnvironment): Command {
       return;
     }
     context.out.table(
-      ['VERSION', 'STATUS', 'ALIASES', 'ACCURACY', 'P50', 'CREATED', 'FROM / REASON'],
+      ['VERSION', 'STATUS', 'ALIASES', 'ACCURACY', 'LIVE', 'P50', 'CREATED', 'FROM / REASON'],
       versions.map((v) => [
         String(v.version),
         v.status,
         v.aliases.join(',') || '-',
         formatShare(v.figures?.accuracy),
+        v.feedbackCount > 0 ? `${formatShare(v.feedbackAccuracy)} of ${v.feedbackCount}` : '-',
         v.figures ? `${v.figures.latency.p50Ms.toFixed(2)} ms` : '-',
         formatTime(v.createdAt),
         note(v),
       ]),
       `${model} has no versions`,
+    );
+    const [policy, stats] = await Promise.all([
+      serving.policy(model),
+      serving.feedbackStats(model),
+    ]);
+    context.out.line(`policy: ${describePolicy(policy)}`);
+    const running = stats.retraining ? `; retraining now (run ${stats.retraining.run})` : '';
+    context.out.line(
+      `labels: ${stats.total} (${stats.heldOut} held out), ${stats.pending} of ${stats.threshold} toward the next retraining${running}`,
     );
   });
 }

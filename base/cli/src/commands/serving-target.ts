@@ -1,4 +1,10 @@
-import { Kiln, type ServingClient } from '@kiln/client';
+import {
+  Kiln,
+  type FeedbackInfo,
+  type FeedbackStats,
+  type LabelInput,
+  type ServingClient,
+} from '@kiln/client';
 import { Command, InvalidArgumentError } from 'commander';
 import { isHttpUrl, type CliContext } from '../cli-context.js';
 
@@ -31,4 +37,21 @@ export function parseVersion(value: string): number {
 /** `0.931` → `93.1%`; null → `-`. */
 export function formatShare(value: number | null | undefined): string {
   return value === null || value === undefined ? '-' : `${(value * 100).toFixed(1)}%`;
+}
+
+/** A label argument: digits are a class index, anything else a class name. */
+export function labelArgument(value: string): LabelInput {
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
+
+/** One line on a label just given, and where the model stands toward its next retraining. */
+export function describeLabel(given: FeedbackInfo, stats: FeedbackStats): string {
+  const what = given.predictionId
+    ? `prediction ${given.predictionId} labelled ${given.class} (${given.label})`
+    : `${given.model}: image labelled ${given.class} (${given.label})`;
+  const held = given.heldOut ? ', held out to judge versions' : '';
+  const next = stats.retraining
+    ? `retraining now (run ${stats.retraining.run}); this label counts toward the next`
+    : `${stats.pending} of ${stats.threshold} labels toward the next retraining`;
+  return `${what}${held}; ${next}`;
 }

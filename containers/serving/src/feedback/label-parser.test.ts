@@ -33,6 +33,9 @@ describe('parseLabel', () => {
       expect(error.status).toBe(422);
       expect(error.errors?.[0]?.path).toBe('/label');
     }
-    expect(refusal('sandal').message).toContain('3 Sneaker');
+    expect(refusal('sandal').message).toBe("'sandal' is not a class of this model");
+    expect(refusal(4).errors?.[0]?.message).toBe(
+      'must be a class index (0–3) or a class name: 0 T-shirt/top, 1 Trouser, 2 Pullover, 3 Sneaker',
+    );
   });
 });

@@ -1,9 +1,15 @@
 import { ErrorCode, KilnError } from '@kiln/api';
 
-function invalidLabel(detail: string): KilnError {
+function invalidLabel(detail: string, classes: readonly string[]): KilnError {
+  const names = classes.map((name, i) => `${i} ${name}`).join(', ');
   return new KilnError(ErrorCode.InvalidLabel, detail, {
     status: 422,
-    errors: [{ path: '/label', message: detail }],
+    errors: [
+      {
+        path: '/label',
+        message: `must be a class index (0–${classes.length - 1}) or a class name: ${names}`,
+      },
+    ],
   });
 }
 
@@ -19,13 +25,12 @@ function invalidLabel(detail: string): KilnError {
  * ```
  */
 export function parseLabel(label: unknown, classes: readonly string[]): number {
-  const range = `0–${classes.length - 1}`;
   if (typeof label === 'number') {
     if (Number.isInteger(label) && label >= 0 && label < classes.length) return label;
-    throw invalidLabel(`label ${label} is not a class index of this model (${range})`);
+    throw invalidLabel(`label ${label} is not a class of this model`, classes);
   }
   if (typeof label !== 'string' || label.trim() === '') {
-    throw invalidLabel(`'label' must be a class index (${range}) or a class name`);
+    throw invalidLabel(`'label' must be a class index or a class name`, classes);
   }
   const text = label.trim();
   if (/^\d+$/.test(text)) return parseLabel(Number(text), classes);
@@ -33,7 +38,5 @@ export function parseLabel(label: unknown, classes: readonly string[]): number {
   if (exact >= 0) return exact;
   const folded = classes.findIndex((name) => name.toLowerCase() === text.toLowerCase());
   if (folded >= 0) return folded;
-  throw invalidLabel(
-    `'${text.slice(0, 80)}' is not a class of this model (${classes.map((name, i) => `${i} ${name}`).join(', ')})`,
-  );
+  throw invalidLabel(`'${text.slice(0, 80)}' is not a class of this model`, classes);
 }
