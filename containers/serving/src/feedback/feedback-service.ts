@@ -97,7 +97,7 @@ export class FeedbackService {
 
   /**
    * What a model's champion takes (its image size and classes): what a labelled image is decoded
-   * to and checked against. A 409 while the model has no champion.
+   * to and checked against. A 503 while the model has no champion.
    */
   signature(model: string): ModelSignature {
     const signature = this.#options.registry.signature(model);
@@ -105,7 +105,7 @@ export class FeedbackService {
       throw new KilnError(
         ErrorCode.ModelNotReady,
         `'${model}' has no ${ModelAlias.Champion} yet, so its classes are not known`,
-        { status: 409 },
+        { status: 503, retryable: true },
       );
     }
     return signature;

@@ -77,10 +77,11 @@ export function feedbackRoutes(ctx: ServingContext): RouteSpec[] {
         '201': 'the label, kept',
         '400': 'a bad body',
         '404': 'no such prediction or model',
-        '409': 'the prediction has a label already, or the model no champion',
+        '409': 'the prediction has a label already (the first stands)',
         '413': 'the image is too large',
         '415': 'neither JSON nor multipart',
         '422': 'a label outside the classes',
+        '503': 'a labelled image for a model with no champion yet',
       },
       responseHeaders: { '201': { Location: 'the label' } },
       handler: async (req, res) => {
