@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUNDLED_DATASET_DIR, FASHION_MNIST_CLASSES, readIdxFile } from '@kiln/fashion-mnist';
 import { launchBrowser, SCREENSHOTS, type TestBrowser } from '../helpers/browser.js';
 import { stopChild } from '../helpers/test-project.js';
 
@@ -19,6 +20,11 @@ let dataDir: string;
 let launcher: ChildProcess | undefined;
 let url: string;
 let browser: TestBrowser;
+
+/** What an OIP infer answer says of its predictions. */
+interface OipAnswer {
+  parameters: { prediction_ids: string[] };
+}
 
 function badge(scope: Locator, status: string): Locator {
   return scope.locator(`kiln-status-badge[status="${status}"]`).first();
@@ -264,4 +270,114 @@ describe('the dashboard on the example project started by the launcher', () => {
       await browser.part('doc-run-variants-steps', page.locator('kiln-run-page section').first());
     },
   );
+});
+
+describe('the feedback loop on the Models page', () => {
+  it(
+    'labels predictions from the queue with one click, retrains at the tenth, and shows the verdict',
+    { timeout: 150_000 },
+    async () => {
+      const { page } = browser;
+      await page.goto(`${url}/#/serving/fashion-mnist`);
+      await page.getByRole('heading', { name: 'fashion-mnist' }).waitFor();
+      await page
+        .locator('kiln-version-table')
+        .getByRole('row', { name: /v1 .*ready.*champion/ })
+        .waitFor({ timeout: 60_000 });
+      const queue = page.locator('kiln-labelling-queue');
+      await queue.getByText('Every prediction has a label').waitFor();
+      // Ten images of the bundled test set, predicted by a program: they join the queue live.
+      const data = (file: string) => readIdxFile(join(BUNDLED_DATASET_DIR, file));
+      const images = (await data('t10k-images-idx3-ubyte.gz')).data.subarray(0, 10 * 784);
+      const truth = (await data('t10k-labels-idx1-ubyte.gz')).data.subarray(0, 10);
+      const answer = await fetch(`${url}/containers/serving/v2/models/fashion-mnist/infer`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify({
+          inputs: [{ name: 'images', shape: [10, 784], datatype: 'UINT8', data: [...images] }],
+        }),
+      });
+      expect(answer.status).toBe(200);
+      const { prediction_ids: ids } = ((await answer.json()) as OipAnswer).parameters;
+      await expect.poll(() => queue.getByRole('listitem').count()).toBe(10);
+      await expect
+        .poll(() =>
+          queue
+            .locator('img')
+            .evaluateAll((all) =>
+              all.every((img) => (img as HTMLImageElement).naturalWidth === 28),
+            ),
+        )
+        .toBe(true);
+      const progress = page.locator('kiln-feedback-progress');
+      await progress.getByText('0 of 10').waitFor();
+      // A person labels each image with its true class: one click on "Right" when the model
+      // said it, on the class it is when not.
+      const label = async (i: number): Promise<void> => {
+        const subject = `prediction ${ids[i]!.slice(0, 8)}`;
+        const name = FASHION_MNIST_CLASSES[truth[i]!]!;
+        const card = queue.getByRole('listitem', { name: subject });
+        await card
+          .getByRole('button', { name: `Right: ${name}, ${subject}` })
+          .or(card.getByRole('button', { name: `It is ${name}, ${subject}` }))
+          .click();
+        await card.getByRole('status').waitFor();
+      };
+      for (let i = 0; i < 9; i++) await label(i);
+      await progress.getByText('9 of 10').waitFor();
+      await browser.part('doc-feedback-queue', page.locator('kiln-serving-page section').nth(3));
+      // The tenth label starts one retraining run on its own.
+      await label(9);
+      const runs = page.locator('kiln-retrain-list');
+      const first = runs.getByRole('listitem', { name: 'Retraining run 1' });
+      await first.waitFor();
+      await progress.getByText(/Retraining now: run fashion-mnist-retrain-1-/).waitFor();
+      await first.getByRole('link', { name: /^fashion-mnist-retrain-1-/ }).waitFor();
+      await browser.part(
+        'doc-feedback-retraining',
+        page.locator('kiln-serving-page section').nth(4),
+      );
+      // The gate's verdict, both versions side by side.
+      const verdict = first.locator('kiln-gate-verdict');
+      await verdict.getByText(/✓ Promoted|⊘ Rejected/).waitFor({ timeout: 120_000 });
+      await verdict.getByRole('columnheader', { name: 'Challenger v2' }).waitFor();
+      await verdict.getByRole('columnheader', { name: 'Champion v1' }).waitFor();
+      expect(await verdict.getByRole('row').count()).toBe(3);
+      await progress.getByText('0 of 10').waitFor();
+      await browser.screenshot('feedback');
+      await browser.part('doc-feedback-verdict', page.locator('kiln-serving-page section').nth(4));
+      // The pipeline run is a link to its page.
+      await first.getByRole('link', { name: /^fashion-mnist-retrain-1-/ }).click();
+      await page.getByRole('heading', { name: /^Run fashion-mnist-retrain-1-/ }).waitFor();
+      await page.goBack();
+    },
+  );
+
+  it('corrects a prediction of the try-it panel with one click', async () => {
+    const { page } = browser;
+    const tryIt = page.locator('kiln-try-it');
+    const canvas = tryIt.locator('canvas');
+    const box = (await canvas.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.3);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.7, { steps: 8 });
+    await page.mouse.up();
+    await tryIt.getByRole('button', { name: 'Predict the drawing' }).click();
+    await tryIt.locator('.verdict').waitFor();
+    await tryIt
+      .getByRole('button', { name: 'It is Sandal, this prediction' })
+      .or(tryIt.getByRole('button', { name: /^Right: Sandal/ }))
+      .click();
+    await tryIt
+      .getByRole('status')
+      .filter({ hasText: /Sandal/ })
+      .waitFor();
+    await browser.part('doc-feedback-try-it', page.locator('kiln-serving-page section').nth(2));
+    const labels = (await (
+      await fetch(`${url}/containers/serving/feedback?model=fashion-mnist&limit=1`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      })
+    ).json()) as { label: number; class: string }[];
+    expect(labels[0]).toMatchObject({ label: 5, class: 'Sandal' });
+  });
 });

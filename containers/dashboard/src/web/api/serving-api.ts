@@ -1,9 +1,14 @@
 import type {
+  FeedbackInfo,
+  FeedbackStats,
   ModelAlias,
   ModelDetail,
   ModelSummary,
   ModelVersionInfo,
+  PredictionInfo,
   PredictResponse,
+  RetrainInfo,
+  RetrainPolicy,
 } from '@kiln/api';
 import { containerPath } from './paths.js';
 
@@ -62,6 +67,47 @@ export class ServingApi {
       method: 'POST',
       body: form,
     });
+  }
+
+  /** The model's predictions that received no label yet, newest first. */
+  unlabelled(model: string, limit: number, signal?: AbortSignal): Promise<PredictionInfo[]> {
+    return this.#api.json(
+      `${this.#base}/predictions?model=${enc(model)}&labelled=false&limit=${limit}`,
+      { signal },
+    );
+  }
+
+  /** The path of a prediction's input image (a PNG), for an `<img>`. */
+  inputPath(predictionId: string): string {
+    return `${this.#base}/predictions/${enc(predictionId)}/input`;
+  }
+
+  /** Gives a prediction its right label (a class index). */
+  feedback(predictionId: string, label: number): Promise<FeedbackInfo> {
+    return this.#api.json(`${this.#base}/feedback`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ predictionId, label }),
+    });
+  }
+
+  /** The model's labels and progress toward its next retraining run. */
+  stats(model: string, signal?: AbortSignal): Promise<FeedbackStats> {
+    return this.#api.json(`${this.#base}/feedback/stats?model=${enc(model)}`, { signal });
+  }
+
+  policy(model: string, signal?: AbortSignal): Promise<RetrainPolicy> {
+    return this.#api.json(`${this.#base}/models/${enc(model)}/policy`, { signal });
+  }
+
+  /** The model's retraining runs, newest first. */
+  retrains(model: string, signal?: AbortSignal): Promise<RetrainInfo[]> {
+    return this.#api.json(`${this.#base}/models/${enc(model)}/retrains?limit=10`, { signal });
+  }
+
+  /** Starts a retraining run by hand. */
+  retrain(model: string): Promise<RetrainInfo> {
+    return this.#api.json(`${this.#base}/models/${enc(model)}/retrains`, { method: 'POST' });
   }
 
   /** The path of the serving container's event stream. */

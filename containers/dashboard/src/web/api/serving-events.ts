@@ -1,4 +1,10 @@
-import type { AliasChange, ModelVersionInfo, PredictionInfo } from '@kiln/api';
+import type {
+  AliasChange,
+  FeedbackEvent,
+  ModelVersionInfo,
+  PredictionInfo,
+  RetrainInfo,
+} from '@kiln/api';
 
 /** What a watcher of the serving container is told. */
 export interface ServingListener {
@@ -8,6 +14,10 @@ export interface ServingListener {
   alias?(change: AliasChange): void;
   /** A prediction was made. */
   prediction?(prediction: PredictionInfo): void;
+  /** A label was given: the label and the model's progress toward its next retraining. */
+  feedback?(event: FeedbackEvent): void;
+  /** A retraining run started or moved on. */
+  retrain?(run: RetrainInfo): void;
   /** The stream (re)opened: state read now misses nothing. */
   open?(): void;
 }
@@ -55,6 +65,14 @@ export class ServingEvents {
     source.addEventListener('prediction', (event) => {
       const data = JSON.parse((event as MessageEvent<string>).data) as PredictionInfo;
       each((l) => l.prediction?.(data));
+    });
+    source.addEventListener('feedback', (event) => {
+      const data = JSON.parse((event as MessageEvent<string>).data) as FeedbackEvent;
+      each((l) => l.feedback?.(data));
+    });
+    source.addEventListener('retrain', (event) => {
+      const data = JSON.parse((event as MessageEvent<string>).data) as RetrainInfo;
+      each((l) => l.retrain?.(data));
     });
     return source;
   }

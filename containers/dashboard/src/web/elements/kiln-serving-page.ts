@@ -1,4 +1,11 @@
-import type { AliasChange, ModelDetail, ModelVersionInfo } from '@kiln/api';
+import type {
+  AliasChange,
+  FeedbackStats,
+  ModelDetail,
+  ModelVersionInfo,
+  RetrainInfo,
+  RetrainPolicy,
+} from '@kiln/api';
 import { consume } from '@lit/context';
 import { Task } from '@lit/task';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
@@ -6,11 +13,14 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import { apiContext } from '../api/api-context.js';
 import { describeError } from '../api/api-error.js';
 import type { KilnApi } from '../api/kiln-api.js';
-import { AliasRequestEvent } from '../events/kiln-events.js';
+import { AliasRequestEvent, RetrainRequestEvent } from '../events/kiln-events.js';
 import { href } from '../router/route.js';
 import { sharedStyles } from '../styles/shared-styles.js';
 import type { KilnConfirmDialog } from './kiln-confirm-dialog.js';
 import './kiln-confirm-dialog.js';
+import './kiln-feedback-progress.js';
+import './kiln-labelling-queue.js';
+import './kiln-retrain-list.js';
 import './kiln-try-it.js';
 import './kiln-version-table.js';
 
@@ -22,6 +32,13 @@ interface ModelView {
   versions: ModelVersionInfo[];
 }
 
+/** The model's feedback loop: its labels, its policy and its retraining runs. */
+interface LoopView {
+  stats: FeedbackStats;
+  policy: RetrainPolicy;
+  runs: RetrainInfo[];
+}
+
 /** The last champion the current one replaced: where "Roll back" goes. */
 function previousChampion(history: AliasChange[], champion: number | undefined): number | null {
   const move = history.find((change) => change.alias === 'champion');
@@ -29,9 +46,11 @@ function previousChampion(history: AliasChange[], champion: number | undefined):
 }
 
 /**
- * A served model: its aliases, its versions with their benchmark figures, promote and roll back
- * (each with a confirmation), and a "try it" panel. Kept live through the serving container's
- * `/events`: a version loading or failing, an alias moving, show without a reload. The serving
+ * A served model: its aliases, its versions with their benchmark and live figures, promote and
+ * roll back (each with a confirmation), a "try it" panel with one-click correction, the
+ * labelling queue, the progress toward the next retraining run, and the runs with the gate's
+ * verdicts. Kept live through the serving container's `/events`: a version loading or failing,
+ * an alias moving, a label, a retraining run moving on, show without a reload. The serving
  * container is the one `container` names, else the project's first (found by its kind) that
  * serves a model of that name.
  */
@@ -63,6 +82,8 @@ export class KilnServingPage extends LitElement {
   @state() private _tryVersion: number | undefined;
   @state() private _switching = false;
   @state() private _switchError = '';
+  @state() private _retraining = false;
+  @state() private _retrainError = '';
 
   @query('kiln-confirm-dialog') private _confirm!: KilnConfirmDialog;
 
@@ -72,6 +93,7 @@ export class KilnServingPage extends LitElement {
   /** The container whose events {@link #stop} ends. */
   #followed: string | undefined;
   #refresh: ReturnType<typeof setTimeout> | undefined;
+  #refreshLoop: ReturnType<typeof setTimeout> | undefined;
 
   private _view = new Task(this, {
     task: async ([model, asked]: [string, string | undefined], { signal }): Promise<ModelView> => {
@@ -87,6 +109,20 @@ export class KilnServingPage extends LitElement {
     args: () => [this.model, this.container] as [string, string | undefined],
   });
 
+  private _loop = new Task(this, {
+    task: async ([view]: [ModelView | undefined], { signal }): Promise<LoopView | undefined> => {
+      if (!view) return undefined;
+      const serving = this._api.serving(view.container);
+      const [stats, policy, runs] = await Promise.all([
+        serving.stats(this.model, signal),
+        serving.policy(this.model, signal),
+        serving.retrains(this.model, signal),
+      ]);
+      return { stats, policy, runs };
+    },
+    args: () => [this._view.value] as [ModelView | undefined],
+  });
+
   private _switch = new Task(this, {
     task: async ([container, version]: [string, number]) => {
       this._switchError = '';
@@ -99,6 +135,7 @@ export class KilnServingPage extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.addEventListener(AliasRequestEvent.eventName, this._onAliasRequest);
+    this.addEventListener(RetrainRequestEvent.eventName, this._onRetrainRequest);
   }
 
   override willUpdate(changed: PropertyValues<this>): void {
@@ -110,7 +147,9 @@ export class KilnServingPage extends LitElement {
     this.#stop = undefined;
     this.#followed = undefined;
     clearTimeout(this.#refresh);
+    clearTimeout(this.#refreshLoop);
     this.removeEventListener(AliasRequestEvent.eventName, this._onAliasRequest);
+    this.removeEventListener(RetrainRequestEvent.eventName, this._onRetrainRequest);
     super.disconnectedCallback();
   }
 
@@ -193,6 +232,56 @@ export class KilnServingPage extends LitElement {
           .version=${this._tryVersion}
         ></kiln-try-it>
       </section>
+      ${this._renderLoop(view)}
+    `;
+  }
+
+  /** The labelling queue, the progress toward the next retraining, and the runs. */
+  private _renderLoop(view: ModelView) {
+    const champion = view.versions.find((v) => v.version === view.detail.aliases.champion);
+    const classes = champion?.signature?.classes ?? [];
+    const loop = this._loop.value;
+    return html`
+      <section aria-labelledby="queue-heading">
+        <h3 id="queue-heading">Labelling queue</h3>
+        <p class="muted">
+          Recent predictions with no label yet: confirm or correct each with one click.
+        </p>
+        ${
+          classes.length > 0
+            ? html`<kiln-labelling-queue
+                .container=${view.container}
+                .model=${this.model}
+                .classes=${classes}
+              ></kiln-labelling-queue>`
+            : html`<p class="muted">
+                The model needs a champion before its predictions can be labelled.
+              </p>`
+        }
+      </section>
+      <section aria-labelledby="retraining-heading">
+        <h3 id="retraining-heading">Retraining</h3>
+        ${
+          loop
+            ? html`<kiln-feedback-progress
+                  .stats=${loop.stats}
+                  .policy=${loop.policy}
+                  ?busy=${this._retraining}
+                ></kiln-feedback-progress>
+                ${this._retrainError ? html`<p class="error-box" role="alert">${this._retrainError}</p>` : nothing}
+                <kiln-retrain-list
+                  .runs=${loop.runs}
+                  .container=${view.container}
+                ></kiln-retrain-list>`
+            : this._loop.render({
+                pending: () => html`<p class="muted" role="status">Loading…</p>`,
+                error: (error) =>
+                  html`<p class="error-box" role="alert">
+                    Could not load the retraining runs: ${describeError(error)}
+                  </p>`,
+              })
+        }
+      </section>
     `;
   }
 
@@ -225,8 +314,23 @@ export class KilnServingPage extends LitElement {
       alias: (change) => {
         if (change.model === this.model) this._reload();
       },
+      feedback: ({ feedback }) => {
+        if (feedback.model === this.model) this._reloadLoop();
+      },
+      retrain: (run) => {
+        if (run.model === this.model) this._reloadLoop();
+      },
       open: () => this._reload(),
     });
+  }
+
+  /** Reloads the labels and runs (and the versions: their live figures move), at most every 300 ms. */
+  private _reloadLoop(): void {
+    if (this.#refreshLoop !== undefined) return;
+    this.#refreshLoop = setTimeout(() => {
+      this.#refreshLoop = undefined;
+      void this._view.run();
+    }, 300);
   }
 
   /** Reloads the model, at most every 300 ms while events pour in. */
@@ -241,6 +345,25 @@ export class KilnServingPage extends LitElement {
   private _onTryVersion(event: Event): void {
     const value = (event.target as HTMLSelectElement).value;
     this._tryVersion = value === '' ? undefined : Number(value);
+  }
+
+  private _onRetrainRequest = (): void => {
+    void this._startRetrain();
+  };
+
+  private async _startRetrain(): Promise<void> {
+    const container = this._view.value?.container;
+    if (container === undefined) return;
+    this._retraining = true;
+    this._retrainError = '';
+    try {
+      await this._api.serving(container).retrain(this.model);
+      void this._loop.run();
+    } catch (error) {
+      this._retrainError = `Could not start a retraining run: ${describeError(error)}`;
+    } finally {
+      this._retraining = false;
+    }
   }
 
   private _onAliasRequest = (event: AliasRequestEvent): void => {

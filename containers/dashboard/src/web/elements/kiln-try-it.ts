@@ -6,7 +6,9 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import { apiContext } from '../api/api-context.js';
 import { describeError } from '../api/api-error.js';
 import type { KilnApi } from '../api/kiln-api.js';
+import type { LabelChosenEvent } from '../events/kiln-events.js';
 import { sharedStyles } from '../styles/shared-styles.js';
+import './kiln-label-buttons.js';
 import './kiln-probability-bars.js';
 
 /** The drawing's resolution: a Fashion-MNIST image. */
@@ -21,7 +23,8 @@ interface Candidate {
 /**
  * "Try it": predicts one image with the model, from a dropped (or chosen) file of any size or
  * colour, or from a drawing on a 28×28 canvas (white on black, as Fashion-MNIST's images are),
- * and shows the predicted class with every probability.
+ * and shows the predicted class with every probability; one click then confirms the prediction
+ * or corrects it (a label toward the next retraining).
  */
 @customElement('kiln-try-it')
 export class KilnTryIt extends LitElement {
@@ -79,6 +82,10 @@ export class KilnTryIt extends LitElement {
   @property({ type: Number }) version: number | undefined;
 
   @state() private _over = false;
+  /** The label given to the prediction shown, once given. */
+  @state() private _given: number | undefined;
+  @state() private _labelling = false;
+  @state() private _labelError = '';
 
   @query('canvas') private _canvas!: HTMLCanvasElement;
 
@@ -163,11 +170,36 @@ export class KilnTryIt extends LitElement {
         .probabilities=${answer.probabilities}
         label=${answer.label}
       ></kiln-probability-bars>
-      <p class="muted">Prediction <code>${answer.predictionId}</code></p>`;
+      <p class="muted">Prediction <code>${answer.predictionId}</code></p>
+      <kiln-label-buttons
+        .classes=${answer.classes}
+        predicted=${answer.label}
+        .given=${this._given}
+        ?busy=${this._labelling}
+        subject="this prediction"
+        @kiln-label-chosen=${(event: LabelChosenEvent) => this._onLabel(answer, event.label)}
+      ></kiln-label-buttons>
+      ${this._labelError ? html`<p class="error-box" role="alert">${this._labelError}</p>` : nothing}`;
   }
 
   private _predict(candidate: Candidate): void {
+    this._given = undefined;
+    this._labelError = '';
     void this._prediction.run([candidate]);
+  }
+
+  /** Sends the label chosen for the prediction shown. */
+  private async _onLabel(answer: PredictResponse, label: number): Promise<void> {
+    this._labelling = true;
+    this._labelError = '';
+    try {
+      await this._api.serving(this.container).feedback(answer.predictionId, label);
+      this._given = label;
+    } catch (error) {
+      this._labelError = `Could not label the prediction: ${describeError(error)}`;
+    } finally {
+      this._labelling = false;
+    }
   }
 
   private _onChoose(event: Event): void {

@@ -12,7 +12,8 @@ const ms = (value: number | undefined): string => (value === undefined ? '–' :
 
 /**
  * A model's versions with their benchmark figures (accuracy on the evaluation set, latency and
- * throughput inside the model's process, load time), status and aliases. Each version that can
+ * throughput inside the model's process, load time), their live accuracy on the labels their
+ * predictions received, status and aliases. Each version that can
  * serve and is not the champion has a button that asks (with {@link AliasRequestEvent}) to make
  * it champion: "Promote" for a newer version, "Roll back" for an older one.
  */
@@ -63,6 +64,13 @@ export class KilnVersionTable extends LitElement {
             <th scope="col">Status</th>
             <th scope="col">Aliases</th>
             <th scope="col" class="num">Accuracy</th>
+            <th
+              scope="col"
+              class="num"
+              title="The share of the labels on its own predictions that confirmed them"
+            >
+              Live
+            </th>
             <th scope="col" class="num">p50 / p99 ms</th>
             <th scope="col" class="num">Images/s</th>
             <th scope="col" class="num">Load ms</th>
@@ -94,6 +102,9 @@ export class KilnVersionTable extends LitElement {
         }
       </td>
       <td class="num" title=${figures ? evaluated : ''}>${percent(figures?.accuracy)}</td>
+      <td class="num" title="${version.feedbackCount} labels on its predictions">
+        ${version.feedbackCount > 0 ? `${percent(version.feedbackAccuracy)} of ${version.feedbackCount}` : '–'}
+      </td>
       <td class="num">${ms(figures?.latency.p50Ms)} / ${ms(figures?.latency.p99Ms)}</td>
       <td class="num">
         ${figures ? Math.round(figures.samplesPerSecond).toLocaleString('en') : '–'}
@@ -104,9 +115,11 @@ export class KilnVersionTable extends LitElement {
         ${
           version.reason
             ? html`<span class="reason">${version.reason}</span>`
-            : version.source
-              ? html`run <code>${version.source.run}</code>`
-              : html`<code>${version.artifact}</code>`
+            : version.source?.retrain !== undefined
+              ? html`retraining run ${version.source.retrain}`
+              : version.source
+                ? html`run <code>${version.source.run}</code>`
+                : html`<code>${version.artifact}</code>`
         }
       </td>
       <td>${this._renderAction(version)}</td>

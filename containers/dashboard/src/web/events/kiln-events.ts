@@ -85,3 +85,31 @@ declare global {
     [AliasRequestEvent.eventName]: AliasRequestEvent;
   }
 }
+
+/** A person chose the right class of an image (a one-click label). */
+export class LabelChosenEvent extends Event {
+  static readonly eventName = 'kiln-label-chosen' as const;
+  /** The class index chosen. */
+  readonly label: number;
+
+  constructor(label: number) {
+    super(LabelChosenEvent.eventName, { bubbles: true, composed: true });
+    this.label = label;
+  }
+}
+
+/** A person asked for a retraining run now. */
+export class RetrainRequestEvent extends Event {
+  static readonly eventName = 'kiln-retrain-request' as const;
+
+  constructor() {
+    super(RetrainRequestEvent.eventName, { bubbles: true, composed: true });
+  }
+}
+
+declare global {
+  interface HTMLElementEventMap {
+    [LabelChosenEvent.eventName]: LabelChosenEvent;
+    [RetrainRequestEvent.eventName]: RetrainRequestEvent;
+  }
+}
