@@ -10,6 +10,7 @@ const BENCHES = {
   gateway: ['containers/gateway/bench/download-throughput.mjs'],
   training: ['containers/train/bench/fashion-mnist-bench.mjs'],
   serving: ['containers/serving/bench/serving-bench.mjs'],
+  feedback: ['containers/serving/bench/feedback-bench.mjs'],
 };
 
 const wanted = process.argv.slice(2);

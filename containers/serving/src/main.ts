@@ -42,6 +42,7 @@ try {
     maxPredictions: number('KILN_SERVING_MAX_PREDICTIONS'),
     watch: parseWatchList(env['KILN_SERVING_WATCH'], topology),
     topology,
+    ...(env['KILN_SERVING_URL'] ? { url: env['KILN_SERVING_URL'] } : {}),
   });
   console.log(`serving listening on ${server.url}`);
   const stop = (): void => {

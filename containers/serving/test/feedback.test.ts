@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServingServer, type RunningServingServer } from '../dist/index.js';
@@ -309,16 +310,16 @@ describe('snapshots: the serving container is a tool container too', () => {
     const record = await call<{ files: { path: string }[] }>(`${base}/artifacts/fashion-labels/`);
     expect(record.body.files.map((f) => f.path).sort()).toEqual([
       'snapshot.json',
-      't10k-images-idx3-ubyte',
-      't10k-labels-idx1-ubyte',
-      'train-images-idx3-ubyte',
-      'train-labels-idx1-ubyte',
+      't10k-images-idx3-ubyte.gz',
+      't10k-labels-idx1-ubyte.gz',
+      'train-images-idx3-ubyte.gz',
+      'train-labels-idx1-ubyte.gz',
     ]);
     const summary = (await call(`${base}/artifacts/fashion-labels/data/snapshot.json`)).body;
     expect(summary).toMatchObject({ model: 'fashion', train: { count: 8 }, heldOut: { count: 2 } });
-    const images = Buffer.from(
+    const images = gunzipSync(
       await (
-        await fetch(`${base}/artifacts/fashion-labels/data/train-images-idx3-ubyte`)
+        await fetch(`${base}/artifacts/fashion-labels/data/train-images-idx3-ubyte.gz`)
       ).arrayBuffer(),
     );
     expect([...images.subarray(0, 4)]).toEqual([0, 0, 8, 3]);
@@ -326,9 +327,9 @@ describe('snapshots: the serving container is a tool container too', () => {
       8, 28, 28,
     ]);
     expect(images.length).toBe(16 + 8 * 784);
-    const labels = Buffer.from(
+    const labels = gunzipSync(
       await (
-        await fetch(`${base}/artifacts/fashion-labels/data/t10k-labels-idx1-ubyte`)
+        await fetch(`${base}/artifacts/fashion-labels/data/t10k-labels-idx1-ubyte.gz`)
       ).arrayBuffer(),
     );
     expect([...labels.subarray(8)]).toEqual([0, 0]);

@@ -54,7 +54,7 @@ export const SPLIT_PARAMETERS_SCHEMA: JsonSchema = {
       type: 'string',
       format: 'kiln-artifact',
       description:
-        "URL of a labelled-dataset artifact (IDX train-images-idx3-ubyte and train-labels-idx1-ubyte, as the serving container's feedback snapshots hold) whose examples are added to the training side, never to validation",
+        "URL of a labelled-dataset artifact (IDX train-images-idx3-ubyte[.gz] and train-labels-idx1-ubyte[.gz], as the serving container's snapshots of labels hold) whose examples are added to the training side, never to validation",
     },
     extraCopies: {
       type: 'integer',

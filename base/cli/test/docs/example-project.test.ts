@@ -5,6 +5,7 @@ import Ajv2020Module from 'ajv/dist/2020.js';
 import type { RunDocument, RunVariants } from '@kiln/api';
 import { docExample, ROOT, shellCommands } from './doc-examples.js';
 import { consoleCommands, ExampleProject, finalStatus } from './example-project.js';
+import { feedbackExamples } from './feedback-examples.js';
 import { servingExamples } from './serving-examples.js';
 import { writeSneakerJpeg } from './sample-image.js';
 import { freePort, ShellSession } from './shell-session.js';
@@ -256,6 +257,7 @@ describe('docs/pipelines.md, docs/example-containers.md, docs/visualization.md',
 });
 
 servingExamples(() => example);
+feedbackExamples(() => example);
 
 describe('docs/client.md', () => {
   it('client-*: the examples, one module, type-check and run', async () => {
@@ -268,6 +270,7 @@ describe('docs/client.md', () => {
       'client-errors',
       'client-http',
       'client-serving',
+      'client-feedback',
     ];
     const blocks = await Promise.all(ids.map((id) => docExample(id)));
     const folder = await example.dataFolder();
@@ -292,5 +295,7 @@ describe('docs/client.md', () => {
     ).json()) as { artifact: string };
     expect(champion.artifact).toBe(document.artifacts['train']);
     expect(stdout).toMatch(new RegExp(`^\\S.* ${aliases.champion}$`, 'm'));
+    // The prediction's label, one more toward the model's next retraining.
+    expect(stdout).toMatch(/^\S.* \d+ of 10$/m);
   }, 180_000);
 });

@@ -135,8 +135,11 @@ export function servingExamples(example: () => ExampleProject): void {
       expect(shown![0]).toMatch(PREDICTED);
       expect(lines.at(-1)).toMatch(/^prediction [0-9a-f-]{36}$/);
       expect(Object.keys(JSON.parse(whole!.stdout) as object).sort()).toEqual(PREDICTION_MEMBERS);
-      expect(models!.stdout).toMatch(/^fashion-mnist +1 +3 +3$/m);
-      expect(versions!.stdout.trimEnd().split('\n')).toHaveLength(4); // a header, 3 versions
+      expect(models!.stdout).toMatch(
+        /^fashion-mnist +1 +3 +3 +0 +0 +retrain with fashion-mnist every 10 labels; promote if accuracy >= champion's$/m,
+      );
+      // A header, 3 versions, the policy and the labels.
+      expect(versions!.stdout.trimEnd().split('\n')).toHaveLength(6);
     });
 
     it('serving-predict-curl, serving-infer-curl: an image file, and OIP tensors', async () => {

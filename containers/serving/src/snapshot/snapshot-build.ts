@@ -2,6 +2,7 @@ import type { BuildContext } from '@kiln/core';
 import { IDX_FILE_NAMES, encodeIdx } from '@kiln/fashion-mnist';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { readExamples, type LabelledExamples } from '../store/feedback-store.js';
 import type { SnapshotParameters, SnapshotSettings } from './snapshot-parameters.js';
 
@@ -14,6 +15,16 @@ function perClass(labels: Uint8Array): Record<string, number> {
   return counts;
 }
 
+/** Writes an IDX file gzipped, under its published name (`train-images-idx3-ubyte.gz`). */
+async function writeIdx(
+  dir: string,
+  name: string,
+  shape: number[],
+  data: Uint8Array,
+): Promise<void> {
+  await writeFile(join(dir, `${name}.gz`), gzipSync(encodeIdx(shape, data)));
+}
+
 async function writeSet(
   dir: string,
   images: string,
@@ -21,16 +32,17 @@ async function writeSet(
   set: LabelledExamples,
   size: { height: number; width: number },
 ): Promise<void> {
-  await writeFile(join(dir, images), encodeIdx([set.count, size.height, size.width], set.pixels));
-  await writeFile(join(dir, labels), encodeIdx([set.count], set.labels));
+  await writeIdx(dir, images, [set.count, size.height, size.width], set.pixels);
+  await writeIdx(dir, labels, [set.count], set.labels);
 }
 
 /**
- * Builds a snapshot of a model's labels in the four IDX files the import container reads: the
- * labels to train on as `train-images-idx3-ubyte` and `train-labels-idx1-ubyte`, the held-out
- * ones (never trained on) as `t10k-images-idx3-ubyte` and `t10k-labels-idx1-ubyte`, in the order
- * they were given, with `snapshot.json` saying what it holds. It reads the serving database on
- * a read-only connection of its own.
+ * Builds a snapshot of a model's labels as the four gzipped IDX files the import container reads,
+ * under Fashion-MNIST's published names: the labels to train on as `train-images-idx3-ubyte.gz`
+ * and `train-labels-idx1-ubyte.gz`, the held-out ones (never trained on) as
+ * `t10k-images-idx3-ubyte.gz` and `t10k-labels-idx1-ubyte.gz`, in the order they were given,
+ * with `snapshot.json` saying what it holds. It reads the serving database on a read-only
+ * connection of its own.
  */
 export async function buildSnapshot(ctx: BuildContext<SnapshotParameters>): Promise<void> {
   const { database } = ctx.settings as unknown as SnapshotSettings;
