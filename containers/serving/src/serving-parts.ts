@@ -132,7 +132,7 @@ export async function openServingParts(resolved: ResolvedServingOptions): Promis
   const driver = new RetrainDriver({
     store: retrainStore,
     registry,
-    gate: new Gate({ registry, heldOut: (model) => feedbackStore.heldOut(model) }),
+    gate: new Gate({ registry, fetcher, heldOut: (model) => feedbackStore.heldOut(model) }),
     snapshots: new ServiceSnapshots(snapshots, () => url),
     policy: (model) => policies.get(model),
     client,

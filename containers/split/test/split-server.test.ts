@@ -23,6 +23,7 @@ describe('split tool over HTTP', () => {
   let importer: ToolHandle;
   let processor: ToolHandle;
   let splitter: ToolHandle;
+  let labels: ToolHandle;
   let raw: string;
 
   beforeAll(async () => {
@@ -31,12 +32,13 @@ describe('split tool over HTTP', () => {
     [importer, processor, splitter] = await Promise.all(
       ['import', 'process', 'split'].map((t) => startTool(tool(t))),
     );
+    labels = await startTool(fileURLToPath(new URL('fixtures/labels-tool.mjs', import.meta.url)));
     await buildArtifact(importer.url, 'raw', { source: 'path', path: dir });
     raw = artifactUrl(importer.url, 'raw');
   });
 
   afterAll(async () => {
-    await Promise.all([importer?.close(), processor?.close(), splitter?.close()]);
+    await Promise.all([importer?.close(), processor?.close(), splitter?.close(), labels?.close()]);
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -119,6 +121,48 @@ describe('split tool over HTTP', () => {
   it('refuses a set the dataset does not have', async () => {
     expect(await failure('no-set', { from: 'validation' })).toMatch(
       /has no 'validation' set \(it has: train, test\)/,
+    );
+  });
+
+  it('adds the examples of an extra labelled dataset to the training side only, copies and all', async () => {
+    await buildArtifact(labels.url, 'people', { count: 3, label: 4, value: 200 });
+    await buildArtifact(splitter.url, 'plain', {
+      dataset: raw,
+      validationFraction: 0.25,
+    });
+    await buildArtifact(splitter.url, 'with-extra', {
+      dataset: raw,
+      validationFraction: 0.25,
+      extra: artifactUrl(labels.url, 'people'),
+      extraCopies: 2,
+    });
+    const base = await manifestOf('plain');
+    const manifest = await manifestOf('with-extra');
+    expect(manifest.sets['validation']).toEqual(base.sets['validation']);
+    const train = manifest.sets['train']!;
+    expect(train.count).toBe(30 + 6);
+    expect(train.classCounts[4]).toBe(base.sets['train']!.classCounts[4]! + 6);
+    expect(train.images.shape[0]).toBe(36);
+    expect(manifest.provenance['extra']).toEqual({ count: 3, copies: 2 });
+    // The rows the indices name come first, the extra examples after them, as stored.
+    const bytes = (name: string, file: string) =>
+      fetch(`${splitter.url}/artifacts/${name}/data/${file}`).then(
+        async (r) => new Uint8Array(await r.arrayBuffer()),
+      );
+    const trainLabels = await bytes('with-extra', train.labels.file);
+    expect([...trainLabels.subarray(30)]).toEqual([4, 4, 4, 4, 4, 4]);
+    expect([...trainLabels.subarray(0, 30)]).toEqual([
+      ...(await bytes('plain', train.labels.file)),
+    ]);
+    const rowBytes = (train.images.dtype === 'float32' ? 4 : 1) * 784;
+    const images = await bytes('with-extra', train.images.file);
+    expect(images.length).toBe(36 * rowBytes);
+  });
+
+  it('refuses extra images of another size', async () => {
+    await buildArtifact(labels.url, 'small', { count: 2, size: 8 });
+    expect(await failure('small-extra', { extra: artifactUrl(labels.url, 'small') })).toMatch(
+      /extra train-images: 2x8x8 images, but the dataset's are of 784 pixels/,
     );
   });
 });

@@ -1,7 +1,8 @@
 import type { ModelSignature, PredictionSource } from '@kiln/api';
 import { randomUUID } from 'node:crypto';
 import type { ServingEvents } from '../events/serving-events.js';
-import type { ModelRegistry, Route } from '../registry/model-registry.js';
+import type { Route } from '../registry/loaded-versions.js';
+import type { ModelRegistry } from '../registry/model-registry.js';
 import type { NewPrediction, PredictionStore } from '../store/prediction-store.js';
 
 /** What one inference gave: a prediction per image. */

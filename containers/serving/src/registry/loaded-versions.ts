@@ -1,4 +1,11 @@
+import type { ModelSignature } from '@kiln/api';
 import type { VersionWorker, WorkerStatus } from '../workers/version-worker.js';
+
+/** The loaded version that answers a request, and what it takes. */
+export interface Route {
+  worker: VersionWorker;
+  signature: ModelSignature;
+}
 
 const key = (model: string, version: number): string => `${model}\u0000${version}`;
 

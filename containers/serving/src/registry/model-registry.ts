@@ -11,7 +11,6 @@ import {
   type ModelSummary,
   type ModelVersionInfo,
   type RegisterVersionRequest,
-  type RetrainPolicy,
 } from '@kiln/api';
 import { join } from 'node:path';
 import type { ServingEvents } from '../events/serving-events.js';
@@ -23,33 +22,24 @@ import {
 } from '../store/registry-store.js';
 import { WorkerState, type VersionWorker, type WorkerStatus } from '../workers/version-worker.js';
 import type { ArtifactFetcher } from './artifact-fetcher.js';
-import { LoadedVersions } from './loaded-versions.js';
+import { LoadedVersions, type Route } from './loaded-versions.js';
 import { settledVersion } from './settled-version.js';
 import { ModelLocks } from './model-locks.js';
 import {
+  describe,
   invalidAlias,
   modelNotFound,
   notReady,
   versionNotFound,
   versionUnusable,
 } from './registry-errors.js';
-import { versionInfo, versionStatus, type VersionFeedbackFigures } from './version-info.js';
+import { versionInfo, versionStatus, type ModelAnnotations } from './version-info.js';
 import {
-  EVALUATION_BATCH,
   checkRegistration,
   registerVersion,
   startWorker,
   type LoadSettings,
 } from './version-registration.js';
-
-/** What the feedback loop adds to the registry's answers: live figures and the policy. */
-export interface ModelAnnotations {
-  /** Each version's feedback on its own predictions, by version. */
-  versionFeedback(model: string): ReadonlyMap<number, VersionFeedbackFigures>;
-  policy(model: string): RetrainPolicy;
-  /** Labels received, and those no completed retraining counted yet. */
-  feedback(model: string): { total: number; unused: number };
-}
 
 /** What a {@link ModelRegistry} works with. */
 export interface ModelRegistryOptions extends LoadSettings {
@@ -62,12 +52,6 @@ export interface ModelRegistryOptions extends LoadSettings {
   /** Registrations interrupted by restarts before the version fails. */
   maxAttempts: number;
   annotations: ModelAnnotations;
-}
-
-/** The loaded version that answers a request, and what it takes. */
-export interface Route {
-  worker: VersionWorker;
-  signature: ModelSignature;
 }
 
 /**
@@ -160,18 +144,6 @@ export class ModelRegistry {
       if (this.#aliases.get(model)?.challenger === version) this.#move(model, { challenger: null });
       this.#events.emit('version', this.#info(updated));
     });
-  }
-
-  /** The share of an evaluation set a loaded version classifies right (null if it is empty). */
-  async scoreOn(
-    model: string,
-    version: number,
-    evaluation: { dataset: string; set: string },
-  ): Promise<number | null> {
-    const { worker } = this.route(model, version);
-    const dir = await this.#options.fetcher.fetchEvaluationSet(evaluation.dataset, evaluation.set);
-    const scores = await worker.evaluate(dir, evaluation.set, EVALUATION_BATCH);
-    return scores.count > 0 ? scores.correct / scores.count : null;
   }
 
   version(model: string, version: number): ModelVersionInfo {
@@ -433,8 +405,4 @@ export class ModelRegistry {
     if (!record) throw versionNotFound(model, version);
     return record;
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -33,3 +33,8 @@ export function invalidAlias(alias: string): KilnError {
     { status: 400 },
   );
 }
+
+/** An error's message, for a reason or a log line. */
+export function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

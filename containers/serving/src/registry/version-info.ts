@@ -3,6 +3,7 @@ import {
   ModelVersionStatus,
   type ModelAlias,
   type ModelVersionInfo,
+  type RetrainPolicy,
 } from '@kiln/api';
 import { VersionState, type VersionRecord } from '../store/registry-store.js';
 import { WorkerState, type VersionWorker } from '../workers/version-worker.js';
@@ -26,6 +27,15 @@ export function versionStatus(
 export interface VersionFeedbackFigures {
   count: number;
   correct: number;
+}
+
+/** What the feedback loop adds to the registry's answers: live figures and the policy. */
+export interface ModelAnnotations {
+  /** Each version's feedback on its own predictions, by version. */
+  versionFeedback(model: string): ReadonlyMap<number, VersionFeedbackFigures>;
+  policy(model: string): RetrainPolicy;
+  /** Labels received, and those no completed retraining counted yet. */
+  feedback(model: string): { total: number; unused: number };
 }
 
 /** A version as `GET /models/{model}/versions` shows it. */

@@ -5,7 +5,9 @@ import {
   type ModelVersionInfo,
   type RetrainPolicy,
 } from '@kiln/api';
+import type { ArtifactFetcher } from '../registry/artifact-fetcher.js';
 import type { ModelRegistry } from '../registry/model-registry.js';
+import { EVALUATION_BATCH } from '../registry/version-registration.js';
 import type { LabelledExamples } from '../store/feedback-store.js';
 
 /** Images the gate sends a model process at once. */
@@ -14,6 +16,8 @@ const GATE_BATCH = 32;
 /** What the gate needs. */
 export interface GateOptions {
   registry: ModelRegistry;
+  /** Fetches an evaluation set a champion is scored on again. */
+  fetcher: ArtifactFetcher;
   /** The held-out labels of a model: what versions are judged on beside the test set. */
   heldOut(model: string): LabelledExamples;
 }
@@ -109,12 +113,11 @@ export class Gate {
     heldOut: LabelledExamples,
     like?: ModelVersionInfo,
   ): Promise<GateFigures> {
-    const { registry } = this.#options;
     let accuracy = info.figures?.accuracy ?? null;
     const wanted = like?.figures?.evaluation;
     const own = info.figures?.evaluation;
     if (wanted && (own?.dataset !== wanted.dataset || own.set !== wanted.set)) {
-      accuracy = await registry.scoreOn(info.model, info.version, wanted);
+      accuracy = await this.#scoreOn(info, wanted);
     }
     const correct = await this.#heldOutCorrect(info, heldOut);
     return {
@@ -124,6 +127,17 @@ export class Gate {
       heldOutCorrect: correct,
       heldOutCount: heldOut.count,
     };
+  }
+
+  /** The share of an evaluation set a loaded version classifies right (null if it is empty). */
+  async #scoreOn(
+    info: ModelVersionInfo,
+    evaluation: { dataset: string; set: string },
+  ): Promise<number | null> {
+    const { worker } = this.#options.registry.route(info.model, info.version);
+    const dir = await this.#options.fetcher.fetchEvaluationSet(evaluation.dataset, evaluation.set);
+    const scores = await worker.evaluate(dir, evaluation.set, EVALUATION_BATCH);
+    return scores.count > 0 ? scores.correct / scores.count : null;
   }
 
   async #heldOutCorrect(info: ModelVersionInfo, heldOut: LabelledExamples): Promise<number> {
