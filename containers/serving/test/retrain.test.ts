@@ -128,7 +128,9 @@ async function stepDone(run: string, step: string): Promise<void> {
     let opened: Promise<boolean> | undefined;
     for await (const event of pipeline.events({
       signal: abort.signal,
-      onOpen: () => (opened = done()),
+      onOpen: () => {
+        opened = done();
+      },
     })) {
       if (await opened) return;
       if (event.artifact.name === run && (await done())) return;

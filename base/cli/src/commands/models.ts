@@ -13,7 +13,7 @@ function note(version: ModelVersionInfo): string {
 }
 
 /** A policy in a few words: when the model retrains, and what the gate asks. */
-export function describePolicy(policy: RetrainPolicy): string {
+function describePolicy(policy: RetrainPolicy): string {
   if (!policy.enabled || policy.pipeline === null) return 'no automatic retraining';
   const points = Math.abs(policy.margin * 100);
   const margin =

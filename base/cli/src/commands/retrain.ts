@@ -7,7 +7,7 @@ import { parseSeconds } from '../input/parse-numbers.js';
 import { servingClient, withServingOption } from './serving-target.js';
 
 /** One line on where a retraining run stands, or how it ended. */
-export function describeRetrain(run: RetrainInfo): string {
+function describeRetrain(run: RetrainInfo): string {
   const head = `${run.model}: retraining run ${run.id} (${run.run} of ${run.pipeline})`;
   // The verdict's reason starts with the verdict (`promoted: accuracy 91.2% >= …`).
   if (run.verdict && !run.reason) return `${head} ${run.verdict.reason}`;

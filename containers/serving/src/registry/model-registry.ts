@@ -20,7 +20,7 @@ import {
   type VersionRecord,
   type VersionSource,
 } from '../store/registry-store.js';
-import { WorkerState, type VersionWorker, type WorkerStatus } from '../workers/version-worker.js';
+import { WorkerState, type WorkerStatus } from '../workers/version-worker.js';
 import type { ArtifactFetcher } from './artifact-fetcher.js';
 import { LoadedVersions, type Route } from './loaded-versions.js';
 import { settledVersion } from './settled-version.js';

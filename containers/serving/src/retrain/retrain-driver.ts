@@ -16,7 +16,7 @@ import { runModel } from '../watch/run-model.js';
 import type { Gate } from './gate.js';
 
 /** The pipeline parameter a retraining run's snapshot is given in. */
-export const EXTRA_TRAINING_DATA = 'extraTrainingData';
+const EXTRA_TRAINING_DATA = 'extraTrainingData';
 
 /** Makes the labelled-dataset artifact a retraining run trains on. */
 export interface SnapshotMaker {
@@ -101,7 +101,9 @@ export class RetrainDriver {
     const snapshot = await snapshots
       .make({ name: record.snapshotName, model: record.model, through: record.through }, signal)
       .catch((error: unknown) => {
-        throw signal.aborted ? error : new Error(`its snapshot failed: ${describe(error)}`);
+        throw signal.aborted
+          ? error
+          : new Error(`its snapshot failed: ${describe(error)}`, { cause: error });
       });
     const pipeline = this.#pipeline(record);
     const exists = await this.#patiently(signal, () =>
@@ -119,7 +121,7 @@ export class RetrainDriver {
         if (!(isKilnApiError(error) && error.code === ErrorCode.ArtifactExists)) {
           throw signal.aborted
             ? error
-            : new Error(`the pipeline refused the run: ${describe(error)}`);
+            : new Error(`the pipeline refused the run: ${describe(error)}`, { cause: error });
         }
       }
     }
@@ -133,7 +135,7 @@ export class RetrainDriver {
       summary = await this.#patiently(signal, () => pipeline.wait(record.run, { signal }));
     } catch (error) {
       if (isKilnApiError(error) && error.code === ErrorCode.ArtifactNotFound) {
-        throw new Error(`the pipeline run '${record.run}' is gone`);
+        throw new Error(`the pipeline run '${record.run}' is gone`, { cause: error });
       }
       throw error;
     }

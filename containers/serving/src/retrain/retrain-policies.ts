@@ -3,10 +3,10 @@ import type { PolicyStore } from '../store/policy-store.js';
 import { applyPolicyUpdate } from './policy-check.js';
 
 /** Labels that start a retraining run unless a policy says otherwise (the original system's). */
-export const DEFAULT_THRESHOLD = 10;
+const DEFAULT_THRESHOLD = 10;
 
 /** Every fifth label is held out unless a policy says otherwise: a fifth of them, spread evenly. */
-export const DEFAULT_HOLD_OUT_EVERY = 5;
+const DEFAULT_HOLD_OUT_EVERY = 5;
 
 /** What {@link RetrainPolicies} needs. */
 export interface RetrainPoliciesOptions {

@@ -200,17 +200,6 @@ export class FeedbackStore {
     return this.#examples('WHERE model = ? AND held_out = 1', [model]);
   }
 
-  /** The newest label's sequence number (0 without any): the bound of a snapshot. */
-  lastSeq(model: string): number {
-    return (
-      this.#db
-        .prepare<[string], { seq: number | null }>(
-          'SELECT MAX(seq) AS seq FROM feedback WHERE model = ?',
-        )
-        .get(model)?.seq ?? 0
-    );
-  }
-
   #examples(where: string, values: unknown[]): LabelledExamples {
     return readExamples(this.#db, where, values);
   }
