@@ -5,15 +5,17 @@
 // fashion-mnist pipeline and the serving container (each its own process), wired by one
 // topology as `npm start` wires them.
 //
-// 1. The scenario: the served model (the pipeline's default run) predicts the 10,000 test
-//    images; the ones it gets wrong are what people would correct. Their right labels are given
-//    one by one with every second label held out (`holdOutEvery: 2`): half are trained on, the
-//    other half are *other* wrong images the retrained model never sees. The gate's verdict
-//    gives both models' accuracy on the held-out half: before (0% by construction) and after.
-//    Since a model trained again misses other images anyway (the held-out images were picked
-//    because the first model got them wrong), a control model, the same run with another seed
-//    and no labels, is scored on them too. Accuracy on the test set without the trained-on
-//    images is reported for both, so that the labels' own test images do not flatter it.
+// 1. A scenario (KILN_FEEDBACK_BENCH_SCENARIO): the served model (the pipeline's default run)
+//    predicts the 10,000 test images people send, and they give the right labels of some, one
+//    by one, with every second label held out (`holdOutEvery: 2`): half are trained on, the
+//    other half are *other* images the retrained model never sees. The gate's verdict gives
+//    both models' accuracy on the held-out half: before and after.
+//    - `wrong` (default): the images are the test set; people label those the model got wrong
+//      (so before is 0% by construction). A model trained again gets some of them right anyway,
+//      so a control model (the same run with another seed and no labels) is scored on them too.
+//    - `inverted`: people send their images with the colours inverted (dark clothes on a light
+//      background, as photos are), which the model never saw; they label the first ones.
+//    Accuracy on the other test images, upright, shows what the labels cost the usual case.
 // 2. The timing: with the default threshold (10), the time from the 10th label's answer to the
 //    gate's verdict, KILN_BENCH_RUNS times (median), with the CPU seconds every process of the
 //    project used meanwhile (the machine may be shared, so wall time alone says little).
@@ -36,6 +38,8 @@ const SYSTEM_DATA = '/usr/share/datasets/fashion-mnist';
 const DATA = process.env.KILN_FEEDBACK_BENCH_DATA ?? SYSTEM_DATA;
 const RUNS = Number(process.env.KILN_BENCH_RUNS ?? 3);
 const LABELS = Number(process.env.KILN_FEEDBACK_BENCH_LABELS ?? 1000);
+/** `wrong`: labels on test images v1 gets wrong; `inverted`: on test images with colours inverted. */
+const SCENARIO = process.env.KILN_FEEDBACK_BENCH_SCENARIO ?? 'wrong';
 /** Copies of each label in training (the runs' extraTrainingCopies, which retrainings inherit). */
 const COPIES = Number(process.env.KILN_FEEDBACK_BENCH_COPIES ?? 1);
 const MODEL = 'fashion-mnist';
@@ -224,13 +228,19 @@ async function verdictOf(serving) {
   return serving.waitForRetrain(MODEL, stats.retraining.id);
 }
 
+/** The images people send in a scenario: the test set as it is, or with its colours inverted. */
+function shownAs(test, scenario) {
+  if (scenario !== 'inverted') return test;
+  return { ...test, pixels: test.pixels.map((pixel) => 255 - pixel) };
+}
+
 async function main() {
   const full =
     existsSync(join(DATA, `${IDX_FILE_NAMES['test-images']}.gz`)) ||
     existsSync(join(DATA, IDX_FILE_NAMES['test-images']));
   const dataDir = full ? DATA : BUNDLED_DATASET_DIR;
   log(
-    `feedback loop benchmark: dataset ${full ? dataDir : `bundled subset (${DATA} is missing)`}, ${RUNS} timed retrainings, ${LABELS} labels in the scenario, each trained on ${COPIES} time(s)`,
+    `feedback loop benchmark: dataset ${full ? dataDir : `bundled subset (${DATA} is missing)`}, scenario '${SCENARIO}' with ${LABELS} labels (each trained on ${COPIES} time(s)), ${RUNS} timed retrainings`,
   );
   const root = await mkdtemp(join(tmpdir(), 'kiln-feedback-bench-'));
   const project = await startProject(root);
@@ -248,20 +258,26 @@ async function main() {
     if (champion.status !== ModelVersionStatus.Ready)
       throw new Error(`version 1 ${champion.status}`);
     const test = await testSet(dataDir);
+    const shown = shownAs(test, SCENARIO);
     const all = [...Array(test.count).keys()];
-    const before = await predict(serving, test, all);
+    const upright = await predict(serving, test, all);
+    const before = SCENARIO === 'inverted' ? await predict(serving, shown, all) : upright;
     const wrong = all.filter((index, i) => before.predicted[i] !== test.labels[index]);
     log(
-      `champion v1: ${pct(accuracyOn(test, all, before.predicted))} on the ${test.count} test images; ${wrong.length} wrong`,
+      `champion v1: ${pct(accuracyOn(test, all, upright.predicted))} on the ${test.count} test images${SCENARIO === 'inverted' ? `, ${pct(accuracyOn(test, all, before.predicted))} on them inverted` : ''}; ${wrong.length} wrong`,
     );
 
-    // The control: the same run with another seed and no labels, scored on the held-out images.
-    const count = Math.min(LABELS, wrong.length - (wrong.length % 2));
-    const given = wrong.slice(0, count).map((index) => ({ index, id: before.ids[index] }));
+    // The images people label: those v1 got wrong, or (inverted) the first ones they sent.
+    const pool = SCENARIO === 'inverted' ? all : wrong;
+    const count = Math.min(LABELS, pool.length - (pool.length % 2));
+    const given = pool.slice(0, count).map((index) => ({ index, id: before.ids[index] }));
     const trained = given.filter((_, i) => i % 2 === 0).map((item) => item.index);
     const heldOut = given.filter((_, i) => i % 2 === 1).map((item) => item.index);
-    const trainedSet = new Set(trained);
-    const rest = all.filter((index) => !trainedSet.has(index));
+    const givenSet = new Set(given.map((item) => item.index));
+    const rest = all.filter((index) => !givenSet.has(index));
+    const uprightRest = upright.predicted.filter((_, i) => !givenSet.has(i));
+
+    // The control: the same run with another seed and no labels.
     started = performance.now();
     await run(pipeline, 'control', { ...base, seed: 2 });
     const steps = await pipeline.steps('control');
@@ -271,11 +287,11 @@ async function main() {
       evaluation: url('export'),
     });
     await serving.waitForVersion(MODEL, control.version);
-    const controlHeld = await predict(serving, test, heldOut, control.version);
+    const controlHeld = await predict(serving, shown, heldOut, control.version);
     const controlRest = await predict(serving, test, rest, control.version);
     log(`control (seed 2, no labels): ${secs(performance.now() - started)}`);
 
-    // The scenario: labels on the wrong images, every second held out.
+    // The labels, every second held out: one retraining run at the last.
     await serving.setPolicy(MODEL, {
       threshold: count,
       holdOutEvery: 2,
@@ -288,33 +304,32 @@ async function main() {
     const after = scenario.version;
     const afterRest = await predict(serving, test, rest, after);
     const v = scenario.verdict;
+    const what = SCENARIO === 'inverted' ? 'inverted test images' : 'test images v1 got wrong';
     log('');
     log(
-      `scenario: ${count} labels on images v1 got wrong, ${trained.length} trained on, ${heldOut.length} held out; retraining ${scenario.status} in ${secs(scenarioMs)}`,
+      `scenario '${SCENARIO}': ${count} labels on ${what}, ${trained.length} trained on, ${heldOut.length} held out; retraining ${scenario.status} in ${secs(scenarioMs)}`,
     );
     log(
-      `  accuracy on the ${heldOut.length} held-out wrong images: before (v1) ${pct(v.champion?.heldOutAccuracy)}, after (v${after}) ${pct(v.challenger.heldOutAccuracy)}, control (v${control.version}, no labels) ${pct(accuracyOn(test, heldOut, controlHeld.predicted))}`,
+      `  accuracy on the ${heldOut.length} held-out ${what} (never trained on): before (v1) ${pct(v.champion?.heldOutAccuracy)}, after (v${after}) ${pct(v.challenger.heldOutAccuracy)}, control (v${control.version}, no labels) ${pct(accuracyOn(test, heldOut, controlHeld.predicted))}`,
     );
+    // In 'wrong', v1 is right on nearly all the other images by construction: only the
+    // retrained model and the control compare there.
+    const v1Rest =
+      SCENARIO === 'inverted' ? `v1 ${pct(accuracyOn(test, rest, uprightRest))}, ` : '';
     log(
-      `  accuracy on the test set without the ${trained.length} trained-on images: v1 ${pct(
-        accuracyOn(
-          test,
-          rest,
-          before.predicted.filter((_, i) => !trainedSet.has(i)),
-        ),
-      )}, v${after} ${pct(accuracyOn(test, rest, afterRest.predicted))}, control ${pct(accuracyOn(test, rest, controlRest.predicted))}`,
+      `  accuracy on the ${rest.length} other test images, upright: ${v1Rest}v${after} ${pct(accuracyOn(test, rest, afterRest.predicted))}, control ${pct(accuracyOn(test, rest, controlRest.predicted))}`,
     );
     log(`  gate: ${v.reason}`);
 
     // The timing: the default threshold, ten labels at a time.
+    if (RUNS === 0) return;
     await serving.setPolicy(MODEL, {
       threshold: 10,
       holdOutEvery: 5,
       metric: 'accuracy',
       margin: 1,
     });
-    const wrongSet = new Set(wrong);
-    const spare = wrong.slice(count).concat(all.filter((index) => !wrongSet.has(index)));
+    const spare = rest.filter((index) => !givenSet.has(index));
     const timings = [];
     for (let r = 0; r < RUNS; r++) {
       const items = spare

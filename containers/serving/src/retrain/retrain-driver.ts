@@ -216,11 +216,18 @@ export class RetrainDriver {
     return info.version;
   }
 
-  /** The version once it is no longer loading. */
+  /** The version once it is no longer loading (or the signal's reason, once aborted). */
   async #settled(model: string, version: number, signal: AbortSignal): Promise<ModelVersionInfo> {
+    const aborted = new Promise<never>((_, reject) => {
+      if (signal.aborted) reject(signal.reason);
+      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    });
+    aborted.catch(() => undefined);
     for (;;) {
-      signal.throwIfAborted();
-      const info = await this.#options.registry.waitForVersion(model, version, 30);
+      const info = await Promise.race([
+        this.#options.registry.waitForVersion(model, version, 30),
+        aborted,
+      ]);
       if (info.status !== ModelVersionStatus.Loading) return info;
     }
   }
