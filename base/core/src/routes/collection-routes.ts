@@ -98,7 +98,7 @@ export function collectionRoutes(ctx: ToolServerContext): RouteSpec[] {
         uploadsDir: uploadsRoot(ctx.store.dataDir),
         inputFiles: ctx.description.inputFiles,
         maxUploadBytes: ctx.maxUploadBytes,
-        nameTaken: (name) => ctx.store.get(name) !== null,
+        nameTaken: async (name) => (await ctx.store.get(name)) !== null,
       }),
     ));
   return [
@@ -116,9 +116,9 @@ export function collectionRoutes(ctx: ToolServerContext): RouteSpec[] {
       ],
       responses: { '200': 'the summaries', '400': 'an unknown status' },
       content: { 'application/json': { type: 'array', items: SUMMARY_REF } },
-      handler: (req, res) => {
+      handler: async (req, res) => {
         const status = oneOf<ArtifactStatus>(req, 'status', ARTIFACT_STATUSES);
-        res.type('application/json').send(ctx.store.listJson(status));
+        res.type('application/json').send(await ctx.store.listJson(status));
       },
     },
     {

@@ -18,8 +18,8 @@ export function inputRoutes(ctx: ToolServerContext): RouteSpec[] {
       content: { 'application/json': { type: 'object' } },
       handler: async (req, res) => {
         const name = nameParam(req);
-        ctx.store.require(name);
-        res.json(ctx.store.readParameters(name));
+        await ctx.store.require(name);
+        res.json(await ctx.store.readParameters(name));
       },
     },
     {
@@ -31,8 +31,8 @@ export function inputRoutes(ctx: ToolServerContext): RouteSpec[] {
       content: { 'application/json': { type: 'array' } },
       handler: async (req, res) => {
         const name = nameParam(req);
-        ctx.store.require(name);
-        res.json(ctx.store.readInputFiles(name));
+        await ctx.store.require(name);
+        res.json(await ctx.store.readInputFiles(name));
       },
     },
     {
@@ -45,8 +45,10 @@ export function inputRoutes(ctx: ToolServerContext): RouteSpec[] {
       handler: async (req, res) => {
         const name = nameParam(req);
         const file = nameParam(req, 'file');
-        ctx.store.require(name);
-        const entry = ctx.store.readInputFiles(name).find((candidate) => candidate.name === file);
+        await ctx.store.require(name);
+        const entry = (await ctx.store.readInputFiles(name)).find(
+          (candidate) => candidate.name === file,
+        );
         if (!entry)
           throw new KilnError(
             ErrorCode.FileNotFound,

@@ -13,7 +13,7 @@ import { metricRoutes } from '../routes/metric-routes.js';
 import type { ServerHookContext } from '../tool/server-hook-context.js';
 import type { ToolDefinition } from '../tool/define-tool.js';
 import type { ToolServerContext } from './tool-server-context.js';
-import { toSummary } from '../store/artifact-index.js';
+import { toSummary } from '../store/artifact-row.js';
 import { listMetricFiles, readReport } from '../metrics/metric-reader.js';
 
 /** Every route of the artifact API for a context, in mounting order. */
@@ -36,13 +36,13 @@ function hookContext(ctx: ToolServerContext): ServerHookContext {
   return {
     logger: ctx.logger,
     collectionPath: ctx.collectionPath,
-    getSummary: (name) => {
-      const artifact = ctx.store.get(name);
+    getSummary: async (name) => {
+      const artifact = await ctx.store.get(name);
       return artifact ? toSummary(artifact) : null;
     },
-    getRecord: async (name) => (ctx.store.get(name) ? ctx.store.record(name) : null),
+    getRecord: async (name) => ((await ctx.store.get(name)) ? ctx.store.record(name) : null),
     readReport: async (artifact, metric) => {
-      if (!ctx.store.get(artifact)) return null;
+      if (!(await ctx.store.get(artifact))) return null;
       const file = (await listMetricFiles(ctx.store.paths(artifact).metrics)).find(
         (f) => f.name === metric && f.kind === 'report',
       );

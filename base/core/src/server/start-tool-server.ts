@@ -1,6 +1,8 @@
 import { ContainerKind, type ToolDescription } from '@kiln/api';
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { ArtifactStore } from '../store/artifact-store.js';
 import { loadToolModule } from '../tool/load-tool-module.js';
 import type { ToolDefinition } from '../tool/define-tool.js';
@@ -11,10 +13,16 @@ import { ArtifactCreator } from './artifact-creator.js';
 import { BuildScheduler } from './build-scheduler.js';
 import { CallbackSender } from './callback-sender.js';
 import { createApp } from './create-app.js';
-import { EventHub } from './event-hub.js';
-import { MuleSupervisor } from './mule-supervisor.js';
+import { WorkerPool } from '../workers/worker-pool.js';
 
 import type { RunningToolServer } from './tool-server-options.js';
+
+/**
+ * How long a build's lease lasts unless renewed. The SQLite index has one process holding every
+ * lease, so this matters only to a shared database, where a dead replica's builds are taken over
+ * once their lease runs out.
+ */
+const LEASE_MS = 30_000;
 
 /** The `GET /` description of a definition. */
 function describeTool(definition: ToolDefinition, validator: ParameterValidator): ToolDescription {
@@ -37,37 +45,41 @@ export async function startToolServer(options: ToolServerOptions): Promise<Runni
   const definition = await loadToolModule(resolved.modulePath);
   const validator = new ParameterValidator(definition.parameters);
   const description = describeTool(definition, validator);
-  const store = await ArtifactStore.open(resolved.dataDir);
-  const events = new EventHub();
+  const store = await ArtifactStore.open(resolved.dataDir, resolved.backend);
+  const { events } = store;
+  // This process, as the holder of the builds it claims (unique across restarts and machines).
+  const owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   // Gives the heap back once requests and builds go quiet (see IdleCollector).
   const idle = new IdleCollector();
   events.onAnyArtifact(() => idle.touch());
   const callbacks = new CallbackSender(store, logger);
-  for (const summary of await store.recoverInterrupted(resolved.maxAttempts)) {
+  for (const { summary } of await store.recoverInterrupted(owner, resolved.maxAttempts)) {
     logger.info('recovered an interrupted build', {
       artifact: summary.name,
       status: summary.status,
       attempt: summary.attempt,
     });
-    if (summary.status === 'failed') callbacks.send(summary.name);
+    if (summary.status === 'failed') void callbacks.send(summary.name);
   }
-  let scheduler: BuildScheduler | null = null;
-  const mule = new MuleSupervisor({
+  const workers = new WorkerPool({
+    workers: resolved.workers,
+    gpus: resolved.gpus,
     modulePath: resolved.modulePath,
     logger: logger.child({ component: 'mule' }),
     cancelGraceMs: resolved.cancelGraceMs,
+    muleStartTimeoutMs: resolved.muleStartTimeoutMs,
+    muleIdleMs: resolved.muleIdleMs,
     maxBuildsPerMule: resolved.maxBuildsPerMule,
-    onAvailability: (ready) => {
-      if (ready) scheduler?.kick();
-    },
   });
-  scheduler = new BuildScheduler({
+  const scheduler = new BuildScheduler({
     store,
-    mule,
+    pool: workers,
     events,
     logger,
+    owner,
     timeoutMs: definition.timeoutMs ?? 0,
-    onFinal: (summary) => callbacks.send(summary.name),
+    leaseMs: LEASE_MS,
+    onFinal: (summary) => void callbacks.send(summary.name),
   });
   const creator = new ArtifactCreator({
     toolName: definition.name,
@@ -77,11 +89,11 @@ export async function startToolServer(options: ToolServerOptions): Promise<Runni
     store,
     onQueued: (summary) => {
       events.artifactChanged(summary);
-      scheduler?.kick();
+      scheduler.kick();
     },
     onCached: (summary) => {
       events.artifactChanged(summary);
-      callbacks.send(summary.name);
+      void callbacks.send(summary.name);
     },
   });
   const collectionPath = definition.collection === 'runs' ? '/runs' : '/artifacts';
@@ -93,20 +105,13 @@ export async function startToolServer(options: ToolServerOptions): Promise<Runni
       scheduler,
       events,
       creator,
-      mule,
+      workers,
       logger,
       maxUploadBytes: resolved.maxUploadBytes,
     },
     definition,
   );
-  try {
-    await mule.start();
-  } catch (error) {
-    await mule.stop();
-    await store.close();
-    throw error;
-  }
-  callbacks.resumePending();
+  void callbacks.resumePending();
   scheduler.kick();
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, app);
   server.on('request', () => idle.touch());
@@ -117,7 +122,13 @@ export async function startToolServer(options: ToolServerOptions): Promise<Runni
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
-  logger.info('listening', { url, tool: description.name, dataDir: resolved.dataDir });
+  logger.info('listening', {
+    url,
+    tool: description.name,
+    dataDir: resolved.dataDir,
+    workers: resolved.workers,
+    ...(resolved.gpus.length > 0 ? { gpus: resolved.gpus.join(',') } : {}),
+  });
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
@@ -127,7 +138,7 @@ export async function startToolServer(options: ToolServerOptions): Promise<Runni
       idle.stop();
       scheduler.close();
       callbacks.close();
-      await mule.stop();
+      await workers.stop();
       await scheduler.idle();
       await store.close();
     })());

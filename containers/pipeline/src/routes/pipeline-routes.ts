@@ -93,7 +93,7 @@ export function createPipelineRoutes(
           throw new KilnError(ErrorCode.InvalidName, `'${String(name)}' is not a valid name`, {
             status: 400,
           });
-        const run = ctx.getSummary(name);
+        const run = await ctx.getSummary(name);
         if (!run)
           throw new KilnError(ErrorCode.ArtifactNotFound, `no run named '${name}'`, {
             status: 404,

@@ -1,0 +1,196 @@
+import type { Logger } from '@kiln/api';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { BuildJob } from '../mule/protocol.js';
+import type { BuildListener, BuildOutcome } from './build-outcome.js';
+import { MuleProcess } from './mule-process.js';
+
+/** Waits between failed mule starts: quick at first, then at most every 10 s. */
+const START_BACKOFF_MS = [100, 250, 500, 1_000, 2_000, 5_000, 10_000];
+
+export interface WorkerSlotOptions {
+  index: number;
+  /** This worker's GPU, or null when the container was given none. */
+  gpu: number | null;
+  modulePath: string;
+  logger: Logger;
+  cancelGraceMs: number;
+  startTimeoutMs: number;
+  /** A mule idle this long retires; 0 keeps it. */
+  muleIdleMs: number;
+  /** Builds before a mule is replaced; 0 never. */
+  maxBuildsPerMule: number;
+  /** Told of every start attempt, for the pool's health. */
+  onStartResult(error: Error | null): void;
+}
+
+/**
+ * One worker of the pool: at most one build at a time, in its own mule. The mule is started
+ * when work arrives (again and again with backoff while starts fail), retires after a quiet
+ * spell, and is replaced after `maxBuildsPerMule` builds or a crash. The scheduler reserves a
+ * slot for a build (or for starting its mule) and releases it afterwards.
+ */
+export class WorkerSlot {
+  readonly index: number;
+  readonly gpu: number | null;
+  readonly #options: WorkerSlotOptions;
+  #mule: MuleProcess | null = null;
+  #pending: MuleProcess | null = null;
+  #starting: Promise<MuleProcess | null> | null = null;
+  #reserved = false;
+  #buildsOnMule = 0;
+  #idleTimer: NodeJS.Timeout | null = null;
+  readonly #stopped = new AbortController();
+
+  constructor(options: WorkerSlotOptions) {
+    this.#options = options;
+    this.index = options.index;
+    this.gpu = options.gpu;
+  }
+
+  get reserved(): boolean {
+    return this.#reserved;
+  }
+
+  /** Has a mule ready for a build now. */
+  get warm(): boolean {
+    return this.#mule?.idle ?? false;
+  }
+
+  /** Has no mule and is not starting one. */
+  get cold(): boolean {
+    return this.#mule === null && this.#starting === null;
+  }
+
+  reserve(): void {
+    this.#reserved = true;
+    this.#clearIdleTimer();
+  }
+
+  release(): void {
+    this.#reserved = false;
+    this.#armIdleTimer();
+  }
+
+  /**
+   * This slot's mule, started first if it has none (retried with backoff until one starts).
+   * Null once the slot is stopped, or as soon as `signal` aborts.
+   */
+  ensureMule(signal?: AbortSignal): Promise<MuleProcess | null> {
+    if (this.#mule) return Promise.resolve(this.#mule);
+    this.#starting ??= this.#startWithRetries().finally(() => (this.#starting = null));
+    if (!signal) return this.#starting;
+    return new Promise((done) => {
+      const onAbort = (): void => done(null);
+      signal.addEventListener('abort', onAbort, { once: true });
+      void this.#starting!.then((mule) => {
+        signal.removeEventListener('abort', onAbort);
+        done(mule);
+      });
+    });
+  }
+
+  /**
+   * Runs one build on this slot's mule (starting one if needed). `signal` stops it: before the
+   * mule is there, or through the mule's abort escalation.
+   */
+  async run(job: BuildJob, listener: BuildListener, signal: AbortSignal): Promise<BuildOutcome> {
+    const mule = await this.ensureMule(signal);
+    if (!mule || signal.aborted) return { kind: 'aborted' };
+    const onAbort = (): void => mule.abort(job.name);
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      this.#buildsOnMule += 1;
+      return await mule.run(job, listener);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      const max = this.#options.maxBuildsPerMule;
+      if (max > 0 && this.#buildsOnMule >= max && this.#mule === mule) {
+        this.#options.logger.info('recycling the mule', {
+          worker: this.index,
+          builds: this.#buildsOnMule,
+        });
+        this.#let(mule, 'recycled');
+      }
+    }
+  }
+
+  /** Stops the mule (a running build is left to the restart recovery) and any start. */
+  async stop(): Promise<void> {
+    this.#stopped.abort();
+    this.#clearIdleTimer();
+    await Promise.all([this.#mule?.stop(), this.#pending?.stop()]);
+  }
+
+  async #startWithRetries(): Promise<MuleProcess | null> {
+    for (let failures = 0; !this.#stopped.signal.aborted; failures += 1) {
+      if (failures > 0) {
+        const wait = START_BACKOFF_MS[Math.min(failures - 1, START_BACKOFF_MS.length - 1)]!;
+        try {
+          await delay(wait, undefined, { signal: this.#stopped.signal });
+        } catch {
+          return null;
+        }
+      }
+      const mule = MuleProcess.spawn({ ...this.#options, gpu: this.gpu });
+      this.#pending = mule;
+      try {
+        await mule.ready;
+        this.#options.onStartResult(null);
+        this.#adopt(mule);
+        return mule;
+      } catch (error) {
+        this.#options.onStartResult(error as Error);
+        this.#options.logger.warn('a mule failed to start; trying again', {
+          worker: this.index,
+          failures: failures + 1,
+          error: (error as Error).message,
+        });
+      } finally {
+        this.#pending = null;
+      }
+    }
+    return null;
+  }
+
+  #adopt(mule: MuleProcess): void {
+    if (this.#stopped.signal.aborted) {
+      void mule.stop();
+      return;
+    }
+    this.#mule = mule;
+    this.#buildsOnMule = 0;
+    this.#options.logger.info('mule started', { worker: this.index, pid: mule.pid, gpu: this.gpu });
+    mule.onExit(() => {
+      if (this.#mule !== mule) return;
+      // Died on its own (a crash in a build, or while idle): the next build starts a new one.
+      this.#mule = null;
+      this.#clearIdleTimer();
+    });
+    if (!this.#reserved) this.#armIdleTimer();
+  }
+
+  /** Lets the slot's mule go: a new one starts for the next build. */
+  #let(mule: MuleProcess, why: 'retired' | 'recycled'): void {
+    this.#mule = null;
+    this.#clearIdleTimer();
+    void mule
+      .retire()
+      .then(() => this.#options.logger.info(`mule ${why}`, { worker: this.index, pid: mule.pid }));
+  }
+
+  #armIdleTimer(): void {
+    this.#clearIdleTimer();
+    const idleMs = this.#options.muleIdleMs;
+    if (idleMs <= 0 || !this.#mule || this.#stopped.signal.aborted) return;
+    this.#idleTimer = setTimeout(() => {
+      this.#idleTimer = null;
+      if (!this.#reserved && this.#mule?.idle) this.#let(this.#mule, 'retired');
+    }, idleMs);
+    this.#idleTimer.unref();
+  }
+
+  #clearIdleTimer(): void {
+    if (this.#idleTimer) clearTimeout(this.#idleTimer);
+    this.#idleTimer = null;
+  }
+}
