@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -246,4 +247,40 @@ export async function waitForSummary(
   } finally {
     events.close();
   }
+}
+
+/** An answer read off a raw socket: status, headers (lower-case names) and body text. */
+export interface RawAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * Sends `text` as it is over a fresh TCP connection and reads the first answer, for requests
+ * no HTTP client would send (a malformed request line, oversized headers, no Host).
+ */
+export function rawRequest(base: string, text: string): Promise<RawAnswer> {
+  const url = new URL(base);
+  return new Promise((done, fail) => {
+    const socket = connect(Number(url.port), url.hostname, () => socket.write(text));
+    let received = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => (received += chunk));
+    socket.on('error', fail);
+    socket.on('close', () => {
+      const split = received.indexOf('\r\n\r\n');
+      const [statusLine = '', ...lines] = received.slice(0, split).split('\r\n');
+      const headers: Record<string, string> = {};
+      for (const line of lines) {
+        const colon = line.indexOf(':');
+        headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
+      }
+      done({
+        status: Number(statusLine.split(' ')[1]),
+        headers,
+        body: received.slice(split + 4),
+      });
+    });
+  });
 }

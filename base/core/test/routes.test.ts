@@ -30,10 +30,10 @@ describe('description, health and OpenAPI', () => {
     ]);
   });
 
-  it('is healthy with a mule', async () => {
+  it('is healthy with its queue and workers, even before any mule started', async () => {
     const response = await fetch(`${base}/health`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ status: 'ok' });
+    expect(await response.json()).toEqual({ status: 'ok', queued: 0, running: 0, workers: 1 });
   });
 
   it('serves an OpenAPI 3.1 document covering every route and the parameters schema', async () => {

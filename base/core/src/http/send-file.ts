@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import mime from 'mime-types';
-import parseRange from 'range-parser';
+import { readByteRange, type ByteRange } from './byte-range.js';
 
 /** Big reads: fewer syscalls and chunks on large downloads, with bounded memory. */
 const READ_CHUNK_BYTES = 4 << 20;
@@ -16,7 +16,8 @@ export interface SendFileOptions {
 
 /**
  * Streams a file with `Content-Type` from its extension, `ETag` and `If-None-Match`, and single
- * `Range` requests (206/416). Memory stays at one read chunk whatever the file's size.
+ * `Range` requests (206, or a 416 problem). Memory stays at two read chunks whatever the file's
+ * size.
  */
 export async function sendFile(
   req: Request,
@@ -31,27 +32,18 @@ export async function sendFile(
   res.setHeader('ETag', etag);
   res.setHeader('Accept-Ranges', 'bytes');
   res.setHeader('Last-Modified', info.mtime.toUTCString());
-  res.setHeader('Content-Type', mime.contentType(basename(path)) || 'application/octet-stream');
-  if (options.downloadName) res.attachment(options.downloadName);
-  if (req.headers['if-none-match'] === etag) {
+  if (matchesNoneOf(req.headers['if-none-match'], etag)) {
     res.status(304).end();
     return;
   }
+  const range = readRange(req, res, etag, info.size);
+  res.setHeader('Content-Type', mime.contentType(basename(path)) || 'application/octet-stream');
+  if (options.downloadName) res.attachment(options.downloadName);
   let start = 0;
   let end = info.size - 1;
-  const rangeHeader = req.headers.range;
-  if (rangeHeader && (!req.headers['if-range'] || req.headers['if-range'] === etag)) {
-    const ranges = parseRange(info.size, rangeHeader, { combine: true });
-    if (ranges === -1) {
-      res.status(416).setHeader('Content-Range', `bytes */${info.size}`).end();
-      return;
-    }
-    // A single range is served as 206; several (rare) fall back to the whole file.
-    if (ranges !== -2 && ranges.length === 1 && ranges[0]) {
-      start = ranges[0].start;
-      end = ranges[0].end;
-      res.status(206).setHeader('Content-Range', `bytes ${start}-${end}/${info.size}`);
-    }
+  if (range.kind === 'part') {
+    ({ start, end } = range);
+    res.status(206).setHeader('Content-Range', `bytes ${start}-${end}/${info.size}`);
   }
   const length = info.size === 0 ? 0 : end - start + 1;
   res.setHeader('Content-Length', length);
@@ -60,6 +52,30 @@ export async function sendFile(
     return;
   }
   await streamFile(path, start, end, res);
+}
+
+/**
+ * The range to send. `If-Range` with another validator means the client's copy is stale: the
+ * whole file, whatever the range. A range that cannot be served throws the 416 problem, with
+ * the `Content-Range: bytes *\/size` RFC 9110 asks for.
+ */
+function readRange(req: Request, res: Response, etag: string, size: number): ByteRange {
+  const ifRange = req.headers['if-range'];
+  if (ifRange !== undefined && ifRange !== etag) return { kind: 'whole' };
+  try {
+    return readByteRange(req.headers.range, size);
+  } catch (error) {
+    res.setHeader('Content-Range', `bytes */${size}`);
+    throw error;
+  }
+}
+
+/** `If-None-Match`: `*` or a list of entity tags, compared weakly (RFC 9110, 13.1.2). */
+function matchesNoneOf(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  if (header.trim() === '*') return true;
+  const opaque = (tag: string): string => tag.trim().replace(/^W\//, '');
+  return header.split(',').some((tag) => opaque(tag) === opaque(etag));
 }
 
 /** Resolves once `chunk` was handed to the kernel (so its buffer may be reused). */

@@ -79,6 +79,10 @@ export class BuildExecution {
         events.logAppended(this.name);
       }
       const outcome = await this.#build();
+      // The mule's last progress and its end often arrive in one read of the IPC pipe. One turn
+      // of the event loop lets that progress reach /events streams before the end reaches
+      // `?wait=` long-polls: a client doing both (as the SDK's wait does) sees every step.
+      await new Promise((done) => setImmediate(done));
       if (!this.#detached) await this.#record(outcome);
     } catch (error) {
       logger.error('build bookkeeping failed', { artifact: this.name, error: String(error) });

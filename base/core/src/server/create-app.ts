@@ -1,3 +1,4 @@
+import { ErrorCode, KilnError } from '@kiln/api';
 import express, { type Express } from 'express';
 import { randomUUID } from 'node:crypto';
 import { mountRoutes, type RouteSpec } from '../http/route-spec.js';
@@ -15,6 +16,9 @@ import type { ToolDefinition } from '../tool/define-tool.js';
 import type { ToolServerContext } from './tool-server-context.js';
 import { toSummary } from '../store/artifact-row.js';
 import { listMetricFiles, readReport } from '../metrics/metric-reader.js';
+
+/** A request id a caller may choose (a UUID, a trace id). */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Every route of the artifact API for a context, in mounting order. */
 function toolRoutes(ctx: ToolServerContext): RouteSpec[] {
@@ -64,8 +68,19 @@ export function createApp(
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.use((req, res, next) => {
-    const requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
+    const given = req.headers['x-request-id'];
+    // Echoed only when it looks like an id: any other text would come back in every answer.
+    const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     res.setHeader('X-Request-Id', requestId);
+    // HTTP/1.1 requires Host (RFC 9112, 3.2); Node's own check would answer a bare 400.
+    if (req.httpVersion === '1.1' && req.headers.host === undefined) {
+      next(
+        new KilnError(ErrorCode.BadRequest, 'an HTTP/1.1 request needs a Host header', {
+          status: 400,
+        }),
+      );
+      return;
+    }
     next();
   });
   const router = express.Router();

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
+import { answerProtocolErrors } from '../http/protocol-errors.js';
 import { ArtifactStore } from '../store/artifact-store.js';
 import { loadToolModule } from '../tool/load-tool-module.js';
 import type { ToolDefinition } from '../tool/define-tool.js';
@@ -113,8 +114,13 @@ export async function startToolServer(options: ToolServerOptions): Promise<Runni
   );
   void callbacks.resumePending();
   scheduler.kick();
-  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, app);
+  // Host is checked by the app (a problem document) rather than by Node (a bare 400).
+  const server = createServer(
+    { keepAliveTimeout: 65_000, requestTimeout: 0, requireHostHeader: false },
+    app,
+  );
   server.on('request', () => idle.touch());
+  answerProtocolErrors(server, logger);
   await new Promise<void>((done, fail) => {
     server.once('error', fail);
     server.listen(resolved.port, resolved.host, () => done());
