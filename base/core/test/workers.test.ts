@@ -144,7 +144,8 @@ describe('a pool of workers', () => {
 describe('on-demand mules', () => {
   it('starts no mule until work arrives, retires it when idle, and starts a new one', async () => {
     const logs = collectingLogger();
-    const { url } = await server({ muleIdleMs: 50, logger: logs.logger });
+    // Far longer than a no-op build takes, so the mule retires for being idle.
+    const { url } = await server({ muleIdleMs: 300, logger: logs.logger });
     expect(logs.lines.some((line) => line.message === 'mule started')).toBe(false);
     expect(await health(url)).toMatchObject({ status: 200, body: { status: 'ok', workers: 1 } });
 
@@ -159,6 +160,33 @@ describe('on-demand mules', () => {
     await create(url, { name: 'second' });
     expect((await waitFinal(url, 'second')).status).toBe('completed');
     expect((await buildInfo(url, 'second')).pid).not.toBe(pid);
+    expect(
+      logs.lines.find((line) => line.message === 'mule retired' && line['pid'] === pid)?.['reason'],
+    ).toBe('idle');
+  });
+
+  it('lets a mule go as soon as a build longer than the idle spell ends, before recording it', async () => {
+    const logs = collectingLogger();
+    const { url } = await server({ muleIdleMs: 100, logger: logs.logger });
+    await create(url, { name: 'long', parameters: { sleepMs: 300 } });
+    expect((await waitFinal(url, 'long')).status).toBe('completed');
+    const { pid } = await buildInfo(url, 'long');
+    // Completed means its mule is gone already: a download started now has all the memory.
+    expect(() => process.kill(pid, 0)).toThrow();
+    expect(
+      logs.lines.find((line) => line.message === 'mule retired' && line['pid'] === pid),
+    ).toMatchObject({ reason: 'long-build', builds: 1 });
+  });
+
+  it('keeps mules with muleIdleMs 0', async () => {
+    const logs = collectingLogger();
+    const { url } = await server({ muleIdleMs: 0, logger: logs.logger });
+    await create(url, { name: 'kept-1', parameters: { sleepMs: 50 } });
+    expect((await waitFinal(url, 'kept-1')).status).toBe('completed');
+    await create(url, { name: 'kept-2' });
+    expect((await waitFinal(url, 'kept-2')).status).toBe('completed');
+    expect((await buildInfo(url, 'kept-2')).pid).toBe((await buildInfo(url, 'kept-1')).pid);
+    expect(logs.lines.filter((line) => line.message === 'mule retired')).toEqual([]);
   });
 
   it('retries a mule that dies during its start, without a 503', async () => {

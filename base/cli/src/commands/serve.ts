@@ -39,7 +39,7 @@ export function createServeCommand(): Command {
     )
     .option(
       '--mule-idle-ms <ms>',
-      'an idle mule exits after this long; 0 keeps mules (env KILN_MULE_IDLE_MS; default 1000)',
+      'an idle mule, or one whose build took longer, exits after this long; 0 keeps mules (env KILN_MULE_IDLE_MS; default 500)',
     )
     .option('--log-format <format>', 'text or json (env KILN_LOG_FORMAT)')
     .action(async (modulePath: string, options: ServeCliOptions) => {

@@ -42,6 +42,8 @@ export class BuildExecution {
   #lease: BuildLease;
   #stopReason: StopReason | null = null;
   #detached = false;
+  /** A progress message arrived in the current turn of the event loop. */
+  #progressThisTurn = false;
   #finished!: () => void;
 
   constructor(options: BuildExecutionOptions) {
@@ -82,7 +84,7 @@ export class BuildExecution {
       // The mule's last progress and its end often arrive in one read of the IPC pipe. One turn
       // of the event loop lets that progress reach /events streams before the end reaches
       // `?wait=` long-polls: a client doing both (as the SDK's wait does) sees every step.
-      await new Promise((done) => setImmediate(done));
+      if (this.#progressThisTurn) await new Promise((done) => setImmediate(done));
       if (!this.#detached) await this.#record(outcome);
     } catch (error) {
       logger.error('build bookkeeping failed', { artifact: this.name, error: String(error) });
@@ -132,6 +134,10 @@ export class BuildExecution {
     const { store, events, logger } = this.#options;
     return {
       progress: (fraction, message) => {
+        if (!this.#progressThisTurn) {
+          this.#progressThisTurn = true;
+          setImmediate(() => (this.#progressThisTurn = false));
+        }
         store.queue.progress(this.#lease, fraction, message).then(
           (summary) => {
             if (summary) events.artifactChanged(summary);

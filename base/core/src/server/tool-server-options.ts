@@ -29,8 +29,9 @@ export interface ToolServerOptions {
    */
   gpus?: readonly number[];
   /**
-   * A mule with no build for this long exits; the next build starts a new one. 0 keeps mules
-   * until the server stops. @defaultValue 1000
+   * A mule with no build for this long exits, and so does one right after a build that took
+   * longer than this; the next build starts a new mule. 0 keeps mules until the server stops.
+   * @defaultValue 500
    */
   muleIdleMs?: number;
   /** A mule not ready this long after it was forked is killed and started again. @defaultValue 60000 */

@@ -4,12 +4,13 @@ import { ErrorCode, KilnError } from '@kiln/api';
 export const MAX_WORKERS = 256;
 
 /**
- * How long a mule may stay idle before it retires, by default. Short: a mule is a whole Node.js
- * process (about 50 MiB, most of it Node's own code), and an idle container should be one
- * process. Long enough that back-to-back builds (a sweep, a script that creates the next
- * artifact as soon as one completes) keep their mule. docs/mule.md gives the measurements.
+ * How long an idle mule waits for the next build before it exits, by default; a mule whose build
+ * took longer than this exits as soon as that build ends. A mule is a whole Node.js process
+ * (about 50 MiB even idle, most of it Node's own code), and an idle container should be one
+ * process; builds that follow each other (a sweep, a script that creates the next artifact once
+ * one completes) arrive within milliseconds and keep their mule. docs/mule.md has the figures.
  */
-export const DEFAULT_MULE_IDLE_MS = 1_000;
+export const DEFAULT_MULE_IDLE_MS = 500;
 
 /** The worker-related options, as given. */
 export interface WorkerOptions {

@@ -98,20 +98,18 @@ export class WorkerSlot {
     if (!mule || signal.aborted) return { kind: 'aborted' };
     const onAbort = (): void => mule.abort(job.name);
     signal.addEventListener('abort', onAbort, { once: true });
+    const started = performance.now();
+    let outcome: BuildOutcome;
     try {
       this.#buildsOnMule += 1;
-      return await mule.run(job, listener);
+      outcome = await mule.run(job, listener);
     } finally {
       signal.removeEventListener('abort', onAbort);
-      const max = this.#options.maxBuildsPerMule;
-      if (max > 0 && this.#buildsOnMule >= max && this.#mule === mule) {
-        this.#options.logger.info('recycling the mule', {
-          worker: this.index,
-          builds: this.#buildsOnMule,
-        });
-        this.#let(mule, 'recycled');
-      }
     }
+    // A mule let go here is gone before the server records the build: by the time a client
+    // hears that the build ended (and starts, say, a download), its memory is back.
+    await this.#afterBuild(mule, performance.now() - started);
+    return outcome;
   }
 
   /** Stops the mule (a running build is left to the restart recovery) and any start. */
@@ -169,13 +167,33 @@ export class WorkerSlot {
     if (!this.#reserved) this.#armIdleTimer();
   }
 
-  /** Lets the slot's mule go: a new one starts for the next build. */
-  #let(mule: MuleProcess, why: 'retired' | 'recycled'): void {
+  /**
+   * After each build: a mule that reached `maxBuildsPerMule` is replaced, and one whose build
+   * took longer than the idle spell retires at once. Starting a new mule costs about a tenth of
+   * a second, small beside such a build, and a new process is the one sure way to hand back
+   * what a build left behind (V8 keeps its heap's high-water mark).
+   */
+  async #afterBuild(mule: MuleProcess, tookMs: number): Promise<void> {
+    if (this.#mule !== mule) return;
+    const max = this.#options.maxBuildsPerMule;
+    const idleMs = this.#options.muleIdleMs;
+    if (max > 0 && this.#buildsOnMule >= max) await this.#let(mule, 'recycled', 'max-builds');
+    else if (idleMs > 0 && tookMs >= idleMs) await this.#let(mule, 'retired', 'long-build');
+  }
+
+  /** Lets the slot's mule go (resolves once it exited): a new one starts for the next build. */
+  #let(mule: MuleProcess, what: 'retired' | 'recycled', reason: string): Promise<void> {
+    const builds = this.#buildsOnMule;
     this.#mule = null;
     this.#clearIdleTimer();
-    void mule
-      .retire()
-      .then(() => this.#options.logger.info(`mule ${why}`, { worker: this.index, pid: mule.pid }));
+    return mule.retire().then(() =>
+      this.#options.logger.info(`mule ${what}`, {
+        worker: this.index,
+        pid: mule.pid,
+        reason,
+        builds,
+      }),
+    );
   }
 
   #armIdleTimer(): void {
@@ -184,7 +202,7 @@ export class WorkerSlot {
     if (idleMs <= 0 || !this.#mule || this.#stopped.signal.aborted) return;
     this.#idleTimer = setTimeout(() => {
       this.#idleTimer = null;
-      if (!this.#reserved && this.#mule?.idle) this.#let(this.#mule, 'retired');
+      if (!this.#reserved && this.#mule?.idle) void this.#let(this.#mule, 'retired', 'idle');
     }, idleMs);
     this.#idleTimer.unref();
   }
