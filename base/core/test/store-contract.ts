@@ -9,7 +9,7 @@ export interface OpenedBackend {
 }
 
 /** A queued row as `ArtifactStore` makes one. */
-export function queuedRow(name: string, overrides: Partial<IndexedArtifact> = {}): IndexedArtifact {
+function queuedRow(name: string, overrides: Partial<IndexedArtifact> = {}): IndexedArtifact {
   return {
     name,
     status: 'queued',

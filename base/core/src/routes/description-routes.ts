@@ -4,6 +4,19 @@ import { buildOpenApi } from '../http/openapi.js';
 import type { RouteSpec } from '../http/route-spec.js';
 import type { ToolServerContext } from '../server/tool-server-context.js';
 
+/** `GET /health`, as documented in `/openapi.json`. */
+const HEALTH_SCHEMA = {
+  type: 'object',
+  required: ['status', 'queued', 'running', 'workers'],
+  properties: {
+    status: { enum: ['ok', 'unavailable'] },
+    queued: { type: 'integer', minimum: 0 },
+    running: { type: 'integer', minimum: 0 },
+    workers: { type: 'integer', minimum: 1, description: 'how many builds can run at once' },
+    reason: { type: 'string', description: 'why the container cannot take work (with 503)' },
+  },
+};
+
 /** Below this much free space on the data folder's disk, the container takes no work. */
 const MIN_FREE_BYTES = 64 * 1024 ** 2;
 
@@ -37,7 +50,7 @@ export function descriptionRoutes(
       summary:
         'Whether the container can take work, with its queue and workers; 503 only while it cannot (disk full, or no build process can be started)',
       responses: { '200': 'healthy', '503': 'cannot take work' },
-      content: { 'application/json': { type: 'object' } },
+      content: { 'application/json': HEALTH_SCHEMA },
       handler: async (_req, res) => {
         const counts = await ctx.store.counts();
         const reason =
