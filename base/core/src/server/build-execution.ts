@@ -30,8 +30,8 @@ export interface BuildExecutionOptions {
 
 /**
  * One claimed build on one worker, from its start to the commit that ends it: it prepares the
- * attempt, runs it in the worker's mule with the time limit, renews the lease while it runs,
- * and commits how it ended through that lease (a commit the lease no longer allows is dropped).
+ * attempt, runs it in the worker's mule with the time limit, and commits how it ended through
+ * its lease (a commit the lease no longer allows is dropped). The scheduler renews the lease.
  */
 export class BuildExecution {
   readonly name: string;
@@ -102,7 +102,7 @@ export class BuildExecution {
   }
 
   async #build(): Promise<BuildOutcome> {
-    const { store, slot, claimed, timeoutMs, leaseMs } = this.#options;
+    const { store, slot, claimed, timeoutMs } = this.#options;
     const { artifact } = claimed;
     await store.prepareAttempt(this.name, artifact.attempt);
     // Stopped while the attempt was being prepared: never hand it to a mule.
@@ -120,13 +120,10 @@ export class BuildExecution {
     };
     const timer =
       timeoutMs > 0 ? setTimeout(() => void this.stop(StopReason.Timeout), timeoutMs) : null;
-    const renewal = setInterval(() => void this.#renew(), leaseMs / 3);
-    renewal.unref();
     try {
       return await slot.run(job, this.#listener(), this.#controller.signal);
     } finally {
       if (timer) clearTimeout(timer);
-      clearInterval(renewal);
     }
   }
 
@@ -151,7 +148,8 @@ export class BuildExecution {
     };
   }
 
-  async #renew(): Promise<void> {
+  /** Extends the build's lease (the scheduler calls it for every running build); stops it if lost. */
+  async renew(): Promise<void> {
     const { store, logger, leaseMs } = this.#options;
     try {
       const renewed = await store.queue.renew(this.#lease, leaseMs);

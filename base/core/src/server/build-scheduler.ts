@@ -44,9 +44,15 @@ export class BuildScheduler {
   /** Mules being started for queued work, so one waiting build does not start several. */
   #warming = 0;
   #closed = false;
+  /** One timer renews the lease of every running build, every third of a lease. */
+  readonly #renewal: NodeJS.Timeout;
 
   constructor(options: BuildSchedulerOptions) {
     this.#options = options;
+    this.#renewal = setInterval(() => {
+      for (const execution of this.#running.values()) void execution.renew();
+    }, options.leaseMs / 3);
+    this.#renewal.unref();
   }
 
   /** Starts queued builds on free workers. Safe to call any time, as often as wanted. */
@@ -94,6 +100,7 @@ export class BuildScheduler {
    */
   close(): void {
     this.#closed = true;
+    clearInterval(this.#renewal);
     for (const execution of this.#running.values()) execution.detach();
   }
 

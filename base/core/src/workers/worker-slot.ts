@@ -62,8 +62,9 @@ export class WorkerSlot {
   }
 
   reserve(): void {
+    // The idle timer keeps running: it does nothing while the slot is reserved, and `release`
+    // starts it over. Creating and clearing a timer for every build costs more.
     this.#reserved = true;
-    this.#clearIdleTimer();
   }
 
   release(): void {
@@ -196,12 +197,15 @@ export class WorkerSlot {
     );
   }
 
+  /** Starts the idle spell over: the mule retires unless the slot is reserved by then. */
   #armIdleTimer(): void {
-    this.#clearIdleTimer();
     const idleMs = this.#options.muleIdleMs;
     if (idleMs <= 0 || !this.#mule || this.#stopped.signal.aborted) return;
+    if (this.#idleTimer) {
+      this.#idleTimer.refresh();
+      return;
+    }
     this.#idleTimer = setTimeout(() => {
-      this.#idleTimer = null;
       if (!this.#reserved && this.#mule?.idle) void this.#let(this.#mule, 'retired', 'idle');
     }, idleMs);
     this.#idleTimer.unref();
