@@ -39,7 +39,11 @@ async function withServer(module, args, work) {
 /** Seconds to build eight CPU-bound artifacts created at once. */
 function eightBuilds(workers) {
   return withServer(CPU, ['--workers', String(workers)], async ({ url }) => {
-    await build(url, { parameters: { epochs: 5 } }); // the module is warm in the page cache
+    // One short build per worker first: every mule is started and warm, as in a sweep that
+    // keeps them busy, so the timing is of the builds and not of the mules' start.
+    await Promise.all(
+      Array.from({ length: workers }, () => build(url, { parameters: { epochs: 5 } })),
+    );
     const start = performance.now();
     const names = [];
     for (let i = 0; i < 8; i += 1) names.push(JSON.parse((await createJson(url, {})).body).name);

@@ -178,6 +178,19 @@ describe('on-demand mules', () => {
     ).toMatchObject({ reason: 'long-build', builds: 1 });
   });
 
+  it('keeps the mule through long builds that wait in the queue, letting it go after the last', async () => {
+    const logs = collectingLogger();
+    const { url } = await server({ muleIdleMs: 100, logger: logs.logger });
+    const names = ['sweep-1', 'sweep-2', 'sweep-3'];
+    await Promise.all(names.map((name) => create(url, { name, parameters: { sleepMs: 300 } })));
+    for (const name of names) expect((await waitFinal(url, name)).status).toBe('completed');
+    const pids = await Promise.all(names.map(async (name) => (await buildInfo(url, name)).pid));
+    expect(new Set(pids).size).toBe(1);
+    expect(
+      logs.lines.filter((line) => line.message === 'mule retired' && line['pid'] === pids[0]),
+    ).toEqual([expect.objectContaining({ reason: 'long-build', builds: 3 })]);
+  });
+
   it('keeps mules with muleIdleMs 0', async () => {
     const logs = collectingLogger();
     const { url } = await server({ muleIdleMs: 0, logger: logs.logger });

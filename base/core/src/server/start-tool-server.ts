@@ -71,6 +71,7 @@ export async function startToolServer(options: ToolServerOptions): Promise<Runni
     muleStartTimeoutMs: resolved.muleStartTimeoutMs,
     muleIdleMs: resolved.muleIdleMs,
     maxBuildsPerMule: resolved.maxBuildsPerMule,
+    workWaiting: async () => (await store.queue.countReady()) > 0,
   });
   const scheduler = new BuildScheduler({
     store,

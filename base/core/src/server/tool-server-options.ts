@@ -30,7 +30,8 @@ export interface ToolServerOptions {
   gpus?: readonly number[];
   /**
    * A mule with no build for this long exits, and so does one right after a build that took
-   * longer than this; the next build starts a new mule. 0 keeps mules until the server stops.
+   * longer than this when no build is waiting; the next build starts a new mule. 0 keeps mules
+   * until the server stops.
    * @defaultValue 500
    */
   muleIdleMs?: number;

@@ -5,7 +5,7 @@ export const MAX_WORKERS = 256;
 
 /**
  * How long an idle mule waits for the next build before it exits, by default; a mule whose build
- * took longer than this exits as soon as that build ends. A mule is a whole Node.js process
+ * took longer than this exits as soon as that build ends, unless builds are waiting. A mule is a whole Node.js process
  * (about 50 MiB even idle, most of it Node's own code), and an idle container should be one
  * process; builds that follow each other (a sweep, a script that creates the next artifact once
  * one completes) arrive within milliseconds and keep their mule. docs/mule.md has the figures.

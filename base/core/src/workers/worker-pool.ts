@@ -15,6 +15,8 @@ export interface WorkerPoolOptions {
   muleStartTimeoutMs: number;
   muleIdleMs: number;
   maxBuildsPerMule: number;
+  /** Whether queued builds are waiting (see `WorkerSlotOptions.workWaiting`). */
+  workWaiting(): Promise<boolean>;
 }
 
 /**
@@ -42,6 +44,7 @@ export class WorkerPool {
           muleIdleMs: options.muleIdleMs,
           maxBuildsPerMule: options.maxBuildsPerMule,
           onStartResult: (error) => this.#onStartResult(error),
+          workWaiting: options.workWaiting,
         }),
     );
   }

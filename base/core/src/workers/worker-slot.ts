@@ -21,6 +21,8 @@ export interface WorkerSlotOptions {
   maxBuildsPerMule: number;
   /** Told of every start attempt, for the pool's health. */
   onStartResult(error: Error | null): void;
+  /** Whether queued builds are waiting (a mule is then kept after a long build). */
+  workWaiting(): Promise<boolean>;
 }
 
 /**
@@ -170,16 +172,21 @@ export class WorkerSlot {
 
   /**
    * After each build: a mule that reached `maxBuildsPerMule` is replaced, and one whose build
-   * took longer than the idle spell retires at once. Starting a new mule costs about a tenth of
-   * a second, small beside such a build, and a new process is the one sure way to hand back
-   * what a build left behind (V8 keeps its heap's high-water mark).
+   * took longer than the idle spell retires at once unless builds are waiting. Starting a new
+   * mule costs about a tenth of a second, small beside such a build, and a new process is the
+   * one sure way to hand back what a build left behind (V8 keeps its heap's high-water mark);
+   * builds that wait (a sweep) would each pay that start for nothing.
    */
   async #afterBuild(mule: MuleProcess, tookMs: number): Promise<void> {
     if (this.#mule !== mule) return;
     const max = this.#options.maxBuildsPerMule;
     const idleMs = this.#options.muleIdleMs;
-    if (max > 0 && this.#buildsOnMule >= max) await this.#let(mule, 'recycled', 'max-builds');
-    else if (idleMs > 0 && tookMs >= idleMs) await this.#let(mule, 'retired', 'long-build');
+    if (max > 0 && this.#buildsOnMule >= max) {
+      await this.#let(mule, 'recycled', 'max-builds');
+    } else if (idleMs > 0 && tookMs >= idleMs) {
+      const waiting = await this.#options.workWaiting().catch(() => false);
+      if (!waiting && this.#mule === mule) await this.#let(mule, 'retired', 'long-build');
+    }
   }
 
   /** Lets the slot's mule go (resolves once it exited): a new one starts for the next build. */
