@@ -83,19 +83,36 @@ function writeChunk(res: Response, chunk: Buffer): Promise<void> {
   return new Promise((done, fail) => res.write(chunk, (error) => (error ? fail(error) : done())));
 }
 
+/** Read buffers kept for the next download: two per download, for two at once. */
+const POOL_LIMIT = 4;
+/** Pooled buffers are dropped after this quiet spell, before the idle collection (2 s). */
+const POOL_IDLE_MS = 1_000;
+const freeBuffers: Buffer[] = [];
+const dropPool = setTimeout(() => freeBuffers.splice(0), POOL_IDLE_MS);
+dropPool.unref();
+
+function takeBuffer(): Buffer {
+  return freeBuffers.pop() ?? Buffer.allocUnsafeSlow(READ_CHUNK_BYTES);
+}
+
+function returnBuffers(buffers: Buffer[]): void {
+  for (const buffer of buffers) if (freeBuffers.length < POOL_LIMIT) freeBuffers.push(buffer);
+  dropPool.refresh();
+}
+
 /**
- * Sends bytes `start..end` of a file through two reused buffers: one is read while the other is
+ * Sends bytes `start..end` of a file through two buffers: one is read while the other is
  * written, and a buffer is read into again only once its last write reached the kernel. Memory
- * stays at two chunks and large downloads cause no garbage-collector churn.
+ * stays at two chunks and large downloads cause no garbage-collector churn. The buffers are
+ * pooled for the next download: fresh ones for each download stayed allocated until a
+ * collection, 8 MiB more per download (three downloads in a row took a server from 70 to
+ * 95 MiB).
  */
 async function streamFile(path: string, start: number, end: number, res: Response): Promise<void> {
   const handle = await open(path, 'r');
+  const buffers = [takeBuffer(), takeBuffer()];
+  let writing: Promise<void> = Promise.resolve();
   try {
-    const buffers = [
-      Buffer.allocUnsafeSlow(READ_CHUNK_BYTES),
-      Buffer.allocUnsafeSlow(READ_CHUNK_BYTES),
-    ];
-    let writing: Promise<void> = Promise.resolve();
     for (let position = start, turn = 0; position <= end && !res.destroyed; turn += 1) {
       const buffer = buffers[turn % 2]!;
       const { bytesRead } = await handle.read(
@@ -112,6 +129,11 @@ async function streamFile(path: string, start: number, end: number, res: Respons
     await writing;
   } finally {
     await handle.close();
+    // Pooled only once no write holds them any more, whether it succeeded or not.
+    await writing.then(
+      () => returnBuffers(buffers),
+      () => returnBuffers(buffers),
+    );
   }
   if (!res.destroyed) res.end();
 }
