@@ -1,6 +1,7 @@
 import type { ArtifactRecord, ArtifactSummary, HealthResponse } from '@kiln/api';
+import { readFileSync, watch } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   collectingLogger,
@@ -245,6 +246,32 @@ describe('on-demand mules', () => {
   });
 });
 
+/** Resolves once the file at `path` holds a line matching `pattern` (fs.watch, no polling). */
+async function untilLine(path: string, pattern: RegExp): Promise<string> {
+  const find = async (): Promise<string | undefined> =>
+    (await readFile(path, 'utf8').catch(() => '')).split('\n').find((line) => pattern.test(line));
+  const watcher = watch(dirname(path));
+  try {
+    for (;;) {
+      const found = await find();
+      if (found) return found;
+      await new Promise((changed) => watcher.once('change', changed));
+    }
+  } finally {
+    watcher.close();
+  }
+}
+
+/** Running and not a zombie (an orphan killed by the next server may wait for init to reap it). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
 describe('kill -9 of the server with several builds in flight', () => {
   it('runs each again with attempt + 1, and none completes twice', async () => {
     const dir = await scratch();
@@ -278,5 +305,30 @@ describe('kill -9 of the server with several builds in flight', () => {
         'done@2',
       ]);
     }
+  });
+
+  it('kills a mule the dead server left spinning before it builds that artifact again', async () => {
+    const dir = await scratch();
+    const dataDir = join(dir, 'data');
+    const ledger = join(dir, 'ledger.txt');
+    let { url, child } = await spawnServer('worker-tool.mjs', dataDir);
+    cleanups.push(() => killHard(child));
+    await create(url, { name: 'spinner', parameters: { ledger, spin: true } });
+    const pid = Number((await untilLine(ledger, /^start spinner 1 /)).split(' ')[3]);
+    // Should the server fail to kill it, the test does: a spinning process must not outlive it.
+    cleanups.push(async () => void (running(pid) && process.kill(pid, 'SIGKILL')));
+    await killHard(child);
+    // Its event loop never turns, so it cannot see that its server is gone.
+    expect(running(pid)).toBe(true);
+
+    ({ url, child } = await spawnServer('worker-tool.mjs', dataDir));
+    cleanups.push(() => killHard(child));
+    expect(running(pid)).toBe(false);
+    expect(await waitFinal(url, 'spinner')).toMatchObject({ status: 'completed', attempt: 2 });
+    expect((await ledgerOf(ledger)).map(([what, , n]) => `${what}@${n}`)).toEqual([
+      'start@1',
+      'start@2',
+      'done@2',
+    ]);
   });
 });

@@ -14,6 +14,7 @@ import { ArtifactCreator } from './artifact-creator.js';
 import { BuildScheduler } from './build-scheduler.js';
 import { CallbackSender } from './callback-sender.js';
 import { createApp } from './create-app.js';
+import { MuleRegistry } from '../workers/mule-registry.js';
 import { WorkerPool } from '../workers/worker-pool.js';
 
 import type { RunningToolServer } from './tool-server-options.js';
@@ -46,6 +47,10 @@ export async function startToolServer(options: ToolServerOptions): Promise<Runni
   const definition = await loadToolModule(resolved.modulePath);
   const validator = new ParameterValidator(definition.parameters);
   const description = describeTool(definition, validator);
+  // Mules a killed predecessor left running go first: nothing of theirs may reach the folders
+  // of the builds recovered below.
+  const registry = new MuleRegistry(resolved.dataDir);
+  await registry.reapOrphans(logger);
   const store = await ArtifactStore.open(resolved.dataDir, resolved.backend);
   const { events } = store;
   // This process, as the holder of the builds it claims (unique across restarts and machines).
@@ -69,6 +74,7 @@ export async function startToolServer(options: ToolServerOptions): Promise<Runni
     logger: logger.child({ component: 'mule' }),
     cancelGraceMs: resolved.cancelGraceMs,
     muleStartTimeoutMs: resolved.muleStartTimeoutMs,
+    registry,
     muleIdleMs: resolved.muleIdleMs,
     maxBuildsPerMule: resolved.maxBuildsPerMule,
     workWaiting: async () => (await store.queue.countReady()) > 0,

@@ -9,6 +9,7 @@ import {
   type ServerToMule,
 } from '../mule/protocol.js';
 import type { BuildListener, BuildOutcome } from './build-outcome.js';
+import type { MuleRegistry } from './mule-registry.js';
 
 const MULE_ENTRY = fileURLToPath(new URL('../mule/mule-entry.js', import.meta.url));
 
@@ -22,6 +23,8 @@ export interface MuleProcessOptions {
   gpu: number | null;
   /** A mule not ready within this long is killed and its start fails. */
   startTimeoutMs: number;
+  /** Where running mules are recorded, for the next server to kill any left behind. */
+  registry: MuleRegistry;
   /** Grace after an abort before SIGTERM, and again before SIGKILL; also for retiring. */
   cancelGraceMs: number;
 }
@@ -54,7 +57,15 @@ export class MuleProcess {
     this.#options = options;
     const env: NodeJS.ProcessEnv = { ...process.env, [MULE_MODULE_ENV]: options.modulePath };
     if (options.gpu !== null) env['CUDA_VISIBLE_DEVICES'] = String(options.gpu);
-    this.#child = fork(MULE_ENTRY, [], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    this.#child = fork(MULE_ENTRY, [options.registry.argument], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    const { pid } = this.#child;
+    if (pid !== undefined) {
+      options.registry.add(pid);
+      this.#child.once('exit', () => options.registry.remove(pid));
+    }
     // A build's own console output belongs in that build's log.
     this.#child.stdout?.on('data', (chunk: Buffer) => this.#onOutput(chunk));
     this.#child.stderr?.on('data', (chunk: Buffer) => this.#onOutput(chunk));

@@ -1,4 +1,5 @@
 import type { Logger } from '@kiln/api';
+import type { MuleRegistry } from './mule-registry.js';
 import { WorkerSlot } from './worker-slot.js';
 
 /** Failed mule starts in a row after which the container says it cannot take work. */
@@ -13,6 +14,7 @@ export interface WorkerPoolOptions {
   logger: Logger;
   cancelGraceMs: number;
   muleStartTimeoutMs: number;
+  registry: MuleRegistry;
   muleIdleMs: number;
   maxBuildsPerMule: number;
   /** Whether queued builds are waiting (see `WorkerSlotOptions.workWaiting`). */
@@ -41,6 +43,7 @@ export class WorkerPool {
           logger: options.logger,
           cancelGraceMs: options.cancelGraceMs,
           startTimeoutMs: options.muleStartTimeoutMs,
+          registry: options.registry,
           muleIdleMs: options.muleIdleMs,
           maxBuildsPerMule: options.maxBuildsPerMule,
           onStartResult: (error) => this.#onStartResult(error),

@@ -3,6 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { BuildJob } from '../mule/protocol.js';
 import type { BuildListener, BuildOutcome } from './build-outcome.js';
 import { MuleProcess } from './mule-process.js';
+import type { MuleRegistry } from './mule-registry.js';
 
 /** Waits between failed mule starts: quick at first, then at most every 10 s. */
 const START_BACKOFF_MS = [100, 250, 500, 1_000, 2_000, 5_000, 10_000];
@@ -15,6 +16,7 @@ export interface WorkerSlotOptions {
   logger: Logger;
   cancelGraceMs: number;
   startTimeoutMs: number;
+  registry: MuleRegistry;
   /** A mule idle this long retires; 0 keeps it. */
   muleIdleMs: number;
   /** Builds before a mule is replaced; 0 never. */

@@ -1,0 +1,101 @@
+import type { Logger } from '@kiln/api';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join, sep } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+
+/** How long a killed orphan may take to go. */
+const REAP_WAIT_MS = 5_000;
+
+/** What is recorded of a running mule. */
+interface MuleEntry {
+  pid: number;
+  host: string;
+}
+
+/**
+ * The mules a server has running, one file each under `<data>/run/mules/`, so that the next
+ * server on the same data folder can kill those its predecessor left behind. A mule exits when
+ * its server dies, but only once its event loop is free: a build in a synchronous loop would
+ * live on and, when it ends, write into the folders of the build's next attempt. Only a process
+ * that is really such a mule is killed: on the same host, alive, and running the mule entry for
+ * this data folder (Linux's `/proc` tells; elsewhere nothing is killed).
+ */
+export class MuleRegistry {
+  /** An argument every mule of this data folder gets, so that its command line says whose it is. */
+  readonly argument: string;
+  readonly #folder: string;
+
+  constructor(dataDir: string) {
+    this.argument = `--kiln-data=${dataDir}`;
+    this.#folder = join(dataDir, 'run', 'mules');
+    mkdirSync(this.#folder, { recursive: true });
+  }
+
+  /** Records a mule just forked. */
+  add(pid: number): void {
+    const entry: MuleEntry = { pid, host: hostname() };
+    writeFileSync(join(this.#folder, String(pid)), JSON.stringify(entry));
+  }
+
+  /** Forgets a mule that exited. */
+  remove(pid: number): void {
+    rmSync(join(this.#folder, String(pid)), { force: true });
+  }
+
+  /** Kills the mules a previous server on this data folder left running, and forgets them all. */
+  async reapOrphans(logger: Logger): Promise<void> {
+    for (const file of readdirSync(this.#folder)) {
+      const path = join(this.#folder, file);
+      const entry = readEntry(path);
+      if (entry && entry.host === hostname() && this.#isOurMule(entry.pid)) {
+        logger.warn('killing a mule a previous server left running', { pid: entry.pid });
+        await killAndWait(entry.pid);
+      }
+      rmSync(path, { force: true });
+    }
+  }
+
+  #isOurMule(pid: number): boolean {
+    try {
+      const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      return (
+        commandLine.includes(this.argument) &&
+        commandLine.some((arg) => arg.endsWith(`${sep}mule-entry.js`))
+      );
+    } catch {
+      return false;
+    }
+  }
+}
+
+function readEntry(path: string): MuleEntry | null {
+  try {
+    const entry = JSON.parse(readFileSync(path, 'utf8')) as Partial<MuleEntry>;
+    return typeof entry.pid === 'number' && typeof entry.host === 'string'
+      ? { pid: entry.pid, host: entry.host }
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Alive and not a zombie (a killed orphan stays one until init reaps it, running nothing). */
+function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** SIGKILL, then wait until the process is gone (it is not our child: no exit event comes). */
+async function killAndWait(pid: number): Promise<void> {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    return;
+  }
+  for (let waited = 0; isAlive(pid) && waited < REAP_WAIT_MS; waited += 10) await delay(10);
+}
