@@ -11,6 +11,8 @@ const REAP_WAIT_MS = 5_000;
 interface MuleEntry {
   pid: number;
   host: string;
+  /** The server that forked it. */
+  server: number;
 }
 
 /**
@@ -34,7 +36,7 @@ export class MuleRegistry {
 
   /** Records a mule just forked. */
   add(pid: number): void {
-    const entry: MuleEntry = { pid, host: hostname() };
+    const entry: MuleEntry = { pid, host: hostname(), server: process.pid };
     writeFileSync(join(this.#folder, String(pid)), JSON.stringify(entry));
   }
 
@@ -43,14 +45,24 @@ export class MuleRegistry {
     rmSync(join(this.#folder, String(pid)), { force: true });
   }
 
-  /** Kills the mules a previous server on this data folder left running, and forgets them all. */
+  /**
+   * Kills the mules a previous server on this data folder left running, and forgets them. The
+   * mules of a server still alive on this host are left alone (and so is its record).
+   */
   async reapOrphans(logger: Logger): Promise<void> {
     for (const file of readdirSync(this.#folder)) {
       const path = join(this.#folder, file);
       const entry = readEntry(path);
-      if (entry && entry.host === hostname() && this.#isOurMule(entry.pid)) {
-        logger.warn('killing a mule a previous server left running', { pid: entry.pid });
-        await killAndWait(entry.pid);
+      // Another host's records are that host's business (a data folder may be shared).
+      if (entry && entry.host !== hostname()) continue;
+      if (entry) {
+        // A process id is reused in a new container, where this server may have the old one's.
+        const serverGone = entry.server === process.pid || !isAlive(entry.server);
+        if (!serverGone) continue;
+        if (this.#isOurMule(entry.pid)) {
+          logger.warn('killing a mule a previous server left running', { pid: entry.pid });
+          await killAndWait(entry.pid);
+        }
       }
       rmSync(path, { force: true });
     }
@@ -72,8 +84,10 @@ export class MuleRegistry {
 function readEntry(path: string): MuleEntry | null {
   try {
     const entry = JSON.parse(readFileSync(path, 'utf8')) as Partial<MuleEntry>;
-    return typeof entry.pid === 'number' && typeof entry.host === 'string'
-      ? { pid: entry.pid, host: entry.host }
+    return typeof entry.pid === 'number' &&
+      typeof entry.host === 'string' &&
+      typeof entry.server === 'number'
+      ? { pid: entry.pid, host: entry.host, server: entry.server }
       : null;
   } catch {
     return null;
