@@ -134,9 +134,10 @@ export class WorkerSlot {
           return null;
         }
       }
-      const mule = MuleProcess.spawn({ ...this.#options, gpu: this.gpu });
-      this.#pending = mule;
       try {
+        // fork itself may throw (no memory, too many open files): a failed start like any other.
+        const mule = MuleProcess.spawn({ ...this.#options, gpu: this.gpu });
+        this.#pending = mule;
         await mule.ready;
         this.#options.onStartResult(null);
         this.#adopt(mule);
