@@ -34,15 +34,26 @@ export class MuleRegistry {
     mkdirSync(this.#folder, { recursive: true });
   }
 
-  /** Records a mule just forked. */
+  /**
+   * Records a mule just forked. Never throws: a record that cannot be written (a full disk) only
+   * means that mule cannot be reaped should this server be killed.
+   */
   add(pid: number): void {
     const entry: MuleEntry = { pid, host: hostname(), server: process.pid };
-    writeFileSync(join(this.#folder, String(pid)), JSON.stringify(entry));
+    try {
+      writeFileSync(join(this.#folder, String(pid)), JSON.stringify(entry));
+    } catch {
+      // see above
+    }
   }
 
   /** Forgets a mule that exited. */
   remove(pid: number): void {
-    rmSync(join(this.#folder, String(pid)), { force: true });
+    try {
+      rmSync(join(this.#folder, String(pid)), { force: true });
+    } catch {
+      // the record is dropped at the next start anyway
+    }
   }
 
   /**
