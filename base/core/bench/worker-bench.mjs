@@ -24,6 +24,11 @@ const CPU = join(FIXTURES, 'cpu-tool.mjs');
 const RUNS = Number(process.env.KILN_BENCH_RUNS ?? 3);
 /** Longer than the default mule idle spell and the idle collection (2 s) after it. */
 const SETTLE_MS = 3_000;
+/**
+ * Idle means idle: V8 hands the pages its idle collection emptied back about 8 to 10 s after
+ * it (its memory reducer), so the idle figure is read after 12 quiet seconds.
+ */
+const IDLE_MS = 12_000;
 
 async function withServer(module, args, work) {
   const dataDir = await mkdtemp(join(tmpdir(), 'kiln-workers-bench-'));
@@ -86,7 +91,7 @@ function noop(workers) {
 function idleAndFirstBuild() {
   return withServer(NOOP, [], async ({ url, child }) => {
     for (let i = 0; i < 50; i += 1) await build(url, {});
-    await sleep(SETTLE_MS);
+    await sleep(IDLE_MS);
     const idleMiB = treeMiB(child.pid);
     const cold = [];
     const warm = [];
