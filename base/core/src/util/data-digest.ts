@@ -92,8 +92,10 @@ export async function describeFiles(
   options: { sync?: boolean } = {},
 ): Promise<DataFileEntry[]> {
   if (options.sync) {
-    const buffer = Buffer.allocUnsafe(HASH_CHUNK_BYTES);
-    return listFilesSync(root).map((file) => ({
+    const files = listFilesSync(root);
+    // Only builds with files pay for the buffer (a no-op build makes none).
+    const buffer = files.length > 0 ? Buffer.allocUnsafe(HASH_CHUNK_BYTES) : Buffer.alloc(0);
+    return files.map((file) => ({
       path: file.path,
       size: file.size,
       sha256: hashFileSync(file.absolute, buffer),
