@@ -1,6 +1,7 @@
 /**
- * The mule: a long-lived child process that loads the tool module once and builds one artifact
- * at a time for the server. Never exported from the package; the server forks this file.
+ * The mule: a child process that loads the tool module once and builds one artifact at a time
+ * for its worker, until the server retires it or goes. Never exported from the package; the
+ * server forks this file, one per worker, when work arrives.
  */
 import { ErrorCode } from '@kiln/api';
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
