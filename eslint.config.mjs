@@ -1,5 +1,5 @@
-// ESLint flat config for every workspace (shared/STYLE.md: "ESLint flat config, with knip and
-// `madge --circular` in CI"). Runs after `npm run build`: the type-aware rules see other packages
+// ESLint flat config for every workspace, run with knip and `madge --circular` by `npm run lint`
+// (docs/contributing.md). Runs after `npm run build`: the type-aware rules see other packages
 // through their built declarations, as their users do.
 import js from '@eslint/js';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
@@ -97,7 +97,7 @@ export default defineConfig(
     },
   },
 
-  // Library code logs through the injected Logger (shared/STYLE.md, Logging).
+  // Library code logs through the injected Logger (docs/contributing.md).
   {
     files: ['base/*/src/**', 'components/*/src/**', 'containers/*/src/**'],
     rules: { 'no-console': 'error' },

@@ -5,12 +5,12 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: [
-      'base/*/src/**/*.test.ts',
-      'base/*/test/**/*.test.ts',
-      'components/*/src/**/*.test.ts',
-      'components/*/test/**/*.test.ts',
-      'containers/*/src/**/*.test.ts',
-      'containers/*/test/**/*.test.ts',
+      'base/*/src/**/*.test.{ts,js}',
+      'base/*/test/**/*.test.{ts,js}',
+      'components/*/src/**/*.test.{ts,js}',
+      'components/*/test/**/*.test.{ts,js}',
+      'containers/*/src/**/*.test.{ts,js}',
+      'containers/*/test/**/*.test.{ts,js}',
     ],
     globals: false,
     pool: 'forks',

@@ -8,9 +8,10 @@ const BENCHES = {
   core: ['base/core/bench/core-bench.mjs'],
   workers: ['base/core/bench/worker-bench.mjs'],
   memory: ['base/core/bench/memory-bench.mjs'],
-  pipeline: ['containers/pipeline/bench/orchestration.js'],
+  pipeline: ['base/pipeline/bench/orchestration.js'],
   gateway: ['containers/gateway/bench/download-throughput.mjs'],
   training: ['containers/train/bench/fashion-mnist-bench.mjs'],
+  serving: ['containers/serving/bench/serving-bench.mjs'],
 };
 
 const wanted = process.argv.slice(2);

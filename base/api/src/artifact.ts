@@ -1,4 +1,11 @@
-/** The lifecycle states of an artifact (API.md, Artifact lifecycle). */
+/**
+ * Where a container keeps its artifacts: tools under `/artifacts`, pipelines (whose artifacts
+ * are runs) under `/runs`.
+ */
+export const Collection = { Artifacts: 'artifacts', Runs: 'runs' } as const;
+export type Collection = (typeof Collection)[keyof typeof Collection];
+
+/** The lifecycle states of an artifact (docs/api.md, Artifact lifecycle). */
 export const ArtifactStatus = {
   Queued: 'queued',
   InProgress: 'in-progress',

@@ -1,10 +1,11 @@
 /**
  * @module @kiln/api
- * The wire types and constants of the Kiln HTTP API (`shared/API.md`). No runtime dependencies,
+ * The wire types and constants of the Kiln HTTP API (docs/api.md). No runtime dependencies,
  * so servers, the SDK and the browser dashboard share one definition.
  */
 export { NAME_PATTERN, isValidName } from './names.js';
 export {
+  Collection,
   ArtifactStatus,
   ARTIFACT_STATUSES,
   FINAL_STATUSES,
@@ -32,9 +33,16 @@ export {
   type TaskDescription,
   type ContainerInfo,
   type ContainerArtifactSummary,
+  type ContainerListing,
   type StepInfo,
+  VariantGoal,
+  type VariantResult,
+  type RunVariants,
+  type RunDocument,
+  type RunFigures,
   type PipelineListing,
   type MetricListing,
+  type SessionState,
 } from './pipeline.js';
 export { KilnEventName } from './events.js';
 export {
@@ -44,7 +52,6 @@ export {
   toProblemDocument,
   type KilnErrorOptions,
 } from './kiln-error.js';
-export { parseNamedUrls, type NamedUrl } from './named-urls.js';
 export {
   createStreamLogger,
   SILENT_LOGGER,
@@ -54,3 +61,32 @@ export {
   type LogMeta,
   type StreamLoggerOptions,
 } from './logger.js';
+export {
+  MODEL_ALIASES,
+  ModelAlias,
+  ModelVersionStatus,
+  OipDatatype,
+  PredictionSource,
+  ServingEventName,
+  isSettledVersionStatus,
+  type AliasChange,
+  type LatencyFigures,
+  type ModelDetail,
+  type ModelSignature,
+  type ModelSummary,
+  type ModelVersionInfo,
+  type OipInferRequest,
+  type OipInferResponse,
+  type OipModelMetadata,
+  type OipReadyResponse,
+  type OipServerMetadata,
+  type OipTensor,
+  type OipTensorMetadata,
+  type PredictionDetail,
+  type PredictionInfo,
+  type PredictResponse,
+  type RegisterVersionRequest,
+  type ServingDescription,
+  type SetAliasRequest,
+  type VersionFigures,
+} from './serving.js';

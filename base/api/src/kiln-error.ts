@@ -34,9 +34,22 @@ export const ErrorCode = {
   ContainerNotFound: 'CONTAINER_NOT_FOUND',
   ContainerUnavailable: 'CONTAINER_UNAVAILABLE',
   ServiceUnavailable: 'SERVICE_UNAVAILABLE',
+  // The serving container's (docs/api.md, "Serving container").
+  ModelNotFound: 'MODEL_NOT_FOUND',
+  VersionNotFound: 'VERSION_NOT_FOUND',
+  PredictionNotFound: 'PREDICTION_NOT_FOUND',
+  InvalidAlias: 'INVALID_ALIAS',
+  InvalidTensor: 'INVALID_TENSOR',
+  InvalidImage: 'INVALID_IMAGE',
+  ImageTooLarge: 'IMAGE_TOO_LARGE',
+  VersionUnusable: 'VERSION_UNUSABLE',
+  ModelNotReady: 'MODEL_NOT_READY',
+  ModelCrashed: 'MODEL_CRASHED',
   Internal: 'INTERNAL',
   /** A server option (flag, environment variable, `startToolServer` option) is refused. */
   InvalidOption: 'INVALID_OPTION',
+  // A container's configuration, refused when it starts.
+  InvalidTopology: 'INVALID_TOPOLOGY',
   // Raised on the client's side of the wire (the SDK and CLI); no server sends them.
   ConnectionFailed: 'CONNECTION_FAILED',
   RequestTimeout: 'REQUEST_TIMEOUT',

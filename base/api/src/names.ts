@@ -1,4 +1,4 @@
-/** Every artifact, run, container and pipeline name matches this pattern (API.md, Conventions). */
+/** Every artifact, run, container and pipeline name matches this pattern (docs/api.md, Conventions). */
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /**

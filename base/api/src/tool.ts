@@ -5,7 +5,7 @@ export interface InputFileSpec {
   required: boolean;
 }
 
-export const ContainerKind = { Tool: 'tool', Pipeline: 'pipeline' } as const;
+export const ContainerKind = { Tool: 'tool', Pipeline: 'pipeline', Serving: 'serving' } as const;
 export type ContainerKind = (typeof ContainerKind)[keyof typeof ContainerKind];
 
 /** A JSON Schema (2020-12) object; kept loose because any valid schema is allowed. */

@@ -68,7 +68,7 @@ export function toolClient(context: CliContext, container: string): ToolClient {
 }
 
 /** A pipeline client for a container argument. */
-export function pipelineClient(context: CliContext, container: string): PipelineClient {
+function pipelineClient(context: CliContext, container: string): PipelineClient {
   const { kiln, name } = kilnFor(context, container);
   return kiln.pipeline(name);
 }

@@ -11,12 +11,18 @@ import { createDescribeCommand } from './commands/describe.js';
 import { createDownloadCommand } from './commands/download.js';
 import { createLogsCommand } from './commands/logs.js';
 import { createLsCommand } from './commands/ls.js';
+import { createModelsCommand } from './commands/models.js';
+import { createNewCommand } from './commands/new.js';
+import { createPredictCommand } from './commands/predict.js';
+import { createPromoteCommand } from './commands/promote.js';
+import { createRegisterCommand } from './commands/register.js';
 import { createRmCommand } from './commands/rm.js';
 import { createRunCommand } from './commands/run.js';
 import { createRunsCommand } from './commands/runs.js';
 import { createServeCommand } from './commands/serve.js';
 import { createStatusCommand } from './commands/status.js';
 import { createUpCommand } from './commands/up.js';
+import { createVariantsCommand } from './commands/variants.js';
 import { createWaitCommand } from './commands/wait.js';
 import { runCli } from './run-cli.js';
 
@@ -59,8 +65,14 @@ export async function runProgram(argv: readonly string[]): Promise<number> {
   program.addCommand(createRmCommand(env));
   program.addCommand(createRunCommand(env));
   program.addCommand(createRunsCommand(env));
+  program.addCommand(createVariantsCommand(env));
+  program.addCommand(createModelsCommand(env));
+  program.addCommand(createPredictCommand(env));
+  program.addCommand(createPromoteCommand(env));
+  program.addCommand(createRegisterCommand(env));
   program.addCommand(createServeCommand());
   program.addCommand(createUpCommand());
+  program.addCommand(createNewCommand(env));
 
   return runCli(program, argv, env, debug);
 }

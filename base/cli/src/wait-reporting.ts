@@ -1,6 +1,12 @@
 import { ErrorCode, KilnError } from '@kiln/api';
-import type { ArtifactSummary, PipelineClient, StepInfo, ToolClient } from '@kiln/client';
-import { Kiln } from '@kiln/client';
+import type {
+  ArtifactSummary,
+  PipelineClient,
+  RunVariants,
+  StepInfo,
+  ToolClient,
+} from '@kiln/client';
+import { isKilnApiError, Kiln } from '@kiln/client';
 import { isHttpUrl, toolClient, type CliContext } from './cli-context.js';
 import { describeState } from './output/format.js';
 import { artifactProgress } from './progress/artifact-progress.js';
@@ -39,7 +45,7 @@ export async function waitForRun(
   run: string,
   label: string,
   timeout: number | undefined,
-): Promise<{ run: ArtifactSummary; steps: StepInfo[] }> {
+): Promise<{ run: ArtifactSummary; steps: StepInfo[]; variants: RunVariants | null }> {
   const progress = runProgress(context.out, label);
   let refreshing: Promise<void> = Promise.resolve();
   const refresh = (summary: ArtifactSummary): void => {
@@ -55,10 +61,27 @@ export async function waitForRun(
     });
     refresh(final);
     await refreshing;
-    return { run: final, steps: await pipeline.steps(run) };
+    const [steps, variants] = await Promise.all([pipeline.steps(run), variantsOf(pipeline, run)]);
+    return { run: final, steps, variants };
   } finally {
     await refreshing.catch(() => undefined);
     progress.stop();
+  }
+}
+
+/**
+ * A run's variants, or null when it swept none; also null from a pipeline that does not serve
+ * `/runs/{name}/variants` (an extension of the API).
+ */
+export async function variantsOf(
+  pipeline: PipelineClient,
+  run: string,
+): Promise<RunVariants | null> {
+  try {
+    return await pipeline.variants(run);
+  } catch (error) {
+    if (isKilnApiError(error) && error.code === ErrorCode.RouteNotFound) return null;
+    throw error;
   }
 }
 

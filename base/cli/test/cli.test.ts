@@ -18,7 +18,9 @@ let dir: string;
 
 beforeAll(async () => {
   echo = await startFixture(Fixture.Echo);
-  pipeline = await startFixture(Fixture.Pipeline);
+  pipeline = await startFixture(Fixture.Pipeline, {
+    services: [{ name: 'echo', address: echo.url }],
+  });
   dir = await tempDir('cli');
 });
 afterAll(async () => {
@@ -39,7 +41,14 @@ const COMMANDS = [
   'rm',
   'run',
   'runs',
+  'variants',
+  'models',
+  'predict',
+  'promote',
+  'register',
   'serve',
+  'up',
+  'new',
 ];
 
 describe('kiln --help', () => {
@@ -238,12 +247,56 @@ describe('pipelines', () => {
     expect(runs.stdout).toMatch(/^RUN\s+STATE\s+CREATED\ncli-run\s+completed/);
     const steps = await runKiln(['runs', pipeline.url, 'cli-run']);
     expect(steps.stdout).toMatch(/^STEP\s+ARTIFACT\s+STATE/);
-    expect(steps.stdout).toMatch(/prepare\s+echo\/cli-run-prepare\s+completed \(cached\)/);
+    expect(steps.stdout).toMatch(/prepare\s+echo\/cli-run-prepare\s+completed\s/);
     const json = await runKiln(['run', pipeline.url, '--wait', '--json']);
+    // The second run reuses the first one's `prepare`.
     expect(JSON.parse(json.stdout)).toMatchObject({
       run: { status: 'completed' },
-      steps: [{ step: 'prepare' }, { step: 'echo' }],
+      steps: [{ step: 'prepare', cached: true }, { step: 'echo' }],
     });
+  });
+});
+
+describe('sweeps', () => {
+  it('starts a sweep, says which variant is best and which failed, and compares them', async () => {
+    const variants = JSON.stringify([
+      { name: 'two', steps: 2 },
+      { name: 'five', steps: 5 },
+      { name: 'broken', fail: true },
+    ]);
+    const run = await runKiln([
+      'run',
+      pipeline.url,
+      'cli-sweep',
+      '--param',
+      `variants=${variants}`,
+      '--wait',
+    ]);
+    expect(run).toMatchObject({ code: 0, stdout: 'cli-sweep\n' });
+    expect(run.stderr).toMatch(/^echo-pipeline\/cli-sweep step echo-five \(echo\): completed$/m);
+    expect(run.stderr.trim().split('\n').at(-1)).toBe(
+      'echo-pipeline/cli-sweep: best variant five (steps 5); failed: broken',
+    );
+    const table = await runKiln(['variants', pipeline.url, 'cli-sweep']);
+    expect(table.code).toBe(0);
+    expect(table.stdout.split('\n').slice(0, 6)).toEqual([
+      'VARIANT  STATE      STEPS  PARAMETERS',
+      'two      completed  2      steps=2 fail=false',
+      'five     best       5      steps=5 fail=false',
+      'broken   failed     -      fail=true steps=1',
+      'best by steps (highest): five',
+      expect.stringMatching(
+        /^broken failed: step 'echo-broken' \(echo\/cli-sweep-echo-broken\) failed: asked to fail/,
+      ),
+    ]);
+    const json = await runKiln(['variants', pipeline.url, 'cli-sweep', '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ best: 'five', failed: ['broken'] });
+    // The run's steps, then its variants.
+    const steps = await runKiln(['runs', pipeline.url, 'cli-sweep']);
+    expect(steps.stdout).toMatch(/^echo-broken\s+echo\/cli-sweep-echo-broken\s+failed/m);
+    expect(steps.stdout).toMatch(/\n\nVARIANT\s+STATE\s+STEPS\s+PARAMETERS\n/);
+    const none = await runKiln(['variants', pipeline.url, 'cli-run']);
+    expect(none).toMatchObject({ code: 0, stdout: 'run cli-run has no variants\n' });
   });
 });
 

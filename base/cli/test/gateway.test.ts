@@ -8,6 +8,7 @@ import {
   spawnGateway,
   startFixture,
   tempDir,
+  writeProject,
   type FixtureServer,
   type SpawnedServer,
 } from '../../client/test/support/servers.js';
@@ -16,6 +17,7 @@ import { oneErrorLine, runKiln } from './support/run-kiln.js';
 
 const TOKEN = 'cli-token';
 let echo: FixtureServer;
+let notes: FixtureServer;
 let pipeline: FixtureServer;
 let dashboard: SpawnedServer;
 let gateway: SpawnedServer;
@@ -25,18 +27,25 @@ let env: Record<string, string>;
 beforeAll(async () => {
   dir = await tempDir('cli-gateway');
   echo = await startFixture(Fixture.Echo);
-  pipeline = await startFixture(Fixture.Pipeline);
-  dashboard = await spawnDashboard({ 'echo-pipeline': pipeline.url });
-  gateway = await spawnGateway(
-    { echo: echo.url, 'echo-pipeline': pipeline.url },
-    { KILN_TOKEN: TOKEN, KILN_DASHBOARD_URL: dashboard.url },
-  );
+  // A tool no pipeline uses: `kiln ls` lists it all the same.
+  notes = await startFixture(Fixture.Echo);
+  pipeline = await startFixture(Fixture.Pipeline, {
+    services: [{ name: 'echo', address: echo.url }],
+  });
+  const project = await writeProject(dir, {
+    'echo-pipeline': pipeline.url,
+    echo: echo.url,
+    notes: notes.url,
+  });
+  dashboard = await spawnDashboard(project);
+  gateway = await spawnGateway(project, { KILN_TOKEN: TOKEN });
   env = { KILN_URL: gateway.url, KILN_TOKEN: TOKEN };
 });
 afterAll(async () => {
   await gateway?.kill();
   await dashboard?.kill();
   await echo?.close();
+  await notes?.close();
   await pipeline?.close();
   await rm(dir, { recursive: true, force: true });
 });
@@ -46,8 +55,9 @@ describe('kiln through the gateway (KILN_URL, KILN_TOKEN)', () => {
     const listed = await runKiln(['ls'], { env });
     expect(listed.code).toBe(0);
     expect(listed.stdout).toMatch(/^NAME\s+KIND\s+MAKES\s+HEALTHY\s+USED BY\n/);
-    expect(listed.stdout).toMatch(/echo-pipeline\s+pipeline\s+runs\s+-\s+-/);
-    expect(listed.stdout).toMatch(/echo\s+tool \(data\)\s+text\s+NO\s+echo-pipeline/);
+    expect(listed.stdout).toMatch(/echo-pipeline\s+pipeline\s+run\s+yes\s+-/);
+    expect(listed.stdout).toMatch(/echo\s+tool \(data\)\s+text\s+yes\s+echo-pipeline/);
+    expect(listed.stdout).toMatch(/notes\s+tool\s+text\s+yes\s+-\n/);
   });
 
   it('creates, waits and downloads by container name', async () => {

@@ -1,3 +1,5 @@
+import { Topology, type TopologyDescription } from '@kiln/topology';
+
 /** Options shared by every client (`new Kiln(url, options)`, `Kiln.direct(url, options)`). */
 export interface KilnOptions {
   /** Sent as `Authorization: Bearer <token>` (the gateway's `KILN_TOKEN`). */
@@ -26,6 +28,14 @@ export interface KilnOptions {
   maxRetryDelay?: number;
   /** Extra headers sent with every request. */
   headers?: Record<string, string>;
+  /**
+   * The project's topology, through which every URL is resolved before it is opened: a compose
+   * URL (`http://import:8080/…`, the form artifact references take) reaches the service where
+   * this process can (a loopback address under `kiln up`). URLs the client hands out
+   * (`artifactUrl()`) stay in compose form. See `@kiln/topology`.
+   * @defaultValue none: URLs are opened as they are
+   */
+  topology?: Topology | TopologyDescription;
 }
 
 /** {@link KilnOptions} with every default applied. */
@@ -36,6 +46,7 @@ export interface ResolvedKilnOptions {
   retryDelay: number;
   maxRetryDelay: number;
   headers: Record<string, string>;
+  topology: Topology;
 }
 
 /** Options every call takes. */
@@ -55,5 +66,6 @@ export function resolveKilnOptions(options: KilnOptions = {}): ResolvedKilnOptio
     retryDelay: options.retryDelay ?? 250,
     maxRetryDelay: options.maxRetryDelay ?? 5_000,
     headers: { ...options.headers },
+    topology: Topology.from(options.topology),
   };
 }

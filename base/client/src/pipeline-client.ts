@@ -1,13 +1,14 @@
-import type {
-  ArtifactSummary,
-  ContainerArtifactSummary,
-  ContainerInfo,
-  StepInfo,
-  TaskDescription,
+import {
+  Collection,
+  type ArtifactSummary,
+  type ContainerArtifactSummary,
+  type ContainerInfo,
+  type RunVariants,
+  type StepInfo,
+  type TaskDescription,
 } from '@kiln/api';
 import {
   ArtifactCollectionClient,
-  Collection,
   type ListOptions,
 } from './collection/artifact-collection-client.js';
 import type { CreateOptions } from './collection/create-artifact.js';
@@ -66,5 +67,21 @@ export class PipelineClient extends ArtifactCollectionClient {
   steps(run: string, call?: CallOptions): Promise<StepInfo[]> {
     assertName(run, 'run');
     return this.http.json('GET', `runs/${encodeURIComponent(run)}/steps`, { call });
+  }
+
+  /**
+   * `GET /runs/{run}/variants` (a Kiln extension): the run's sweep, each variant's parameters,
+   * state, figures and artifacts and the best by the sweep's metric, live while the run goes on;
+   * null when the run has swept no variants (yet).
+   *
+   * @example
+   * ```ts
+   * const sweep = await pipeline.variants('sweep-1');
+   * for (const v of sweep?.results ?? []) console.log(v.name, v.status, v.figures?.accuracy);
+   * ```
+   */
+  variants(run: string, call?: CallOptions): Promise<RunVariants | null> {
+    assertName(run, 'run');
+    return this.http.json('GET', `runs/${encodeURIComponent(run)}/variants`, { call });
   }
 }

@@ -1,8 +1,9 @@
-import { ArtifactCollectionClient, Collection } from './collection/artifact-collection-client.js';
+import { Collection } from '@kiln/api';
+import { ArtifactCollectionClient } from './collection/artifact-collection-client.js';
 import type { HttpClient } from './http/http-client.js';
 
 /**
- * A typed handle on one tool container: the artifact API of API.md on `/artifacts`.
+ * A typed handle on one tool container: the artifact API of docs/api.md on `/artifacts`.
  * Get one from `kiln.container(name)` (through a gateway) or `Kiln.direct(url).container()`.
  *
  * @example

@@ -9,6 +9,7 @@ import {
   spawnServer,
   startFixture,
   tempDir,
+  writeProject,
   type FixtureServer,
   type SpawnedServer,
 } from './support/servers.js';
@@ -24,13 +25,17 @@ let dir: string;
 beforeAll(async () => {
   dir = await tempDir('gateway');
   echo = await startFixture(Fixture.Echo);
-  pipeline = await startFixture(Fixture.Pipeline);
-  dashboard = await spawnDashboard({ 'echo-pipeline': pipeline.url });
+  pipeline = await startFixture(Fixture.Pipeline, {
+    services: [{ name: 'echo', address: echo.url }],
+  });
   gone = await spawnServer(Fixture.Echo, join(dir, 'gone'));
-  gateway = await spawnGateway(
-    { echo: echo.url, 'echo-pipeline': pipeline.url, gone: gone.url },
-    { KILN_TOKEN: TOKEN, KILN_DASHBOARD_URL: dashboard.url },
-  );
+  const project = await writeProject(dir, {
+    echo: echo.url,
+    'echo-pipeline': pipeline.url,
+    gone: gone.url,
+  });
+  dashboard = await spawnDashboard(project);
+  gateway = await spawnGateway(project, { KILN_TOKEN: TOKEN });
   await gone.kill();
 });
 afterAll(async () => {
@@ -58,17 +63,35 @@ describe('the SDK through the gateway', () => {
     expect(result.digest).toBe((await tool.get('via-gateway')).digest);
   });
 
-  it('opens a pipeline by name and runs it', async () => {
-    const client = await new Kiln(gateway.url, { token: TOKEN }).open('echo-pipeline');
+  it('opens a pipeline by name and runs it, its steps shown as links through the gateway', async () => {
+    const kiln = new Kiln(gateway.url, { token: TOKEN });
+    const client = await kiln.open('echo-pipeline');
     expect(client.collection).toBe('runs');
-    // The run document holds a container URL, which the gateway rewrites in JSON it passes on.
-    await client.create({ name: 'gw-run', parameters: { message: `${echo.url}/artifacts/x/` } });
+    await client.create({ name: 'gw-run', parameters: { message: 'through' } });
     expect((await client.wait('gw-run')).status).toBe('completed');
+    // The steps hold compose URLs, which the gateway turns into its own links.
+    const steps = await kiln.pipeline('echo-pipeline').steps('gw-run');
+    expect(steps.map((step) => step.url)).toEqual([
+      `${gateway.url}/containers/echo/artifacts/gw-run-prepare/`,
+      `${gateway.url}/containers/echo/artifacts/gw-run-echo/`,
+    ]);
+    // The run's data passes byte for byte: it carries the compose URL and the gateway link.
     const result = await client.download('gw-run', join(dir, 'run.json'));
     expect(JSON.parse(await readFile(result.path, 'utf8'))).toMatchObject({
-      message: `${echo.url}/artifacts/x/`,
+      artifacts: { echo: 'http://echo:8080/artifacts/gw-run-echo/' },
+      links: { echo: '/containers/echo/artifacts/gw-run-echo/' },
+      figures: { message: 'through' },
     });
     expect(result.digest).toBe((await client.get('gw-run')).digest);
+  });
+
+  it('lists every container of the project, a tool no pipeline uses included', async () => {
+    const containers = await new Kiln(gateway.url, { token: TOKEN }).containers();
+    expect(containers.map((c) => [c.name, c.kind, c.healthy, c.pipelines])).toEqual([
+      ['echo', 'tool', true, ['echo-pipeline']],
+      ['echo-pipeline', 'pipeline', true, []],
+      ['gone', null, false, []],
+    ]);
   });
 
   it('reports a missing token, an unknown container and one that does not answer', async () => {

@@ -1,8 +1,8 @@
 /**
  * @module @kiln/core
  * The tool container: any module whose default export is `defineTool({...})` becomes an HTTP
- * service with the artifact API of the Kiln HTTP contract, a durable queue (SQLite by default,
- * behind the `StoreBackend` interfaces) and a pool of on-demand mule processes.
+ * service with the artifact API of docs/api.md, a durable queue (SQLite by default, behind the
+ * `StoreBackend` interfaces) and a pool of on-demand mule processes.
  */
 export { defineTool, type ToolDefinition } from './tool/define-tool.js';
 export type { BuildContext } from './tool/build-context.js';
@@ -49,7 +49,14 @@ export {
   type LogMeta,
   type StreamLoggerOptions,
 } from '@kiln/api';
-export { problemHandler, notFoundHandler, sendProblem } from './http/problem-handler.js';
+export {
+  problemHandler,
+  notFoundHandler,
+  sendProblem,
+  type ProblemOptions,
+} from './http/problem-handler.js';
+export { mountRoutes, type HttpMethod, type QuerySpec, type RouteSpec } from './http/route-spec.js';
+export { buildOpenApiDocument, type OpenApiInfo, type OpenApiOptions } from './http/openapi.js';
 export { digestOf, describeFiles, hashFile } from './util/data-digest.js';
 export { renderSeriesSvg } from './metrics/svg-chart.js';
 export { openEventStream, type EventStream } from './http/event-stream.js';

@@ -8,9 +8,8 @@ export {
   startProject,
   DEFAULT_RESTART_POLICY,
   type StartProjectOptions,
-  type ProjectHandle,
-  type RunningService,
 } from './runtime/start-project.js';
+export type { ProjectHandle, RunningService } from './runtime/project-handle.js';
 export { ServiceState, type ServiceEvent, type RestartPolicy } from './runtime/service-runner.js';
 export {
   loadComposeFile,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readComposeTopology } from '@kiln/topology';
 import { parse } from 'yaml';
 import {
   interpolate,
@@ -87,12 +88,26 @@ function dependencyClosure(folders: string[]): Set<string> {
 const deploy: ComposeFile = await loadComposeFile(DEPLOY, { variables: DEFAULTS });
 const build: ComposeFile = await loadComposeFile(BUILD, { variables: DEFAULTS });
 
-/** The Dockerfile that builds `image`, from docker-compose-build.yml. */
+/**
+ * The services that build images: docker-compose-build.yml's, and the deploy file's services
+ * that say how their own image is built (as `kiln new` writes them).
+ */
+const builders = [
+  ...Object.values(build.services),
+  ...Object.values(deploy.services).filter((service) => service.build !== undefined),
+];
+
+/** The Dockerfile that builds `image`. */
 function dockerfileOf(image: string | undefined): string {
-  const builder = Object.values(build.services).find((service) => service.image === image);
-  expect(builder, `no build service makes ${image}`).toBeDefined();
+  const builder = builders.find((service) => service.image === image);
+  expect(builder, `no service builds ${image}`).toBeDefined();
   const spec = builder!.build as { context: string; dockerfile: string };
   return join(ROOT, spec.context, spec.dockerfile);
+}
+
+/** The workspace a module path is in (`containers/train/dist/tool.js` → `containers/train`). */
+function workspaceOf(module: string): string {
+  return module.split('/').slice(0, 2).join('/');
 }
 
 describe('compose files', () => {
@@ -108,7 +123,8 @@ describe('compose files', () => {
   });
 
   it('name an existing build context and Dockerfile for every image', () => {
-    for (const [name, service] of Object.entries(build.services)) {
+    for (const [name, service] of Object.entries({ ...build.services, ...deploy.services })) {
+      if (service.build === undefined) continue;
       const spec = service.build as { context?: string; dockerfile?: string };
       expect(spec.context, name).toBe('.');
       expect(existsSync(join(ROOT, spec.context!)), name).toBe(true);
@@ -130,21 +146,20 @@ describe('compose files', () => {
       const service = deploy.services[spec.name]!;
       expect(spec.command, spec.name).toEqual(service.command);
       expect(spec.healthPath, spec.name).toBe(spec.name === 'gateway' ? '/healthz' : '/health');
-      // The module the service runs is compiled from a source file of a workspace its image holds.
+      // The module the service runs is a workspace's: compiled from its source file, or served as
+      // it is (a JavaScript tool); the service's image holds that workspace.
       const module =
         spec.command.find(
           (arg) =>
-            /^(base|components|containers)\/[^/]+\/dist\/.+\.js$/.test(arg) &&
+            /^(base|components|containers)\/[^/]+\/.+\.js$/.test(arg) &&
             arg !== 'base/cli/dist/main.js',
         ) ?? spec.command[1]!;
-      const [, workspace, rest] = /^((?:base|components|containers)\/[^/]+)\/dist\/(.+)\.js$/.exec(
-        module,
-      )!;
-      expect(
-        existsSync(join(ROOT, workspace!, 'src', `${rest}.ts`)),
-        `${spec.name}: ${workspace}/src/${rest}.ts`,
-      ).toBe(true);
-      expect(readDockerfile(dockerfileOf(spec.image)).workspaces, spec.name).toContain(workspace);
+      const compiled = /^((?:base|components|containers)\/[^/]+)\/dist\/(.+)\.js$/.exec(module);
+      const source = compiled ? `${compiled[1]}/src/${compiled[2]}.ts` : module;
+      expect(existsSync(join(ROOT, source)), `${spec.name}: ${source}`).toBe(true);
+      expect(readDockerfile(dockerfileOf(spec.image)).workspaces, spec.name).toContain(
+        workspaceOf(module),
+      );
     }
   });
 
@@ -187,38 +202,57 @@ describe('compose files', () => {
     ).toBe('registry.example/kiln-train');
   });
 
-  it('wire every container to the ones it calls', () => {
-    const env = (name: string): Record<string, string> =>
-      deploy.services[name]!.environment as Record<string, string>;
-    const urls = (value: string | undefined): string[] => (value ?? '').split(',').sort();
-    const all = Object.keys(deploy.services);
-    const pipelines = all.filter((name) =>
-      deploy.services[name]!.image?.endsWith('pipeline:latest'),
+  it('give every service the file itself as its topology, and repeat no list of containers', async () => {
+    expect(deploy['configs' as keyof ComposeFile]).toEqual({
+      'kiln-topology': { file: './docker-compose.yml' },
+    });
+    for (const [name, service] of Object.entries(deploy.services)) {
+      expect(service['configs'], name).toEqual([
+        { source: 'kiln-topology', target: '/etc/kiln/docker-compose.yml' },
+      ]);
+      const env = service.environment as Record<string, string>;
+      expect(env['KILN_COMPOSE_FILE'], name).toBe('/etc/kiln/docker-compose.yml');
+      // No service is told where another one is, nor waits for a list of them.
+      for (const value of Object.values(env))
+        expect(String(value), name).not.toMatch(/https?:\/\//);
+      expect(service.depends_on, name).toBeUndefined();
+    }
+    // The roles the topology reads: three services serve the project, the rest are containers.
+    const topology = await readComposeTopology(DEPLOY);
+    expect(topology.services.map((s) => [s.name, s.role ?? 'container'])).toEqual(
+      Object.keys(deploy.services).map((name) => [
+        name,
+        ['gateway', 'dashboard', 'visualization'].includes(name) ? name : 'container',
+      ]),
     );
-    const tools = all.filter(
-      (name) =>
-        (deploy.services[name]!.command as string[]).includes('serve') && !pipelines.includes(name),
+  });
+
+  it('stay free of the lists they replaced, and so does every container', () => {
+    const removed =
+      /KILN_CONTAINER_URLS|KILN_PIPELINE_URLS|KILN_DASHBOARD_URL|x-tool-urls|x-tools-healthy/;
+    expect(readFileSync(DEPLOY, 'utf8')).not.toMatch(removed);
+    const sources = ['base', 'containers', 'components'].flatMap((parent) =>
+      readdirSync(join(ROOT, parent)).flatMap((entry) =>
+        sourceFiles(join(ROOT, parent, entry, 'src')),
+      ),
     );
-    const list = (names: string[]): string[] =>
-      names.map((name) => `${name}=http://${name}:8080`).sort();
-    expect(pipelines).toEqual(['fashion-mnist', 'fashion-mnist-linear']);
-    expect(urls(env('gateway')['KILN_CONTAINER_URLS'])).toEqual(
-      list(all.filter((name) => name !== 'gateway' && name !== 'dashboard')),
-    );
-    expect(env('gateway')['KILN_DASHBOARD_URL']).toBe('http://dashboard:8080');
-    expect(urls(env('dashboard')['KILN_PIPELINE_URLS'])).toEqual(list(pipelines));
-    expect(urls(env('visualization')['KILN_CONTAINER_URLS'])).toEqual(
-      list([...tools, ...pipelines]),
-    );
-    for (const pipeline of pipelines)
-      expect(urls(env(pipeline)['KILN_CONTAINER_URLS'])).toEqual(list(tools));
+    expect(sources.length).toBeGreaterThan(100);
+    for (const file of sources) expect(readFileSync(file, 'utf8'), file).not.toMatch(removed);
   });
 });
 
-describe('Dockerfiles', () => {
-  const dockerfiles = Object.values(build.services).map((service) =>
-    join(ROOT, (service.build as { dockerfile: string }).dockerfile),
+/** Every file under `dir` (none when it does not exist). */
+function sourceFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? sourceFiles(join(dir, entry.name)) : [join(dir, entry.name)],
   );
+}
+
+describe('Dockerfiles', () => {
+  const dockerfiles = [
+    ...new Set(builders.map((service) => (service.build as { dockerfile: string }).dockerfile)),
+  ].map((dockerfile) => join(ROOT, dockerfile));
 
   it('are multi-stage, run as a non-root user, keep /data in a volume and check health', () => {
     for (const path of dockerfiles) {

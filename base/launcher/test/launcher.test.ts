@@ -90,6 +90,7 @@ describe('startProject', () => {
       expect(service.state).toBe(ServiceState.Healthy);
     const front = await info(project, 'front');
     const back = project.services.get('back')!;
+    const addresses = [...project.services.values()].map((s) => `${s.name}=${s.url}`).join(',');
     expect(front.env).toEqual({
       PORT: String(project.services.get('front')!.port),
       HOST: '127.0.0.1',
@@ -97,7 +98,19 @@ describe('startProject', () => {
       BACK_URL: `${back.url}/api`,
       OTHER: 'from-env',
       LOCAL_ONLY: 'yes',
+      // The topology every service learns the project from: the compose file and where each
+      // service listens here.
+      KILN_COMPOSE_FILE: join(PROJECT, 'docker-compose.yml'),
+      KILN_SERVICE_ADDRESSES: addresses,
     });
+    expect(project.topology.services.map((s) => [s.name, s.role, s.address])).toEqual([
+      ['front', 'gateway', project.services.get('front')!.url],
+      ['back', 'container', back.url],
+      ['oneshot', 'container', project.services.get('oneshot')!.url],
+    ]);
+    expect(project.topology.resolve('http://back:8080/artifacts/a/')).toBe(
+      `${back.url}/artifacts/a/`,
+    );
     expect(front['argv']).toEqual(['front', '--peer', `${back.url}/x`]);
     expect(front['cwd']).toBe(PROJECT.replace(/\/$/, ''));
     expect((await info(project, 'back')).env['OTHER']).toBe('from-list');
@@ -213,6 +226,10 @@ describe('startProject failures', () => {
     await expect(start({ composeFile: 'cycle.yml' })).rejects.toMatchObject({
       code: 'SERVICE_UNRUNNABLE',
       message: expect.stringContaining('a → b → a'),
+    });
+    await expect(start({ composeFile: 'bad-role.yml' })).rejects.toMatchObject({
+      code: 'COMPOSE_INVALID',
+      message: expect.stringContaining('role must be one of gateway, dashboard'),
     });
     await expect(start({ services: ['nope'] })).rejects.toMatchObject({
       code: 'SERVICE_UNRUNNABLE',

@@ -1,3 +1,4 @@
+import type { ContainerListing } from '@kiln/api';
 import { SILENT_LOGGER, startToolServer, type RunningToolServer } from '@kiln/core';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -5,14 +6,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, parseServiceUrls, readSse, type SseEvent } from '../dist/index.js';
-import { listen } from './helpers/test-project.js';
+import { createApp } from '../dist/index.js';
+import { startArchiveContainer } from './helpers/archive-container.js';
+import { listen } from './helpers/listen.js';
+import { readSse, type SseEvent } from './helpers/read-sse.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
+// The project the dashboard sees, as its topology gives it: a trainer, an archive, a tool no
+// pipeline uses, two pipelines on the real runtime (one of which stops during the tests), and
+// a service that never answers.
 let dataRoot: string;
+const servers: RunningToolServer[] = [];
+let archive: Server;
 let train: RunningToolServer;
 let pipeline: RunningToolServer;
+let other: RunningToolServer;
 let server: Server;
 let base: string;
 let emptyServer: Server;
@@ -20,59 +29,72 @@ let emptyBase: string;
 
 beforeAll(async () => {
   dataRoot = await mkdtemp(join(tmpdir(), 'kiln-dashboard-server-'));
-  train = await startToolServer({
-    modulePath: join(FIXTURES, 'train-tool.mjs'),
-    dataDir: join(dataRoot, 'train'),
-    port: 0,
-  });
-  process.env['KILN_FIXTURE_TRAIN_URL'] = train.url;
-  pipeline = await startToolServer({
-    modulePath: join(FIXTURES, 'demo-pipeline.mjs'),
-    dataDir: join(dataRoot, 'demo'),
-    port: 0,
-  });
-  const pipelines = parseServiceUrls(`demo=${pipeline.url},down=http://127.0.0.1:9`);
+  const start = async (fixture: string, name: string, services: object[] = []) => {
+    const started = await startToolServer({
+      modulePath: join(FIXTURES, fixture),
+      dataDir: join(dataRoot, name),
+      port: 0,
+      topology: { services: services as [] },
+    });
+    servers.push(started);
+    return started;
+  };
+  train = await start('train-tool.mjs', 'train');
+  const notes = await start('notes-tool.mjs', 'notes');
+  const archived = await startArchiveContainer(3);
+  archive = archived.server;
+  const tools = [
+    { name: 'train', address: train.url },
+    { name: 'archive', address: archived.url },
+  ];
+  pipeline = await start('demo-pipeline.mjs', 'demo', tools);
+  other = await start('demo-pipeline.mjs', 'other', tools);
   server = createServer(
     createApp({
-      pipelines,
+      topology: {
+        services: [
+          { name: 'gateway', role: 'gateway', address: 'http://127.0.0.1:9' },
+          { name: 'dashboard', role: 'dashboard', address: 'http://127.0.0.1:9' },
+          { name: 'demo', address: pipeline.url },
+          { name: 'other', address: other.url },
+          ...tools,
+          { name: 'notes', address: notes.url },
+          { name: 'down', address: 'http://127.0.0.1:9' },
+        ],
+      },
       logger: SILENT_LOGGER,
-      directory: { timeoutMs: 2000 },
+      directory: { timeoutMs: 2000, cacheMs: 0 },
       events: { retryMs: 50, maxRetryMs: 200 },
     }),
   );
   base = await listen(server);
-  emptyServer = createServer(createApp({ pipelines: [], staticDir: join(dataRoot, 'no-ui') }));
+  emptyServer = createServer(
+    createApp({ topology: { services: [] }, staticDir: join(dataRoot, 'no-ui') }),
+  );
   emptyBase = await listen(emptyServer);
 });
 
 afterAll(async () => {
   await new Promise((resolve) => server?.close(resolve));
   await new Promise((resolve) => emptyServer?.close(resolve));
-  await pipeline?.close();
-  await train?.close();
+  archive?.closeAllConnections();
+  await new Promise((resolve) => archive?.close(resolve));
+  for (const started of servers.reverse()) await started.close();
   await rm(dataRoot, { recursive: true, force: true });
 });
 
+const TASK = {
+  name: 'org.kiln.test.demo',
+  description: 'Train a pretend model and report how good it is',
+};
+
 describe('GET /pipelines/', () => {
-  it('lists each pipeline with its gateway URL and task, and one that is down as unavailable', async () => {
+  it('lists the containers that say they are pipelines, with their gateway URL and task', async () => {
     const response = await fetch(`${base}/pipelines/`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual([
-      {
-        name: 'demo',
-        url: '/containers/demo/',
-        task: {
-          name: 'org.kiln.test.demo',
-          description: 'Train a pretend model and report how good it is',
-        },
-        available: true,
-      },
-      {
-        name: 'down',
-        url: '/containers/down/',
-        task: { name: '', description: '' },
-        available: false,
-      },
+      { name: 'demo', url: '/containers/demo/', task: TASK, available: true },
+      { name: 'other', url: '/containers/other/', task: TASK, available: true },
     ]);
   });
 
@@ -83,6 +105,26 @@ describe('GET /pipelines/', () => {
 
   it('is an empty list without pipelines', async () => {
     expect(await (await fetch(`${emptyBase}/pipelines/`)).json()).toEqual([]);
+  });
+});
+
+describe('GET /containers/', () => {
+  it('lists every container of the topology, a tool no pipeline uses included', async () => {
+    const containers = (await (await fetch(`${base}/containers/`)).json()) as ContainerListing[];
+    const rows = containers.map((c) => [c.name, c.kind, c.artifactType, c.healthy, c.pipelines]);
+    expect(rows).toEqual([
+      ['demo', 'pipeline', 'run', true, []],
+      ['other', 'pipeline', 'run', true, []],
+      ['train', 'tool', 'model', true, ['demo', 'other']],
+      ['archive', 'tool', 'archive', true, ['demo', 'other']],
+      ['notes', 'tool', 'note', true, []],
+      ['down', null, '', false, []],
+    ]);
+    expect(containers.find((c) => c.name === 'notes')).toMatchObject({
+      url: '/containers/notes/',
+      description: 'Keeps a note',
+    });
+    expect(await (await fetch(`${base}/containers`)).json()).toHaveLength(6);
   });
 });
 
@@ -138,15 +180,28 @@ describe('GET /pipelines/{name}/events', () => {
     );
   });
 
-  it('is ready even when the pipeline is down', async () => {
+  it('is ready even when a container that may be a pipeline is down', async () => {
     const events = await readEvents('/pipelines/down/events', (event) => event.event === 'ready');
     expect(events.map((e) => e.event)).toEqual(['ready']);
   });
 
-  it('answers 404 for a pipeline it does not know', async () => {
-    const response = await fetch(`${base}/pipelines/nope/events`);
-    expect(response.status).toBe(404);
-    expect(response.headers.get('content-type')).toMatch(/problem\+json/);
+  it('answers 404 for a name that is no container, or a container that is no pipeline', async () => {
+    for (const name of ['nope', 'notes']) {
+      const response = await fetch(`${base}/pipelines/${name}/events`);
+      expect(response.status, name).toBe(404);
+      expect(response.headers.get('content-type')).toMatch(/problem\+json/);
+    }
+  });
+
+  it('still lists a pipeline that stopped, as unavailable, with the task it gave', async () => {
+    await other.close();
+    const pipelines = await (await fetch(`${base}/pipelines/`)).json();
+    expect(pipelines).toContainEqual({
+      name: 'other',
+      url: '/containers/other/',
+      task: TASK,
+      available: false,
+    });
   });
 });
 
@@ -189,6 +244,6 @@ describe('the web UI', () => {
 
 describe('GET /health', () => {
   it('is ok', async () => {
-    expect(await (await fetch(`${base}/health`)).json()).toEqual({ status: 'ok', pipelines: 2 });
+    expect(await (await fetch(`${base}/health`)).json()).toEqual({ status: 'ok', containers: 6 });
   });
 });

@@ -199,7 +199,8 @@ try {
   const gateway = await startProcess(['containers/gateway/dist/main.js'], {
     PORT: '0',
     HOST: '127.0.0.1',
-    KILN_CONTAINER_URLS: `bench=${tool.url}`,
+    // Without a compose file, the topology is the services named here: `bench` alone.
+    KILN_SERVICE_ADDRESSES: `bench=${tool.url}`,
     KILN_TOKEN: '',
   });
   children.push(gateway.child);

@@ -17,6 +17,8 @@ import { RouteKind, resolveRoute, type Route } from './routing/resolve-route.js'
 /** A running gateway: an `http.Server` that is not listening until {@link Gateway.listen}. */
 export interface Gateway {
   readonly server: http.Server;
+  /** The names `/containers/{name}/` reaches. */
+  readonly containers: readonly string[];
   /** Starts listening; resolves with the gateway's URL. Port 0 picks a free port. */
   listen(port?: number, host?: string): Promise<string>;
   /** Stops accepting, lets open requests finish for `closeGraceMs`, then cuts the rest. */
@@ -27,13 +29,15 @@ const HOST_HEADER = /^[A-Za-z0-9.:[\]-]+$/;
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
- * The single-port front door of a Kiln project: `/containers/{name}/…` goes to that container
- * with the prefix stripped, `/healthz` and `/auth/session` are the gateway's own, everything
- * else (the web UI, `/pipelines/`) goes to the dashboard.
+ * The single-port front door of a Kiln project: `/containers/{name}/…` goes to that service of
+ * the topology with the prefix stripped, `/healthz` and `/auth/session` are the gateway's own,
+ * everything else (the web UI, `/pipelines/`, `/containers/`) goes to the dashboard.
  *
  * @example
  * ```ts
- * const gateway = createGateway({ containers: { train: 'http://127.0.0.1:8085' }, dashboardUrl: 'http://127.0.0.1:8081' });
+ * const gateway = createGateway({
+ *   topology: await loadTopology({ composeFile: 'docker-compose.yml', addresses }),
+ * });
  * const url = await gateway.listen(8080, '127.0.0.1');
  * ```
  */
@@ -62,6 +66,7 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   return {
     server,
+    containers: [...resolved.containers.keys()],
     listen: (port = 0, host = '127.0.0.1') =>
       new Promise<string>((resolve, reject) => {
         server.once('error', reject);
@@ -131,8 +136,8 @@ class RequestHandler {
       upstream: route.kind === RouteKind.Container ? route.name : 'dashboard',
       prefix: route.kind === RouteKind.Container ? route.prefix : '',
       path: route.path,
-      inboundRules: this.#rules(publicBase).map(({ from, to }) => ({ from: to, to: from })),
-      outboundRules: this.#rules(publicBase),
+      inboundRules: this.#inboundRules(publicBase),
+      outboundRules: this.#outboundRules(publicBase),
       log,
     });
   }
@@ -183,27 +188,46 @@ class RequestHandler {
   }
 
   #containerUrl(name: string): URL {
-    const url = this.#options.containers.get(name);
-    if (!url)
+    const upstream = this.#options.containers.get(name);
+    if (!upstream)
       throw new KilnError('CONTAINER_NOT_FOUND', `no container named '${name}'`, { status: 404 });
-    return url;
+    return upstream.target;
   }
 
   #dashboardUrl(): URL {
-    if (!this.#options.dashboardUrl)
+    if (!this.#options.dashboard)
       throw new KilnError('ROUTE_NOT_FOUND', 'this gateway has no dashboard', { status: 404 });
-    return this.#options.dashboardUrl;
+    return this.#options.dashboard.target;
   }
 
-  /** Upstream URL → public URL, for every container and the dashboard. */
-  #rules(publicBase: string): RewriteRule[] {
+  /**
+   * How URLs in answers are shown to the client: a container's compose URL
+   * (`http://train:8080`, the form references carry) and its address become its public path
+   * (`<public>/containers/train`); the dashboard's become the public base.
+   */
+  #outboundRules(publicBase: string): RewriteRule[] {
     const rules: RewriteRule[] = [];
-    for (const [name, url] of this.#options.containers) {
-      rules.push({ from: withoutTrailingSlash(url), to: `${publicBase}/containers/${name}` });
+    for (const [name, upstream] of this.#options.containers) {
+      const to = `${publicBase}/containers/${name}`;
+      rules.push({ from: upstream.composeUrl, to });
+      const target = withoutTrailingSlash(upstream.target);
+      if (target !== upstream.composeUrl) rules.push({ from: target, to });
     }
-    if (this.#options.dashboardUrl)
-      rules.push({ from: withoutTrailingSlash(this.#options.dashboardUrl), to: publicBase });
+    if (this.#options.dashboard)
+      rules.push({ from: withoutTrailingSlash(this.#options.dashboard.target), to: publicBase });
     return rules;
+  }
+
+  /**
+   * How URLs in requests reach the containers: a public container path becomes the container's
+   * compose URL, so a reference a client sends through the gateway is stored in the form that
+   * works from every container.
+   */
+  #inboundRules(publicBase: string): RewriteRule[] {
+    return [...this.#options.containers].map(([name, upstream]) => ({
+      from: `${publicBase}/containers/${name}`,
+      to: upstream.composeUrl,
+    }));
   }
 
   #publicBase(req: IncomingMessage): string {

@@ -1,40 +1,35 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_GATEWAY_LIMITS,
-  parseContainerUrls,
-  resolveGatewayOptions,
-} from './gateway-options.js';
-
-describe('parseContainerUrls', () => {
-  it('reads name=url pairs', () => {
-    expect([
-      ...parseContainerUrls(' import=http://import:8080, ,train=http://train:8080 '),
-    ]).toEqual([
-      ['import', 'http://import:8080'],
-      ['train', 'http://train:8080'],
-    ]);
-    expect(parseContainerUrls(undefined).size).toBe(0);
-  });
-
-  it('refuses malformed and duplicate entries', () => {
-    expect(() => parseContainerUrls('http://import:8080')).toThrow(/name=url/);
-    expect(() => parseContainerUrls('a=http://x,a=http://y')).toThrow(/twice/);
-  });
-});
+import { DEFAULT_GATEWAY_LIMITS, resolveGatewayOptions } from './gateway-options.js';
 
 describe('resolveGatewayOptions', () => {
-  it('applies defaults and checks names and URLs', () => {
+  it('routes every service of the topology but the gateway and the dashboard', () => {
     const resolved = resolveGatewayOptions({
-      containers: { train: 'http://train:8080' },
+      topology: {
+        services: [
+          { name: 'gateway', role: 'gateway' },
+          { name: 'dashboard', role: 'dashboard', address: 'http://127.0.0.1:9001' },
+          { name: 'train', address: 'http://127.0.0.1:9005/' },
+          { name: 'visualization', role: 'visualization' },
+        ],
+      },
       token: '',
     });
+    expect(
+      [...resolved.containers].map(([name, u]) => [name, u.target.href, u.composeUrl]),
+    ).toEqual([
+      ['train', 'http://127.0.0.1:9005/', 'http://train:8080'],
+      ['visualization', 'http://visualization:8080/', 'http://visualization:8080'],
+    ]);
+    expect(resolved.dashboard?.target.href).toBe('http://127.0.0.1:9001/');
     expect(resolved.token).toBeUndefined();
     expect(resolved.limits).toEqual(DEFAULT_GATEWAY_LIMITS);
     expect(resolved.signInPath).toBe('/signin');
-    expect(() => resolveGatewayOptions({ containers: { '../x': 'http://x' } })).toThrow(
-      /invalid container name/,
-    );
-    expect(() => resolveGatewayOptions({ containers: { x: 'file:///etc' } })).toThrow(/http/);
-    expect(() => resolveGatewayOptions({ containers: { x: 'not a url' } })).toThrow(/not a URL/);
+  });
+
+  it('has no dashboard when no service has that role, and checks the public URL', () => {
+    expect(resolveGatewayOptions({ topology: { services: [] } }).dashboard).toBeUndefined();
+    expect(() =>
+      resolveGatewayOptions({ topology: { services: [] }, publicUrl: 'ftp://x' }),
+    ).toThrow(/http/);
   });
 });

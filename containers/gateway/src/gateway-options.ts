@@ -1,4 +1,5 @@
-import { SILENT_LOGGER, isValidName, parseNamedUrls, type Logger } from '@kiln/api';
+import { SILENT_LOGGER, type Logger } from '@kiln/api';
+import { ServiceRole, Topology, type TopologyDescription } from '@kiln/topology';
 
 /** Size and time limits the gateway enforces on every connection. */
 export interface GatewayLimits {
@@ -31,10 +32,13 @@ export interface GatewayLimits {
 
 /** The options of {@link createGateway}. */
 export interface GatewayOptions {
-  /** Container name → base URL (`train` → `http://train:8080`), from `KILN_CONTAINER_URLS`. */
-  containers: Record<string, string> | Map<string, string>;
-  /** Where `/` and `/pipelines/` go (`KILN_DASHBOARD_URL`); without it they are a 404. */
-  dashboardUrl?: string;
+  /**
+   * The project's topology (`@kiln/topology`, read from `docker-compose.yml`):
+   * `/containers/{name}/` reaches every service but the gateway and the dashboard, at the
+   * address the topology gives it; everything else goes to the service whose role is
+   * `dashboard` (a 404 without one).
+   */
+  topology: Topology | TopologyDescription;
   /** When set, every request needs `Authorization: Bearer <token>` or the session cookie. */
   token?: string;
   /**
@@ -70,10 +74,19 @@ export const DEFAULT_GATEWAY_LIMITS: GatewayLimits = {
   streamBufferBytes: 1024 ** 2,
 };
 
+/** A service the gateway forwards to. */
+export interface Upstream {
+  /** Where the gateway reaches it. */
+  target: URL;
+  /** Its URL as the compose file names it (`http://train:8080`), the form references carry. */
+  composeUrl: string;
+}
+
 /** {@link GatewayOptions} with defaults applied and URLs parsed. */
 export interface ResolvedGatewayOptions {
-  containers: ReadonlyMap<string, URL>;
-  dashboardUrl: URL | undefined;
+  /** Container name → where `/containers/{name}/` goes. */
+  containers: ReadonlyMap<string, Upstream>;
+  dashboard: Upstream | undefined;
   token: string | undefined;
   publicUrl: string | undefined;
   publicPaths: readonly string[];
@@ -83,24 +96,20 @@ export interface ResolvedGatewayOptions {
   closeGraceMs: number;
 }
 
-/** Applies defaults and checks every name and URL, so a bad configuration fails at start. */
+/** Applies defaults and checks every URL, so a bad configuration fails at start. */
 export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayOptions {
-  const entries =
-    options.containers instanceof Map
-      ? [...options.containers]
-      : Object.entries(options.containers);
-  const containers = new Map<string, URL>();
-  for (const [name, url] of entries) {
-    if (!isValidName(name)) throw new Error(`invalid container name '${name}'`);
-    containers.set(name, parseUpstreamUrl(url, `container '${name}'`));
+  const topology = Topology.from(options.topology);
+  const containers = new Map<string, Upstream>();
+  for (const service of topology.services) {
+    if (service.role === ServiceRole.Gateway || service.role === ServiceRole.Dashboard) continue;
+    containers.set(service.name, upstream(service));
   }
+  const dashboard = topology.withRole(ServiceRole.Dashboard)[0];
   const publicUrl = options.publicUrl?.replace(/\/+$/, '');
   if (publicUrl !== undefined) parseUpstreamUrl(publicUrl, 'public URL');
   return {
     containers,
-    dashboardUrl: options.dashboardUrl
-      ? parseUpstreamUrl(options.dashboardUrl, 'dashboard')
-      : undefined,
+    dashboard: dashboard ? upstream(dashboard) : undefined,
     token: options.token ? options.token : undefined,
     publicUrl,
     publicPaths: options.publicPaths ?? ['/signin', '/assets'],
@@ -108,6 +117,13 @@ export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayO
     limits: { ...DEFAULT_GATEWAY_LIMITS, ...options.limits },
     logger: options.logger ?? SILENT_LOGGER,
     closeGraceMs: options.closeGraceMs ?? 1000,
+  };
+}
+
+function upstream(service: { name: string; address: string; url: string }): Upstream {
+  return {
+    target: parseUpstreamUrl(service.address, `service '${service.name}'`),
+    composeUrl: service.url,
   };
 }
 
@@ -125,12 +141,4 @@ function parseUpstreamUrl(value: string, what: string): URL {
     throw new Error(`${what}: '${value}' must not carry a query, fragment or credentials`);
   }
   return url;
-}
-
-/**
- * Parses `KILN_CONTAINER_URLS`: comma-separated `name=url` pairs
- * (`import=http://import:8080,train=http://train:8080`). Blank entries are ignored.
- */
-export function parseContainerUrls(value: string | undefined): Map<string, string> {
-  return new Map(parseNamedUrls(value).map(({ name, url }) => [name, url]));
 }

@@ -7,11 +7,11 @@
 export { createGateway, type Gateway } from './create-gateway.js';
 export {
   DEFAULT_GATEWAY_LIMITS,
-  parseContainerUrls,
   resolveGatewayOptions,
   type GatewayLimits,
   type GatewayOptions,
   type ResolvedGatewayOptions,
+  type Upstream,
 } from './gateway-options.js';
 export { SESSION_COOKIE } from './auth/token-auth.js';
 export { SESSION_PATH } from './auth/session-routes.js';

@@ -3,13 +3,14 @@
  * The gateway container's entry: reads its configuration from the environment, listens, and
  * stops cleanly on SIGTERM or SIGINT.
  *
- * PORT (8080), HOST (127.0.0.1), KILN_CONTAINER_URLS (`name=url,…`), KILN_DASHBOARD_URL,
- * KILN_TOKEN, KILN_PUBLIC_URL, KILN_GATEWAY_MAX_BODY_BYTES, KILN_GATEWAY_IDLE_TIMEOUT_MS,
- * KILN_LOG_FORMAT (`text` or `json`), KILN_LOG_LEVEL.
+ * PORT (8080), HOST (127.0.0.1), KILN_COMPOSE_FILE and KILN_SERVICE_ADDRESSES (the project's
+ * topology, see @kiln/topology), KILN_TOKEN, KILN_PUBLIC_URL, KILN_GATEWAY_MAX_BODY_BYTES,
+ * KILN_GATEWAY_IDLE_TIMEOUT_MS, KILN_LOG_FORMAT (`text` or `json`), KILN_LOG_LEVEL.
  */
 import { createStreamLogger } from '@kiln/api';
+import { loadTopology, TopologyEnv } from '@kiln/topology';
 import { createGateway } from './create-gateway.js';
-import { parseContainerUrls, type GatewayLimits } from './gateway-options.js';
+import type { GatewayLimits } from './gateway-options.js';
 
 const env = process.env;
 const logger = createStreamLogger({
@@ -36,10 +37,12 @@ function limitsFromEnv(): Partial<GatewayLimits> {
 }
 
 try {
-  const containers = parseContainerUrls(env['KILN_CONTAINER_URLS']);
+  const topology = await loadTopology({
+    composeFile: env[TopologyEnv.ComposeFile],
+    addresses: env[TopologyEnv.Addresses],
+  });
   const gateway = createGateway({
-    containers,
-    ...(env['KILN_DASHBOARD_URL'] ? { dashboardUrl: env['KILN_DASHBOARD_URL'] } : {}),
+    topology,
     ...(env['KILN_TOKEN'] ? { token: env['KILN_TOKEN'] } : {}),
     ...(env['KILN_PUBLIC_URL'] ? { publicUrl: env['KILN_PUBLIC_URL'] } : {}),
     limits: limitsFromEnv(),
@@ -48,7 +51,7 @@ try {
   const port = env['PORT'] ? Number(env['PORT']) : 8080;
   const url = await gateway.listen(port, env['HOST'] || '127.0.0.1');
   process.stdout.write(
-    `kiln: gateway listening on ${url} (${containers.size} container${containers.size === 1 ? '' : 's'}, token ${env['KILN_TOKEN'] ? 'required' : 'not set'})\n`,
+    `kiln: gateway listening on ${url} (${gateway.containers.length} container${gateway.containers.length === 1 ? '' : 's'}, token ${env['KILN_TOKEN'] ? 'required' : 'not set'})\n`,
   );
   const stop = (signal: string): void => {
     logger.info('stopping', { signal });

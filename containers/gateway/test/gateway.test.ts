@@ -11,12 +11,20 @@ let beta: FixtureUpstream;
 let dashboard: FixtureUpstream;
 const opened: Gateway[] = [];
 
+/** The project as the gateway sees it: two containers and a dashboard, on loopback ports. */
+function topology(): GatewayOptions['topology'] {
+  return {
+    services: [
+      { name: 'gateway', role: 'gateway', address: 'http://127.0.0.1:1' },
+      { name: 'alpha', address: alpha.url },
+      { name: 'beta', address: beta.url },
+      { name: 'dashboard', role: 'dashboard', address: dashboard.url },
+    ],
+  };
+}
+
 async function start(options: Partial<GatewayOptions> = {}): Promise<string> {
-  const gateway = createGateway({
-    containers: { alpha: alpha.url, beta: beta.url },
-    dashboardUrl: dashboard.url,
-    ...options,
-  });
+  const gateway = createGateway({ topology: topology(), ...options });
   opened.push(gateway);
   return gateway.listen(0, '127.0.0.1');
 }
@@ -138,6 +146,9 @@ describe('links', () => {
     expect(links['self']).toBe(`${gateway}/containers/beta/artifacts/a/`);
     expect(links['other']).toBe('http://unknown.example:9/a');
     expect(links['longer']).toBe(`${beta.url}0/a`);
+    // A compose URL shows as a link through the gateway, whichever container answered.
+    expect(links['compose']).toBe(`${gateway}/containers/alpha/artifacts/r/`);
+    expect(links['composeLonger']).toBe('http://alpha:80801/r');
     const received = once(alpha.events, 'echo-body') as Promise<[string]>;
     const echo = await fetch(`${gateway}/containers/alpha/echo`, {
       method: 'POST',
@@ -146,7 +157,8 @@ describe('links', () => {
     });
     expect(echo.status).toBe(200);
     const [body] = await received;
-    expect(JSON.parse(body)).toEqual({ parameters: { data: `${beta.url}/artifacts/a/` } });
+    // Stored in compose form: the reference works from every container, in every mode.
+    expect(JSON.parse(body)).toEqual({ parameters: { data: 'http://beta:8080/artifacts/a/' } });
   });
 
   it('passes files through byte for byte, JSON ones included', async () => {
@@ -236,7 +248,9 @@ describe('failures', () => {
   it('answers 502 while a container is down, stays up, and recovers', async () => {
     const spare = await startFixtureUpstream();
     const port = spare.port;
-    const gateway = createGateway({ containers: { spare: spare.url } });
+    const gateway = createGateway({
+      topology: { services: [{ name: 'spare', address: spare.url }] },
+    });
     opened.push(gateway);
     const url = await gateway.listen();
     expect((await fetch(`${url}/containers/spare/health`)).status).toBe(200);

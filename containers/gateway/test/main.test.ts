@@ -1,10 +1,28 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFixtureUpstream } from './fixtures/fixture-upstream.js';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+
+// The topology comes from a compose file, as in a real project; `up` is one of its services.
+let dir: string;
+let composeFile: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kiln-gateway-main-'));
+  composeFile = join(dir, 'docker-compose.yml');
+  await writeFile(
+    composeFile,
+    'services:\n  gateway: { image: g, x-kiln: { role: gateway } }\n  up: { image: u }\n',
+  );
+});
+
+afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('gateway main', () => {
   it('reads its environment, serves, and stops cleanly on SIGTERM', async () => {
@@ -14,7 +32,8 @@ describe('gateway main', () => {
         ...process.env,
         PORT: '0',
         HOST: '127.0.0.1',
-        KILN_CONTAINER_URLS: `up=${upstream.url}`,
+        KILN_COMPOSE_FILE: composeFile,
+        KILN_SERVICE_ADDRESSES: `up=${upstream.url}`,
         KILN_TOKEN: 'tok',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -30,7 +49,7 @@ describe('gateway main', () => {
         });
         child.once('exit', () => reject(new Error(`exited early: ${out}`)));
       });
-      expect(out).toContain('token required');
+      expect(out).toContain('(1 container, token required)');
       expect((await fetch(`${url}/containers/up/health`)).status).toBe(401);
       expect(
         (await fetch(`${url}/containers/up/health`, { headers: { authorization: 'Bearer tok' } }))
@@ -45,9 +64,14 @@ describe('gateway main', () => {
     }
   });
 
-  it('refuses a malformed KILN_CONTAINER_URLS at start', async () => {
+  it('refuses a malformed KILN_SERVICE_ADDRESSES at start', async () => {
     const child = spawn(process.execPath, [MAIN], {
-      env: { ...process.env, PORT: '0', KILN_CONTAINER_URLS: 'oops' },
+      env: {
+        ...process.env,
+        PORT: '0',
+        KILN_COMPOSE_FILE: composeFile,
+        KILN_SERVICE_ADDRESSES: 'oops',
+      },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let err = '';

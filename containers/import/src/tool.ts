@@ -7,7 +7,7 @@ import {
   type ImportParameters,
 } from './import-parameters.js';
 
-// This module is the container's entry, so it may read the environment (STYLE.md).
+// This module is the container's entry, so it may read the environment (docs/writing-containers.md).
 const systemDir = process.env['FASHION_MNIST_DIR'] || SYSTEM_DATASET_DIR;
 
 /** The import tool: Fashion-MNIST IDX archives → a standardized dataset artifact. */

@@ -1,22 +1,14 @@
 /**
- * @module @kiln/pipeline
- * The pipeline container: `definePipeline({...})` turns a task, its containers and a `run(p)`
- * function into a container whose artifacts are runs (API.md, Pipeline container).
+ * @module @kiln/example-pipelines
+ * The example project's pipelines, each a module served by `kiln serve`
+ * (`dist/pipelines/fashion-mnist.js`, `dist/pipelines/fashion-mnist-linear.js`), and the
+ * Fashion-MNIST task they share.
  */
-export { definePipeline, resolveContainers } from './define-pipeline.js';
-export { parseContainerUrls, defaultContainerUrl } from './container-urls.js';
-export { stepArtifactName } from './step-name.js';
-export { StepResult } from './run/step-result.js';
-export { STEPS_REPORT } from './run/step-ledger.js';
-export { RUN_DATA_FILE, FIGURES_REPORT, type RunDocument } from './run/run-document.js';
-export type {
-  BaseRunParameters,
-  ContainerSpec,
-  PipelineContext,
-  PipelineDefinition,
-  PipelineRuntimeOptions,
-  ResolvedContainer,
-  ResolvedPipelineRuntimeOptions,
-  RunFigures,
-  StepOptions,
-} from './pipeline-definition.js';
+export { default as fashionMnist } from './pipelines/fashion-mnist.js';
+export { default as fashionMnistLinear } from './pipelines/fashion-mnist-linear.js';
+export {
+  FASHION_MNIST_TASK,
+  FASHION_MNIST_CONTAINERS,
+  type FashionMnistParameters,
+  type FashionMnistVariant,
+} from './pipelines/fashion-mnist-task.js';

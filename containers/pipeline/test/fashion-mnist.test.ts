@@ -1,26 +1,28 @@
-import type { ArtifactRecord, ContainerInfo, MetricInfo, StepInfo } from '@kiln/api';
+import type { ArtifactRecord, MetricInfo, RunDocument } from '@kiln/api';
+import { Kiln, type PipelineClient } from '@kiln/client';
 import { startToolServer, type RunningToolServer } from '@kiln/core';
 import { loadLayersModel, loadTensorFlow } from '@kiln/fashion-mnist';
 import { writeTinyFashionMnist } from '@kiln/fashion-mnist/testing';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { Topology } from '@kiln/topology';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunDocument } from '../src/run/run-document.js';
-import { http, startRun, waitFinal } from './http-helpers.js';
-import { serveModule, type ServedProcess } from './serve-process.js';
 
 // The real six containers (their built dist/tool.js) on a tiny synthetic Fashion-MNIST, and both
-// example pipelines served by the CLI as their own processes, sharing those containers.
+// example pipelines, sharing those containers. Every server is given the project's topology, as
+// `kiln up` gives it: the six services by their compose names, each on a loopback port.
 const TOOLS = ['import', 'process', 'export', 'split', 'train', 'benchmark'] as const;
 const repo = (path: string): string => fileURLToPath(new URL(`../../../${path}`, import.meta.url));
 
 let root: string;
 let dataDir: string;
-const tools = new Map<string, RunningToolServer>();
-let dense: ServedProcess;
-let linear: ServedProcess;
+let topology: Topology;
+const servers: RunningToolServer[] = [];
+let dense: PipelineClient;
+let linear: PipelineClient;
 
 // Small enough for a couple of seconds of training on the wasm backend.
 const parameters = () => ({
@@ -36,44 +38,66 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'kiln-fashion-mnist-'));
   dataDir = join(root, 'idx');
   await writeTinyFashionMnist(dataDir, { train: 200, test: 50 });
+  const ports = new Map<string, number>();
+  for (const tool of TOOLS) ports.set(tool, await freePort());
+  topology = new Topology({
+    services: TOOLS.map((name) => ({ name, address: `http://127.0.0.1:${ports.get(name)}` })),
+  });
   for (const tool of TOOLS) {
-    tools.set(
-      tool,
+    servers.push(
       await startToolServer({
         modulePath: repo(`containers/${tool}/dist/tool.js`),
         dataDir: join(root, tool),
-        port: 0,
+        port: ports.get(tool)!,
+        topology,
       }),
     );
   }
-  const env = {
-    KILN_CONTAINER_URLS: TOOLS.map((tool) => `${tool}=${tools.get(tool)!.url}`).join(','),
-  };
-  [dense, linear] = await Promise.all([
-    serveModule(
-      repo('containers/pipeline/dist/pipelines/fashion-mnist.js'),
-      join(root, 'dense'),
-      env,
+  const [denseServer, linearServer] = await Promise.all(
+    ['fashion-mnist', 'fashion-mnist-linear'].map((pipeline) =>
+      startToolServer({
+        modulePath: repo(`containers/pipeline/dist/pipelines/${pipeline}.js`),
+        dataDir: join(root, pipeline),
+        port: 0,
+        topology,
+      }),
     ),
-    serveModule(
-      repo('containers/pipeline/dist/pipelines/fashion-mnist-linear.js'),
-      join(root, 'linear'),
-      env,
-    ),
-  ]);
+  );
+  servers.push(denseServer!, linearServer!);
+  dense = Kiln.direct(denseServer!.url).pipeline();
+  linear = Kiln.direct(linearServer!.url).pipeline();
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all([dense?.stop(), linear?.stop()]);
-  await Promise.all([...tools.values()].map((tool) => tool.close()));
+  await Promise.all(servers.map((server) => server.close()));
   await rm(root, { recursive: true, force: true });
 });
 
-const artifactOf = (url: string): Promise<ArtifactRecord> => http(url).json<ArtifactRecord>();
+/** A loopback port nothing listens on (closed again before it is returned). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((done) => server.close(done));
+  return port;
+}
+
+/** A step's artifact, named by the URL in compose form that the run's data carries. */
+const artifactAt = (url: string) => Kiln.artifactAt(url, { topology });
+const artifactOf = (url: string): Promise<ArtifactRecord> => {
+  const { client, name } = artifactAt(url);
+  return client.get(name);
+};
+
+/** Starts a run and waits for it to end. */
+async function run(pipeline: PipelineClient, name: string, parameters: Record<string, unknown>) {
+  await pipeline.run({ name, parameters });
+  return pipeline.wait(name, { timeout: 170_000 });
+}
 
 describe('the Fashion-MNIST pipelines on the real containers', () => {
   it('lists the six containers, healthy, by category', async () => {
-    const containers = await http(`${dense.url}/containers`).json<ContainerInfo[]>();
+    const containers = await dense.containers();
     expect(containers.map((c) => [c.name, c.category, c.healthy])).toEqual([
       ['import', 'data', true],
       ['process', 'data', true],
@@ -86,14 +110,15 @@ describe('the Fashion-MNIST pipelines on the real containers', () => {
   });
 
   it('runs import → benchmark: artifacts chain, metrics and reports exist, the model loads and predicts', async () => {
-    const run = await startRun(dense.url, 'dense-1', { ...parameters(), hiddenUnits: [32] });
-    const summary = await waitFinal(run);
+    const summary = await run(dense, 'dense-1', { ...parameters(), hiddenUnits: [32] });
     expect(summary.error).toBeNull();
     expect(summary.status).toBe('completed');
 
-    const document = await http(`${run}/data`).json<RunDocument>();
+    const document = await dense.dataJson<RunDocument>('dense-1', 'run.json');
     expect(Object.keys(document.artifacts)).toEqual([...TOOLS]);
-    const steps = await http(`${run}/steps`).json<StepInfo[]>();
+    // References name the containers as docker-compose.yml does, whatever their address here.
+    expect(document.artifacts['train']).toBe('http://train:8080/artifacts/dense-1-train/');
+    const steps = await dense.steps('dense-1');
     expect(steps.map((s) => [s.step, s.status])).toEqual(TOOLS.map((tool) => [tool, 'completed']));
 
     // Each step consumed the artifact of the step before it (the benchmark also the tensors).
@@ -122,28 +147,25 @@ describe('the Fashion-MNIST pipelines on the real containers', () => {
     });
     expect(document.figures['accuracy']).toBeGreaterThanOrEqual(0);
     expect(document.figures['accuracy']).toBeLessThanOrEqual(1);
-    const trainMetrics = await http(`${document.artifacts['train']}metrics`).json<MetricInfo[]>();
+    const metricsOf = (url: string): Promise<MetricInfo[]> => {
+      const { client, name } = artifactAt(url);
+      return client.metrics(name);
+    };
+    const trainMetrics = await metricsOf(document.artifacts['train']!);
     expect(trainMetrics.map((m) => m.name)).toEqual(
       expect.arrayContaining(['loss', 'accuracy', 'val_accuracy', 'training']),
     );
-    const benchmarkMetrics = await http(`${document.artifacts['benchmark']}metrics`).json<
-      MetricInfo[]
-    >();
+    const benchmarkMetrics = await metricsOf(document.artifacts['benchmark']!);
     expect(benchmarkMetrics.map((m) => m.name)).toEqual(
       expect.arrayContaining(['summary', 'confusion-matrix']),
     );
-    const log = await http(`${run}/log`).text();
+    const log = await dense.log('dense-1');
     expect(log).toMatch(/\[train\] epoch 2: loss/);
 
     // The model, downloaded over HTTP, loads and predicts 10 probabilities.
     const modelDir = join(root, 'model');
-    await mkdir(modelDir);
-    for (const file of records['train']!.files) {
-      await writeFile(
-        join(modelDir, file.path),
-        (await http(`${document.artifacts['train']}data/${file.path}`)).rawBody,
-      );
-    }
+    const trained = artifactAt(document.artifacts['train']!);
+    await trained.client.download(trained.name, modelDir, { folder: true });
     const { tf } = await loadTensorFlow('cpu');
     const { model } = await loadLayersModel(tf, modelDir);
     const prediction = model.predict(tf.zeros([2, 28, 28, 1])) as {
@@ -156,15 +178,14 @@ describe('the Fashion-MNIST pipelines on the real containers', () => {
   }, 180_000);
 
   it('re-runs from the cache, and the linear pipeline shares the data steps', async () => {
-    const again = await startRun(dense.url, 'dense-2', { ...parameters(), hiddenUnits: [32] });
-    expect((await waitFinal(again)).status).toBe('completed');
-    const againSteps = await http(`${again}/steps`).json<StepInfo[]>();
+    const again = await run(dense, 'dense-2', { ...parameters(), hiddenUnits: [32] });
+    expect(again.status).toBe('completed');
+    const againSteps = await dense.steps('dense-2');
     expect(againSteps.every((s) => s.cached)).toBe(true);
 
-    const baseline = await startRun(linear.url, 'linear-1', parameters());
-    const summary = await waitFinal(baseline);
+    const summary = await run(linear, 'linear-1', parameters());
     expect(summary.error).toBeNull();
-    const steps = await http(`${baseline}/steps`).json<StepInfo[]>();
+    const steps = await linear.steps('linear-1');
     expect(steps.map((s) => [s.step, s.cached])).toEqual([
       ['import', true],
       ['process', true],
@@ -173,7 +194,7 @@ describe('the Fashion-MNIST pipelines on the real containers', () => {
       ['train', false],
       ['benchmark', false],
     ]);
-    const document = await http(`${baseline}/data`).json<RunDocument>();
+    const document = await linear.dataJson<RunDocument>('linear-1', 'run.json');
     expect(document.figures).toMatchObject({
       architecture: 'linear',
       count: 50,
@@ -181,15 +202,84 @@ describe('the Fashion-MNIST pipelines on the real containers', () => {
     });
   }, 180_000);
 
+  it('sweeps variants from one split: each trained and benchmarked, the failing one named, the best chosen', async () => {
+    const summary = await run(dense, 'sweep-1', {
+      ...parameters(),
+      hiddenUnits: [32],
+      variants: [
+        { name: 'small', hiddenUnits: [16] },
+        { name: 'wide', hiddenUnits: [64], dropout: 0.1 },
+        { name: 'fast', learningRate: 0.01, epochs: 1 },
+        // No native backend here: the train container refuses convolutions, and says why.
+        { name: 'conv', architecture: 'conv' },
+      ],
+    });
+    expect(summary.error).toBeNull();
+    expect(summary.status).toBe('completed');
+    const document = await dense.dataJson<RunDocument>('sweep-1', 'run.json');
+    const variants = document.variants!;
+    expect(variants).toMatchObject({ metric: 'accuracy', goal: 'max', failed: ['conv'] });
+    expect(variants.results.map((v) => [v.name, v.status])).toEqual([
+      ['small', 'completed'],
+      ['wide', 'completed'],
+      ['fast', 'completed'],
+      ['conv', 'failed'],
+    ]);
+    expect(variants.results[3]!.error).toContain('needs a native TensorFlow.js backend');
+    expect(variants.results[1]!.parameters).toEqual({ hiddenUnits: [64], dropout: 0.1 });
+    // The best is the completed variant with the highest test accuracy, and the run's figures are its.
+    const completed = variants.results.filter((v) => v.status === 'completed');
+    const top = Math.max(...completed.map((v) => v.figures!['accuracy'] as number));
+    expect(completed.find((v) => v.name === variants.best)!.figures!['accuracy']).toBe(top);
+    expect(document.figures).toMatchObject({ variant: variants.best, accuracy: top, count: 50 });
+    expect(variants.results[0]!.figures).toMatchObject({ parameterCount: 784 * 16 + 16 + 170 });
+
+    // The data steps ran once for every variant (from the cache: dense-1 made them).
+    const steps = await dense.steps('sweep-1');
+    expect(steps.slice(0, 4).map((s) => [s.step, s.cached])).toEqual(
+      TOOLS.slice(0, 4).map((tool) => [tool, true]),
+    );
+    expect(steps.filter((s) => s.variant === 'conv').map((s) => [s.step, s.status])).toEqual([
+      ['train-conv', 'failed'],
+    ]);
+    // Each variant trained with its own parameters on the shared split, and was benchmarked.
+    const small = variants.results[0]!;
+    const train = await artifactOf(small.artifacts['train']!);
+    // The run's default learning rate (0.002), unless the variant sets its own.
+    expect(train.parameters).toMatchObject({ hiddenUnits: [16], epochs: 2, learningRate: 0.002 });
+    expect(train.inputs.map((input) => input.url)).toEqual([document.artifacts['split']]);
+    const fast = await artifactOf(variants.results[2]!.artifacts['train']!);
+    expect(fast.parameters).toMatchObject({ hiddenUnits: [32], epochs: 1, learningRate: 0.01 });
+    const benchmark = await artifactOf(small.artifacts['benchmark']!);
+    expect(benchmark.inputs.map((input) => [input.parameter, input.url])).toEqual([
+      ['dataset', document.artifacts['export']],
+      ['model', small.artifacts['train']],
+    ]);
+    // Every variant's training was queued at once, before the first one finished.
+    const trains = await Promise.all(
+      variants.results.map(async (v) => {
+        const { client, name } = artifactAt(v.artifacts['train']!);
+        return client.status(name);
+      }),
+    );
+    const firstDone = Math.min(...trains.map((t) => Date.parse(t.finishedAt!)));
+    expect(trains.every((t) => Date.parse(t.createdAt) <= firstDone)).toBe(true);
+    const log = await dense.log('sweep-1');
+    expect(log).toMatch(/^\[train-wide\] epoch 2: loss/m);
+    expect(log).toMatch(/^\[wide\] accuracy [\d.]+% on 50 test images$/m);
+    expect(log).toMatch(
+      /^\[conv\] failed: step 'train-conv' .*needs a native TensorFlow\.js backend/m,
+    );
+  }, 240_000);
+
   it('fails the run with the failing step’s error', async () => {
-    const run = await startRun(dense.url, 'dense-broken', {
+    const summary = await run(dense, 'dense-broken', {
       source: 'path',
       path: join(root, 'nothing-here'),
     });
-    const summary = await waitFinal(run);
     expect(summary.status).toBe('failed');
     expect(summary.error).toContain("step 'import'");
-    const steps = await http(`${run}/steps`).json<StepInfo[]>();
+    const steps = await dense.steps('dense-broken');
     expect(steps.map((s) => [s.step, s.status])).toEqual([['import', 'failed']]);
   }, 60_000);
 });

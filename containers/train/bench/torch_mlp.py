@@ -1,8 +1,9 @@
 """PyTorch CPU reference for the Kiln Fashion-MNIST benchmark.
 
-Trains the same network as the train tool (same layers, Adam, same batch size, epochs and
-learning-rate schedule, categorical cross-entropy) on the same tensors (the split artifact's
-training set) and reports training samples per second and test accuracy as one JSON line.
+Trains the same network as the train tool (same layers, Adam, same batch size, epochs,
+learning-rate schedule and warm-up, categorical cross-entropy with the same label smoothing) on
+the same tensors (the split artifact's training set) and reports training samples per second
+and test accuracy as one JSON line.
 
 Usage: python3 torch_mlp.py config.json
 The config names the raw tensor files (little-endian, as the Kiln tools write them) and the
@@ -10,6 +11,7 @@ hyperparameters; fashion-mnist-bench.mjs writes it.
 """
 
 import json
+import math
 import sys
 import time
 
@@ -42,6 +44,24 @@ def build(config, inputs, classes):
     return nn.Sequential(*layers)
 
 
+def learning_rate_at(config, epoch, fraction):
+    """The train tool's learningRateAt (containers/train/src/learning-rate-schedule.ts)."""
+    first = config["learningRate"]
+    last = config.get("finalLearningRate") or first
+    epochs = config["epochs"]
+    warmup = min(config.get("warmupEpochs", 0), epochs)
+    at = epoch + fraction
+    if at < warmup:
+        return first * (0.1 + 0.9 * at / warmup)
+    if config.get("learningRateSchedule", "exponential") == "exponential":
+        span = epochs - 1 - math.ceil(warmup)
+        done = max(0, epoch - math.ceil(warmup))
+        return first if span <= 0 else first * (last / first) ** (done / span)
+    span = epochs - warmup
+    progress = 1 if span <= 0 else min(1, (at - warmup) / span)
+    return last + 0.5 * (first - last) * (1 + math.cos(math.pi * progress))
+
+
 def main():
     config = json.load(open(sys.argv[1]))
     if config.get("threads"):
@@ -54,21 +74,19 @@ def main():
     model = build(config, x.shape[1], config["classes"])
     optimizer = torch.optim.Adam(model.parameters(), lr=config["learningRate"])
     epochs = config["epochs"]
-    first = config["learningRate"]
-    last = config.get("finalLearningRate") or first
-    loss_fn = nn.CrossEntropyLoss()
+    loss_fn = nn.CrossEntropyLoss(label_smoothing=config.get("labelSmoothing", 0))
     batch = config["batchSize"]
     count = x.shape[0]
+    batches = math.ceil(count / batch)
     train_seconds = 0.0
     for epoch in range(epochs):
-        lr = first * (last / first) ** (epoch / (epochs - 1)) if epochs > 1 else first
-        for group in optimizer.param_groups:
-            group["lr"] = lr
         model.train()
         started = time.perf_counter()
         order = torch.randperm(count)
-        for start in range(0, count, batch):
-            rows = order[start:start + batch]
+        for b in range(batches):
+            for group in optimizer.param_groups:
+                group["lr"] = learning_rate_at(config, epoch, b / batches)
+            rows = order[b * batch:(b + 1) * batch]
             optimizer.zero_grad()
             loss = loss_fn(model(x[rows]), y[rows])
             loss.backward()

@@ -11,10 +11,14 @@ export {
 } from './train-parameters.js';
 export { buildModel, imageDims, type ModelOptions } from './model-factory.js';
 export {
-  learningRateAt,
   trainModel,
   type EpochResult,
   type TrainLoopOptions,
   type TrainResult,
 } from './training-loop.js';
+export {
+  LearningRateSchedule,
+  learningRateAt,
+  type LearningRateOptions,
+} from './learning-rate-schedule.js';
 export { TRAINING_FILE, buildTrain } from './train-build.js';

@@ -33,6 +33,25 @@ describe('buildModel', () => {
     expect((out as number[]).map((v) => Number(v.toFixed(4)))).toEqual([1, 1]);
   });
 
+  it('builds dense and linear networks on flat input (a layout "flat" export), without Flatten', async () => {
+    const { tf } = await loadTensorFlow('cpu');
+    const dense = buildModel(tf, { ...base, inputShape: [784], architecture: 'dense' });
+    expect(dense.layers.map((l) => l.getClassName())).toEqual([
+      'Dense',
+      'Dropout',
+      'Dense',
+      'Dropout',
+      'Dense',
+    ]);
+    expect(dense.countParams()).toBe(784 * 32 + 32 + 32 * 16 + 16 + 16 * 10 + 10);
+    const linear = buildModel(tf, { ...base, inputShape: [784], architecture: 'linear' });
+    expect(linear.countParams()).toBe(7850);
+    const out = tf.tidy(
+      () => (linear.predict(tf.zeros([3, 784])) as import('@tensorflow/tfjs').Tensor).shape,
+    );
+    expect(out).toEqual([3, 10]);
+  });
+
   it('derives image dimensions from any input shape', () => {
     expect(imageDims([28, 28, 1])).toEqual([28, 28, 1]);
     expect(imageDims([28, 28])).toEqual([28, 28, 1]);

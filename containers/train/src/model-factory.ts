@@ -26,6 +26,7 @@ export function imageDims(inputShape: number[]): [number, number, number] {
  * outputs class probabilities.
  * - `linear`: flatten → dense(softmax): softmax regression.
  * - `dense`: flatten → [dense(ReLU) → dropout] per hidden layer → dense(softmax).
+ * (No flatten when the input is flat already.)
  * - `conv`: conv 32 3x3 → max-pool → conv 64 3x3 → max-pool → flatten → dense(ReLU) →
  *   dropout → dense(softmax).
  */
@@ -64,12 +65,30 @@ export function buildModel(tf: Tf, options: ModelOptions): LayersModel {
     );
     if (dropout > 0) model.add(tf.layers.dropout({ rate: dropout, seed: seed++ }));
   } else {
-    model.add(tf.layers.flatten({ inputShape }));
+    // Flatten refuses input that is flat already (a `layout: "flat"` export): the first dense
+    // layer then takes the input shape itself.
+    let first: { inputShape?: number[] } = { inputShape };
+    if (inputShape.length > 1) {
+      model.add(tf.layers.flatten(first));
+      first = {};
+    }
     const hidden = options.architecture === 'dense' ? options.hiddenUnits : [];
     for (const units of hidden) {
-      model.add(tf.layers.dense({ units, activation: 'relu', kernelInitializer: init() }));
+      model.add(
+        tf.layers.dense({ ...first, units, activation: 'relu', kernelInitializer: init() }),
+      );
+      first = {};
       if (dropout > 0) model.add(tf.layers.dropout({ rate: dropout, seed: seed++ }));
     }
+    model.add(
+      tf.layers.dense({
+        ...first,
+        units: classCount,
+        activation: 'softmax',
+        kernelInitializer: init(),
+      }),
+    );
+    return model;
   }
   model.add(
     tf.layers.dense({ units: classCount, activation: 'softmax', kernelInitializer: init() }),

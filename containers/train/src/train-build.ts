@@ -87,13 +87,16 @@ export async function buildTrain(ctx: BuildContext<TrainParameters>): Promise<vo
       batchSize: parameters.batchSize,
       learningRate: parameters.learningRate,
       finalLearningRate: parameters.finalLearningRate,
+      schedule: parameters.learningRateSchedule,
+      warmupEpochs: parameters.warmupEpochs,
+      labelSmoothing: parameters.labelSmoothing,
       seed: parameters.seed,
       signal: ctx.signal,
       onEpoch: (epoch) => emitEpoch(ctx, epoch),
       onProgress: (fraction, message) => ctx.progress(0.98 * fraction, message),
     });
     ctx.log(
-      `trained ${parameters.epochs} epochs in ${result.trainSeconds.toFixed(1)}s: ${Math.round(result.samplesPerSecond)} samples/s on '${loaded.backend}'`,
+      `trained ${parameters.epochs} epochs in ${result.trainSeconds.toFixed(1)}s (${result.cpuSeconds.toFixed(1)} CPU s with validation): ${Math.round(result.samplesPerSecond)} samples/s on '${loaded.backend}'`,
     );
     const summary = {
       backend: loaded.backend,
@@ -108,6 +111,7 @@ export async function buildTrain(ctx: BuildContext<TrainParameters>): Promise<vo
       validationCount: validation?.count ?? 0,
       samplesPerSecond: result.samplesPerSecond,
       trainSeconds: result.trainSeconds,
+      trainCpuSeconds: result.cpuSeconds,
       final: result.history.at(-1),
       parameters,
     };

@@ -1,16 +1,20 @@
+import { Kiln } from '@kiln/client';
 import type { Logger } from '@kiln/core';
 import { notFoundHandler, problemHandler, SILENT_LOGGER } from '@kiln/core';
+import { ServiceRole, Topology, type TopologyDescription } from '@kiln/topology';
 import express, { type Express } from 'express';
-import type { ContainerEndpoint } from './container-urls.js';
 import { MetricCollector } from './metrics/metric-collector.js';
 import { metricRoutes } from './routes/metric-routes.js';
 import { tensorboardRoute } from './routes/tensorboard-route.js';
-import { ContainerClient } from './upstream/container-client.js';
+import { ContainerMetrics } from './upstream/container-metrics.js';
 
 /** What {@link createApp} needs. */
 export interface VisualizationDeps {
-  /** The containers whose metrics are gathered (tools and pipelines). */
-  containers: readonly ContainerEndpoint[];
+  /**
+   * The project's topology (`@kiln/topology`): the metrics of every artifact container of it
+   * (role `container`: tools and pipelines) are gathered, each reached where the topology says.
+   */
+  topology: Topology | TopologyDescription;
   /** @defaultValue SILENT_LOGGER */
   logger?: Logger;
   /**
@@ -31,17 +35,21 @@ export interface VisualizationDeps {
  *
  * @example
  * ```ts
- * const app = createApp({ containers: parseContainerUrls('train=http://train:8080') });
+ * const app = createApp({ topology: await loadTopology({ composeFile: 'docker-compose.yml' }) });
  * app.listen(8080);
  * ```
  */
 export function createApp(deps: VisualizationDeps): Express {
   const logger = deps.logger ?? SILENT_LOGGER;
+  const topology = Topology.from(deps.topology);
+  const options = { topology, timeout: deps.upstreamTimeoutMs ?? 30_000, retries: 0 };
   const clients = new Map(
-    deps.containers.map((endpoint) => [
-      endpoint.name,
-      new ContainerClient(endpoint, { timeoutMs: deps.upstreamTimeoutMs ?? 30_000 }),
-    ]),
+    topology
+      .withRole(ServiceRole.Container)
+      .map((service) => [
+        service.name,
+        new ContainerMetrics(service.name, Kiln.direct(service.url, options)),
+      ]),
   );
   const collector = new MetricCollector([...clients.values()], logger, deps.concurrency ?? 8);
   const app = express();

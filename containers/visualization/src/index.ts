@@ -4,8 +4,7 @@
  * views and a TensorBoard export (`GET /tensorboard`).
  */
 export { createApp, type VisualizationDeps } from './app.js';
-export { parseContainerUrls, type ContainerEndpoint } from './container-urls.js';
-export { ContainerClient, type ContainerClientOptions } from './upstream/container-client.js';
+export { ContainerMetrics } from './upstream/container-metrics.js';
 export { MetricCollector, type ArtifactSeries } from './metrics/metric-collector.js';
 export { encodeEventFile, eventFileName, type SeriesData } from './tensorboard/event-file.js';
 export {

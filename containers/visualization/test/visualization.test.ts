@@ -68,21 +68,29 @@ beforeAll(async () => {
     dataDir: join(dataRoot, 'tool'),
     port: 0,
   });
+  const metrics = { name: 'metrics', address: tool.url };
   pipeline = await startToolServer({
     modulePath: join(FIXTURES, 'runs-pipeline.mjs'),
     dataDir: join(dataRoot, 'pipeline'),
     port: 0,
+    topology: { services: [metrics] },
   });
   await create(tool.url, 'artifacts', { name: 'first', parameters: { epochs: 3 } });
   await create(tool.url, 'artifacts', { name: 'second', parameters: { epochs: 2, offset: 10 } });
   await create(tool.url, 'artifacts', { name: 'flat', parameters: { epochs: 0 } });
   await create(pipeline.url, 'runs', { name: 'run-1' });
+  // The project as docker-compose.yml would declare it: the services that serve the project
+  // itself say so with x-kiln.role, and are left out; every other one is read.
   const app = createApp({
-    containers: [
-      { name: 'metrics', url: tool.url },
-      { name: 'runs', url: pipeline.url },
-      { name: 'down', url: 'http://127.0.0.1:9' },
-    ],
+    topology: {
+      services: [
+        { name: 'gateway', role: 'gateway', address: 'http://127.0.0.1:9' },
+        { name: 'visualization', role: 'visualization', address: 'http://127.0.0.1:9' },
+        metrics,
+        { name: 'runs', address: pipeline.url },
+        { name: 'down', address: 'http://127.0.0.1:9' },
+      ],
+    },
     logger: SILENT_LOGGER,
   });
   server = app.listen(0, '127.0.0.1');
@@ -108,10 +116,14 @@ describe('GET /metrics', () => {
       'metrics/first/confusion:report',
       'metrics/first/loss:series',
       'metrics/flat/confusion:report',
+      'metrics/run-1-metrics/accuracy:series',
+      'metrics/run-1-metrics/confusion:report',
+      'metrics/run-1-metrics/loss:series',
       'metrics/second/accuracy:series',
       'metrics/second/confusion:report',
       'metrics/second/loss:series',
-      'runs/run-1/score:series',
+      'runs/run-1/figures:report',
+      'runs/run-1/steps:report',
     ]);
     const loss = listing.find((m) => m.artifact === 'second' && m.metric === 'loss');
     expect(loss?.last).toMatchObject({ step: 2, value: 10.5 });
@@ -120,7 +132,7 @@ describe('GET /metrics', () => {
 
   it('answers the same with a trailing slash', async () => {
     const again = (await (await fetch(`${base}/metrics/`)).json()) as MetricListing[];
-    expect(again).toHaveLength(8);
+    expect(again).toHaveLength(12);
   });
 });
 
@@ -143,8 +155,8 @@ describe('GET /metrics/{container}/{artifact}/{metric}/{view}', () => {
         [0, 4],
       ],
     });
-    const run = await fetch(`${base}/metrics/runs/run-1/score/latest`);
-    expect(await run.json()).toMatchObject({ step: 1, value: 0.75 });
+    const run = await fetch(`${base}/metrics/runs/run-1/figures/json`);
+    expect(await run.json()).toEqual({ score: 0.75 });
   });
 
   it('passes the container’s problem through for an unknown metric or artifact', async () => {
@@ -177,8 +189,8 @@ describe('GET /tensorboard', () => {
     expect(names).toHaveLength(3);
     expect(names.map((n) => n.replace(/events\.out\.tfevents\.\d+\.kiln$/, 'EVENTS'))).toEqual([
       'metrics/first/EVENTS',
+      'metrics/run-1-metrics/EVENTS',
       'metrics/second/EVENTS',
-      'runs/run-1/EVENTS',
     ]);
 
     for (const [name, file] of files) {

@@ -2,10 +2,10 @@ import {
   ARTIFACT_STATUSES,
   type ArtifactStatus,
   type ArtifactSummary,
-  type ContainerInfo,
+  type ContainerListing,
 } from '@kiln/client';
 import { Command, InvalidArgumentError } from 'commander';
-import { cliContext, openContainer, pipelineClient, type CliContext } from '../cli-context.js';
+import { cliContext, openContainer, type CliContext } from '../cli-context.js';
 import type { CliEnvironment } from '../cli-environment.js';
 import { usageError } from '../cli-error.js';
 import { describeState, formatTime } from '../output/format.js';
@@ -55,49 +55,13 @@ export function createLsCommand(env: CliEnvironment): Command {
     );
 }
 
-/** One container in `kiln ls`: a pipeline, or a tool one or more pipelines use. */
-interface ContainerRow {
-  name: string;
-  kind: 'tool' | 'pipeline';
-  category: ContainerInfo['category'] | null;
-  artifactType: string | null;
-  description: string;
-  /** Null for pipelines (the gateway reaches them; they report no health of their own here). */
-  healthy: boolean | null;
-  pipelines: string[];
-}
-
+/**
+ * `kiln ls`: every container of the project, as the dashboard lists them behind the gateway
+ * (`GET /containers/`): pipelines first, then tools, a tool no pipeline uses included.
+ */
 async function listContainers(context: CliContext): Promise<void> {
-  const pipelines = await context.kiln.pipelines();
-  const rows = new Map<string, ContainerRow>();
-  for (const pipeline of pipelines) {
-    rows.set(pipeline.name, {
-      name: pipeline.name,
-      kind: 'pipeline',
-      category: null,
-      artifactType: null,
-      description: pipeline.task.description,
-      healthy: null,
-      pipelines: [],
-    });
-    const containers = await pipelineClient(context, pipeline.name).containers();
-    for (const info of containers) {
-      const row = rows.get(info.name);
-      if (row) row.pipelines.push(pipeline.name);
-      else
-        rows.set(info.name, {
-          name: info.name,
-          kind: 'tool',
-          category: info.category,
-          description: info.description,
-          artifactType: info.artifactType,
-          healthy: info.healthy,
-          pipelines: [pipeline.name],
-        });
-    }
-  }
-  // Pipelines first, then their tools in the order the pipelines list them.
-  const list = [...rows.values()].sort(
+  const containers = await context.kiln.containers();
+  const list = [...containers].sort(
     (a, b) => Number(b.kind === 'pipeline') - Number(a.kind === 'pipeline'),
   );
   if (context.out.json) {
@@ -108,11 +72,16 @@ async function listContainers(context: CliContext): Promise<void> {
     ['NAME', 'KIND', 'MAKES', 'HEALTHY', 'USED BY'],
     list.map((row) => [
       row.name,
-      row.kind === 'pipeline' ? 'pipeline' : `tool (${row.category ?? '?'})`,
-      row.artifactType ?? 'runs',
-      row.healthy === null ? '-' : row.healthy ? 'yes' : 'NO',
+      kindOf(row),
+      row.artifactType || '-',
+      row.healthy ? 'yes' : 'NO',
       row.pipelines.join(',') || '-',
     ]),
-    'no pipelines behind this gateway',
+    'no containers behind this gateway',
   );
+}
+
+function kindOf(row: ContainerListing): string {
+  if (row.kind === null) return 'not answering';
+  return row.category ? `${row.kind} (${row.category})` : row.kind;
 }

@@ -3,6 +3,7 @@ import { cliContext, openContainer } from '../cli-context.js';
 import type { CliEnvironment } from '../cli-environment.js';
 import { usageError } from '../cli-error.js';
 import { describeState } from '../output/format.js';
+import { variantsLine } from '../output/variants-table.js';
 import { reportFinal, waitForRun } from '../wait-reporting.js';
 import {
   createFromOptions,
@@ -42,7 +43,7 @@ export function createRunCommand(env: CliEnvironment): Command {
       const label = `${where}/${created.name}`;
       if (context.out.progress && !context.out.bars)
         context.out.progressLine(`${label}: started (${describeState(created)})`);
-      const { run, steps } = await waitForRun(
+      const { run, steps, variants } = await waitForRun(
         context,
         client as PipelineClient,
         pipelineArg,
@@ -50,7 +51,9 @@ export function createRunCommand(env: CliEnvironment): Command {
         label,
         options.timeout,
       );
-      reportFinal(context, label, run, run.name, { run, steps });
+      if (variants && context.out.progress)
+        context.out.progressLine(`${label}: ${variantsLine(variants)}`);
+      reportFinal(context, label, run, run.name, { run, steps, ...(variants ? { variants } : {}) });
     },
   );
 }

@@ -3,15 +3,20 @@ import { cliContext, openContainer } from '../cli-context.js';
 import type { CliEnvironment } from '../cli-environment.js';
 import { usageError } from '../cli-error.js';
 import { formatTime } from '../output/format.js';
+import { writeVariants } from '../output/variants-table.js';
+import { variantsOf } from '../wait-reporting.js';
 import type { PipelineClient, ArtifactStatus } from '@kiln/client';
 import { artifactRows, parseStatus } from './ls.js';
 
-/** `kiln runs <pipeline> [run]`: the runs of a pipeline, or the steps of one run. */
+/**
+ * `kiln runs <pipeline> [run]`: the runs of a pipeline, or the steps of one run (and, for a run
+ * that swept variants, the variants side by side).
+ */
 export function createRunsCommand(env: CliEnvironment): Command {
   return new Command('runs')
     .description('list the runs of a pipeline, or the steps of one run')
     .argument('<pipeline>', 'pipeline name (through the gateway) or URL')
-    .argument('[run]', 'a run: show its steps')
+    .argument('[run]', 'a run: show its steps (and its variants, if it swept any)')
     .option('-s, --status <status>', 'only runs in this state', parseStatus)
     .action(
       async (
@@ -37,7 +42,10 @@ export function createRunsCommand(env: CliEnvironment): Command {
           return;
         }
         if (options.status) throw usageError('--status lists runs; leave out the run name');
-        const steps = await pipeline.steps(run);
+        const [steps, variants] = await Promise.all([
+          pipeline.steps(run),
+          variantsOf(pipeline, run),
+        ]);
         if (context.out.json) {
           context.out.result(steps);
           return;
@@ -54,6 +62,9 @@ export function createRunsCommand(env: CliEnvironment): Command {
           rows,
           `run ${run} has no steps yet`,
         );
+        if (!variants) return;
+        context.out.line('');
+        writeVariants(context.out, variants);
       },
     );
 }

@@ -104,7 +104,10 @@ function workerFlags(
 
 async function serve(modulePath: string, options: ServeCliOptions): Promise<void> {
   // Loaded here rather than at the top: every other kiln command starts faster without the server.
-  const core = await import('@kiln/core');
+  const [core, { loadTopology, TopologyEnv }] = await Promise.all([
+    import('@kiln/core'),
+    import('@kiln/topology'),
+  ]);
   const { createStreamLogger, startToolServer } = core;
   const env = process.env;
   const workers = workerFlags(options, env, core);
@@ -119,6 +122,11 @@ async function serve(modulePath: string, options: ServeCliOptions): Promise<void
     port: options.port ?? (env['PORT'] ? parsePort(env['PORT']) : 8080),
     host: options.host ?? env['HOST'] ?? '127.0.0.1',
     logger,
+    // The project this container belongs to: references name its services as the compose file does.
+    topology: await loadTopology({
+      composeFile: env[TopologyEnv.ComposeFile],
+      addresses: env[TopologyEnv.Addresses],
+    }),
     ...(maxUpload === undefined ? {} : { maxUploadBytes: maxUpload }),
     ...workers,
   });

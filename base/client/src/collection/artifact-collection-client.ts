@@ -1,19 +1,20 @@
-import type {
-  ArtifactRecord,
-  ArtifactStatus,
-  ArtifactSummary,
-  HealthResponse,
-  InputFileEntry,
-  MetricInfo,
-  MetricPoint,
-  ToolDescription,
+import {
+  Collection,
+  type ArtifactRecord,
+  type ArtifactStatus,
+  type ArtifactSummary,
+  type HealthResponse,
+  type InputFileEntry,
+  type MetricInfo,
+  type MetricPoint,
+  type ToolDescription,
 } from '@kiln/api';
 import {
   downloadArtifact,
   type DownloadOptions,
   type DownloadResult,
 } from '../download/download-artifact.js';
-import type { HttpClient } from '../http/http-client.js';
+import type { HttpClient, OpenStream } from '../http/http-client.js';
 import type { CallOptions } from '../kiln-options.js';
 import { followLog, type FollowLogOptions } from '../stream/follow-log.js';
 import { serverEvents, type ArtifactEvent, type EventsOptions } from '../stream/server-events.js';
@@ -21,14 +22,16 @@ import { createArtifact, type CreateOptions } from './create-artifact.js';
 import { assertName, encodeSegment } from './names.js';
 import { waitForArtifact, type WaitOptions } from './wait-for-artifact.js';
 
-/** The collection a container keeps its artifacts in: `artifacts` for tools, `runs` for pipelines. */
-export const Collection = { Artifacts: 'artifacts', Runs: 'runs' } as const;
-export type Collection = (typeof Collection)[keyof typeof Collection];
-
 /** Options of `list()`. */
 export interface ListOptions extends CallOptions {
   /** Only artifacts in this state. */
   status?: ArtifactStatus;
+}
+
+/** Options of `status()`. */
+export interface StatusOptions extends CallOptions {
+  /** Seconds to hold the request until a final state (`?wait=`, at most 60). @defaultValue none */
+  wait?: number;
 }
 
 /** Options of `log()`. */
@@ -41,7 +44,7 @@ export interface LogOptions extends CallOptions {
 const TEXT_VIEWS: readonly string[] = ['csv', 'svg'];
 
 /**
- * The artifact API every container serves (API.md, "Tool container"), on one collection.
+ * The artifact API every container serves (docs/api.md, "Tool container"), on one collection.
  * {@link ToolClient} and {@link PipelineClient} are this on `/artifacts` and `/runs`.
  */
 export class ArtifactCollectionClient {
@@ -101,9 +104,17 @@ export class ArtifactCollectionClient {
     return this.http.json('GET', `${this.#path(name)}/`, { call });
   }
 
-  /** The current status (a summary). */
-  status(name: string, call?: CallOptions): Promise<ArtifactSummary> {
-    return this.http.json('GET', `${this.#path(name)}/status`, { call });
+  /**
+   * The current status (a summary). With `wait`, one long-poll: the answer comes when the
+   * artifact reaches a final state or after `wait` seconds (at most 60), whichever is first.
+   */
+  status(name: string, options: StatusOptions = {}): Promise<ArtifactSummary> {
+    const { wait, ...call } = options;
+    return this.http.json('GET', `${this.#path(name)}/status`, {
+      query: { wait },
+      call,
+      ...(wait === undefined ? {} : { extraTimeout: wait * 1000 }),
+    });
   }
 
   /** Waits for a final state with the `?wait=` long-poll; see {@link WaitOptions}. */
@@ -124,6 +135,17 @@ export class ArtifactCollectionClient {
   /** The log as text, from byte `offset`. */
   log(name: string, options: LogOptions = {}): Promise<string> {
     return this.http.text('GET', `${this.#path(name)}/log`, {
+      query: { offset: options.offset },
+      call: options,
+    });
+  }
+
+  /**
+   * The log's raw bytes from byte `offset` (what is there now; empty past the end). Bytes, not
+   * text, so that a reader going on from `offset + bytes.length` never splits a character.
+   */
+  logBytes(name: string, options: LogOptions = {}): Promise<Buffer> {
+    return this.http.buffer('GET', `${this.#path(name)}/log`, {
       query: { offset: options.offset },
       call: options,
     });
@@ -153,6 +175,12 @@ export class ArtifactCollectionClient {
     return downloadArtifact(this.http, this.#path(name), record, dest, options);
   }
 
+  /** One file of a completed artifact's data (`data/{path}`), parsed as JSON. */
+  dataJson<T = unknown>(name: string, path: string, call?: CallOptions): Promise<T> {
+    const segments = path.split('/').map((segment) => encodeSegment(segment, 'data path'));
+    return this.http.json('GET', `${this.#path(name)}/data/${segments.join('/')}`, { call });
+  }
+
   /** The parameters as validated, defaults filled in. */
   inputParameters(name: string, call?: CallOptions): Promise<Record<string, unknown>> {
     return this.http.json('GET', `${this.#path(name)}/input-parameters`, { call });
@@ -179,15 +207,33 @@ export class ArtifactCollectionClient {
   metric(name: string, metric: string, view: 'csv' | 'svg', call?: CallOptions): Promise<string>;
   metric(name: string, metric: string, view: string, call?: CallOptions): Promise<unknown>;
   metric(name: string, metric: string, view: string, call?: CallOptions): Promise<unknown> {
-    const path = `${this.#path(name)}/metrics/${encodeSegment(metric, 'metric')}/${encodeSegment(view, 'view')}`;
+    const path = this.#metricPath(name, metric, view);
     return TEXT_VIEWS.includes(view)
       ? this.http.text('GET', path, { call })
       : this.http.json('GET', path, { call });
   }
 
+  /**
+   * One view of a metric as an open stream, with the answer's status and headers, for passing it
+   * on as it arrives (the visualization container forwards views this way). The body is the
+   * caller's to consume or destroy; an error answer rejects with its problem.
+   */
+  metricStream(
+    name: string,
+    metric: string,
+    view: string,
+    call?: CallOptions,
+  ): Promise<OpenStream> {
+    return this.http.stream(this.#metricPath(name, metric, view), { call });
+  }
+
   /** `/events` as an async iterator of artifact events. */
   events(options: EventsOptions = {}): AsyncGenerator<ArtifactEvent> {
     return serverEvents(this.http, options);
+  }
+
+  #metricPath(name: string, metric: string, view: string): string {
+    return `${this.#path(name)}/metrics/${encodeSegment(metric, 'metric')}/${encodeSegment(view, 'view')}`;
   }
 
   #path(name: string): string {

@@ -1,7 +1,7 @@
 import { ErrorCode, isValidName } from '@kiln/api';
 import { KilnApiError } from '../errors/kiln-api-error.js';
 
-/** Refuses a bad name before any request is made (API.md: names match NAME_PATTERN). */
+/** Refuses a bad name before any request is made (docs/api.md: names match NAME_PATTERN). */
 export function assertName(name: unknown, what: string): asserts name is string {
   if (!isValidName(name)) {
     throw KilnApiError.client(

@@ -8,7 +8,7 @@ export interface HashedFile {
 }
 
 /**
- * An artifact's digest as API.md defines it: lowercase hex sha256 over the lines
+ * An artifact's digest as docs/api.md defines it: lowercase hex sha256 over the lines
  * `path NUL sha256(file) LF` of its data files, paths relative with `/`, sorted by byte order.
  */
 export function artifactDigest(files: Iterable<Pick<HashedFile, 'path' | 'sha256'>>): string {

@@ -26,6 +26,12 @@ export interface DownloadProgress {
 export interface DownloadOptions extends CallOptions {
   /** Called as bytes arrive (phase `download`) and as a zip is unpacked (phase `unpack`). */
   onProgress?: (progress: DownloadProgress) => void;
+  /**
+   * Always unpack into the folder `dest`, keeping each file's path in the artifact, even when
+   * there is only one file (a build reading a referenced artifact's data wants one layout).
+   * @defaultValue false: a single file is written to `dest` itself
+   */
+  folder?: boolean;
 }
 
 /** What `download()` wrote. */
@@ -41,7 +47,7 @@ export interface DownloadResult {
 
 /**
  * Downloads a completed artifact's data: a single file to `dest` (or into `dest` when that is a
- * folder), several files as a zip unpacked into the folder `dest`. Everything lands in a staging
+ * folder), several files (or any number, with `folder`) as a zip unpacked into the folder `dest`. Everything lands in a staging
  * place beside `dest` first and is moved into place only once the data hashes to the record's
  * digest; a mismatch is a `DIGEST_MISMATCH` error and leaves nothing behind.
  */
@@ -52,7 +58,7 @@ export async function downloadArtifact(
   dest: string,
   options: DownloadOptions = {},
 ): Promise<DownloadResult> {
-  const single = record.files.length === 1 ? record.files[0] : undefined;
+  const single = record.files.length === 1 && !options.folder ? record.files[0] : undefined;
   const target = resolve(
     single && (await isFolder(dest)) ? join(dest, basename(single.path)) : dest,
   );

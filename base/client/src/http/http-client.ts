@@ -42,8 +42,12 @@ export class HttpClient {
   readonly options: ResolvedKilnOptions;
   #got: Promise<Got> | undefined;
 
+  /**
+   * `baseUrl` may be a compose URL or an address of a service: it is kept in compose form (the
+   * form {@link url} hands out) and resolved through the topology when a request is sent.
+   */
   constructor(baseUrl: string, options: ResolvedKilnOptions) {
-    this.baseUrl = baseUrl.replace(/\/+$/, '');
+    this.baseUrl = options.topology.canonical(baseUrl.replace(/\/+$/, ''));
     this.options = options;
   }
 
@@ -73,7 +77,10 @@ export class HttpClient {
     return new HttpClient(this.url(prefix), this.options);
   }
 
-  /** The absolute URL of `path` (relative to the base URL), with its query. */
+  /**
+   * The absolute URL of `path` (relative to the base URL), with its query, as handed out: in
+   * compose form when the base URL is a service's.
+   */
   url(path: string, query?: Query): string {
     const suffix = path === '' ? '' : `/${path.replace(/^\/+/, '')}`;
     const url = new URL(`${this.baseUrl}${suffix}`);
@@ -104,14 +111,19 @@ export class HttpClient {
 
   /** Sends a request and returns the answer's body as text (empty for 204). */
   async text(method: Method, path: string, options: RequestOptions = {}): Promise<string> {
-    const url = this.url(path, options.query);
+    return (await this.buffer(method, path, options)).toString('utf8');
+  }
+
+  /** Sends a request and returns the answer's raw bytes (a log read from an offset). */
+  async buffer(method: Method, path: string, options: RequestOptions = {}): Promise<Buffer> {
+    const url = this.target(path, options.query);
     const request = { method, url };
     const signal = callSignal(options.call, this.#timeout(options));
     try {
       const client = await this.#client();
       const pending = client(url, {
         method,
-        responseType: 'text',
+        responseType: 'buffer',
         ...(options.json === undefined ? {} : { json: options.json }),
         ...(options.body === undefined ? {} : { body: options.body }),
         ...(options.headers ? { headers: options.headers } : {}),
@@ -126,13 +138,18 @@ export class HttpClient {
     }
   }
 
+  /** The URL a request for `path` is sent to: {@link url}, resolved through the topology. */
+  target(path: string, query?: Query): string {
+    return this.options.topology.resolve(this.url(path, query));
+  }
+
   /**
    * Opens a streamed GET and resolves once a 2xx answer's headers arrived. Connection errors and
    * 502/503 are retried here like any idempotent request; an error answer rejects with its problem.
    * The body stream is the caller's to consume or destroy.
    */
   async stream(path: string, options: RequestOptions = {}): Promise<OpenStream> {
-    const url = this.url(path, options.query);
+    const url = this.target(path, options.query);
     const request = { method: 'GET', url };
     const signal = callSignal(options.call, options.call?.timeout);
     for (let attempt = 1; ; attempt++) {

@@ -1,11 +1,8 @@
 import { KilnEventName, type ArtifactSummary } from '@kiln/api';
-import { ClientErrorCode, KilnApiError, isKilnApiError } from '../errors/kiln-api-error.js';
-import { backoffDelay, sleep } from '../http/backoff.js';
-import { toKilnApiError } from '../http/error-mapping.js';
 import type { HttpClient } from '../http/http-client.js';
-import type { CallOptions } from '../kiln-options.js';
-import { SseParser } from './sse-parser.js';
-import { streamDeadline } from './stream-deadline.js';
+import { namedEvents, type EventsOptions } from './named-events.js';
+
+export type { EventsOptions } from './named-events.js';
 
 /** An event from `/events`: one per status or progress change of an artifact (or run). */
 export interface ArtifactEvent {
@@ -16,69 +13,14 @@ export interface ArtifactEvent {
 }
 
 /**
- * Options of `events()`. `signal` ends the iteration (the iterator then throws its reason);
- * `timeout` bounds the whole iteration (then `REQUEST_TIMEOUT`).
- */
-export interface EventsOptions extends CallOptions {
-  /**
-   * Called each time the stream is (re)connected, before any event of that connection: events
-   * from then on will be seen, so state read now leaves no gap.
-   */
-  onOpen?: () => void;
-}
-
-/**
- * Iterates `/events` (Server-Sent Events). A dropped connection is reopened with backoff (sending
- * `Last-Event-ID`); once the retries are spent without a connection, the iterator throws
- * `CONNECTION_FAILED`. Leaving the loop (`break`) closes the connection.
+ * Iterates a tool or pipeline container's `/events`: its `artifact` events, reconnecting as
+ * {@link namedEvents} does.
  */
 export async function* serverEvents(
   http: HttpClient,
   options: EventsOptions = {},
 ): AsyncGenerator<ArtifactEvent> {
-  const parser = new SseParser();
-  const call = streamDeadline(options);
-  let idle = 0;
-  for (;;) {
-    const headers: Record<string, string> = { accept: 'text/event-stream' };
-    if (parser.lastEventId !== undefined) headers['last-event-id'] = parser.lastEventId;
-    const stream = await http.stream('events', { headers, call: call() });
-    options.onOpen?.();
-    let got = false;
-    try {
-      for await (const chunk of stream.body) {
-        for (const raw of parser.feed((chunk as Buffer).toString('utf8'))) {
-          if (raw.event !== KilnEventName.Artifact) continue;
-          got = true;
-          yield {
-            type: KilnEventName.Artifact,
-            artifact: parseSummary(raw.data, stream.request.url),
-            id: raw.id,
-          };
-        }
-      }
-    } catch (error) {
-      if (stream.signal.signal?.aborted) throw toKilnApiError(error, stream.request, stream.signal);
-      if (isKilnApiError(error)) throw error;
-      // the connection broke: reopen below
-    } finally {
-      stream.body.destroy();
-    }
-    idle = got ? 1 : idle + 1;
-    await sleep(backoffDelay(idle, http.options), options.signal);
-  }
-}
-
-function parseSummary(data: string, url: string): ArtifactSummary {
-  try {
-    return JSON.parse(data) as ArtifactSummary;
-  } catch (error) {
-    throw KilnApiError.client(
-      ClientErrorCode.InvalidResponse,
-      'Invalid response',
-      `an event from ${url} is not JSON`,
-      502,
-      { cause: error },
-    );
+  for await (const event of namedEvents(http, [KilnEventName.Artifact], options)) {
+    yield { type: KilnEventName.Artifact, artifact: event.data as ArtifactSummary, id: event.id };
   }
 }

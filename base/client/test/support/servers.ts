@@ -1,6 +1,7 @@
 import { SILENT_LOGGER, startToolServer } from '@kiln/core';
+import type { TopologyDescription } from '@kiln/topology';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -30,7 +31,11 @@ export interface FixtureServer {
   close(): Promise<void>;
 }
 
-export async function startFixture(module: string): Promise<FixtureServer> {
+/** `topology`: the project the server is part of (a pipeline reaches its containers through it). */
+export async function startFixture(
+  module: string,
+  topology?: TopologyDescription,
+): Promise<FixtureServer> {
   const dataDir = await tempDir('data');
   const server = await startToolServer({
     modulePath: module,
@@ -38,6 +43,7 @@ export async function startFixture(module: string): Promise<FixtureServer> {
     port: 0,
     host: '127.0.0.1',
     logger: SILENT_LOGGER,
+    ...(topology ? { topology } : {}),
   });
   return {
     url: server.url,
@@ -65,32 +71,69 @@ export function spawnServer(module: string, dataDir: string, port = 0): Promise<
   );
 }
 
-/** The gateway (`containers/gateway/dist/main.js`) in front of `containers`. */
-export function spawnGateway(
+/**
+ * A test project as a gateway and a dashboard learn it: a compose file naming the services
+ * (`gateway` and `dashboard` with their roles, then each container) and where each listens.
+ */
+export interface TestProject {
+  composeFile: string;
+  /** Service name → its loopback URL. */
+  addresses: Record<string, string>;
+}
+
+/** Writes the compose file of a project holding `containers` (name → URL) into `dir`. */
+export async function writeProject(
+  dir: string,
   containers: Record<string, string>,
+): Promise<TestProject> {
+  const composeFile = join(dir, 'docker-compose.yml');
+  const services = Object.keys(containers).map((name) => `  ${name}: { image: kiln/${name} }`);
+  await writeFile(
+    composeFile,
+    [
+      'name: client-test',
+      'services:',
+      '  gateway: { image: kiln/gateway, x-kiln: { role: gateway } }',
+      '  dashboard: { image: kiln/dashboard, x-kiln: { role: dashboard } }',
+      ...services,
+      '',
+    ].join('\n'),
+  );
+  return { composeFile, addresses: { ...containers } };
+}
+
+/** The environment that gives a container's main.ts the project's topology. */
+function topologyEnv(project: TestProject): Record<string, string> {
+  return {
+    KILN_COMPOSE_FILE: project.composeFile,
+    KILN_SERVICE_ADDRESSES: Object.entries(project.addresses)
+      .map(([name, url]) => `${name}=${url}`)
+      .join(','),
+  };
+}
+
+/** The gateway (`containers/gateway/dist/main.js`) in front of the project. */
+export function spawnGateway(
+  project: TestProject,
   env: Record<string, string> = {},
 ): Promise<SpawnedServer> {
-  const urls = Object.entries(containers)
-    .map(([name, url]) => `${name}=${url}`)
-    .join(',');
   return spawnListening([join(ROOT, 'containers/gateway/dist/main.js')], {
     PORT: '0',
     HOST: '127.0.0.1',
-    KILN_CONTAINER_URLS: urls,
+    ...topologyEnv(project),
     ...env,
   });
 }
 
-/** The dashboard (`containers/dashboard/dist/main.js`), for `/pipelines/`. */
-export function spawnDashboard(pipelines: Record<string, string>): Promise<SpawnedServer> {
-  const urls = Object.entries(pipelines)
-    .map(([name, url]) => `${name}=${url}`)
-    .join(',');
-  return spawnListening([join(ROOT, 'containers/dashboard/dist/main.js')], {
+/** The dashboard (`containers/dashboard/dist/main.js`), for `/pipelines/` and `/containers/`. */
+export async function spawnDashboard(project: TestProject): Promise<SpawnedServer> {
+  const dashboard = await spawnListening([join(ROOT, 'containers/dashboard/dist/main.js')], {
     PORT: '0',
     HOST: '127.0.0.1',
-    KILN_PIPELINE_URLS: urls,
+    ...topologyEnv(project),
   });
+  project.addresses['dashboard'] = dashboard.url;
+  return dashboard;
 }
 
 /** Starts `node <args>` and resolves with the URL of its first `listening on <url>` line. */

@@ -4,12 +4,28 @@ import {
   PROBLEM_CONTENT_TYPE,
   toProblemDocument,
   type Logger,
+  type ProblemDocument,
 } from '@kiln/api';
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 
+/** Options of {@link problemHandler} and {@link sendProblem}. */
+export interface ProblemOptions {
+  /**
+   * Adds members to every problem document, for a protocol that wants its own beside RFC 9457's
+   * (the serving container adds the Open Inference Protocol's `error`).
+   */
+  extend?: (problem: ProblemDocument) => Record<string, unknown>;
+}
+
 /** Writes an error as an RFC 9457 problem document (never HTML, never a stack trace). */
-export function sendProblem(res: Response, error: unknown, instance?: string): void {
-  const problem = toProblemDocument(error, instance);
+export function sendProblem(
+  res: Response,
+  error: unknown,
+  instance?: string,
+  options: ProblemOptions = {},
+): void {
+  const base = toProblemDocument(error, instance);
+  const problem = options.extend ? { ...base, ...options.extend(base) } : base;
   if (res.headersSent) {
     res.destroy();
     return;
@@ -91,7 +107,7 @@ function normalizeError(error: unknown): unknown {
  * The one express error middleware: logs 5xx at error and 4xx at info, answers with a problem
  * document. 5xx details are generic, since raw messages leak internals.
  */
-export function problemHandler(logger: Logger): ErrorRequestHandler {
+export function problemHandler(logger: Logger, options: ProblemOptions = {}): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     const normalized = normalizeError(error);
     const status = normalized instanceof KilnError ? normalized.status : 500;
@@ -104,7 +120,7 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     if (status >= 500)
       logger.error('request failed', { ...meta, stack: (normalized as Error)?.stack });
     else logger.info('request refused', meta);
-    sendProblem(res, normalized, req.originalUrl);
+    sendProblem(res, normalized, req.originalUrl, options);
   };
 }
 

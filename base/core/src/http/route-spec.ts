@@ -1,9 +1,9 @@
 import { ErrorCode, KilnError } from '@kiln/api';
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 
-export type HttpMethod = 'get' | 'post' | 'delete';
+export type HttpMethod = 'get' | 'post' | 'put' | 'delete';
 
-/** A query parameter as documented in OpenAPI. */
+/** A query parameter (or a request header) as documented in OpenAPI. */
 export interface QuerySpec {
   name: string;
   description: string;
@@ -21,10 +21,24 @@ export interface RouteSpec {
   operationId: string;
   summary: string;
   query?: QuerySpec[];
-  /** `create` documents the JSON and multipart create bodies. */
-  requestBody?: 'create';
+  /** Request headers the route reads (`Range`, `If-None-Match`). */
+  headers?: QuerySpec[];
+  /**
+   * JSON Schemas of path parameters that are not plain strings (`{ version: { type: 'integer' } }`).
+   * @defaultValue every path parameter is a string (a Kiln name for `{name}`)
+   */
+  params?: Record<string, Record<string, unknown>>;
+  /**
+   * The request body: `create` documents a tool's JSON and multipart create bodies; any other
+   * route gives its OpenAPI Request Body Object (`{ required, content: { … } }`).
+   */
+  requestBody?: 'create' | Record<string, unknown>;
   /** Status → description; the success content is described by `content`. */
   responses: Record<string, string>;
+  /** Status → header name → description, for headers a success answer sets (`Location`). */
+  responseHeaders?: Record<string, Record<string, string>>;
+  /** Error statuses answered with `content` rather than a problem document (`/health`'s 503). */
+  contentOn?: string[];
   /** Media type → JSON Schema (or a `$ref`) of the success body. */
   content?: Record<string, Record<string, unknown>>;
   handler: (req: Request, res: Response) => Promise<void> | void;

@@ -14,6 +14,28 @@ export interface SendFileOptions {
   downloadName?: string;
 }
 
+/** The request headers {@link sendFile} honours, as documented in OpenAPI. */
+export const FILE_REQUEST_HEADERS = [
+  { name: 'Range', description: 'one range of bytes (`bytes=0-99`)', schema: { type: 'string' } },
+  {
+    name: 'If-Range',
+    description: 'the ETag the range applies to; another ETag gets the whole file',
+    schema: { type: 'string' },
+  },
+  {
+    name: 'If-None-Match',
+    description: 'an ETag the client has; 304 when it still matches',
+    schema: { type: 'string' },
+  },
+];
+
+/** The headers {@link sendFile} sets on a 200 or 206, as documented in OpenAPI. */
+export const FILE_RESPONSE_HEADERS = {
+  ETag: "the file's sha256, quoted (a strong validator)",
+  'Accept-Ranges': '`bytes`',
+  'Content-Disposition': 'the file name, where one is suggested',
+};
+
 /**
  * Streams a file with `Content-Type` from its extension, `ETag` and `If-None-Match`, and single
  * `Range` requests (206, or a 416 problem). Memory stays at two read chunks whatever the file's

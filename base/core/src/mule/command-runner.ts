@@ -1,3 +1,4 @@
+import { ErrorCode, KilnError } from '@kiln/api';
 import { spawn } from 'node:child_process';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -34,8 +35,10 @@ function commandEnvironment(job: BuildJob, inputs: Record<string, string>): Reco
 
 /**
  * Runs an executable as the builder: parameters, inputs and the output folder through
- * environment variables; `kiln:` lines on stdout for progress, metrics and reports; every
- * other line of stdout and stderr into the log. A non-zero exit fails the build.
+ * environment variables; `kiln:` lines on stdout for progress, metrics, reports and a failure
+ * message; every other line of stdout and stderr into the log. A `kiln:fail` line or a non-zero
+ * exit fails the build with a `KilnError` whose message is the whole explanation: the command's
+ * own output is already in the log, and the runner's stack would say nothing about the tool.
  */
 export async function runCommand(
   command: readonly string[],
@@ -59,7 +62,10 @@ export async function runCommand(
     setTimeout(() => child.kill('SIGKILL'), COMMAND_KILL_GRACE_MS).unref();
   };
   signal.addEventListener('abort', onAbort, { once: true });
-  const stdoutDone = consumeLines(child.stdout, (line) => handleStdoutLine(line, recorder));
+  const control: ControlState = { failure: null };
+  const stdoutDone = consumeLines(child.stdout, (line) =>
+    handleStdoutLine(line, recorder, control),
+  );
   const stderrDone = consumeLines(child.stderr, (line) => recorder.appendLog(`${line}\n`));
   try {
     const [code, exitSignal] = await new Promise<[number | null, NodeJS.Signals | null]>(
@@ -70,11 +76,14 @@ export async function runCommand(
     );
     await Promise.all([stdoutDone, stderrDone]);
     signal.throwIfAborted();
-    if (code !== 0) {
-      throw new Error(
-        exitSignal ? `command killed by ${exitSignal}` : `command exited with code ${code}`,
-      );
-    }
+    const failure =
+      control.failure ??
+      (exitSignal
+        ? `command killed by ${exitSignal}`
+        : code !== 0
+          ? `command exited with code ${code}`
+          : null);
+    if (failure !== null) throw new KilnError(ErrorCode.BuildFailed, failure);
   } finally {
     signal.removeEventListener('abort', onAbort);
   }
@@ -89,20 +98,26 @@ function consumeLines(
   return new Promise((done) => lines.once('close', done));
 }
 
-function handleStdoutLine(line: string, recorder: BuildRecorder): void {
+/** What the command said about itself through control lines, beyond progress and metrics. */
+interface ControlState {
+  /** The message of the last `kiln:fail` line, if any. */
+  failure: string | null;
+}
+
+function handleStdoutLine(line: string, recorder: BuildRecorder, control: ControlState): void {
   if (!line.startsWith(CONTROL_PREFIX)) {
     recorder.appendLog(`${line}\n`);
     return;
   }
   try {
-    applyControlLine(line.slice(CONTROL_PREFIX.length), recorder);
+    applyControlLine(line.slice(CONTROL_PREFIX.length), recorder, control);
   } catch (error) {
     recorder.appendLog(`kiln: ignored control line '${line}': ${(error as Error).message}\n`);
   }
 }
 
-/** `progress 0.5 decoding`, `metric loss 0.31 [step]`, `report name {json}`. */
-function applyControlLine(body: string, recorder: BuildRecorder): void {
+/** `progress 0.5 decoding`, `metric loss 0.31 [step]`, `report name {json}`, `fail message`. */
+function applyControlLine(body: string, recorder: BuildRecorder, control: ControlState): void {
   const [verb = '', ...rest] = body.split(' ');
   if (verb === 'progress') {
     const [fraction = '', ...message] = rest;
@@ -113,6 +128,10 @@ function applyControlLine(body: string, recorder: BuildRecorder): void {
   } else if (verb === 'report') {
     const [name = '', ...json] = rest;
     recorder.report(name, JSON.parse(json.join(' ')));
+  } else if (verb === 'fail') {
+    const message = rest.join(' ').trim();
+    if (message === '') throw new Error('a failure needs a message');
+    control.failure = message;
   } else {
     throw new Error(`unknown verb '${verb}'`);
   }

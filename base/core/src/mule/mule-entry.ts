@@ -3,7 +3,8 @@
  * for its worker, until the server retires it or goes. Never exported from the package; the
  * server forks this file, one per worker, when work arrives.
  */
-import { ErrorCode } from '@kiln/api';
+import { ErrorCode, KilnError } from '@kiln/api';
+import { Topology } from '@kiln/topology';
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { loadToolModule } from '../tool/load-tool-module.js';
@@ -15,6 +16,7 @@ import { runCommand } from './command-runner.js';
 import { fetchInputs } from './input-fetcher.js';
 import {
   MULE_MODULE_ENV,
+  MULE_TOPOLOGY_ENV,
   type BuildJob,
   type MuleToServer,
   type ServerToMule,
@@ -26,8 +28,11 @@ const send = (message: MuleToServer): void => {
 
 const modulePath = process.env[MULE_MODULE_ENV];
 let tool: ToolDefinition;
+let topology: Topology;
 try {
   if (!modulePath) throw new Error(`${MULE_MODULE_ENV} is not set`);
+  const topologyJson = process.env[MULE_TOPOLOGY_ENV];
+  topology = topologyJson ? Topology.from(JSON.parse(topologyJson)) : Topology.EMPTY;
   tool = await loadToolModule(modulePath);
 } catch (error) {
   send({
@@ -84,8 +89,12 @@ async function build(job: BuildJob): Promise<void> {
     // would only add latency to every build.
     if (job.attempt > 1) rmSync(job.paths.staging, { recursive: true, force: true });
     mkdirSync(job.paths.staging, { recursive: true });
-    const inputs = await fetchInputs(job.inputRefs, job.paths.inputs, controller.signal, (line) =>
-      recorder.log(line),
+    const inputs = await fetchInputs(
+      job.inputRefs,
+      job.paths.inputs,
+      topology,
+      controller.signal,
+      (line) => recorder.log(line),
     );
     controller.signal.throwIfAborted();
     if (tool.build) {
@@ -101,6 +110,7 @@ async function build(job: BuildJob): Promise<void> {
         report: (name, json) => recorder.report(name, json),
         progress: (fraction, message) => recorder.progress(fraction, message),
         signal: controller.signal,
+        topology,
       });
     } else {
       await runCommand(tool.command ?? [], modulePath!, job, inputs, recorder, controller.signal);
@@ -119,7 +129,9 @@ async function build(job: BuildJob): Promise<void> {
       send({ cmd: 'aborted', name: job.name });
     } else {
       const err = error instanceof Error ? error : new Error(String(error));
-      recorder.appendLog(`${err.stack ?? err.message}\n`);
+      // A KilnError (a command builder that failed) is explained whole by its message, which the
+      // server writes into the log as one line; its stack would only show Kiln's runner.
+      if (!(err instanceof KilnError)) recorder.appendLog(`${err.stack ?? err.message}\n`);
       recorder.close();
       send({
         cmd: 'failed',

@@ -37,3 +37,6 @@ export type MuleToServer =
 
 /** Environment variable carrying the tool module's path to the mule. */
 export const MULE_MODULE_ENV = 'KILN_MULE_MODULE';
+
+/** Environment variable carrying the server's topology (its plain JSON form) to the mule. */
+export const MULE_TOPOLOGY_ENV = 'KILN_MULE_TOPOLOGY';

@@ -2,6 +2,7 @@ import { isFinalStatus, type ArtifactSummary } from '@kiln/api';
 import { toSummary } from '../store/artifact-row.js';
 import { waitSeconds } from '../http/query.js';
 import { SUMMARY_REF } from '../http/openapi.js';
+import { schemaRef } from '../http/openapi-schemas.js';
 import type { RouteSpec } from '../http/route-spec.js';
 import type { ToolServerContext } from '../server/tool-server-context.js';
 import { nameParam } from './route-params.js';
@@ -40,7 +41,7 @@ export function artifactRoutes(ctx: ToolServerContext): RouteSpec[] {
       summary:
         'The full record: summary, parameters, input files, data files, metrics, inputs, digest',
       responses: { '200': 'the record', '400': 'a bad name', '404': 'no such artifact' },
-      content: { 'application/json': { type: 'object' } },
+      content: { 'application/json': schemaRef('ArtifactRecord') },
       handler: async (req, res) => {
         res.json(await ctx.store.record(nameParam(req)));
       },

@@ -168,6 +168,7 @@ export function collectionRoutes(ctx: ToolServerContext): RouteSpec[] {
         '415': 'neither JSON nor multipart',
         '422': 'the parameters, input files or references are not valid',
       },
+      responseHeaders: { '202': { Location: 'the new artifact: `{collection}/{name}/`' } },
       content: { 'application/json': SUMMARY_REF },
       handler: async (req, res) => {
         let input: CreateInput;

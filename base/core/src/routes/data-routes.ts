@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { oneOf } from '../http/query.js';
 import type { RouteSpec } from '../http/route-spec.js';
-import { sendFile } from '../http/send-file.js';
+import { FILE_REQUEST_HEADERS, FILE_RESPONSE_HEADERS, sendFile } from '../http/send-file.js';
 import { sendZip } from '../http/zip-stream.js';
 import type { ToolServerContext } from '../server/tool-server-context.js';
 import { listFiles } from '../util/data-digest.js';
@@ -40,11 +40,19 @@ export function dataRoutes(ctx: ToolServerContext): RouteSpec[] {
       query: [
         { name: 'format', description: '`zip` to always get a zip', schema: { enum: ['zip'] } },
       ],
+      headers: FILE_REQUEST_HEADERS,
       responses: {
         '200': 'the file or zip',
         '206': 'a range of a single file',
+        '304': 'the single file still matches If-None-Match',
+        '400': 'a bad name or format',
         '404': 'no such artifact',
         '409': 'not completed',
+        '416': 'a range the single file cannot satisfy (malformed, or no byte of the file)',
+      },
+      responseHeaders: {
+        '200': FILE_RESPONSE_HEADERS,
+        '206': { ...FILE_RESPONSE_HEADERS, 'Content-Range': 'the bytes sent, of the whole' },
       },
       content: {
         'application/octet-stream': { type: 'string', format: 'binary' },
@@ -76,12 +84,19 @@ export function dataRoutes(ctx: ToolServerContext): RouteSpec[] {
       path: `${base}/{path}`,
       operationId: 'getDataFile',
       summary: 'One file of the data (a folder comes as a zip of it), with ETag and Range',
+      headers: FILE_REQUEST_HEADERS,
       responses: {
         '200': 'the file or zip',
         '206': 'a range',
+        '304': 'the file still matches If-None-Match',
         '400': 'a refused path',
         '404': 'no such file',
         '409': 'not completed',
+        '416': 'a range the file cannot satisfy (malformed, or no byte of the file)',
+      },
+      responseHeaders: {
+        '200': FILE_RESPONSE_HEADERS,
+        '206': { ...FILE_RESPONSE_HEADERS, 'Content-Range': 'the bytes sent, of the whole' },
       },
       content: { 'application/octet-stream': { type: 'string', format: 'binary' } },
       handler: async (req, res) => {

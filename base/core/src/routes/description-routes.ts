@@ -1,21 +1,9 @@
 import type { HealthResponse } from '@kiln/api';
 import { statfs } from 'node:fs/promises';
 import { buildOpenApi } from '../http/openapi.js';
+import { schemaRef } from '../http/openapi-schemas.js';
 import type { RouteSpec } from '../http/route-spec.js';
 import type { ToolServerContext } from '../server/tool-server-context.js';
-
-/** `GET /health`, as documented in `/openapi.json`. */
-const HEALTH_SCHEMA = {
-  type: 'object',
-  required: ['status', 'queued', 'running', 'workers'],
-  properties: {
-    status: { enum: ['ok', 'unavailable'] },
-    queued: { type: 'integer', minimum: 0 },
-    running: { type: 'integer', minimum: 0 },
-    workers: { type: 'integer', minimum: 1, description: 'how many builds can run at once' },
-    reason: { type: 'string', description: 'why the container cannot take work (with 503)' },
-  },
-};
 
 /** Below this much free space on the data folder's disk, the container takes no work. */
 const MIN_FREE_BYTES = 64 * 1024 ** 2;
@@ -38,7 +26,7 @@ export function descriptionRoutes(
       operationId: 'describe',
       summary: 'What this container is, its parameters schema and input files',
       responses: { '200': 'the description' },
-      content: { 'application/json': { type: 'object' } },
+      content: { 'application/json': schemaRef('ToolDescription') },
       handler: (_req, res) => {
         res.json(ctx.description);
       },
@@ -49,8 +37,9 @@ export function descriptionRoutes(
       operationId: 'health',
       summary:
         'Whether the container can take work, with its queue and workers; 503 only while it cannot (disk full, or no build process can be started)',
-      responses: { '200': 'healthy', '503': 'cannot take work' },
-      content: { 'application/json': HEALTH_SCHEMA },
+      responses: { '200': 'healthy', '503': 'cannot take work; `reason` says why' },
+      contentOn: ['503'],
+      content: { 'application/json': schemaRef('Health') },
       handler: async (_req, res) => {
         const counts = await ctx.store.counts();
         const reason =
@@ -73,7 +62,13 @@ export function descriptionRoutes(
       operationId: 'openapi',
       summary: 'The OpenAPI 3.1 document of this container',
       responses: { '200': 'the document' },
-      content: { 'application/json': { type: 'object' } },
+      content: {
+        'application/json': {
+          type: 'object',
+          required: ['openapi', 'info', 'paths'],
+          properties: { openapi: { const: '3.1.0' } },
+        },
+      },
       handler: (_req, res) => {
         openApi ??= buildOpenApi(ctx.description, allRoutes());
         res.json(openApi);

@@ -13,7 +13,12 @@ export function eventRoutes(ctx: ToolServerContext): RouteSpec[] {
       summary:
         'Server-Sent Events: an `artifact` event with the summary at every status or progress change',
       responses: { '200': 'the event stream' },
-      content: { 'text/event-stream': { type: 'string' } },
+      content: {
+        'text/event-stream': {
+          type: 'string',
+          description: 'events `artifact`, each with an ArtifactSummary as JSON in its `data`',
+        },
+      },
       handler: (req, res) => {
         const stream = openEventStream(req, res);
         stream.onClose(

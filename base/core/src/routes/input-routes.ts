@@ -1,7 +1,8 @@
 import { ErrorCode, KilnError } from '@kiln/api';
 import { join } from 'node:path';
 import type { RouteSpec } from '../http/route-spec.js';
-import { sendFile } from '../http/send-file.js';
+import { schemaRef } from '../http/openapi-schemas.js';
+import { FILE_REQUEST_HEADERS, FILE_RESPONSE_HEADERS, sendFile } from '../http/send-file.js';
 import type { ToolServerContext } from '../server/tool-server-context.js';
 import { nameParam } from './route-params.js';
 
@@ -28,7 +29,7 @@ export function inputRoutes(ctx: ToolServerContext): RouteSpec[] {
       operationId: 'listInputFiles',
       summary: 'The submitted files: name, filename, size, sha256',
       responses: { '200': 'the files', '404': 'no such artifact' },
-      content: { 'application/json': { type: 'array' } },
+      content: { 'application/json': { type: 'array', items: schemaRef('InputFileEntry') } },
       handler: async (req, res) => {
         const name = nameParam(req);
         await ctx.store.require(name);
@@ -40,7 +41,19 @@ export function inputRoutes(ctx: ToolServerContext): RouteSpec[] {
       path: `${base}/input-files/{file}`,
       operationId: 'getInputFile',
       summary: "A submitted file's bytes",
-      responses: { '200': 'the bytes', '400': 'a bad name', '404': 'no such artifact or file' },
+      headers: FILE_REQUEST_HEADERS,
+      responses: {
+        '200': 'the bytes',
+        '206': 'a range',
+        '304': 'the file still matches If-None-Match',
+        '400': 'a bad name',
+        '404': 'no such artifact or file',
+        '416': 'a range the file cannot satisfy (malformed, or no byte of the file)',
+      },
+      responseHeaders: {
+        '200': FILE_RESPONSE_HEADERS,
+        '206': { ...FILE_RESPONSE_HEADERS, 'Content-Range': 'the bytes sent, of the whole' },
+      },
       content: { 'application/octet-stream': { type: 'string', format: 'binary' } },
       handler: async (req, res) => {
         const name = nameParam(req);

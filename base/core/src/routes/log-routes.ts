@@ -91,8 +91,8 @@ export function logRoutes(ctx: ToolServerContext): RouteSpec[] {
         },
         {
           name: 'follow',
-          description: '1 to keep streaming until the build ends',
-          schema: { enum: ['1', '0'] },
+          description: '1 (or `true`, `yes`) to keep streaming until the build ends',
+          schema: { enum: ['1', '0', 'true', 'false', 'yes', 'no', ''] },
         },
       ],
       responses: { '200': 'the log', '400': 'a bad offset', '404': 'no such artifact' },

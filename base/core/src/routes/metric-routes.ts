@@ -7,6 +7,7 @@ import {
   seriesToCsv,
 } from '../metrics/metric-reader.js';
 import { renderSeriesSvg } from '../metrics/svg-chart.js';
+import { schemaRef } from '../http/openapi-schemas.js';
 import type { RouteSpec } from '../http/route-spec.js';
 import type { ToolServerContext } from '../server/tool-server-context.js';
 import { nameParam } from './route-params.js';
@@ -21,7 +22,7 @@ export function metricRoutes(ctx: ToolServerContext): RouteSpec[] {
       operationId: 'listMetrics',
       summary: 'The metrics: name, kind (series or report), views, last point',
       responses: { '200': 'the metrics', '404': 'no such artifact' },
-      content: { 'application/json': { type: 'array' } },
+      content: { 'application/json': { type: 'array', items: schemaRef('MetricInfo') } },
       handler: async (req, res) => {
         const name = nameParam(req);
         await ctx.store.require(name);
@@ -35,7 +36,16 @@ export function metricRoutes(ctx: ToolServerContext): RouteSpec[] {
       summary: 'A view of a metric: values, csv, latest, svg (series) or json (report)',
       responses: { '200': 'the view', '404': 'no such artifact, metric or view' },
       content: {
-        'application/json': {},
+        'application/json': {
+          description:
+            '`values`: every point; `latest`: the last point (or null); `json`: the report',
+          anyOf: [
+            { type: 'array', items: schemaRef('MetricPoint') },
+            schemaRef('MetricPoint'),
+            { type: 'null' },
+            { description: 'a report: any JSON' },
+          ],
+        },
         'text/csv': { type: 'string' },
         'image/svg+xml': { type: 'string' },
       },

@@ -8,6 +8,7 @@ import {
   type InputFileSpec,
   type ValidationIssue,
 } from '@kiln/api';
+import type { Topology } from '@kiln/topology';
 import { createHash, randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import type { StagedInputFile } from '../store/artifact-creation.js';
@@ -31,16 +32,25 @@ export interface ArtifactCreatorOptions {
   inputFiles: readonly InputFileSpec[];
   validator: ParameterValidator;
   store: ArtifactStore;
+  /** Resolves the compose URLs of artifact references (`http://import:8080/…`). */
+  topology: Topology;
   /** A new queued artifact exists. */
   onQueued(summary: ArtifactSummary): void;
   /** A new artifact was completed at once from the cache. */
   onCached(summary: ArtifactSummary): void;
 }
 
-/** Looks up a referenced artifact's record; the HTTP client is loaded only when needed. */
-async function fetchReference(url: string): Promise<{ status: string; digest: string | null }> {
-  const { got } = await import('got');
-  return got(url, { timeout: { request: 10_000 }, retry: { limit: 2 } }).json();
+/**
+ * Looks up a referenced artifact's record with `@kiln/client`, reaching its container through
+ * the topology. The SDK is loaded on the first reference: most tools never see one.
+ */
+async function fetchReference(
+  url: string,
+  topology: Topology,
+): Promise<{ status: string; digest: string | null }> {
+  const { Kiln } = await import('@kiln/client');
+  const { client, name } = Kiln.artifactAt(url, { topology, timeout: 10_000, retries: 2 });
+  return client.get(name);
 }
 
 /**
@@ -134,7 +144,7 @@ export class ArtifactCreator {
         const url = parameters[parameter];
         if (typeof url !== 'string') return;
         try {
-          const record = await fetchReference(url);
+          const record = await fetchReference(url, this.#options.topology);
           if (record.status !== ArtifactStatus.Completed) {
             errors.push({
               path: `/${parameter}`,

@@ -20,9 +20,12 @@ import { listMetricFiles, readReport } from '../metrics/metric-reader.js';
 /** A request id a caller may choose (a UUID, a trace id). */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** Every route of the artifact API for a context, in mounting order. */
-function toolRoutes(ctx: ToolServerContext): RouteSpec[] {
-  const routes: RouteSpec[] = [];
+/**
+ * Every route of the container for a context, in mounting order: the definition's own first,
+ * then the artifact API. All of them feed `/openapi.json`.
+ */
+function toolRoutes(ctx: ToolServerContext, own: readonly RouteSpec[]): RouteSpec[] {
+  const routes: RouteSpec[] = [...own];
   routes.push(
     ...descriptionRoutes(ctx, () => routes),
     ...collectionRoutes(ctx),
@@ -39,6 +42,7 @@ function toolRoutes(ctx: ToolServerContext): RouteSpec[] {
 function hookContext(ctx: ToolServerContext): ServerHookContext {
   return {
     logger: ctx.logger,
+    topology: ctx.topology,
     collectionPath: ctx.collectionPath,
     getSummary: async (name) => {
       const artifact = await ctx.store.get(name);
@@ -84,8 +88,8 @@ export function createApp(
     next();
   });
   const router = express.Router();
-  definition.routes?.(router, hookContext(ctx));
-  mountRoutes(router, toolRoutes(ctx));
+  const own = definition.routes?.(router, hookContext(ctx)) ?? [];
+  mountRoutes(router, toolRoutes(ctx, own));
   app.use(router);
   app.use(notFoundHandler());
   app.use(problemHandler(ctx.logger));

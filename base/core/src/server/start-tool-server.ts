@@ -71,6 +71,7 @@ export async function startToolServer(options: ToolServerOptions): Promise<Runni
     workers: resolved.workers,
     gpus: resolved.gpus,
     modulePath: resolved.modulePath,
+    topology: resolved.topology.toJSON(),
     logger: logger.child({ component: 'mule' }),
     cancelGraceMs: resolved.cancelGraceMs,
     muleStartTimeoutMs: resolved.muleStartTimeoutMs,
@@ -95,6 +96,7 @@ export async function startToolServer(options: ToolServerOptions): Promise<Runni
     inputFiles: description.inputFiles,
     validator,
     store,
+    topology: resolved.topology,
     onQueued: (summary) => {
       events.artifactChanged(summary);
       scheduler.kick();
@@ -116,6 +118,7 @@ export async function startToolServer(options: ToolServerOptions): Promise<Runni
       workers,
       logger,
       maxUploadBytes: resolved.maxUploadBytes,
+      topology: resolved.topology,
     },
     definition,
   );

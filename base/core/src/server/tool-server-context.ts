@@ -1,4 +1,5 @@
 import type { ToolDescription, Logger } from '@kiln/api';
+import type { Topology } from '@kiln/topology';
 import type { EventHub } from '../events/event-hub.js';
 import type { ArtifactStore } from '../store/artifact-store.js';
 import type { WorkerPool } from '../workers/worker-pool.js';
@@ -17,4 +18,5 @@ export interface ToolServerContext {
   workers: WorkerPool;
   logger: Logger;
   maxUploadBytes: number;
+  topology: Topology;
 }

@@ -1,4 +1,5 @@
 import { type ToolDescription, SILENT_LOGGER, type Logger } from '@kiln/api';
+import { Topology, type TopologyDescription } from '@kiln/topology';
 import type { Server } from 'node:http';
 import { resolve } from 'node:path';
 import type { StoreBackend } from '../store/store-backend.js';
@@ -48,12 +49,19 @@ export interface ToolServerOptions {
    * @defaultValue a SQLite file in `dataDir` and an in-process event hub
    */
   backend?: StoreBackend;
+  /**
+   * The project's topology (`@kiln/topology`), through which artifact references in compose
+   * form (`http://import:8080/artifacts/x/`) are resolved when the server checks them and a
+   * mule fetches their data; builds and route hooks get it as `ctx.topology`.
+   * @defaultValue none: references are opened as they are
+   */
+  topology?: Topology | TopologyDescription;
 }
 
 export type ResolvedToolServerOptions = Required<
-  Omit<ToolServerOptions, 'backend' | keyof ResolvedWorkerOptions>
+  Omit<ToolServerOptions, 'backend' | 'topology' | keyof ResolvedWorkerOptions>
 > &
-  ResolvedWorkerOptions & { backend: StoreBackend | undefined };
+  ResolvedWorkerOptions & { backend: StoreBackend | undefined; topology: Topology };
 
 export const DEFAULT_MAX_UPLOAD_BYTES = 4 * 1024 ** 3;
 
@@ -72,6 +80,7 @@ export function resolveToolServerOptions(options: ToolServerOptions): ResolvedTo
     maxBuildsPerMule: options.maxBuildsPerMule ?? 0,
     maxAttempts: options.maxAttempts ?? 3,
     backend: options.backend,
+    topology: Topology.from(options.topology),
   };
 }
 

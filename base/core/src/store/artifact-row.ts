@@ -56,7 +56,7 @@ export interface BuildInputs {
   inputFiles: InputFileEntry[];
 }
 
-/** The summary of API.md from an index row (drops the server-side fields). */
+/** The summary of docs/api.md from an index row (drops the server-side fields). */
 export function toSummary(artifact: IndexedArtifact): ArtifactSummary {
   return {
     name: artifact.name,

@@ -1,3 +1,5 @@
+import type { Topology } from '@kiln/topology';
+
 /**
  * What `build(ctx)` receives in the mule. Everything a build writes goes through it, so the
  * artifact's log, metrics and progress are recorded even if the process crashes afterwards.
@@ -26,4 +28,9 @@ export interface BuildContext<P = Record<string, any>> {
   progress(fraction: number, message?: string): void;
   /** Aborted when the artifact is cancelled, deleted or times out. */
   signal: AbortSignal;
+  /**
+   * The project's topology (`@kiln/topology`): give it to `@kiln/client` to reach other
+   * containers by their compose URLs (`http://import:8080`), as pipelines do.
+   */
+  topology: Topology;
 }

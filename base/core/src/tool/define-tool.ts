@@ -1,5 +1,6 @@
-import type { ContainerKind, InputFileSpec, JsonSchema } from '@kiln/api';
+import type { Collection, ContainerKind, InputFileSpec, JsonSchema } from '@kiln/api';
 import type { Router } from 'express';
+import type { RouteSpec } from '../http/route-spec.js';
 import type { BuildContext } from './build-context.js';
 import type { ServerHookContext } from './server-hook-context.js';
 
@@ -56,12 +57,15 @@ export interface ToolDefinition<P = Record<string, any>> {
    * The collection path: `artifacts` for tools, `runs` for pipelines.
    * @defaultValue 'artifacts'
    */
-  collection?: 'artifacts' | 'runs';
+  collection?: Collection;
   /**
-   * Extra routes mounted before the artifact API, in the server process (never in the mule).
-   * Pipelines use it for `/task`, `/containers` and `/artifacts`.
+   * Extra routes, in the server process (never in the mule), mounted before the artifact API.
+   * Return them as {@link RouteSpec}s: each is served, answers 405 to other methods, and is
+   * described in `/openapi.json` (pipelines serve `/task`, `/containers`, `/artifacts` and
+   * `/runs/{name}/steps` this way). Routes added to `router` directly are served but left out
+   * of the OpenAPI document.
    */
-  routes?: (router: Router, ctx: ServerHookContext) => void;
+  routes?: (router: Router, ctx: ServerHookContext) => readonly RouteSpec[] | void;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { ArtifactRecord, ArtifactSummary, Logger } from '@kiln/api';
+import type { Topology } from '@kiln/topology';
 
 /**
  * What a definition's `routes` hook may use in the server process: read-only views of this
@@ -6,6 +7,8 @@ import type { ArtifactRecord, ArtifactSummary, Logger } from '@kiln/api';
  */
 export interface ServerHookContext {
   logger: Logger;
+  /** The project's topology, as the server was given it (see `BuildContext.topology`). */
+  topology: Topology;
   /** `/artifacts` or `/runs`. */
   collectionPath: string;
   /** The summary of one of this container's artifacts, or null. */

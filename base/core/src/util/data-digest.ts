@@ -108,7 +108,7 @@ export async function describeFiles(
 }
 
 /**
- * The artifact digest of API.md: sha256 over the lines `path NUL sha256(file) LF`, paths sorted
+ * The artifact digest of docs/api.md: sha256 over the lines `path NUL sha256(file) LF`, paths sorted
  * by byte order.
  */
 export function digestOf(files: readonly DataFileEntry[]): string {

@@ -90,6 +90,19 @@ function toIssue(error: ErrorObject): ValidationIssue {
       message: 'is not a known parameter',
     };
   }
+  // ajv says only "must be equal to one of the allowed values"; the caller needs to see them.
+  if (error.keyword === 'enum' && Array.isArray(params['allowedValues'])) {
+    return {
+      path: error.instancePath,
+      message: `must be one of ${params['allowedValues'].map((value) => JSON.stringify(value)).join(', ')}`,
+    };
+  }
+  if (error.keyword === 'const') {
+    return {
+      path: error.instancePath,
+      message: `must be ${JSON.stringify(params['allowedValue'])}`,
+    };
+  }
   if (error.keyword === 'format' && params['format'] === ARTIFACT_REFERENCE_FORMAT) {
     return {
       path: error.instancePath,

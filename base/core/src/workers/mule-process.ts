@@ -1,9 +1,11 @@
 import { ErrorCode, KilnError, type Logger } from '@kiln/api';
+import type { TopologyDescription } from '@kiln/topology';
 import { fork, type ChildProcess } from 'node:child_process';
 import { appendFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import {
   MULE_MODULE_ENV,
+  MULE_TOPOLOGY_ENV,
   type BuildJob,
   type MuleToServer,
   type ServerToMule,
@@ -18,6 +20,8 @@ const EARLY_OUTPUT_BYTES = 2048;
 
 export interface MuleProcessOptions {
   modulePath: string;
+  /** The project's topology, handed to the mule (reference fetching, `ctx.topology`). */
+  topology: TopologyDescription;
   logger: Logger;
   /** The GPU this mule sees as its only one (`CUDA_VISIBLE_DEVICES`); null leaves it alone. */
   gpu: number | null;
@@ -55,7 +59,11 @@ export class MuleProcess {
 
   private constructor(options: MuleProcessOptions) {
     this.#options = options;
-    const env: NodeJS.ProcessEnv = { ...process.env, [MULE_MODULE_ENV]: options.modulePath };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      [MULE_MODULE_ENV]: options.modulePath,
+      [MULE_TOPOLOGY_ENV]: JSON.stringify(options.topology),
+    };
     if (options.gpu !== null) env['CUDA_VISIBLE_DEVICES'] = String(options.gpu);
     this.#child = fork(MULE_ENTRY, [options.registry.argument], {
       env,

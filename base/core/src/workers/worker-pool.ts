@@ -1,4 +1,5 @@
 import type { Logger } from '@kiln/api';
+import type { TopologyDescription } from '@kiln/topology';
 import type { MuleRegistry } from './mule-registry.js';
 import { WorkerSlot } from './worker-slot.js';
 
@@ -11,6 +12,8 @@ export interface WorkerPoolOptions {
   /** One GPU per worker, by index; empty when the container has none. */
   gpus: readonly number[];
   modulePath: string;
+  /** The project's topology, handed to each mule (reference fetching, `ctx.topology`). */
+  topology: TopologyDescription;
   logger: Logger;
   cancelGraceMs: number;
   muleStartTimeoutMs: number;
@@ -40,6 +43,7 @@ export class WorkerPool {
           index,
           gpu: options.gpus[index] ?? null,
           modulePath: options.modulePath,
+          topology: options.topology,
           logger: options.logger,
           cancelGraceMs: options.cancelGraceMs,
           startTimeoutMs: options.muleStartTimeoutMs,

@@ -1,4 +1,5 @@
 import type { Logger } from '@kiln/api';
+import type { TopologyDescription } from '@kiln/topology';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { BuildJob } from '../mule/protocol.js';
 import type { BuildListener, BuildOutcome } from './build-outcome.js';
@@ -13,6 +14,8 @@ export interface WorkerSlotOptions {
   /** This worker's GPU, or null when the container was given none. */
   gpu: number | null;
   modulePath: string;
+  /** The project's topology, handed to each mule. */
+  topology: TopologyDescription;
   logger: Logger;
   cancelGraceMs: number;
   startTimeoutMs: number;

@@ -1,3 +1,5 @@
+import type { ServiceRole } from '@kiln/topology';
+
 /**
  * The parts of a Compose file the launcher reads, after interpolation. The schema validates the
  * whole file; these types only describe what the launcher looks at.
@@ -42,10 +44,15 @@ export interface ComposeService {
 }
 
 /**
- * The `x-kiln` extension of a service (Compose ignores `x-` keys), for where running locally
- * must differ from the container.
+ * The `x-kiln` extension of a service (Compose ignores `x-` keys): what the service is to the
+ * project, and where running locally must differ from the container.
  */
 export interface KilnServiceExtension {
+  /**
+   * `gateway`, `dashboard` or `visualization` for the services that serve the project itself
+   * (read by `@kiln/topology`). @defaultValue 'container': an artifact container
+   */
+  role?: ServiceRole;
   /** The local command, when the service's `command` does not run from the repository root. */
   command?: string[];
   /** Extra environment for the local process only. */

@@ -1,8 +1,9 @@
-import { mkdir } from 'node:fs/promises';
 import { EventEmitter } from 'node:events';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { Topology, TopologyEnv, topologyFromCompose } from '@kiln/topology';
 import { loadComposeFile } from '../compose/load-compose-file.js';
 import type { VariableSource } from '../compose/interpolate.js';
+import type { ComposeFile } from '../compose/compose-types.js';
 import { LauncherError, LauncherErrorCode } from '../launcher-error.js';
 import { rewriteServiceUrls } from '../topology/local-urls.js';
 import { resolveTopology } from '../topology/resolve-topology.js';
@@ -11,7 +12,8 @@ import {
   type ProjectTopology,
   type ServiceSpec,
 } from '../topology/service-spec.js';
-import { PortAllocator } from './ports.js';
+import { placeServices, type Placement } from './placement.js';
+import { createHandle, type ProjectHandle } from './project-handle.js';
 import { servicePrefix } from './line-prefixer.js';
 import {
   ServiceRunner,
@@ -65,34 +67,6 @@ export const DEFAULT_RESTART_POLICY: RestartPolicy = {
   stableAfterMs: 30_000,
 };
 
-/** A service of a running project. */
-export interface RunningService {
-  name: string;
-  /** Its loopback base URL (`http://127.0.0.1:8083`). */
-  url: string;
-  port: number;
-  dataDir: string;
-  readonly state: ServiceState;
-  readonly pid: number | undefined;
-  readonly restarts: number;
-}
-
-/** A started project. */
-export interface ProjectHandle {
-  name: string;
-  /** The published service's URL (the gateway's: the dashboard and everything else). */
-  url: string;
-  /** The folder holding every service's data folder. */
-  dataDir: string;
-  services: ReadonlyMap<string, RunningService>;
-  /** Every service state change. */
-  events: EventEmitter<{ service: [ServiceEvent] }>;
-  /** Resolves at `service`'s next (or current) `state`; register before causing it. */
-  waitFor(service: string, state: ServiceState, timeoutMs?: number): Promise<ServiceEvent>;
-  /** Stops every service, dependents first; resolves when all have exited. */
-  stop(): Promise<void>;
-}
-
 const NO_OUTPUT: NodeJS.WritableStream = new (class extends EventEmitter {
   write(): boolean {
     return true;
@@ -119,6 +93,7 @@ export async function startProject(options: StartProjectOptions): Promise<Projec
     ...(options.schemaPath ? { schemaPath: options.schemaPath } : {}),
   });
   const topology = selectServices(resolveTopology(compose, composeFile), options.services);
+  const declared = declaredTopology(compose);
   const output = options.output ?? NO_OUTPUT;
   const width = Math.max(4, ...topology.services.map((service) => service.name.length));
   const say = (message: string): void =>
@@ -126,6 +101,13 @@ export async function startProject(options: StartProjectOptions): Promise<Projec
       `${servicePrefix('kiln', width, topology.services.length, options.color ?? false)}${message}\n`,
     );
   const placed = await placeServices(topology, options, root);
+  const addresses = Object.fromEntries([...placed].map(([name, place]) => [name, place.url]));
+  const topologyEnv = {
+    [TopologyEnv.ComposeFile]: composeFile,
+    [TopologyEnv.Addresses]: Object.entries(addresses)
+      .map(([name, url]) => `${name}=${url}`)
+      .join(','),
+  };
   const runners = new Map<string, ServiceRunner>();
   const events = new EventEmitter<{ service: [ServiceEvent] }>();
   topology.services.forEach((spec, index) => {
@@ -134,7 +116,7 @@ export async function startProject(options: StartProjectOptions): Promise<Projec
       name: spec.name,
       argv: localCommand(spec, place.urls),
       cwd: root,
-      env: serviceEnvironment(spec, place, options.environment),
+      env: { ...serviceEnvironment(spec, place, options.environment), ...topologyEnv },
       healthUrl: spec.healthPath === null ? null : `${place.url}${spec.healthPath}`,
       restart: spec.restart ? { ...DEFAULT_RESTART_POLICY, ...options.restart } : null,
       stopGraceMs: options.stopGraceMs ?? 10_000,
@@ -147,6 +129,7 @@ export async function startProject(options: StartProjectOptions): Promise<Projec
   });
   const handle = createHandle(
     topology,
+    declared.withAddresses(addresses),
     placed,
     runners,
     events,
@@ -170,57 +153,6 @@ export async function startProject(options: StartProjectOptions): Promise<Projec
   return handle;
 }
 
-interface Placement {
-  url: string;
-  port: number;
-  host: string;
-  dataDir: string;
-  /** Every service's local URL, for rewriting this one's configuration. */
-  urls: ReadonlyMap<string, string>;
-}
-
-async function placeServices(
-  topology: ProjectTopology,
-  options: StartProjectOptions,
-  root: string,
-): Promise<Map<string, Placement>> {
-  const ports = new PortAllocator('127.0.0.1');
-  const dataRoot = resolve(root, options.dataDir ?? '.kiln');
-  const assigned = new Map<string, number>();
-  const published = topology.services.filter((service) => service.published);
-  for (const service of published) {
-    const port =
-      options.port !== undefined && service === published[0]
-        ? options.port === 0
-          ? await ports.next(0)
-          : await ports.exactly(options.port)
-        : await ports.next(service.publishedPort ?? 8080);
-    assigned.set(service.name, port);
-  }
-  const firstPublished = assigned.get(published[0]?.name ?? '');
-  let base = options.basePort ?? (firstPublished !== undefined ? firstPublished + 1 : 0);
-  for (const service of topology.services) {
-    if (assigned.has(service.name)) continue;
-    const port = await ports.next(base);
-    assigned.set(service.name, port);
-    if (base !== 0) base = port + 1;
-  }
-  const urls = new Map([...assigned].map(([name, port]) => [name, `http://127.0.0.1:${port}`]));
-  const placed = new Map<string, Placement>();
-  for (const service of topology.services) {
-    const dataDir = join(dataRoot, service.name);
-    await mkdir(dataDir, { recursive: true });
-    placed.set(service.name, {
-      url: urls.get(service.name)!,
-      port: assigned.get(service.name)!,
-      host: service.published ? (options.host ?? '127.0.0.1') : '127.0.0.1',
-      dataDir,
-      urls,
-    });
-  }
-  return placed;
-}
-
 function localCommand(spec: ServiceSpec, urls: ReadonlyMap<string, string>): string[] {
   const [first, ...rest] = spec.command;
   // `node` in the image is this launcher's Node.js here, whatever PATH says.
@@ -242,6 +174,17 @@ function serviceEnvironment(
   env['HOST'] = place.host;
   env['DATA_DIR'] = place.dataDir;
   return env;
+}
+
+/** What the compose file declares, roles included; a role it does not know is refused here. */
+function declaredTopology(compose: ComposeFile): Topology {
+  try {
+    return new Topology(topologyFromCompose(compose));
+  } catch (error) {
+    throw new LauncherError(LauncherErrorCode.ComposeInvalid, (error as Error).message, {
+      cause: error,
+    });
+  }
 }
 
 function selectServices(topology: ProjectTopology, wanted: string[] | undefined): ProjectTopology {
@@ -309,87 +252,4 @@ async function startInOrder(
   } finally {
     clearTimeout(timer);
   }
-}
-
-function createHandle(
-  topology: ProjectTopology,
-  placed: Map<string, Placement>,
-  runners: Map<string, ServiceRunner>,
-  events: EventEmitter<{ service: [ServiceEvent] }>,
-  say: (message: string) => void,
-  dataDir: string,
-): ProjectHandle {
-  const services = new Map<string, RunningService>();
-  for (const spec of topology.services) {
-    const place = placed.get(spec.name)!;
-    const runner = runners.get(spec.name)!;
-    services.set(spec.name, {
-      name: spec.name,
-      url: place.url,
-      port: place.port,
-      dataDir: place.dataDir,
-      get state() {
-        return runner.state;
-      },
-      get pid() {
-        return runner.pid;
-      },
-      get restarts() {
-        return runner.restarts;
-      },
-    });
-  }
-  const published = topology.services.find((service) => service.published) ?? topology.services[0];
-  let stopping: Promise<void> | undefined;
-  return {
-    name: topology.name,
-    url: published ? `${placed.get(published.name)!.url}/` : '',
-    dataDir,
-    services,
-    events,
-    waitFor(service, state, timeoutMs = 60_000) {
-      const runner = runners.get(service);
-      if (!runner)
-        return Promise.reject(
-          new LauncherError(LauncherErrorCode.ServiceUnrunnable, `no service named '${service}'`),
-        );
-      let timer: NodeJS.Timeout | undefined;
-      return Promise.race([
-        runner.reach(state).finally(() => clearTimeout(timer)),
-        new Promise<never>((_resolve, reject) => {
-          timer = setTimeout(
-            () => reject(new Error(`${service} did not reach '${state}' within ${timeoutMs} ms`)),
-            timeoutMs,
-          );
-        }),
-      ]);
-    },
-    stop() {
-      stopping ??= (async () => {
-        say('stopping');
-        // Dependents first, so nothing loses a dependency while it is still serving.
-        for (const wave of stopWaves(topology))
-          await Promise.all(wave.map((name) => runners.get(name)!.stop()));
-        say('stopped');
-      })();
-      return stopping;
-    },
-  };
-}
-
-/** Groups services so each group holds only services nothing left running depends on. */
-function stopWaves(topology: ProjectTopology): string[][] {
-  const remaining = new Set(topology.services.map((service) => service.name));
-  const waves: string[][] = [];
-  while (remaining.size > 0) {
-    const needed = new Set(
-      topology.services
-        .filter((service) => remaining.has(service.name))
-        .flatMap((service) => service.dependsOn.map((d) => d.name)),
-    );
-    const wave = [...remaining].filter((name) => !needed.has(name));
-    waves.push(wave);
-    wave.forEach((name) => remaining.delete(name));
-  }
-  return waves;
 }

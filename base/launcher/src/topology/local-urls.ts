@@ -1,7 +1,8 @@
 /**
  * Rewrites `http://<service>[:port]` to that service's local address wherever a known service is
- * named, so the Docker-side configuration (`KILN_CONTAINER_URLS=train=http://train:8080`) works
- * unchanged on loopback. A longer host name (`train-2`, `train.example`) is left alone.
+ * named in a command or an environment value, so a process that is not a Kiln container (it
+ * has no topology to resolve names with: `MODEL_URL=http://train:8080/…`) works unchanged on
+ * loopback. A longer host name (`train-2`, `train.example`) is left alone.
  */
 export function rewriteServiceUrls(value: string, localUrls: ReadonlyMap<string, string>): string {
   if (localUrls.size === 0) return value;

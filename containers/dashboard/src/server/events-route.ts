@@ -7,11 +7,14 @@ import type { PipelineEvents } from './pipeline-events.js';
  * `GET /pipelines/{name}/events`: Server-Sent Events merging the pipeline's and its
  * containers' `/events`. Events: `artifact` (a summary with its `container`), `ready` (once:
  * every stream is open, list now) and `resync` (a container's stream reopened, list again).
+ * `streamOf` gives the pipeline's merged stream, or undefined for a name that is no pipeline.
  */
-export function eventsRoute(streams: ReadonlyMap<string, PipelineEvents>): Router {
+export function eventsRoute(
+  streamOf: (name: string) => Promise<PipelineEvents | undefined>,
+): Router {
   const router = Router();
-  router.get('/pipelines/:name/events', (req, res) => {
-    const stream = streams.get(req.params.name);
+  router.get('/pipelines/:name/events', async (req, res) => {
+    const stream = await streamOf(req.params.name);
     if (!stream) {
       throw new KilnError(ErrorCode.RouteNotFound, `no pipeline named '${req.params.name}'`, {
         status: 404,

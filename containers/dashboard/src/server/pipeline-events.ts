@@ -1,7 +1,6 @@
-import type { ArtifactSummary, ContainerArtifactSummary, ContainerInfo } from '@kiln/api';
+import type { ContainerArtifactSummary, ContainerInfo } from '@kiln/api';
+import type { PipelineClient, ToolClient } from '@kiln/client';
 import type { Logger } from '@kiln/core';
-import { readSse } from './sse-parser.js';
-import type { ServiceEndpoint } from './service-urls.js';
 
 /** What a client of a merged stream is sent. */
 export interface PipelineEventSink {
@@ -27,6 +26,14 @@ export interface PipelineEventsOptions {
   maxRetryMs?: number;
 }
 
+/** How the merged stream reaches containers: `@kiln/client`, through the project's topology. */
+export interface PipelineEventsClients {
+  /** The pipeline itself. */
+  pipeline: PipelineClient;
+  /** A container by the URL the pipeline's `/containers` gives (compose form). */
+  container(url: string): ToolClient;
+}
+
 /**
  * One stream for a whole pipeline: the dashboard subscribes to the pipeline's `/events` and to
  * each of its containers' `/events` (the pipeline's `/containers` names them) and passes every
@@ -38,7 +45,8 @@ export interface PipelineEventsOptions {
  * client and closed with the last.
  */
 export class PipelineEvents {
-  readonly #pipeline: ServiceEndpoint;
+  readonly #name: string;
+  readonly #clients: PipelineEventsClients;
   readonly #logger: Logger;
   readonly #retryMs: number;
   readonly #maxRetryMs: number;
@@ -46,9 +54,15 @@ export class PipelineEvents {
   #abort: AbortController | undefined;
   #ready: Promise<void> | undefined;
 
-  constructor(pipeline: ServiceEndpoint, logger: Logger, options: PipelineEventsOptions = {}) {
-    this.#pipeline = pipeline;
-    this.#logger = logger.child({ pipeline: pipeline.name });
+  constructor(
+    name: string,
+    clients: PipelineEventsClients,
+    logger: Logger,
+    options: PipelineEventsOptions = {},
+  ) {
+    this.#name = name;
+    this.#clients = clients;
+    this.#logger = logger.child({ pipeline: name });
     this.#retryMs = options.retryMs ?? 1000;
     this.#maxRetryMs = options.maxRetryMs ?? 30_000;
   }
@@ -85,23 +99,30 @@ export class PipelineEvents {
   }
 
   async #connectAll(signal: AbortSignal): Promise<void> {
-    const firsts = [
-      this.#followFirst({ name: this.#pipeline.name, url: this.#pipeline.url }, signal, false),
-    ];
+    const firsts = [this.#followFirst(this.#name, this.#clients.pipeline, signal, false)];
     const containers = await this.#listContainers(signal);
-    if (containers)
-      firsts.push(...containers.map((container) => this.#followFirst(container, signal, false)));
+    if (containers) firsts.push(...containers.map((c) => this.#followContainer(c, signal, false)));
     else void this.#listContainersLater(signal);
     await Promise.all(firsts);
   }
 
-  /** Resolves after the first attempt to follow `container`, which then goes on following it. */
-  #followFirst(
+  #followContainer(
     container: Pick<ContainerInfo, 'name' | 'url'>,
     signal: AbortSignal,
     late: boolean,
   ): Promise<void> {
-    return new Promise((resolve) => void this.#follow(container, signal, resolve, late));
+    const client = this.#clients.container(container.url);
+    return this.#followFirst(container.name, client, signal, late);
+  }
+
+  /** Resolves after the first attempt to follow a container, which then goes on following it. */
+  #followFirst(
+    name: string,
+    client: ToolClient | PipelineClient,
+    signal: AbortSignal,
+    late: boolean,
+  ): Promise<void> {
+    return new Promise((resolve) => void this.#follow(name, client, signal, resolve, late));
   }
 
   /** The pipeline's containers, or undefined when the pipeline does not answer. */
@@ -109,9 +130,8 @@ export class PipelineEvents {
     signal: AbortSignal,
   ): Promise<Pick<ContainerInfo, 'name' | 'url'>[] | undefined> {
     try {
-      const response = await fetch(`${this.#pipeline.url}/containers`, { signal });
-      if (!response.ok) throw new Error(`/containers answered ${response.status}`);
-      return ((await response.json()) as ContainerInfo[]).map(({ name, url }) => ({ name, url }));
+      const containers = await this.#clients.pipeline.containers({ signal });
+      return containers.map(({ name, url }) => ({ name, url }));
     } catch (error) {
       if (!signal.aborted)
         this.#logger.warn('pipeline containers unavailable', { reason: String(error) });
@@ -125,7 +145,7 @@ export class PipelineEvents {
       await delay(wait, signal);
       const containers = signal.aborted ? undefined : await this.#listContainers(signal);
       if (containers) {
-        for (const container of containers) void this.#followFirst(container, signal, true);
+        for (const container of containers) void this.#followContainer(container, signal, true);
         return;
       }
     }
@@ -133,38 +153,37 @@ export class PipelineEvents {
 
   /**
    * Follows one container's `/events` until `signal` aborts, reconnecting with backoff.
-   * `firstTry` is called after the first attempt, connected or not. A `late` stream (one
-   * that clients were told was ready without it) sends `resync` when it first connects.
+   * `firstTry` is called after the first attempt, connected or not. A stream that connects after
+   * an earlier attempt, or a `late` one (clients were told it was ready without it), sends
+   * `resync`: events may have been missed meanwhile.
    */
   async #follow(
-    container: Pick<ContainerInfo, 'name' | 'url'>,
+    name: string,
+    client: ToolClient | PipelineClient,
     signal: AbortSignal,
     firstTry: () => void,
     late: boolean,
   ): Promise<void> {
-    let attempts = 0;
+    let tried = late;
     let wait = this.#retryMs;
+    const onOpen = (): void => {
+      if (tried) for (const sink of this.#sinks) sink.resync(name);
+      tried = true;
+      firstTry();
+      wait = this.#retryMs;
+    };
     while (!signal.aborted) {
-      attempts++;
       try {
-        const response = await fetch(`${container.url.replace(/\/+$/, '')}/events`, {
-          signal,
-          headers: { accept: 'text/event-stream' },
-        });
-        if (!response.ok || !response.body) throw new Error(`/events answered ${response.status}`);
-        if (attempts > 1 || late) for (const sink of this.#sinks) sink.resync(container.name);
-        firstTry();
-        wait = this.#retryMs;
-        await readSse(response.body, ({ event, data }) => {
-          if (event !== 'artifact') return;
-          const summary = { ...(JSON.parse(data) as ArtifactSummary), container: container.name };
+        for await (const event of client.events({ signal, onOpen })) {
+          const summary = { ...event.artifact, container: name };
           for (const sink of this.#sinks) sink.artifact(summary);
-        });
+        }
       } catch (error) {
         if (signal.aborted) return;
+        tried = true;
         firstTry();
         this.#logger.debug('container events unavailable', {
-          container: container.name,
+          container: name,
           reason: String(error),
         });
       }

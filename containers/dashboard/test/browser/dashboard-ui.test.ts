@@ -38,14 +38,19 @@ describe('the dashboard against fixture containers behind the gateway', () => {
     await page.getByLabel('Project token').fill(TOKEN);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Pipelines' }).waitFor();
-    await page.getByRole('link', { name: 'demo' }).waitFor();
+    await page.getByRole('link', { name: 'demo', exact: true }).waitFor();
     await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    // Every container of the project, a tool that no pipeline uses included.
+    const notes = page.getByRole('row', { name: /notes/ });
+    await notes.getByText('none').waitFor();
+    await notes.getByRole('link', { name: 'New notes artifact' }).waitFor();
+    await page.getByRole('row', { name: /train/ }).getByText('demo').waitFor();
     await browser.screenshot('pipelines');
   });
 
   it('shows the pipeline: its task, containers with health, and 10,000 artifacts in pages', async () => {
     const { page } = browser;
-    await page.getByRole('link', { name: 'demo' }).click();
+    await page.getByRole('link', { name: 'demo', exact: true }).click();
     await page.getByText('org.kiln.test.demo').waitFor();
     for (const field of [
       'Output',
@@ -109,7 +114,7 @@ describe('the dashboard against fixture containers behind the gateway', () => {
     await chain.getByRole('link', { name: 'train/run-one-train' }).waitFor();
     await badge(page.locator('kiln-artifact-page'), 'completed').waitFor({ timeout: 30_000 });
     await badge(chain, 'completed').waitFor();
-    await page.getByText('step train completed: run-one-train').waitFor();
+    await page.getByText('[train] train: run-one-train').waitFor();
     await browser.screenshot('run');
   });
 
@@ -126,7 +131,7 @@ describe('the dashboard against fixture containers behind the gateway', () => {
     const matrix = page.getByRole('table', { name: 'confusion' });
     await matrix.waitFor();
     expect(await matrix.getByRole('cell', { name: '58' }).count()).toBe(1);
-    await page.getByRole('table', { name: 'summary' }).getByText('0.8833').waitFor();
+    await page.getByRole('table', { name: 'summary' }).getByText('0.85', { exact: true }).waitFor();
     await page.getByText('epoch 4: loss=0.4000').waitFor();
     await browser.screenshot('artifact');
     const [download] = await Promise.all([
@@ -138,6 +143,71 @@ describe('the dashboard against fixture containers behind the gateway', () => {
       kind: 'dense',
       epochs: 4,
     });
+  });
+
+  it('compares a sweep’s variants side by side, live: figures, the best, why one failed, curves overlaid', async () => {
+    const { page } = browser;
+    await page.goto(`${project.url}/#/pipelines/demo/runs/new`);
+    await page.getByRole('heading', { name: 'Start a run of demo' }).waitFor();
+    await page.getByLabel('Epochs').fill('6');
+    await page.getByLabel('Delay ms').fill('300');
+    await page.getByLabel('Variants').fill(
+      JSON.stringify([
+        { name: 'slow', learningRate: 0.005 },
+        { name: 'fast', learningRate: 0.02 },
+        { name: 'gpu', model: 'cnn' },
+      ]),
+    );
+    await page.getByLabel('Name (optional)').fill('sweep-one');
+    await page.getByRole('button', { name: 'Start the run' }).click();
+    await page.getByRole('heading', { name: 'Run sweep-one' }).waitFor();
+    const comparison = page.locator('kiln-variant-comparison');
+    const table = comparison.getByRole('table', {
+      name: 'Variants compared by accuracy (highest is best)',
+    });
+    await table.waitFor();
+    // One column per variant: its cells carry its name.
+    const column = (name: string): Locator => table.locator(`[data-variant="${name}"]`);
+    // The train container takes one variant at a time: the last one is still waiting.
+    await badge(column('gpu'), 'in-progress').waitFor();
+    // The loss curves grow while the variants train, with no reload.
+    const loss = comparison.locator('kiln-overlay-chart[metric="loss"]');
+    const points = (): Promise<number> =>
+      loss.locator('[data-points]').getAttribute('data-points').then(Number);
+    await expect.poll(points, { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
+    const first = await points();
+    await expect.poll(points, { timeout: 20_000 }).toBeGreaterThanOrEqual(first + 2);
+    await browser.screenshot('run-variants-running');
+
+    await badge(page.locator('kiln-artifact-page'), 'completed').waitFor({ timeout: 30_000 });
+    await badge(column('slow'), 'completed').waitFor();
+    await badge(column('gpu'), 'failed').waitFor();
+    await column('gpu').getByText('the cnn model needs a GPU, and this trainer has none').waitFor();
+    const best = table.locator('th[data-variant="fast"]');
+    await best.getByText('best', { exact: true }).waitFor();
+    expect(await best.getAttribute('class')).toContain('best');
+    expect(await table.locator('th.best').count()).toBe(1);
+    // 1 - 0.6 / (1 + 5 × 2) and 1 - 0.6 / (1 + 5 × 0.5): the faster rate wins.
+    await column('fast').getByText('0.9455', { exact: true }).waitFor();
+    await column('slow').getByText('0.8286', { exact: true }).waitFor();
+    await column('slow').getByText('learningRate=0.005').waitFor();
+    expect(await comparison.getByRole('status').textContent()).toMatch(
+      /3 of 3 variants ended;\s+best by accuracy:\s+fast; failed: gpu\./,
+    );
+    // Overlaid: one line per variant that trained, named in the legend.
+    await expect.poll(() => loss.locator('[data-lines]').getAttribute('data-lines')).toBe('2');
+    await expect.poll(points).toBe(12);
+    for (const name of ['slow', 'fast']) await loss.locator('.u-legend').getByText(name).waitFor();
+    expect(await loss.locator('canvas').count()).toBeGreaterThan(0);
+    const accuracy = comparison.locator('kiln-overlay-chart[metric="accuracy"]');
+    await expect.poll(() => accuracy.locator('[data-lines]').getAttribute('data-lines')).toBe('2');
+    // Each variant's steps form a chain of their own; its artifacts are a click away.
+    await page
+      .getByRole('list', { name: 'Steps of variant fast' })
+      .getByRole('link', { name: 'train/sweep-one-train-fast' })
+      .waitFor();
+    await column('slow').getByRole('link', { name: 'train of slow' }).waitFor();
+    await browser.screenshot('run-variants');
   });
 
   it('shows the server’s validation error by the field', async () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, type TestBrowser } from '../helpers/browser.js';
+import { launchBrowser, SCREENSHOTS, type TestBrowser } from '../helpers/browser.js';
 import { stopChild } from '../helpers/test-project.js';
 
 // The whole example project, as `npm start` runs it (base/launcher through `kiln up`), on the
@@ -68,7 +68,7 @@ describe('the dashboard on the example project started by the launcher', () => {
     await page.getByLabel('Project token').fill(TOKEN);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('link', { name: 'fashion-mnist', exact: true }).waitFor();
-    await page.getByRole('link', { name: 'fashion-mnist-linear' }).waitFor();
+    await page.getByRole('link', { name: 'fashion-mnist-linear', exact: true }).waitFor();
     await browser.screenshot('project-pipelines');
   });
 
@@ -98,7 +98,7 @@ describe('the dashboard on the example project started by the launcher', () => {
       await page.getByLabel('Source').selectOption({ label: 'bundled' });
       await page.getByLabel('Train limit').fill('400');
       await page.getByLabel('Test limit').fill('200');
-      await page.getByLabel('Epochs').fill('3');
+      await page.getByLabel('Epochs', { exact: true }).fill('3');
       await page.getByLabel('Batch size').fill('64');
       await page.getByLabel('Latency runs').fill('5');
       await page.getByRole('button', { name: 'Start the run' }).click();
@@ -125,6 +125,11 @@ describe('the dashboard on the example project started by the launcher', () => {
       .getByRole('link', { name: `train/${RUN}-train` })
       .click();
     await page.getByRole('heading', { name: `${RUN}-train` }).waitFor();
+    // The step's reference (in compose form: http://split:8080/…) is a link to that artifact.
+    await page
+      .locator('kiln-artifact-parameters')
+      .getByRole('link', { name: `split/${RUN}-split` })
+      .waitFor();
     const loss = page.locator('kiln-metric-chart[metric="loss"]');
     await expect
       .poll(() => loss.locator('[data-points]').getAttribute('data-points').then(Number))
@@ -164,10 +169,11 @@ describe('the dashboard on the example project started by the launcher', () => {
     const { page } = browser;
     await page.goto(`${url}/#/containers/train/new?pipeline=fashion-mnist`);
     await page.getByRole('heading', { name: 'New train artifact' }).waitFor();
-    await page.getByLabel('Dataset').fill(`${url}/containers/split/artifacts/${RUN}-split/`);
-    await page.getByLabel('Epochs').fill('0');
+    // A reference as docker-compose.yml names the container: it works from every container.
+    await page.getByLabel('Dataset').fill(`http://split:8080/artifacts/${RUN}-split/`);
+    await page.getByLabel('Epochs', { exact: true }).fill('0');
     await page.getByRole('button', { name: 'Create the artifact' }).click();
-    const epochs = page.getByLabel('Epochs');
+    const epochs = page.getByLabel('Epochs', { exact: true });
     await expect.poll(() => epochs.getAttribute('aria-invalid')).toBe('true');
     const errorId = ((await epochs.getAttribute('aria-describedby')) ?? '')
       .split(' ')
@@ -177,11 +183,15 @@ describe('the dashboard on the example project started by the launcher', () => {
     await browser.screenshot('project-form-error');
     await browser.part('doc-form-error', page.locator('kiln-schema-form form'));
     // fixed, it is created and trains
-    await page.getByLabel('Epochs').fill('1');
+    await page.getByLabel('Epochs', { exact: true }).fill('1');
     await page.getByLabel('Name (optional)').fill(`${RUN}-again`);
     await page.getByRole('button', { name: 'Create the artifact' }).click();
     await page.getByRole('heading', { name: `${RUN}-again` }).waitFor();
     await badge(page.locator('kiln-artifact-page'), 'completed').waitFor({ timeout: 60_000 });
+    await page
+      .locator('kiln-artifact-parameters')
+      .getByRole('link', { name: `split/${RUN}-split` })
+      .waitFor();
   });
 
   it('lists the artifacts of every container in one table', async () => {
@@ -197,4 +207,61 @@ describe('the dashboard on the example project started by the launcher', () => {
     }
     await browser.part('doc-artifacts', page.locator('kiln-pipeline-page section').nth(3));
   });
+
+  it(
+    'sweeps variants from the same data steps and compares them side by side',
+    { timeout: 120_000 },
+    async () => {
+      const { page } = browser;
+      await page.goto(`${url}/#/pipelines/fashion-mnist/runs/new`);
+      await page.getByRole('heading', { name: 'Start a run of fashion-mnist' }).waitFor();
+      await page.getByLabel('Name (optional)').fill(`${RUN}-sweep`);
+      await page.getByLabel('Source').selectOption({ label: 'bundled' });
+      await page.getByLabel('Train limit').fill('400');
+      await page.getByLabel('Test limit').fill('200');
+      await page.getByLabel('Epochs').fill('3');
+      await page.getByLabel('Batch size').fill('64');
+      await page.getByLabel('Latency runs').fill('5');
+      await page.getByLabel('Variants').fill(
+        JSON.stringify([
+          { name: 'narrow', hiddenUnits: [32] },
+          { name: 'wide', hiddenUnits: [512] },
+          { name: 'quick', learningRate: 0.01, epochs: 2 },
+          { name: 'conv', architecture: 'conv' },
+        ]),
+      );
+      await page.getByRole('button', { name: 'Start the run' }).click();
+      await page.getByRole('heading', { name: `Run ${RUN}-sweep` }).waitFor();
+      await badge(page.locator('kiln-artifact-page'), 'completed').waitFor({ timeout: 100_000 });
+      const table = page
+        .locator('kiln-variant-comparison')
+        .getByRole('table', { name: 'Variants compared by accuracy (highest is best)' });
+      const column = (name: string): Locator => table.locator(`[data-variant="${name}"]`);
+      for (const name of ['narrow', 'wide', 'quick'])
+        await badge(column(name), 'completed').waitFor();
+      await column('conv')
+        .getByText(/needs a native TensorFlow\.js backend/)
+        .waitFor();
+      await table.getByText('best', { exact: true }).waitFor();
+      const loss = page.locator('kiln-overlay-chart[metric="loss"]');
+      await expect.poll(() => loss.locator('[data-lines]').getAttribute('data-lines')).toBe('3');
+      await page.locator('kiln-overlay-chart[metric="val_accuracy"]').waitFor();
+      // The data steps came from the cache: the first run made them.
+      const steps = page.getByRole('list', { name: 'Steps', exact: true });
+      expect(await steps.getByText('cached').count()).toBe(4);
+      await browser.screenshot('project-sweep');
+      // For docs/dashboard.md: the table and the first row of curves (loss, accuracy).
+      const section = page.locator('kiln-variant-comparison section');
+      await page.setViewportSize({ width: 1280, height: 2400 });
+      await section.scrollIntoViewIfNeeded();
+      const top = (await section.boundingBox())!;
+      const third = (await page.locator('kiln-overlay-chart').nth(2).boundingBox())!;
+      await page.screenshot({
+        path: join(SCREENSHOTS, 'doc-variants.png'),
+        clip: { x: top.x, y: top.y, width: top.width, height: third.y - top.y },
+      });
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await browser.part('doc-run-variants-steps', page.locator('kiln-run-page section').first());
+    },
+  );
 });

@@ -1,12 +1,13 @@
 import { SILENT_LOGGER, startToolServer, type RunningToolServer } from '@kiln/core';
+import { loadTopology } from '@kiln/topology';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp } from '../../dist/index.js';
+import { startArchiveContainer } from './archive-container.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 const GATEWAY_MAIN = fileURLToPath(new URL('../../../gateway/dist/main.js', import.meta.url));
@@ -15,8 +16,9 @@ const VISUALIZATION_MAIN = fileURLToPath(
 );
 
 /**
- * A small project for the dashboard's tests: a tool, a pipeline, the dashboard, the
- * visualization and the gateway.
+ * A small project for the dashboard's tests: a trainer, an archive, a tool no pipeline uses,
+ * a pipeline (the real runtime), the dashboard, the visualization and the gateway, all learning
+ * the project from one compose file (and where each listens), as under `kiln up`.
  */
 export interface TestProject {
   /** The gateway: where a browser goes. */
@@ -30,18 +32,21 @@ export interface TestProject {
 export interface TestProjectOptions {
   /** The project's token (KILN_TOKEN on the gateway). */
   token?: string;
-  /** Made-up archived artifacts the pipeline's `/artifacts` adds. @defaultValue 0 */
+  /** Made-up archived artifacts the archive container holds. @defaultValue 0 */
   extraArtifacts?: number;
 }
 
-/** Listens on a free loopback port; resolves with the URL. */
-export async function listen(server: Server): Promise<string> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+/** The test project's compose file: the services, and the roles of those serving the project. */
+const TEST_PROJECT_COMPOSE = `name: dashboard-test
+services:
+  gateway: { image: kiln/gateway, x-kiln: { role: gateway } }
+  dashboard: { image: kiln/dashboard, x-kiln: { role: dashboard } }
+  visualization: { image: kiln/visualization, x-kiln: { role: visualization } }
+  demo: { image: kiln/pipeline }
+  train: { image: kiln/train }
+  archive: { image: kiln/archive }
+  notes: { image: kiln/notes }
+`;
 
 /** Starts a process and resolves with the URL it prints (`listening on http://…`). */
 function spawnService(
@@ -80,20 +85,23 @@ export async function stopChild(child: ChildProcess | undefined): Promise<void> 
 export async function startTestProject(options: TestProjectOptions = {}): Promise<TestProject> {
   const dataRoot = await mkdtemp(join(tmpdir(), 'kiln-dashboard-'));
   const servers: RunningToolServer[] = [];
-  let dashboard: Server | undefined;
+  const plain: Server[] = [];
   let gateway: ChildProcess | undefined;
   let visualization: ChildProcess | undefined;
   const close = async (): Promise<void> => {
     await stopChild(gateway);
     await stopChild(visualization);
-    if (dashboard) {
-      dashboard.closeAllConnections();
-      await new Promise((resolve) => dashboard!.close(resolve));
+    for (const server of plain) {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
     }
     for (const server of servers.reverse()) await server.close();
     await rm(dataRoot, { recursive: true, force: true });
   };
   try {
+    const composeFile = join(dataRoot, 'docker-compose.yml');
+    await writeFile(composeFile, TEST_PROJECT_COMPOSE);
+    const addresses: Record<string, string> = {};
     const train = await startToolServer({
       modulePath: join(FIXTURES, 'train-tool.mjs'),
       dataDir: join(dataRoot, 'train'),
@@ -101,35 +109,58 @@ export async function startTestProject(options: TestProjectOptions = {}): Promis
       cancelGraceMs: 500,
     });
     servers.push(train);
-    // the pipeline module reads these at its top level, in this process and in its mule
-    process.env['KILN_FIXTURE_TRAIN_URL'] = train.url;
-    process.env['KILN_FIXTURE_EXTRA_ARTIFACTS'] = String(options.extraArtifacts ?? 0);
+    addresses['train'] = train.url;
+    const notes = await startToolServer({
+      modulePath: join(FIXTURES, 'notes-tool.mjs'),
+      dataDir: join(dataRoot, 'notes'),
+      port: 0,
+    });
+    servers.push(notes);
+    addresses['notes'] = notes.url;
+    const archive = await startArchiveContainer(options.extraArtifacts ?? 0);
+    plain.push(archive.server);
+    addresses['archive'] = archive.url;
     const pipeline = await startToolServer({
       modulePath: join(FIXTURES, 'demo-pipeline.mjs'),
       dataDir: join(dataRoot, 'demo'),
       port: 0,
+      topology: {
+        services: Object.entries(addresses).map(([name, address]) => ({ name, address })),
+      },
     });
     servers.push(pipeline);
-    dashboard = createApp({
-      pipelines: [{ name: 'demo', url: pipeline.url }],
+    addresses['demo'] = pipeline.url;
+    const dashboard = createApp({
+      topology: await loadTopology({ composeFile, addresses: { ...addresses } }),
       logger: SILENT_LOGGER,
     }).listen(0, '127.0.0.1');
-    await new Promise((resolve) => dashboard!.once('listening', resolve));
-    const dashboardUrl = `http://127.0.0.1:${(dashboard.address() as AddressInfo).port}`;
-    const tools = `demo=${pipeline.url},train=${train.url}`;
-    const metrics = await spawnService(VISUALIZATION_MAIN, {
+    plain.push(dashboard);
+    await new Promise((resolve) => dashboard.once('listening', resolve));
+    const dashboardUrl = `http://127.0.0.1:${(dashboard.address() as { port: number }).port}`;
+    addresses['dashboard'] = dashboardUrl;
+    const env = (): Record<string, string> => ({
       PORT: '0',
       HOST: '127.0.0.1',
-      KILN_CONTAINER_URLS: tools,
+      KILN_COMPOSE_FILE: composeFile,
+      KILN_SERVICE_ADDRESSES: Object.entries(addresses)
+        .map(([name, url]) => `${name}=${url}`)
+        .join(','),
+    });
+    // The visualization reads the project without the archive: its made-up thousands are for
+    // the tables, and asking each for its metrics would only slow the tests down.
+    const withoutArchive = join(dataRoot, 'visualization-compose.yml');
+    await writeFile(withoutArchive, TEST_PROJECT_COMPOSE.replace(/^ {2}archive:.*\n/m, ''));
+    const { archive: _archive, ...others } = addresses;
+    const metrics = await spawnService(VISUALIZATION_MAIN, {
+      ...env(),
+      KILN_COMPOSE_FILE: withoutArchive,
+      KILN_SERVICE_ADDRESSES: Object.entries(others)
+        .map(([name, url]) => `${name}=${url}`)
+        .join(','),
     });
     visualization = metrics.child;
-    const started = await spawnService(GATEWAY_MAIN, {
-      PORT: '0',
-      HOST: '127.0.0.1',
-      KILN_CONTAINER_URLS: `${tools},visualization=${metrics.url}`,
-      KILN_DASHBOARD_URL: dashboardUrl,
-      KILN_TOKEN: options.token ?? '',
-    });
+    addresses['visualization'] = metrics.url;
+    const started = await spawnService(GATEWAY_MAIN, { ...env(), KILN_TOKEN: options.token ?? '' });
     gateway = started.child;
     return {
       url: started.url,

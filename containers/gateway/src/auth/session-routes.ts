@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { KilnError } from '@kiln/api';
+import { KilnError, type SessionState } from '@kiln/api';
 import { readSmallBody, sendEmpty, sendJson, sendProblem } from '../http/responses.js';
 import { TokenAuth, clearedSessionCookie } from './token-auth.js';
 
@@ -31,12 +31,14 @@ export async function handleSessionRoute(
 ): Promise<void> {
   switch (req.method) {
     case 'GET':
-    case 'HEAD':
-      sendJson(res, 200, {
+    case 'HEAD': {
+      const state: SessionState = {
         required: ctx.auth !== undefined,
         authenticated: ctx.auth === undefined || ctx.auth.authenticate(req.headers) !== undefined,
-      });
+      };
+      sendJson(res, 200, state);
       return;
+    }
     case 'POST':
       await signIn(req, res, ctx);
       return;

@@ -24,6 +24,12 @@ describe('resolveRoute', () => {
     expect(resolveRoute('/auth/session').kind).toBe('session');
     expect(resolveRoute('/pipelines/')).toEqual({ kind: 'dashboard', path: '/pipelines/' });
     expect(resolveRoute('/containersx/a')).toEqual({ kind: 'dashboard', path: '/containersx/a' });
+    // `/containers/` itself lists the containers: the dashboard answers it.
+    expect(resolveRoute('/containers/')).toEqual({ kind: 'dashboard', path: '/containers/' });
+    expect(resolveRoute('/containers?x=1')).toEqual({
+      kind: 'dashboard',
+      path: '/containers/?x=1',
+    });
   });
 
   it('refuses absolute-form targets and invalid names', () => {
@@ -40,6 +46,6 @@ describe('resolveRoute', () => {
     expect(codeOf('/containers/%2e%2e/x')).toBe('INVALID_NAME');
     expect(codeOf('/containers/a%2Fb/x')).toBe('INVALID_NAME');
     expect(codeOf('/containers/%zz/x')).toBe('INVALID_NAME');
-    expect(codeOf('/containers/')).toBe('ROUTE_NOT_FOUND');
+    expect(codeOf('/containers//x')).toBe('INVALID_NAME');
   });
 });

@@ -8,7 +8,7 @@ export const RouteKind = {
   Session: 'session',
   /** A container, prefix stripped. */
   Container: 'container',
-  /** The dashboard: everything else, `/pipelines/` included. */
+  /** The dashboard: everything else, `/pipelines/` and `/containers/` included. */
   Dashboard: 'dashboard',
 } as const;
 export type RouteKind = (typeof RouteKind)[keyof typeof RouteKind];
@@ -41,13 +41,13 @@ export function resolveRoute(target: string): Route {
   if (pathname !== CONTAINERS_PREFIX && !pathname.startsWith(`${CONTAINERS_PREFIX}/`)) {
     return { kind: RouteKind.Dashboard, path: target };
   }
+  // `/containers/` itself is the dashboard's list of every container.
+  if (pathname === CONTAINERS_PREFIX || pathname === `${CONTAINERS_PREFIX}/`) {
+    return { kind: RouteKind.Dashboard, path: `${CONTAINERS_PREFIX}/${query}` };
+  }
   const rest = pathname.slice(CONTAINERS_PREFIX.length + 1);
   const slash = rest.indexOf('/');
   const rawName = slash === -1 ? rest : rest.slice(0, slash);
-  if (!rawName)
-    throw new KilnError('ROUTE_NOT_FOUND', 'name a container: /containers/{name}/', {
-      status: 404,
-    });
   const name = decodeSegment(rawName);
   if (!isValidName(name))
     throw new KilnError('INVALID_NAME', `'${name}' is not a valid container name`, { status: 400 });

@@ -1,5 +1,6 @@
-import type { PipelineContext, RunFigures } from '../pipeline-definition.js';
-import type { FashionMnistParameters } from './fashion-mnist-task.js';
+import { VariantGoal, type RunFigures } from '@kiln/api';
+import type { PipelineContext, StepContext, StepResult } from '@kiln/pipeline';
+import type { FashionMnistParameters, FashionMnistVariant } from './fashion-mnist-task.js';
 
 /** What the benchmark container reports as `summary` (the fields a run's figures take). */
 interface BenchmarkSummary {
@@ -24,14 +25,20 @@ interface TrainingSummary {
   final?: { loss?: number; accuracy?: number; valLoss?: number; valAccuracy?: number };
 }
 
+/** The model's part of the train step's parameters (architecture, hidden units, …). */
+export type ModelParameters = Record<string, unknown>;
+
 /**
- * The six steps of a Fashion-MNIST run: import → process → export → split → train → benchmark.
- * `model` holds the train step's model parameters (architecture, hidden units, …), the only
- * thing the dense pipeline and the linear baseline do differently. Returns the headline figures.
+ * A Fashion-MNIST run: import → process → export → split, then train → benchmark; or, when the
+ * run has `variants`, one train → benchmark per variant from the same split, all at once (the
+ * train container's queue, and its workers, take them in turn; one variant benchmarks while the
+ * next trains), compared by test accuracy. `model` holds the train step's model parameters,
+ * the only thing the dense pipeline and the linear baseline do differently. Returns the
+ * headline figures: the best variant's, with its name, for a sweep.
  */
 export async function runFashionMnist(
   p: PipelineContext<FashionMnistParameters>,
-  model: Record<string, unknown>,
+  model: ModelParameters,
 ): Promise<RunFigures> {
   const q = p.parameters;
   const raw = await p.step('import', {
@@ -47,32 +54,72 @@ export async function runFashionMnist(
     augmentation: { copies: q.augmentationCopies },
     seed: q.seed,
   });
-  const tensors = await p.step('export', { dataset: processed });
+  // uint8 pixels, normalised batch by batch by train and benchmark: a quarter of float32's
+  // bytes through export, split and every download (the manifest carries the normalisation).
+  const tensors = await p.step('export', { dataset: processed, dtype: 'uint8' });
   const split = await p.step('split', {
     dataset: tensors,
     validationFraction: q.validationFraction,
     seed: q.seed,
   });
-  const trained = await p.step('train', {
-    dataset: split,
+  const trainAndBenchmark = async (
+    s: StepContext<FashionMnistParameters>,
+    variant: ModelParameters,
+  ): Promise<RunFigures> => {
+    const trained = await s.step('train', {
+      dataset: split,
+      ...trainParameters(q, model, variant),
+    });
+    const benchmark = await s.step('benchmark', {
+      model: trained,
+      dataset: tensors,
+      backend: q.backend,
+      latencyRuns: q.latencyRuns,
+    });
+    return figuresOf(s, trained, benchmark);
+  };
+  if (!q.variants) return trainAndBenchmark(p, {});
+  const sweep = await p.sweep(
+    q.variants,
+    (variant, s) => trainAndBenchmark(s, withoutName(variant)),
+    { metric: 'accuracy', goal: VariantGoal.Max },
+  );
+  return sweep.best ? { ...sweep.best.figures, variant: sweep.best.variant.name } : {};
+}
+
+/** The train step's parameters: the run's, the model's, then what the variant sets. */
+function trainParameters(
+  q: FashionMnistParameters,
+  model: ModelParameters,
+  variant: ModelParameters,
+): ModelParameters {
+  return {
     ...model,
     epochs: q.epochs,
     batchSize: q.batchSize,
     learningRate: q.learningRate,
+    labelSmoothing: q.labelSmoothing,
     seed: q.seed,
     backend: q.backend,
-  });
-  const benchmark = await p.step('benchmark', {
-    model: trained,
-    dataset: tensors,
-    backend: q.backend,
-    latencyRuns: q.latencyRuns,
-  });
+    ...variant,
+  };
+}
+
+function withoutName({ name: _name, ...rest }: FashionMnistVariant): ModelParameters {
+  return rest;
+}
+
+/** The headline figures, from the benchmark's `summary` and the train step's `training`. */
+async function figuresOf(
+  s: StepContext<FashionMnistParameters>,
+  trained: StepResult,
+  benchmark: StepResult,
+): Promise<RunFigures> {
   const [scores, training] = await Promise.all([
-    benchmark.report<BenchmarkSummary>('summary', p.signal),
-    trained.report<TrainingSummary>('training', p.signal),
+    benchmark.report<BenchmarkSummary>('summary', s.signal),
+    trained.report<TrainingSummary>('training', s.signal),
   ]);
-  p.log(`accuracy ${(scores.accuracy * 100).toFixed(2)}% on ${scores.count} test images`);
+  s.log(`accuracy ${(scores.accuracy * 100).toFixed(2)}% on ${scores.count} test images`);
   return {
     accuracy: scores.accuracy,
     correct: scores.correct,
@@ -90,4 +137,9 @@ export async function runFashionMnist(
     trainSeconds: training.trainSeconds,
     validationAccuracy: training.final?.valAccuracy ?? null,
   };
+}
+
+/** How many steps a run takes: four data steps, then train and benchmark once per variant. */
+export function fashionMnistSteps(q: Pick<FashionMnistParameters, 'variants'>): number {
+  return 4 + 2 * Math.max(1, q.variants?.length ?? 0);
 }

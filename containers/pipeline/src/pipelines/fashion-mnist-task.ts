@@ -1,5 +1,5 @@
 import type { JsonSchema, TaskDescription } from '@kiln/api';
-import type { ContainerSpec } from '../pipeline-definition.js';
+import type { ContainerSpec } from '@kiln/pipeline';
 
 /**
  * The task both example pipelines solve: Fashion-MNIST classification. Two pipelines on one
@@ -18,7 +18,7 @@ export const FASHION_MNIST_TASK: TaskDescription = {
   evaluation_criterias:
     'Top-1 accuracy on the test set (headline), with macro precision, recall and F1, the confusion matrix, throughput and single-image latency.',
   cost_function:
-    'Categorical cross-entropy of the softmax outputs against the true class, minimised with Adam.',
+    'Categorical cross-entropy of the softmax outputs against the true class (a target smoothed by labelSmoothing in training), minimised with Adam under a warm-up and cosine learning-rate schedule.',
   evaluation_dataset:
     'The test set of the imported archive (10,000 images for the full dataset, 1,000 for the bundled subset), never used for training or validation.',
 };
@@ -46,15 +46,80 @@ export interface FashionMnistParameters {
   epochs: number;
   batchSize: number;
   learningRate: number;
+  labelSmoothing: number;
   seed: number;
   backend: 'auto' | 'native' | 'wasm' | 'cpu';
   latencyRuns: number;
+  /** A sweep: one training and benchmark per variant, from the same data steps. */
+  variants?: FashionMnistVariant[];
 }
 
-/** The properties of {@link FashionMnistParameters} as JSON Schema, with their defaults. */
+/**
+ * One variant of a sweep: a name, and the training parameters it sets instead of the run's.
+ * The dense pipeline's variants may also set the network (`architecture`, `hiddenUnits`,
+ * `dropout`).
+ */
+export interface FashionMnistVariant {
+  name: string;
+  epochs?: number;
+  batchSize?: number;
+  learningRate?: number;
+  seed?: number;
+  architecture?: 'dense' | 'conv';
+  hiddenUnits?: number[];
+  dropout?: number;
+}
+
+/** The training parameters a variant may set, taken from the run's own. */
+const VARIANT_TRAINING = ['epochs', 'batchSize', 'learningRate', 'labelSmoothing', 'seed'] as const;
+
+/**
+ * The `variants` parameter: a list of named variants, each setting some of the run's training
+ * parameters (`extra` adds the model's: architecture, hidden units, dropout). Their schemas are
+ * the run's own without defaults, so a variant changes only what it names.
+ */
+export function variantsProperty(
+  properties: Record<string, JsonSchema>,
+  extra: readonly string[] = [],
+): JsonSchema {
+  const settable = [...VARIANT_TRAINING, ...extra];
+  return {
+    type: 'array',
+    minItems: 1,
+    maxItems: 16,
+    description:
+      `A parameter sweep: one train and benchmark step per variant, all from the same data steps, compared by test accuracy. ` +
+      `Each variant is {"name", …} with any of ${settable.join(', ')} in place of the run's. The seed of a variant seeds its training only.`,
+    items: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name'],
+      properties: {
+        name: {
+          type: 'string',
+          pattern: '^[A-Za-z][A-Za-z0-9._-]{0,39}$',
+          description: 'Names its steps (train-<name>, benchmark-<name>); unique in the sweep',
+        },
+        ...Object.fromEntries(
+          settable.map((name) => {
+            const { default: _default, ...schema } = properties[name] ?? {};
+            return [name, schema];
+          }),
+        ),
+      },
+    },
+  };
+}
+
+/**
+ * The properties of {@link FashionMnistParameters} as JSON Schema, with their defaults. The
+ * data steps' defaults are shared, so that both pipelines' runs share those artifacts through
+ * the cache; the training ones are each pipeline's own.
+ */
 export function fashionMnistProperties(defaults: {
   epochs: number;
   learningRate: number;
+  labelSmoothing: number;
 }): Record<string, JsonSchema> {
   return {
     source: {
@@ -85,7 +150,7 @@ export function fashionMnistProperties(defaults: {
     },
     normalization: {
       enum: ['unit', 'standard', 'none'],
-      default: 'unit',
+      default: 'standard',
       description:
         'Network input: "unit" = pixel/255; "standard" = standardised with the training mean and std; "none" = raw',
     },
@@ -114,7 +179,7 @@ export function fashionMnistProperties(defaults: {
       type: 'integer',
       minimum: 1,
       maximum: 65536,
-      default: 128,
+      default: 256,
       description: 'Training batch size',
     },
     learningRate: {
@@ -122,7 +187,15 @@ export function fashionMnistProperties(defaults: {
       exclusiveMinimum: 0,
       maximum: 10,
       default: defaults.learningRate,
-      description: 'Adam learning rate',
+      description:
+        "Adam's peak learning rate: a one-epoch warm-up from a tenth of it, then a cosine decay to 1e-5",
+    },
+    labelSmoothing: {
+      type: 'number',
+      minimum: 0,
+      maximum: 0.5,
+      default: defaults.labelSmoothing,
+      description: 'Share of each one-hot training target spread over all classes (0 = none)',
     },
     seed: {
       type: 'integer',

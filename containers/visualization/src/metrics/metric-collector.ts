@@ -5,7 +5,7 @@ import {
   type MetricListing,
 } from '@kiln/api';
 import type { Logger } from '@kiln/core';
-import type { ContainerClient } from '../upstream/container-client.js';
+import type { ContainerMetrics } from '../upstream/container-metrics.js';
 import { mapLimit } from '../util/map-limit.js';
 import type { SeriesData } from '../tensorboard/event-file.js';
 
@@ -28,12 +28,12 @@ interface CachedMetrics {
  * answer is left out of the result (and logged) rather than failing the whole listing.
  */
 export class MetricCollector {
-  readonly #clients: readonly ContainerClient[];
+  readonly #clients: readonly ContainerMetrics[];
   readonly #logger: Logger;
   readonly #concurrency: number;
   readonly #cache = new Map<string, CachedMetrics>();
 
-  constructor(clients: readonly ContainerClient[], logger: Logger, concurrency = 8) {
+  constructor(clients: readonly ContainerMetrics[], logger: Logger, concurrency = 8) {
     this.#clients = clients;
     this.#logger = logger;
     this.#concurrency = concurrency;
@@ -68,7 +68,7 @@ export class MetricCollector {
     }
   }
 
-  async #listContainer(client: ContainerClient): Promise<MetricListing[]> {
+  async #listContainer(client: ContainerMetrics): Promise<MetricListing[]> {
     const artifacts = await this.#artifactsOf(client);
     const lists = await mapLimit(artifacts, this.#concurrency, (artifact) =>
       this.#metricsOf(client, artifact),
@@ -84,7 +84,7 @@ export class MetricCollector {
     );
   }
 
-  async #artifactsOf(client: ContainerClient): Promise<ArtifactSummary[]> {
+  async #artifactsOf(client: ContainerMetrics): Promise<ArtifactSummary[]> {
     try {
       const artifacts = await client.listArtifacts();
       this.#forgetMissing(client.name, artifacts);
@@ -96,7 +96,7 @@ export class MetricCollector {
     }
   }
 
-  async #metricsOf(client: ContainerClient, artifact: ArtifactSummary): Promise<MetricInfo[]> {
+  async #metricsOf(client: ContainerMetrics, artifact: ArtifactSummary): Promise<MetricInfo[]> {
     const key = `${client.name}/${artifact.name}`;
     const stamp = `${artifact.createdAt}|${artifact.finishedAt ?? ''}`;
     const cached = this.#cache.get(key);
@@ -112,7 +112,7 @@ export class MetricCollector {
   }
 
   async #seriesOf(
-    client: ContainerClient,
+    client: ContainerMetrics,
     artifact: string,
     metrics: readonly MetricInfo[],
   ): Promise<SeriesData[] | undefined> {

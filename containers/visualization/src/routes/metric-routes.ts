@@ -1,10 +1,10 @@
 import { ErrorCode, isValidName, KilnError } from '@kiln/api';
+import type { OpenStream } from '@kiln/client';
 import type { Logger } from '@kiln/core';
 import { Router, type Request, type Response } from 'express';
-import type { Request as GotRequest, Response as GotResponse } from 'got';
 import { pipeline } from 'node:stream/promises';
 import type { MetricCollector } from '../metrics/metric-collector.js';
-import type { ContainerClient } from '../upstream/container-client.js';
+import type { ContainerMetrics } from '../upstream/container-metrics.js';
 
 /** Headers of a view response worth passing on to the client. */
 const FORWARDED_HEADERS = [
@@ -17,7 +17,7 @@ const FORWARDED_HEADERS = [
 
 /** `GET /metrics` and `GET /metrics/{container}/{artifact}/{metric}/{view}`. */
 export function metricRoutes(
-  clients: ReadonlyMap<string, ContainerClient>,
+  clients: ReadonlyMap<string, ContainerMetrics>,
   collector: MetricCollector,
   logger: Logger,
 ): Router {
@@ -46,32 +46,23 @@ export function metricRoutes(
   return router;
 }
 
+/** Passes a view on as it arrives, with its status and the headers worth keeping. */
 async function forwardView(
-  upstream: GotRequest,
+  upstream: OpenStream,
   req: Request,
   res: Response,
   container: string,
   logger: Logger,
 ): Promise<void> {
-  const response = await new Promise<GotResponse>((resolve, reject) => {
-    upstream.once('response', resolve);
-    upstream.once('error', reject);
-  }).catch((error: unknown) => {
-    throw new KilnError(ErrorCode.ContainerUnavailable, `container '${container}' did not answer`, {
-      status: 502,
-      retryable: true,
-      cause: error,
-    });
-  });
-  res.status(response.statusCode);
+  res.status(upstream.status);
   for (const name of FORWARDED_HEADERS) {
-    const value = response.headers[name];
+    const value = upstream.headers[name];
     if (value !== undefined) res.setHeader(name, value);
   }
   req.once('close', () => {
-    if (!res.writableFinished) upstream.destroy();
+    if (!res.writableFinished) upstream.body.destroy();
   });
-  await pipeline(upstream, res).catch((error: unknown) => {
+  await pipeline(upstream.body, res).catch((error: unknown) => {
     logger.warn('view forwarding ended early', { container, reason: String(error) });
   });
 }

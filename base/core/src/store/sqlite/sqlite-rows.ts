@@ -5,7 +5,7 @@ import type { CallbackState, IndexedArtifact } from '../artifact-row.js';
 export const ROW_COLUMNS = `name, status, created_at, started_at, finished_at, progress, message, error, attempt,
   cached, cached_from, cache_key, digest, callback, callback_state, inputs, gpu`;
 
-/** One summary as a JSON object, in API.md's field order. */
+/** One summary as a JSON object, in docs/api.md's field order. */
 export const SUMMARY_JSON = `json_object('name', name, 'status', status, 'createdAt', created_at,
   'startedAt', started_at, 'finishedAt', finished_at, 'progress', progress, 'message', message,
   'error', error, 'attempt', attempt, 'cached', json(CASE cached WHEN 1 THEN 'true' ELSE 'false' END),

@@ -3,12 +3,15 @@ import type {
   ArtifactSummary,
   ContainerArtifactSummary,
   ContainerInfo,
+  ContainerListing,
   CreateArtifactRequest,
   InputFileEntry,
   MetricInfo,
   MetricPoint,
   PipelineListing,
   ProblemDocument,
+  RunVariants,
+  SessionState,
   StepInfo,
   TaskDescription,
   ToolDescription,
@@ -16,17 +19,8 @@ import type {
 import { ApiError } from './api-error.js';
 import { LiveEvents } from './live-events.js';
 import { artifactPath, containerPath, metricViewPath, type Collection } from './paths.js';
-
-/** A `/pipelines/` entry; `available` is the dashboard's extension (false: the pipeline is down). */
-export interface PipelineEntry extends PipelineListing {
-  available?: boolean;
-}
-
-/** The gateway's `GET /auth/session`. */
-export interface SessionState {
-  required: boolean;
-  authenticated: boolean;
-}
+import { ServingApi } from './serving-api.js';
+import { ServingEvents } from './serving-events.js';
 
 /** The gateway name of the visualization container (docker-compose.yml's service name). */
 const VISUALIZATION = 'visualization';
@@ -48,8 +42,11 @@ export class KilnApi {
   /** Shared EventSource subscriptions to containers' `/events`. */
   readonly live: LiveEvents;
   readonly #base: string;
+  /** Each serving container's client and event stream, made on first use. */
+  readonly #serving = new Map<string, { api: ServingApi; events: ServingEvents }>();
   #onUnauthorized: () => void = () => {};
-  #containerUrls: Promise<Map<string, string>> | undefined;
+  #containerNames: Promise<Set<string>> | undefined;
+  #servingContainers: Promise<string[]> | undefined;
 
   constructor(base = '') {
     this.#base = base;
@@ -78,8 +75,55 @@ export class KilnApi {
     return (await (await this.request(path, { ...init, headers })).json()) as T;
   }
 
-  pipelines(signal?: AbortSignal): Promise<PipelineEntry[]> {
+  pipelines(signal?: AbortSignal): Promise<PipelineListing[]> {
     return this.json('/pipelines/', { signal });
+  }
+
+  /** Every container of the project (`GET /containers/`), tools no pipeline uses included. */
+  projectContainers(signal?: AbortSignal): Promise<ContainerListing[]> {
+    return this.json('/containers/', { signal });
+  }
+
+  /**
+   * The project's serving containers, in the compose file's order: the containers of
+   * `GET /containers/` whose `GET /` says `kind: "serving"`, whatever their service names.
+   * Kept once some are found; asked again while there are none (one may not answer yet).
+   */
+  async servingContainers(signal?: AbortSignal): Promise<string[]> {
+    // Shared by every caller, so no caller's signal may end it.
+    const asked = (this.#servingContainers ??= this.projectContainers().then((containers) =>
+      containers
+        .filter((container) => container.kind === 'serving')
+        .map((container) => container.name),
+    ));
+    const names = await asked.catch((error: unknown) => {
+      if (this.#servingContainers === asked) this.#servingContainers = undefined;
+      throw error;
+    });
+    if (names.length === 0 && this.#servingContainers === asked)
+      this.#servingContainers = undefined;
+    signal?.throwIfAborted();
+    return names;
+  }
+
+  /** A serving container's routes (the Serving pages). */
+  serving(container: string): ServingApi {
+    return this.#servingOf(container).api;
+  }
+
+  /** A serving container's `/events`, shared by every page that follows it. */
+  servingEvents(container: string): ServingEvents {
+    return this.#servingOf(container).events;
+  }
+
+  #servingOf(container: string): { api: ServingApi; events: ServingEvents } {
+    let serving = this.#serving.get(container);
+    if (!serving) {
+      const api = new ServingApi(this, container);
+      serving = { api, events: new ServingEvents(`${this.#base}${api.eventsPath}`) };
+      this.#serving.set(container, serving);
+    }
+    return serving;
   }
 
   task(pipeline: string, signal?: AbortSignal): Promise<TaskDescription> {
@@ -95,22 +139,17 @@ export class KilnApi {
   }
 
   /**
-   * Every pipeline's containers by their own URL (as artifact references name them) → the
-   * container's gateway name. Asked for once; asked again after a failure.
+   * The names of the project's containers, to tell artifact references into the project from
+   * other URLs. Asked for once; asked again after a failure.
    */
-  containerUrls(): Promise<Map<string, string>> {
-    this.#containerUrls ??= (async () => {
-      const map = new Map<string, string>();
-      for (const pipeline of await this.pipelines()) {
-        const containers = await this.containers(pipeline.name).catch(() => []);
-        for (const container of containers) map.set(container.url, container.name);
-      }
-      return map;
-    })().catch((error: unknown) => {
-      this.#containerUrls = undefined;
-      throw error;
-    });
-    return this.#containerUrls;
+  containerNames(): Promise<Set<string>> {
+    this.#containerNames ??= this.projectContainers()
+      .then((containers) => new Set(containers.map((container) => container.name)))
+      .catch((error: unknown) => {
+        this.#containerNames = undefined;
+        throw error;
+      });
+    return this.#containerNames;
   }
 
   describe(container: string, signal?: AbortSignal): Promise<ToolDescription> {
@@ -185,6 +224,11 @@ export class KilnApi {
 
   steps(pipeline: string, run: string, signal?: AbortSignal): Promise<StepInfo[]> {
     return this.json(`${artifactPath(pipeline, 'runs', run)}/steps`, { signal });
+  }
+
+  /** A run's sweep (`GET /runs/{run}/variants`, an extension): null when it swept none. */
+  variants(pipeline: string, run: string, signal?: AbortSignal): Promise<RunVariants | null> {
+    return this.json(`${artifactPath(pipeline, 'runs', run)}/variants`, { signal });
   }
 
   /** `POST /artifacts` (or `/runs`): JSON, or multipart when files are attached. */

@@ -1,5 +1,6 @@
-/** Where a container keeps its artifacts: tools under `artifacts`, pipelines under `runs`. */
-export type Collection = 'artifacts' | 'runs';
+import type { Collection } from '@kiln/api';
+
+export type { Collection };
 
 const enc = encodeURIComponent;
 

@@ -11,8 +11,10 @@ import { sharedStyles } from '../styles/shared-styles.js';
 import './kiln-artifact-page.js';
 import './kiln-create-page.js';
 import './kiln-home-page.js';
+import './kiln-models-page.js';
 import './kiln-pipeline-page.js';
 import './kiln-run-page.js';
+import './kiln-serving-page.js';
 import './kiln-sign-in.js';
 
 /**
@@ -40,6 +42,10 @@ export class KilnApp extends LitElement {
       }
       header a {
         color: #fff;
+      }
+      header nav {
+        display: flex;
+        gap: 1rem;
       }
       .brand {
         font-weight: 700;
@@ -132,7 +138,9 @@ export class KilnApp extends LitElement {
       <a class="skip" href="#main" @click=${this._onSkip}>Skip to content</a>
       <header>
         <a class="brand" href=${href.home()}>Kiln</a>
-        <nav aria-label="Main"><a href=${href.home()}>Pipelines</a></nav>
+        <nav aria-label="Main">
+          <a href=${href.home()}>Pipelines</a> <a href=${href.serving()}>Models</a>
+        </nav>
         ${
           this._session.value?.required && this._session.value.authenticated && !this._signingIn
             ? html`<button class="sign-out" type="button" @click=${this._onSignOut}>
@@ -165,12 +173,17 @@ export class KilnApp extends LitElement {
         ></kiln-create-page>`;
       case 'artifact':
         return html`<kiln-artifact-page
-          .container=${route.container}
-          collection="artifacts"
-          .artifact=${route.artifact}
+          .ref=${{ container: route.container, collection: 'artifacts', artifact: route.artifact }}
         ></kiln-artifact-page>`;
       case 'run':
         return html`<kiln-run-page .pipeline=${route.pipeline} .run=${route.run}></kiln-run-page>`;
+      case 'serving':
+        return route.model === undefined
+          ? html`<kiln-models-page></kiln-models-page>`
+          : html`<kiln-serving-page
+              .model=${route.model}
+              .container=${route.container}
+            ></kiln-serving-page>`;
       default:
         return html`<h2>Not found</h2>
           <p>

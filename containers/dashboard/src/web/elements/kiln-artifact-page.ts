@@ -1,28 +1,23 @@
-import {
-  isFinalStatus,
-  type ArtifactRecord,
-  type ArtifactSummary,
-  type MetricInfo,
-} from '@kiln/api';
+import { isFinalStatus, type ArtifactRecord, type ArtifactSummary } from '@kiln/api';
 import { consume } from '@lit/context';
-import { Task, TaskStatus } from '@lit/task';
+import { initialState, Task } from '@lit/task';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
-import { repeat } from 'lit/directives/repeat.js';
 import { apiContext } from '../api/api-context.js';
 import { describeError } from '../api/api-error.js';
 import type { KilnApi } from '../api/kiln-api.js';
-import { artifactPath, dataFilePath, type Collection } from '../api/paths.js';
+import { artifactPath } from '../api/paths.js';
 import { ArtifactChangedEvent, LogAppendedEvent } from '../events/kiln-events.js';
-import { locateArtifact } from '../model/artifact-links.js';
-import { formatBytes, formatDuration, formatPercent, formatTime } from '../model/format.js';
+import { refChanged, type ArtifactRef } from '../model/artifact-ref.js';
 import { href } from '../router/route.js';
 import { sharedStyles } from '../styles/shared-styles.js';
 import type { KilnConfirmDialog } from './kiln-confirm-dialog.js';
+import './kiln-artifact-files.js';
+import './kiln-artifact-metrics.js';
+import './kiln-artifact-parameters.js';
+import './kiln-artifact-summary.js';
 import './kiln-confirm-dialog.js';
 import './kiln-log-view.js';
-import './kiln-metric-chart.js';
-import './kiln-report-view.js';
 import './kiln-status-badge.js';
 
 /** The least time between two refreshes of the metrics while an artifact is running. */
@@ -33,7 +28,8 @@ type Action = 'cancel' | 'delete';
 /**
  * One artifact (or run): its state, parameters, input files, data files with download links,
  * every metric (series as charts, reports as tables and heat maps) and its log, all kept live
- * from the container's `/events` and the followed log. Cancel and delete ask first.
+ * from the container's `/events` and the followed log. Cancel and delete ask first. Each part is
+ * an element of its own, given the artifact as one {@link ArtifactRef}.
  */
 @customElement('kiln-artifact-page')
 export class KilnArtifactPage extends LitElement {
@@ -51,28 +47,10 @@ export class KilnArtifactPage extends LitElement {
         margin: 0;
         overflow-wrap: anywhere;
       }
-      .charts {
-        display: grid;
-        gap: 1rem;
-        grid-template-columns: repeat(auto-fill, minmax(min(100%, 28rem), 1fr));
-      }
-      .charts > * {
-        min-width: 0;
-      }
-      .error {
-        color: #a40e26;
-      }
-      @media (max-width: 40rem) {
-        dl.fields {
-          grid-template-columns: 1fr;
-        }
-      }
     `,
   ];
 
-  @property() container = '';
-  @property() collection: Collection = 'artifacts';
-  @property() artifact = '';
+  @property({ attribute: false, hasChanged: refChanged }) ref: ArtifactRef | undefined;
   /** Set when the page sits inside another view (a run), which gives the heading. */
   @property({ type: Boolean }) embedded = false;
 
@@ -90,28 +68,17 @@ export class KilnArtifactPage extends LitElement {
   #lastRefresh = 0;
 
   private _record = new Task(this, {
-    task: ([container, collection, artifact]: [string, Collection, string], { signal }) =>
-      this._api.record(container, collection, artifact, signal),
-    args: () => [this.container, this.collection, this.artifact] as [string, Collection, string],
-  });
-
-  private _metrics = new Task(this, {
-    task: ([container, collection, artifact]: [string, Collection, string], { signal }) =>
-      this._api.metrics(container, collection, artifact, signal),
-    args: () => [this.container, this.collection, this.artifact] as [string, Collection, string],
-  });
-
-  private _links = new Task(this, {
-    task: () => this._api.containerUrls(),
-    args: () => [] as [],
+    task: ([ref], { signal }) =>
+      ref ? this._api.record(ref.container, ref.collection, ref.artifact, signal) : initialState,
+    args: () => [this.ref] as const,
   });
 
   private _action = new Task(this, {
-    task: async ([action]: [Action]) => {
-      if (action === 'cancel')
-        await this._api.cancel(this.container, this.collection, this.artifact);
+    task: async ([action]: readonly [Action]) => {
+      const ref = this.ref!;
+      if (action === 'cancel') await this._api.cancel(ref.container, ref.collection, ref.artifact);
       else {
-        await this._api.remove(this.container, this.collection, this.artifact);
+        await this._api.remove(ref.container, ref.collection, ref.artifact);
         this.#unsubscribe?.();
         this.#unsubscribe = undefined;
         this._deleted = true;
@@ -119,8 +86,8 @@ export class KilnArtifactPage extends LitElement {
       this.dispatchEvent(
         new ArtifactChangedEvent(
           action === 'cancel' ? 'cancelled' : 'deleted',
-          this.container,
-          this.artifact,
+          ref.container,
+          ref.artifact,
         ),
       );
     },
@@ -141,17 +108,19 @@ export class KilnArtifactPage extends LitElement {
   }
 
   override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('container') || changed.has('artifact') || changed.has('collection')) {
+    if (changed.has('ref') && this.ref) {
       this._live = undefined;
       this._deleted = false;
-      this.#subscribe();
-      if (!this.embedded) document.title = `${this.artifact} · ${this.container} · Kiln`;
+      this.#subscribe(this.ref);
+      if (!this.embedded) document.title = `${this.ref.artifact} · ${this.ref.container} · Kiln`;
     }
   }
 
   override render() {
+    const { ref } = this;
+    if (!ref) return nothing;
     if (this._deleted) {
-      return html`<h2>${this.artifact}</h2>
+      return html`<h2>${ref.artifact}</h2>
         <p role="status">
           This artifact was deleted. <a href=${href.home()}>Back to the pipelines</a>.
         </p>`;
@@ -161,31 +130,31 @@ export class KilnArtifactPage extends LitElement {
         this.embedded
           ? nothing
           : html`<nav aria-label="Breadcrumb" class="muted">
-              <a href=${href.home()}>Pipelines</a> › ${this.container} ›
+              <a href=${href.home()}>Pipelines</a> › ${ref.container} ›
             </nav>`
       }
       ${this._record.render({
         pending: () =>
           this._record.value
-            ? this._renderRecord(this._record.value)
-            : html`<p class="muted" role="status">Loading ${this.artifact}…</p>`,
+            ? this._renderRecord(ref, this._record.value)
+            : html`<p class="muted" role="status">Loading ${ref.artifact}…</p>`,
         error: (error) =>
-          html`<h2>${this.artifact}</h2>
+          html`<h2>${ref.artifact}</h2>
             <p class="error-box" role="alert">
               Could not load this artifact: ${describeError(error)}
             </p>`,
-        complete: (record) => this._renderRecord(record),
+        complete: (record) => this._renderRecord(ref, record),
       })}
       <kiln-confirm-dialog></kiln-confirm-dialog>
     `;
   }
 
-  private _renderRecord(record: ArtifactRecord) {
-    const summary = { ...record, ...this._live };
+  private _renderRecord(ref: ArtifactRef, record: ArtifactRecord) {
+    const summary: ArtifactSummary = { ...record, ...this._live };
     const final = isFinalStatus(summary.status);
     return html`
       <div class="title">
-        ${this.embedded ? html`<h3>Status</h3>` : html`<h2>${this.artifact}</h2>`}
+        ${this.embedded ? html`<h3>Status</h3>` : html`<h2>${ref.artifact}</h2>`}
         <kiln-status-badge status=${summary.status}></kiln-status-badge>
       </div>
       <div class="actions">
@@ -197,7 +166,7 @@ export class KilnArtifactPage extends LitElement {
           summary.status === 'completed'
             ? html`<a
                 class="button"
-                href=${`${artifactPath(this.container, this.collection, this.artifact)}/data?format=zip`}
+                href=${`${artifactPath(ref.container, ref.collection, ref.artifact)}/data?format=zip`}
                 download
                 >Download all data (zip)</a
               >`
@@ -208,222 +177,25 @@ export class KilnArtifactPage extends LitElement {
         error: (error) =>
           html`<p class="error-box" role="alert">That did not work: ${describeError(error)}</p>`,
       })}
-      ${this._renderSummary(summary)} ${this._renderParameters(record)}
-      ${this._renderInputFiles(record)} ${this._renderFiles(record, summary.status === 'completed')}
-      ${this._renderMetrics()}
+      <kiln-artifact-summary .ref=${ref} .summary=${summary}></kiln-artifact-summary>
+      <kiln-artifact-parameters .record=${record}></kiln-artifact-parameters>
+      <kiln-artifact-files
+        .ref=${ref}
+        .record=${record}
+        ?completed=${summary.status === 'completed'}
+      ></kiln-artifact-files>
+      <kiln-artifact-metrics .ref=${ref} .revision=${this._metricsRevision}></kiln-artifact-metrics>
       <section aria-labelledby="log-heading">
         <h3 id="log-heading">Log</h3>
-        <kiln-log-view
-          .container=${this.container}
-          .collection=${this.collection}
-          .artifact=${this.artifact}
-        ></kiln-log-view>
+        <kiln-log-view .ref=${ref}></kiln-log-view>
       </section>
     `;
   }
 
-  private _renderSummary(summary: ArtifactSummary) {
-    return html`<section aria-labelledby="summary-heading">
-      <h3 id="summary-heading" class="visually-hidden">Summary</h3>
-      <dl class="fields">
-        <dt>Container</dt>
-        <dd>${this.container}</dd>
-        <dt>Progress</dt>
-        <dd>
-          <progress max="1" .value=${summary.progress} aria-label="Progress"></progress>
-          ${formatPercent(summary.progress)}
-          ${summary.message ? html`· ${summary.message}` : nothing}
-        </dd>
-        ${
-          summary.error
-            ? html`<dt>Error</dt>
-                <dd class="error">${summary.error}</dd>`
-            : nothing
-        }
-        <dt>Created</dt>
-        <dd>${formatTime(summary.createdAt)}</dd>
-        <dt>Started</dt>
-        <dd>${formatTime(summary.startedAt)}</dd>
-        <dt>Finished</dt>
-        <dd>${formatTime(summary.finishedAt)}</dd>
-        <dt>Duration</dt>
-        <dd>${formatDuration(summary.startedAt, summary.finishedAt)}</dd>
-        <dt>Attempt</dt>
-        <dd>${summary.attempt}</dd>
-        <dt>Cached</dt>
-        <dd>
-          ${summary.cached ? html`yes${summary.cachedFrom ? html`, from ${summary.cachedFrom}` : nothing}` : 'no'}
-        </dd>
-      </dl>
-    </section>`;
-  }
-
-  private _renderParameters(record: ArtifactRecord) {
-    const entries = Object.entries(record.parameters);
-    const containers = this._links.value ?? new Map<string, string>();
-    return html`<section aria-labelledby="parameters-heading">
-      <h3 id="parameters-heading">Parameters</h3>
-      ${
-        entries.length === 0
-          ? html`<p class="muted">No parameters.</p>`
-          : html`<div class="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Parameter</th>
-                    <th scope="col">Value</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${entries.map(([key, value]) => {
-                    const reference = record.inputs.find((input) => input.parameter === key);
-                    const target = reference
-                      ? locateArtifact(reference.url, containers)
-                      : undefined;
-                    const text = typeof value === 'string' ? value : JSON.stringify(value);
-                    return html`<tr>
-                      <th scope="row"><code>${key}</code></th>
-                      <td>
-                        ${
-                          target
-                            ? html`<a href=${href.artifact(target.container, target.artifact)}
-                                  >${target.container}/${target.artifact}</a
-                                >
-                                <span class="muted">(${text})</span>`
-                            : html`<code>${text}</code>`
-                        }
-                      </td>
-                    </tr>`;
-                  })}
-                </tbody>
-              </table>
-            </div>`
-      }
-    </section>`;
-  }
-
-  private _renderInputFiles(record: ArtifactRecord) {
-    if (record.inputFiles.length === 0) return nothing;
-    const base = artifactPath(this.container, this.collection, this.artifact);
-    return html`<section aria-labelledby="inputs-heading">
-      <h3 id="inputs-heading">Input files</h3>
-      <div class="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Input</th>
-              <th scope="col">File</th>
-              <th scope="col" class="num">Size</th>
-              <th scope="col">SHA-256</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${record.inputFiles.map(
-              (file) =>
-                html`<tr>
-                  <th scope="row">${file.name}</th>
-                  <td>
-                    <a
-                      href=${`${base}/input-files/${encodeURIComponent(file.name)}`}
-                      download=${file.filename}
-                      >${file.filename}</a
-                    >
-                  </td>
-                  <td class="num">${formatBytes(file.size)}</td>
-                  <td><code title=${file.sha256}>${file.sha256.slice(0, 12)}…</code></td>
-                </tr>`,
-            )}
-          </tbody>
-        </table>
-      </div>
-    </section>`;
-  }
-
-  private _renderFiles(record: ArtifactRecord, completed: boolean) {
-    return html`<section aria-labelledby="files-heading">
-      <h3 id="files-heading">Data files</h3>
-      ${
-        !completed
-          ? html`<p class="muted">The data can be downloaded once the artifact is completed.</p>`
-          : record.files.length === 0
-            ? html`<p class="muted">This artifact has no data files.</p>`
-            : html`<div class="table-wrap">
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">File</th>
-                      <th scope="col" class="num">Size</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    ${record.files.map(
-                      (file) =>
-                        html`<tr>
-                          <td>
-                            <a
-                              href=${dataFilePath(this.container, this.collection, this.artifact, file.path)}
-                              download
-                              >${file.path}</a
-                            >
-                          </td>
-                          <td class="num">${formatBytes(file.size)}</td>
-                        </tr>`,
-                    )}
-                  </tbody>
-                </table>
-              </div>`
-      }
-      ${record.digest ? html`<p class="muted">Digest <code>${record.digest}</code></p>` : nothing}
-    </section>`;
-  }
-
-  private _renderMetrics() {
-    const metrics: MetricInfo[] = this._metrics.value ?? [];
-    const series = metrics.filter((metric) => metric.kind === 'series');
-    const reports = metrics.filter((metric) => metric.kind === 'report');
-    return html`<section aria-labelledby="metrics-heading">
-      <h3 id="metrics-heading">Metrics</h3>
-      ${
-        this._metrics.status === TaskStatus.ERROR
-          ? html`<p class="error-box">
-              Could not list the metrics: ${describeError(this._metrics.error)}
-            </p>`
-          : nothing
-      }
-      ${metrics.length === 0 && this._metrics.status === TaskStatus.COMPLETE ? html`<p class="muted">No metrics yet.</p>` : nothing}
-      <div class="charts">
-        ${repeat(
-          series,
-          (metric) => metric.name,
-          (metric) =>
-            html`<kiln-metric-chart
-              .container=${this.container}
-              .collection=${this.collection}
-              .artifact=${this.artifact}
-              .metric=${metric.name}
-              .revision=${this._metricsRevision}
-            ></kiln-metric-chart>`,
-        )}
-      </div>
-      ${repeat(
-        reports,
-        (metric) => metric.name,
-        (metric) =>
-          html`<kiln-report-view
-            .container=${this.container}
-            .collection=${this.collection}
-            .artifact=${this.artifact}
-            .metric=${metric.name}
-            .revision=${this._metricsRevision}
-          ></kiln-report-view>`,
-      )}
-    </section>`;
-  }
-
-  #subscribe(): void {
+  #subscribe(ref: ArtifactRef): void {
     this.#unsubscribe?.();
-    const artifact = this.artifact;
-    this.#unsubscribe = this._api.live.subscribe(this.container, {
+    const artifact = ref.artifact;
+    this.#unsubscribe = this._api.live.subscribe(ref.container, {
       artifact: (summary) => {
         if (summary.name !== artifact) return;
         const wasFinal = this._live ? isFinalStatus(this._live.status) : false;
@@ -452,21 +224,21 @@ export class KilnArtifactPage extends LitElement {
 
   #refreshMetrics(): void {
     this.#lastRefresh = Date.now();
-    void this._metrics.run();
     this._metricsRevision++;
   }
 
   private async _onAction(action: Action): Promise<void> {
+    const artifact = this.ref?.artifact ?? '';
     const confirmed = await this._confirm.ask(
       action === 'cancel'
         ? {
-            title: `Cancel ${this.artifact}?`,
+            title: `Cancel ${artifact}?`,
             message: 'The build stops; the artifact keeps its record and log, marked cancelled.',
             confirmLabel: 'Cancel the build',
             danger: true,
           }
         : {
-            title: `Delete ${this.artifact}?`,
+            title: `Delete ${artifact}?`,
             message:
               'The artifact, its data and its log are removed for good. A running build is cancelled first.',
             confirmLabel: 'Delete',

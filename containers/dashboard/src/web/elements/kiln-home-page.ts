@@ -4,17 +4,20 @@ import { css, html, LitElement, nothing } from 'lit';
 import { customElement } from 'lit/decorators.js';
 import { apiContext } from '../api/api-context.js';
 import { describeError } from '../api/api-error.js';
-import { TENSORBOARD_PATH, type KilnApi, type PipelineEntry } from '../api/kiln-api.js';
+import type { PipelineListing } from '@kiln/api';
+import { TENSORBOARD_PATH, type KilnApi } from '../api/kiln-api.js';
 import { href } from '../router/route.js';
 import { sharedStyles } from '../styles/shared-styles.js';
+import './kiln-project-containers.js';
 
-/** The project's pipelines, each with its task's name and description. */
+/** The project's pipelines, each with its task's name and description, then every container. */
 @customElement('kiln-home-page')
 export class KilnHomePage extends LitElement {
   static override styles = [
     sharedStyles,
     css`
-      h3#metrics-heading {
+      h3#metrics-heading,
+      h2#containers-heading {
         margin-top: 2rem;
       }
       ul {
@@ -66,13 +69,18 @@ export class KilnHomePage extends LitElement {
         complete: (pipelines) =>
           pipelines.length === 0
             ? html`<p>
-                This project has no pipelines (set <code>KILN_PIPELINE_URLS</code> on the
-                dashboard).
+                This project has no pipelines yet: a service of its
+                <code>docker-compose.yml</code> that serves a pipeline module shows here once it
+                answers.
               </p>`
             : html`<ul>
                 ${pipelines.map((pipeline) => this._renderPipeline(pipeline))}
               </ul>`,
       })}
+      <section aria-labelledby="containers-heading">
+        <h2 id="containers-heading">Containers</h2>
+        <kiln-project-containers></kiln-project-containers>
+      </section>
       ${
         this._visualization.value
           ? html`<section aria-labelledby="metrics-heading">
@@ -88,7 +96,7 @@ export class KilnHomePage extends LitElement {
       }`;
   }
 
-  private _renderPipeline(pipeline: PipelineEntry) {
+  private _renderPipeline(pipeline: PipelineListing) {
     return html`<li class="card">
       <h3><a href=${href.pipeline(pipeline.name)}>${pipeline.name}</a></h3>
       ${

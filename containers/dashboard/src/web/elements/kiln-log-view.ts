@@ -1,11 +1,11 @@
 import { consume } from '@lit/context';
-import { Task } from '@lit/task';
+import { initialState, Task } from '@lit/task';
 import { css, html, LitElement, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { apiContext } from '../api/api-context.js';
 import { describeError } from '../api/api-error.js';
 import type { KilnApi } from '../api/kiln-api.js';
-import type { Collection } from '../api/paths.js';
+import { refChanged, type ArtifactRef } from '../model/artifact-ref.js';
 import { LogAppendedEvent } from '../events/kiln-events.js';
 import { sharedStyles } from '../styles/shared-styles.js';
 
@@ -40,9 +40,7 @@ export class KilnLogView extends LitElement {
     `,
   ];
 
-  @property() container = '';
-  @property() collection: Collection = 'artifacts';
-  @property() artifact = '';
+  @property({ attribute: false, hasChanged: refChanged }) ref: ArtifactRef | undefined;
 
   @state() private _text = '';
 
@@ -56,7 +54,9 @@ export class KilnLogView extends LitElement {
   #key = '';
 
   private _follow = new Task(this, {
-    task: async ([container, collection, artifact]: [string, Collection, string], { signal }) => {
+    task: async ([ref], { signal }) => {
+      if (!ref) return initialState;
+      const { container, collection, artifact } = ref;
       const key = `${container}/${collection}/${artifact}`;
       if (key !== this.#key) {
         this.#key = key;
@@ -75,7 +75,7 @@ export class KilnLogView extends LitElement {
         signal,
       );
     },
-    args: () => [this.container, this.collection, this.artifact] as [string, Collection, string],
+    args: () => [this.ref] as const,
   });
 
   override connectedCallback(): void {

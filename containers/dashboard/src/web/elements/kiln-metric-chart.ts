@@ -1,6 +1,6 @@
 import type { MetricPoint } from '@kiln/api';
 import { consume } from '@lit/context';
-import { Task } from '@lit/task';
+import { initialState, Task } from '@lit/task';
 import { css, html, LitElement, nothing, unsafeCSS, type PropertyValues } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
 import uPlot from 'uplot';
@@ -8,7 +8,7 @@ import uPlotCss from 'uplot/dist/uPlot.min.css';
 import { apiContext } from '../api/api-context.js';
 import { describeError } from '../api/api-error.js';
 import type { KilnApi } from '../api/kiln-api.js';
-import type { Collection } from '../api/paths.js';
+import { refChanged, type ArtifactRef } from '../model/artifact-ref.js';
 import { formatNumber } from '../model/format.js';
 import { sharedStyles } from '../styles/shared-styles.js';
 
@@ -53,9 +53,7 @@ export class KilnMetricChart extends LitElement {
     `,
   ];
 
-  @property() container = '';
-  @property() collection: Collection = 'artifacts';
-  @property() artifact = '';
+  @property({ attribute: false, hasChanged: refChanged }) ref: ArtifactRef | undefined;
   /** Reflected, so a page (or a test) can find a metric's chart by name. */
   @property({ reflect: true }) metric = '';
   /** Change it to fetch the points again. */
@@ -69,18 +67,11 @@ export class KilnMetricChart extends LitElement {
   #resize: ResizeObserver | undefined;
 
   private _points = new Task(this, {
-    task: (
-      [container, collection, artifact, metric]: [string, Collection, string, string, number],
-      { signal },
-    ) => this._api.series(container, collection, artifact, metric, signal),
-    args: () =>
-      [this.container, this.collection, this.artifact, this.metric, this.revision] as [
-        string,
-        Collection,
-        string,
-        string,
-        number,
-      ],
+    task: ([ref, metric], { signal }) =>
+      ref
+        ? this._api.series(ref.container, ref.collection, ref.artifact, metric, signal)
+        : initialState,
+    args: () => [this.ref, this.metric, this.revision] as const,
     onComplete: (points) => void this.#draw(points),
   });
 
@@ -92,8 +83,7 @@ export class KilnMetricChart extends LitElement {
 
   override willUpdate(changed: PropertyValues<this>): void {
     // another metric (or artifact) is a new chart, not new data for this one
-    if (changed.has('metric') || changed.has('artifact') || changed.has('container'))
-      this.#destroy();
+    if (changed.has('metric') || changed.has('ref')) this.#destroy();
   }
 
   override disconnectedCallback(): void {

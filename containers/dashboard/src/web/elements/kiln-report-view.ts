@@ -1,11 +1,11 @@
 import { consume } from '@lit/context';
-import { Task } from '@lit/task';
+import { initialState, Task } from '@lit/task';
 import { css, html, LitElement, nothing, type TemplateResult } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { apiContext } from '../api/api-context.js';
 import { describeError } from '../api/api-error.js';
 import type { KilnApi } from '../api/kiln-api.js';
-import type { Collection } from '../api/paths.js';
+import { refChanged, type ArtifactRef } from '../model/artifact-ref.js';
 import { formatNumber } from '../model/format.js';
 import { asConfusionMatrix, columnsOf, isRecordList, isScalar } from '../model/report-shape.js';
 import { sharedStyles } from '../styles/shared-styles.js';
@@ -38,27 +38,18 @@ export class KilnReportView extends LitElement {
     `,
   ];
 
-  @property() container = '';
-  @property() collection: Collection = 'artifacts';
-  @property() artifact = '';
+  @property({ attribute: false, hasChanged: refChanged }) ref: ArtifactRef | undefined;
   @property() metric = '';
   @property({ type: Number }) revision = 0;
 
   @consume({ context: apiContext }) private _api!: KilnApi;
 
   private _report = new Task(this, {
-    task: (
-      [container, collection, artifact, metric]: [string, Collection, string, string, number],
-      { signal },
-    ) => this._api.report(container, collection, artifact, metric, signal),
-    args: () =>
-      [this.container, this.collection, this.artifact, this.metric, this.revision] as [
-        string,
-        Collection,
-        string,
-        string,
-        number,
-      ],
+    task: ([ref, metric], { signal }) =>
+      ref
+        ? this._api.report(ref.container, ref.collection, ref.artifact, metric, signal)
+        : initialState,
+    args: () => [this.ref, this.metric, this.revision] as const,
   });
 
   override render() {

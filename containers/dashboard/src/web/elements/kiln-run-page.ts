@@ -2,7 +2,7 @@ import type { ArtifactSummary } from '@kiln/api';
 import { consume } from '@lit/context';
 import { Task } from '@lit/task';
 import { html, LitElement, type PropertyValues } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
 import { apiContext } from '../api/api-context.js';
 import { describeError } from '../api/api-error.js';
 import type { KilnApi } from '../api/kiln-api.js';
@@ -10,14 +10,16 @@ import { href } from '../router/route.js';
 import { sharedStyles } from '../styles/shared-styles.js';
 import './kiln-artifact-page.js';
 import './kiln-steps-chain.js';
+import './kiln-variant-comparison.js';
 
 /** The least time between two reloads of the steps while the run moves. */
 const STEPS_REFRESH_MS = 500;
 
 /**
  * A pipeline run: its steps as a chain (kept live from the pipeline's merged event stream:
- * each change of the run or of one of its step artifacts reloads the steps), then the run
- * itself as an artifact: state, data, metrics, log.
+ * each change of the run or of one of its step artifacts reloads the steps), the variants of
+ * its sweep side by side if it has one (reloaded with the steps), then the run itself as an
+ * artifact: state, data, metrics, log.
  */
 @customElement('kiln-run-page')
 export class KilnRunPage extends LitElement {
@@ -25,6 +27,9 @@ export class KilnRunPage extends LitElement {
 
   @property() pipeline = '';
   @property() run = '';
+
+  /** Bumped with each reload of the steps, so the variants' comparison follows the run. */
+  @state() private _revision = 0;
 
   @consume({ context: apiContext }) private _api!: KilnApi;
 
@@ -43,7 +48,9 @@ export class KilnRunPage extends LitElement {
       this.#stop = this._api.live.subscribePipeline(this.pipeline, {
         artifact: (summary, container) => this.#onLive(container, summary),
         open: (reconnected) => {
-          if (reconnected) void this._steps.run();
+          if (!reconnected) return;
+          void this._steps.run();
+          this._revision++;
         },
       });
     }
@@ -80,11 +87,15 @@ export class KilnRunPage extends LitElement {
               : html`<kiln-steps-chain .steps=${steps}></kiln-steps-chain>`,
         })}
       </section>
+      <kiln-variant-comparison
+        .pipeline=${this.pipeline}
+        .run=${this.run}
+        .steps=${this._steps.value ?? []}
+        .revision=${this._revision}
+      ></kiln-variant-comparison>
       <kiln-artifact-page
         embedded
-        .container=${this.pipeline}
-        collection="runs"
-        .artifact=${this.run}
+        .ref=${{ container: this.pipeline, collection: 'runs', artifact: this.run }}
       ></kiln-artifact-page>
     `;
   }
@@ -98,6 +109,7 @@ export class KilnRunPage extends LitElement {
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       void this._steps.run();
+      this._revision++;
     }, STEPS_REFRESH_MS);
   }
 }

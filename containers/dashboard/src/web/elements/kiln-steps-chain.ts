@@ -6,7 +6,11 @@ import { href } from '../router/route.js';
 import { sharedStyles } from '../styles/shared-styles.js';
 import './kiln-status-badge.js';
 
-/** A run's steps as a chain of cards, in order, each with its status and a link to its artifact. */
+/**
+ * A run's steps as a chain of cards, in order, each with its status and a link to its artifact.
+ * The steps of a sweep's variants follow as one chain per variant, since variants run side by
+ * side rather than one after another.
+ */
 @customElement('kiln-steps-chain')
 export class KilnStepsChain extends LitElement {
   static override styles = [
@@ -59,6 +63,23 @@ export class KilnStepsChain extends LitElement {
         font-size: 0.85rem;
         overflow-wrap: anywhere;
       }
+      .variants {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.75rem 2.5rem;
+        margin-top: 0.75rem;
+      }
+      .variant {
+        flex: 1 1 24rem;
+        min-width: 0;
+      }
+      .variant > h4 {
+        font-size: 0.9rem;
+        margin: 0 0 0.35rem;
+      }
+      .variant > h4::before {
+        content: none;
+      }
       @media (max-width: 40rem) {
         ol {
           flex-direction: column;
@@ -81,8 +102,34 @@ export class KilnStepsChain extends LitElement {
   @property({ attribute: false }) steps: StepInfo[] = [];
 
   override render() {
-    return html`<ol aria-label="Steps">
-      ${this.steps.map(
+    const variants = [
+      ...new Set(this.steps.flatMap((step) => (step.variant === undefined ? [] : [step.variant]))),
+    ];
+    return html`${this._renderChain(
+      this.steps.filter((step) => step.variant === undefined),
+      'Steps',
+    )}
+    ${
+      variants.length === 0
+        ? ''
+        : html`<div class="variants">
+            ${variants.map(
+              (variant) =>
+                html`<div class="variant">
+                  <h4>Variant ${variant}</h4>
+                  ${this._renderChain(
+                    this.steps.filter((step) => step.variant === variant),
+                    `Steps of variant ${variant}`,
+                  )}
+                </div>`,
+            )}
+          </div>`
+    }`;
+  }
+
+  private _renderChain(steps: readonly StepInfo[], label: string) {
+    return html`<ol aria-label=${label}>
+      ${steps.map(
         (step) =>
           html`<li class=${step.status}>
             <h4>${step.step}</h4>

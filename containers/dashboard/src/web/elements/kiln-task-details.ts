@@ -3,7 +3,7 @@ import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { sharedStyles } from '../styles/shared-styles.js';
 
-/** The eight fields of a pipeline's task (API.md `GET /task`), in the contract's order. */
+/** The eight fields of a pipeline's task (docs/api.md `GET /task`), in the contract's order. */
 const TASK_FIELDS: ReadonlyArray<[keyof TaskDescription, string]> = [
   ['name', 'Name'],
   ['description', 'Description'],

@@ -63,3 +63,25 @@ declare global {
     [LogAppendedEvent.eventName]: LogAppendedEvent;
   }
 }
+
+/** The user asked to point an alias at a version (promote, roll back), before confirming. */
+export class AliasRequestEvent extends Event {
+  static readonly eventName = 'kiln-alias-request' as const;
+  readonly alias: 'champion' | 'challenger';
+  readonly version: number;
+  /** `roll back` when the version is older than the champion, else `promote`. */
+  readonly action: 'promote' | 'roll back';
+
+  constructor(alias: 'champion' | 'challenger', version: number, action: 'promote' | 'roll back') {
+    super(AliasRequestEvent.eventName, { bubbles: true, composed: true });
+    this.alias = alias;
+    this.version = version;
+    this.action = action;
+  }
+}
+
+declare global {
+  interface HTMLElementEventMap {
+    [AliasRequestEvent.eventName]: AliasRequestEvent;
+  }
+}

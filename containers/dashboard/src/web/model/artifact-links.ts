@@ -4,26 +4,28 @@ export interface ArtifactLocation {
   artifact: string;
 }
 
+/** `…/containers/{name}/artifacts/{artifact}/`: a container's artifact behind the gateway. */
+const THROUGH_GATEWAY = /\/containers\/([^/?#]+)\/(?:artifacts|runs)\/([^/?#]+)\/?(?:[?#].*)?$/;
+/** `http://{name}:8080/artifacts/{artifact}/`: the compose form references are stored in. */
+const COMPOSE_FORM = /^http:\/\/([^/?#:]+):8080\/(?:artifacts|runs)\/([^/?#]+)\/?(?:[?#].*)?$/;
+
 /**
- * Finds the container and artifact an artifact reference URL points at
- * (`http://train:8080/artifacts/model-1/`), given the containers' own URLs as the pipeline
- * lists them. Returns undefined for a URL outside the project.
+ * Finds the container and artifact an artifact reference URL points at, whether the gateway
+ * showed it as a link through itself (`https://kiln.example/containers/train/artifacts/m/`) or
+ * it is in the compose form references are kept in (`http://train:8080/artifacts/m/`), given
+ * the names of the project's containers. Undefined for a URL outside the project.
  */
 export function locateArtifact(
   url: string,
-  containers: ReadonlyMap<string, string>,
+  containers: ReadonlySet<string>,
 ): ArtifactLocation | undefined {
-  const match = /^(.*?)\/(?:artifacts|runs)\/([^/?#]+)\/?(?:[?#].*)?$/.exec(url);
+  const match = THROUGH_GATEWAY.exec(url) ?? COMPOSE_FORM.exec(url);
   if (!match) return undefined;
-  const base = (match[1] ?? '').replace(/\/+$/, '');
-  for (const [containerUrl, name] of containers) {
-    if (containerUrl.replace(/\/+$/, '') === base) {
-      try {
-        return { container: name, artifact: decodeURIComponent(match[2] ?? '') };
-      } catch {
-        return undefined;
-      }
-    }
+  try {
+    const container = decodeURIComponent(match[1] ?? '');
+    if (!containers.has(container)) return undefined;
+    return { container, artifact: decodeURIComponent(match[2] ?? '') };
+  } catch {
+    return undefined;
   }
-  return undefined;
 }

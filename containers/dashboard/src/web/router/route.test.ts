@@ -50,5 +50,21 @@ describe('parseRoute', () => {
     expect(parseRoute(href.startRun('p'))).toMatchObject({ view: 'create', collection: 'runs' });
     expect(parseRoute(href.pipeline('p'))).toEqual({ view: 'pipeline', pipeline: 'p' });
     expect(parseRoute(href.home())).toEqual({ view: 'home' });
+    expect(parseRoute(href.serving())).toEqual({
+      view: 'serving',
+      model: undefined,
+      container: undefined,
+    });
+    expect(parseRoute(href.serving('fashion mnist'))).toEqual({
+      view: 'serving',
+      model: 'fashion mnist',
+      container: undefined,
+    });
+    expect(parseRoute(href.serving('fashion', 'models-b'))).toEqual({
+      view: 'serving',
+      model: 'fashion',
+      container: 'models-b',
+    });
+    expect(parseRoute('#/serving/a/b').view).toBe('not-found');
   });
 });

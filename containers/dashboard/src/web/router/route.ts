@@ -7,6 +7,7 @@ export type Route =
   | { view: 'create'; container: string; collection: Collection; pipeline: string | undefined }
   | { view: 'artifact'; container: string; artifact: string }
   | { view: 'run'; pipeline: string; run: string }
+  | { view: 'serving'; model: string | undefined; container: string | undefined }
   | { view: 'not-found'; hash: string };
 
 /**
@@ -18,6 +19,8 @@ export type Route =
  * - `#/pipelines/{p}/runs/new` start a run; `#/pipelines/{p}/runs/{r}` a run
  * - `#/containers/{c}/new` create an artifact (`?pipeline=` for artifact suggestions)
  * - `#/containers/{c}/artifacts/{a}` an artifact
+ * - `#/serving` the served models; `#/serving/{model}` one model's versions, aliases and "try it"
+ *   (`?container=` names the serving container; the project's first one without it)
  */
 export function parseRoute(hash: string): Route {
   const [pathPart = '', query = ''] = hash.replace(/^#/, '').split('?');
@@ -32,6 +35,9 @@ export function parseRoute(hash: string): Route {
     if (c === 'runs' && d === 'new')
       return { view: 'create', container: b, collection: 'runs', pipeline: b };
     if (c === 'runs' && d !== undefined) return { view: 'run', pipeline: b, run: d };
+  }
+  if (a === 'serving' && c === undefined) {
+    return { view: 'serving', model: b, container: params.get('container') ?? undefined };
   }
   if (a === 'containers' && b !== undefined) {
     if (c === 'new' && d === undefined) {
@@ -68,4 +74,6 @@ export const href = {
     `#/containers/${enc(container)}/new${pipeline ? `?pipeline=${enc(pipeline)}` : ''}`,
   artifact: (container: string, artifact: string): string =>
     `#/containers/${enc(container)}/artifacts/${enc(artifact)}`,
+  serving: (model?: string, container?: string): string =>
+    `#/serving${model ? `/${enc(model)}` : ''}${container ? `?container=${enc(container)}` : ''}`,
 } as const;

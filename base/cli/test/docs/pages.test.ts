@@ -1,0 +1,225 @@
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import Ajv2020Module from 'ajv/dist/2020.js';
+import { parse, parseAllDocuments, parseDocument, type Scalar, type YAMLMap } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { problemTypeFor } from '@kiln/api';
+import { loadComposeFile, resolveTopology, validateCompose } from '@kiln/launcher';
+import { docExample, ROOT, shellCommands } from './doc-examples.js';
+import { freePort, ShellSession } from './shell-session.js';
+
+// The examples of the README, docs/api.md, docs/errors.md, docs/command-builders.md,
+// docs/launcher.md and docs/deploy.md that need no running project. Files a page asks for are
+// written in a folder of test-output/, inside the repository, where `@kiln/core` resolves and
+// `npx kiln` finds the CLI as they do for a reader in their checkout.
+const Ajv2020 = Ajv2020Module as unknown as typeof Ajv2020Module.default;
+const run = promisify(execFile);
+let work: string;
+let shell: ShellSession;
+
+beforeAll(async () => {
+  await mkdir(join(ROOT, 'test-output'), { recursive: true });
+  work = await mkdtemp(join(ROOT, 'test-output', 'doc-pages-'));
+  shell = new ShellSession(work);
+});
+afterAll(async () => {
+  await shell?.stop();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+/** Serves a page's `npx kiln serve … --port N` on a free port; resolves with the base URL. */
+async function serveAsShown(command: string, port: number): Promise<string> {
+  const free = await freePort();
+  await shell.run([`${command.replace(String(port), String(free))} &`]);
+  return `http://127.0.0.1:${free}`;
+}
+
+async function postJson(url: string, body: unknown): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
+describe('README.md and docs/api.md', () => {
+  let url: string;
+  let openapi: { components: { schemas: Record<string, object> } };
+
+  it('readme-tool, readme-serve: the dozen-line tool serves the whole artifact API', async () => {
+    await writeFile(join(work, 'hello.mjs'), (await docExample('readme-tool')).code);
+    const [serve] = shellCommands((await docExample('readme-serve')).code);
+    url = await serveAsShown(serve!, 8080);
+    expect((await postJson(`${url}/artifacts`, { name: 'a' })).status).toBe(202);
+    await fetch(`${url}/artifacts/a/status?wait=30`);
+    expect(await (await fetch(`${url}/artifacts/a/data`)).text()).toBe('hello world\n');
+    openapi = (await (await fetch(`${url}/openapi.json`)).json()) as typeof openapi;
+  });
+
+  it('api-summary, api-create, problem-document: the JSON shown is what the API says', async () => {
+    const ajv = new Ajv2020({ strict: false });
+    const check = (schema: object, value: unknown): void => {
+      const validate = ajv.compile({ ...schema, components: openapi.components });
+      expect(validate(value), ajv.errorsText(validate.errors)).toBe(true);
+    };
+    const schemas = openapi.components.schemas;
+    check(schemas['ArtifactSummary']!, JSON.parse((await docExample('api-summary')).code));
+    const create = JSON.parse((await docExample('api-create')).code) as { parameters: object };
+    expect(Object.keys(create)).toEqual(['name', 'parameters', 'cache']);
+    const problem = JSON.parse((await docExample('problem-document')).code) as {
+      type: string;
+      code: string;
+    };
+    check(schemas['Problem']!, problem);
+    expect(problem.type).toBe(problemTypeFor(problem.code));
+    const notFound = await fetch(`${url}/artifacts/x/`);
+    expect(await notFound.json()).toEqual({ ...problem, title: 'Not found' });
+  });
+});
+
+describe('docs/command-builders.md', () => {
+  it('command-tool, command-python, command-serve: the Python builder builds and fails as shown', async () => {
+    await writeFile(join(work, 'fit.mjs'), (await docExample('command-tool')).code);
+    await writeFile(join(work, 'fit.py'), (await docExample('command-python')).code);
+    const [serve, create, status] = shellCommands((await docExample('command-serve')).code);
+    const free = String(await freePort());
+    await shell.run([`${serve!.replace('8400', free)} &`]);
+    const [, answer] = await shell.run([create!, status!].map((c) => c.replace('8400', free)));
+    expect(JSON.parse(answer!.stdout)).toMatchObject({
+      status: 'failed',
+      error: 'more than 50 epochs would overfit this model',
+    });
+    const base = `http://127.0.0.1:${free}`;
+    expect((await postJson(`${base}/artifacts`, { name: 'fit' })).status).toBe(202);
+    expect(await (await fetch(`${base}/artifacts/fit/status?wait=30`)).json()).toMatchObject({
+      status: 'completed',
+    });
+    const loss = (await (await fetch(`${base}/artifacts/fit/metrics/loss/values`)).json()) as {
+      value: number;
+    }[];
+    expect(loss.map((point) => point.value)).toEqual([1, 0.5, 1 / 3]);
+  });
+});
+
+/**
+ * A project in `root` whose docker-compose.yml keeps only `services` of this repository's (its
+ * anchors and settings as they are), running this repository's packages.
+ */
+async function projectOf(root: string, services: readonly string[]): Promise<string> {
+  await mkdir(root);
+  const compose = parseDocument(await readFile(join(ROOT, 'docker-compose.yml'), 'utf8'));
+  const all = compose.get('services') as YAMLMap<Scalar<string>>;
+  for (const { key } of [...all.items])
+    if (!services.includes(key.value)) compose.deleteIn(['services', key.value]);
+  await writeFile(join(root, 'docker-compose.yml'), compose.toString());
+  for (const folder of ['base', 'components', 'containers', 'node_modules'])
+    await symlink(join(ROOT, folder), join(root, folder));
+  return root;
+}
+
+/**
+ * Type-checks and runs a page's TypeScript as a reader's module of their own would be, in
+ * `folder` (linked to this repository's packages); resolves with what it printed.
+ */
+async function runTypeScript(folder: string, code: string): Promise<string> {
+  await symlink(join(ROOT, 'node_modules'), join(folder, 'node_modules'));
+  await writeFile(join(folder, 'package.json'), '{ "type": "module" }\n');
+  await writeFile(join(folder, 'example.ts'), code);
+  await writeFile(
+    join(folder, 'tsconfig.json'),
+    JSON.stringify({
+      extends: join(ROOT, 'tsconfig.base.json'),
+      compilerOptions: {
+        composite: false,
+        declaration: false,
+        declarationMap: false,
+        types: ['node'],
+        outDir: 'out',
+      },
+      files: ['example.ts'],
+    }),
+  );
+  await run(join(ROOT, 'node_modules/.bin/tsc'), ['-p', folder]);
+  const { stdout } = await run(process.execPath, [join(folder, 'out/example.js')], {
+    cwd: folder,
+    timeout: 170_000,
+    maxBuffer: 64 << 20,
+  });
+  return stdout;
+}
+
+describe('docs/client.md', () => {
+  it('client-topology: compose URLs stay references, and resolve through the topology', async () => {
+    const folder = await mkdtemp(join(work, 'client-'));
+    const code = `${(await docExample('client-topology')).code}
+console.log(JSON.stringify([importer.url, name, client.url, topology.resolve(importer.artifactUrl('raw'))]));
+`;
+    const stdout = await runTypeScript(folder, code);
+    expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual([
+      'http://import:8080',
+      'raw',
+      'http://import:8080',
+      'http://127.0.0.1:8082/artifacts/raw/',
+    ]);
+  });
+});
+
+describe('docs/launcher.md', () => {
+  it('launcher-usage: is the usage `kiln up --help` prints', async () => {
+    const { stdout } = await run(process.execPath, [
+      join(ROOT, 'base/cli/dist/main.js'),
+      'up',
+      '--help',
+    ]);
+    expect(stdout.split('\n')[0]).toBe(
+      `Usage: ${(await docExample('launcher-usage')).code.trim()}`,
+    );
+  });
+
+  it('launcher-x-kiln: a service says how it differs locally', async () => {
+    const file = join(work, 'x-kiln.yml');
+    await writeFile(file, (await docExample('launcher-x-kiln')).code);
+    expect(await validateCompose(parse((await docExample('launcher-x-kiln')).code))).toEqual([]);
+    const topology = resolveTopology(await loadComposeFile(file, { variables: {} }), file);
+    expect(topology.services[0]).toMatchObject({
+      name: 'my-python-tool',
+      command: ['node', 'base/cli/dist/main.js', 'serve', 'components/my-tool/dist/tool.js'],
+      environment: { MY_TOOL_CACHE: '.kiln/cache' },
+      healthPath: '/health',
+    });
+  });
+
+  it('launcher-api: the launcher, driven from code, starts and stops the project', async () => {
+    const folder = await mkdtemp(join(work, 'launcher-'));
+    // The example's project, cut to the services it names: docs/example-project.test.ts starts
+    // the whole one already, and this one need not start eleven processes again.
+    const root = await projectOf(join(folder, 'kiln'), ['gateway', 'train']);
+    const code = (await docExample('launcher-api')).code
+      .replace("'/path/to/kiln'", JSON.stringify(root))
+      .replace("'/tmp/kiln-test'", JSON.stringify(join(folder, 'data')));
+    const stdout = await runTypeScript(folder, `${code}console.log('stopped');\n`);
+    expect(stdout).toMatch(/gateway is healthy/);
+    expect(stdout.trim().split('\n').at(-1)).toBe('stopped');
+  }, 180_000);
+});
+
+describe('docs/deploy.md', () => {
+  it('kubernetes: the manifests name the compose services, their images and port 8080', async () => {
+    const documents = parseAllDocuments((await docExample('kubernetes')).code).map(
+      (document) => document.toJS() as { kind: string; metadata: { name: string } },
+    );
+    const compose = await loadComposeFile(join(ROOT, 'docker-compose.yml'), { variables: {} });
+    const kinds = documents.map((document) => document.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['Deployment', 'Service']));
+    for (const document of documents.filter((d) => ['Deployment', 'Service'].includes(d.kind))) {
+      const name = document.metadata.name.replace(/-data$/, '');
+      expect(Object.keys(compose.services), `${document.kind} ${name}`).toContain(name);
+    }
+    const text = (await docExample('kubernetes')).code;
+    for (const image of text.matchAll(/image: (\S+)/g))
+      expect(image[1]).toMatch(/^registry\.example\.com\/kiln\/[a-z-]+:1\.0\.0$/);
+    expect(text).toMatch(/containerPort: 8080/);
+  });
+});

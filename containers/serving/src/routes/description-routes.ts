@@ -1,0 +1,83 @@
+import type { ServingDescription } from '@kiln/api';
+import { buildOpenApiDocument, openEventStream, type RouteSpec } from '@kiln/core';
+import { statfs } from 'node:fs/promises';
+import { PROBLEM_MEMBERS } from '../http/openapi-schemas.js';
+import type { ServingContext } from '../http/serving-context.js';
+
+/** What a JSON answer is documented as when its route says no more. */
+const JSON_OBJECT = { 'application/json': { type: 'object' } };
+
+/** Below this much free space on the data folder's disk, predictions cannot be kept. */
+const MIN_FREE_BYTES = 64 * 1024 ** 2;
+
+/** `GET /`, `GET /health`, `GET /openapi.json` and `GET /events`. */
+export function descriptionRoutes(
+  ctx: ServingContext,
+  allRoutes: () => readonly RouteSpec[],
+): RouteSpec[] {
+  let openApi: Record<string, unknown> | null = null;
+  return [
+    {
+      method: 'get',
+      path: '/',
+      operationId: 'describe',
+      summary: 'What this container is and the models it serves',
+      responses: { '200': 'the description' },
+      handler: (_req, res) => {
+        res.json({
+          ...ctx.description,
+          models: ctx.registry.modelNames(),
+        } satisfies ServingDescription);
+      },
+    },
+    {
+      method: 'get',
+      path: '/health',
+      operationId: 'health',
+      summary:
+        'Whether the container can take work (503 while its disk is full), with each model process',
+      responses: { '200': 'healthy', '503': 'cannot keep predictions' },
+      handler: async (_req, res) => {
+        const stats = await statfs(ctx.dataDir);
+        const full = stats.bavail * stats.bsize < MIN_FREE_BYTES;
+        res.status(full ? 503 : 200).json({
+          status: full ? 'unavailable' : 'ok',
+          models: ctx.registry.modelNames().length,
+          processes: ctx.registry.workers(),
+          ...(full ? { reason: "the data folder's disk is full" } : {}),
+        });
+      },
+    },
+    {
+      method: 'get',
+      path: '/openapi.json',
+      operationId: 'openapi',
+      summary: 'The OpenAPI 3.1 document of this container',
+      responses: { '200': 'the document' },
+      handler: (_req, res) => {
+        openApi ??= buildOpenApiDocument(
+          {
+            title: `${ctx.description.name} (serving)`,
+            version: ctx.description.version,
+            description: ctx.description.description,
+          },
+          allRoutes(),
+          { problemMembers: PROBLEM_MEMBERS, defaultContent: JSON_OBJECT },
+        );
+        res.json(openApi);
+      },
+    },
+    {
+      method: 'get',
+      path: '/events',
+      operationId: 'events',
+      summary: 'Server-Sent Events: prediction, version and alias',
+      responses: { '200': 'the event stream' },
+      content: { 'text/event-stream': { type: 'string' } },
+      handler: (req, res) => {
+        const stream = openEventStream(req, res);
+        stream.onClose(ctx.events.onAny((name, data) => stream.send(name, data)));
+      },
+    },
+  ];
+}
