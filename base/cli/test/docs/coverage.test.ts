@@ -6,14 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { docBlocks, ROOT } from './doc-examples.js';
 
 // Every example of the user docs is run by a test: each fenced block of README.md and docs/*.md
-// is marked `<!-- example: <id> -->` and a test under base/cli/test/ names that id, or it is
-// marked `<!-- shown: <why> -->` (a diagram, an output sample, a Docker command) with the reason.
+// is marked `<!-- example: <id> -->` and a test under base/cli/test/ names that id (in a test
+// file, or in a module of tests one imports, such as docs/serving-examples.ts), or it is marked
+// `<!-- shown: <why> -->` (a diagram, an output sample, a Docker command) with the reason.
 const TESTS = join(ROOT, 'base/cli/test');
 
 async function testSources(): Promise<string> {
-  const files = (await readdir(TESTS, { recursive: true })).filter((file) =>
-    file.endsWith('.test.ts'),
-  );
+  const files = (await readdir(TESTS, { recursive: true })).filter((file) => file.endsWith('.ts'));
   const sources = await Promise.all(files.map((file) => readFile(join(TESTS, file), 'utf8')));
   return sources.join('\n');
 }

@@ -94,7 +94,9 @@ function inQuotes(command: string): boolean {
   let quote: string | undefined;
   for (let i = 0; i < command.length; i += 1) {
     const char = command[i]!;
-    if (quote) {
+    // A backslash escapes the next character, except inside single quotes.
+    if (char === '\\' && quote !== "'") i += 1;
+    else if (quote) {
       if (char === quote) quote = undefined;
     } else if (char === "'" || char === '"') {
       quote = char;

@@ -1,112 +1,45 @@
-import { execFile } from 'node:child_process';
-import {
-  copyFile,
-  mkdir,
-  mkdtemp,
-  readdir,
-  readFile,
-  rm,
-  symlink,
-  writeFile,
-} from 'node:fs/promises';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Ajv2020Module from 'ajv/dist/2020.js';
-import { isFinalStatus, type ArtifactStatus, type RunVariants } from '@kiln/api';
-import { startProject, type ProjectHandle } from '@kiln/launcher';
+import type { RunDocument, RunVariants } from '@kiln/api';
 import { docExample, ROOT, shellCommands } from './doc-examples.js';
+import { consoleCommands, ExampleProject, finalStatus } from './example-project.js';
+import { servingExamples } from './serving-examples.js';
+import { writeSneakerJpeg } from './sample-image.js';
 import { freePort, ShellSession } from './shell-session.js';
+import { runTypeScript } from './typescript-module.js';
 
 // The examples that need the example project running: the CLI's, the SDK's, the pipelines',
-// the tools' and the visualization's pages. The project is started as `npm start` does (the
-// launcher on docker-compose.yml; `npm test` has built it), on free ports, with an empty
-// Fashion-MNIST folder so that `source: auto` takes the bundled subset as it does on a machine
-// without Debian's dataset. Where a page names a port (8080, 8101…) the test puts the real one.
+// the tools', the visualization's and the serving container's pages, on one project started as
+// `npm start` does (./example-project.ts). Where a page names a port (8080, 8101…) the test puts
+// the real one.
 const Ajv2020 = Ajv2020Module as unknown as typeof Ajv2020Module.default;
-const run = promisify(execFile);
-const DATA = join(ROOT, 'components/fashion-mnist/data');
 const TOOLS = ['import', 'process', 'export', 'split', 'train', 'benchmark'];
-const DOC_PORTS: Record<string, number> = {
-  import: 8101,
-  process: 8102,
-  export: 8103,
-  split: 8104,
-  train: 8105,
-  benchmark: 8106,
-};
 
-let project: ProjectHandle;
+let example: ExampleProject;
+let project: ExampleProject['project'];
 let work: string;
-let output = '';
 let shell: ShellSession;
 let repository: ShellSession;
 
 beforeAll(async () => {
-  // Inside the repository (test-output/ is ignored), where `npx kiln` finds the CLI.
-  await mkdir(join(ROOT, 'test-output'), { recursive: true });
-  work = await mkdtemp(join(ROOT, 'test-output', 'doc-examples-'));
-  await mkdir(join(work, 'no-dataset'));
-  const stream = new PassThrough();
-  stream.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  project = await startProject({
-    root: ROOT,
-    dataDir: join(work, 'data'),
-    environment: { ...process.env, FASHION_MNIST_DIR: join(work, 'no-dataset') },
-    port: 0,
-    basePort: 0,
-    output: stream,
-  });
-  shell = new ShellSession(work, { KILN_URL: project.url });
-  repository = new ShellSession(ROOT);
+  example = await ExampleProject.start();
+  ({ project, work, shell, repository } = example);
 }, 180_000);
 
 afterAll(async () => {
-  await shell?.stop();
-  await repository?.stop();
-  await project?.stop();
-  if (work) await rm(work, { recursive: true, force: true });
+  await example?.stop();
 }, 60_000);
 
 /** `localhost:8080` and the tools' ports of a page, as this project has them. */
 function onThisProject(text: string): string {
-  let result = text.replaceAll(':8080', `:${new URL(project.url).port}`);
-  for (const [tool, port] of Object.entries(DOC_PORTS))
-    result = result.replaceAll(`:${port}`, `:${project.services.get(tool)!.port}`);
-  return result;
-}
-
-/** The `$ ` lines of a console block, each command with its continuation lines. */
-async function consoleCommands(id: string): Promise<string[]> {
-  const code = (await docExample(id)).code.replace(/\\\n\s*/g, '');
-  return code
-    .split('\n')
-    .filter((line) => line.startsWith('$ '))
-    .map((line) => line.slice(2));
+  return example.onThisProject(text);
 }
 
 /** An OpenAPI response object: its schema by media type. */
 interface OpenApiResponse {
   content: Record<string, { schema: object }>;
-}
-
-/** A run's status once it has ended, through the status long-poll. */
-async function finalStatus(pipeline: string, run: string): Promise<string> {
-  for (;;) {
-    const { status } = (await (await fetch(`${pipeline}/runs/${run}/status?wait=60`)).json()) as {
-      status: ArtifactStatus;
-    };
-    if (isFinalStatus(status)) return status;
-  }
-}
-
-/** A folder of its own holding the four Fashion-MNIST files, for pages that read them. */
-async function dataFolder(): Promise<string> {
-  const folder = await mkdtemp(join(work, 'files-'));
-  for (const file of await readdir(DATA))
-    if (file.endsWith('.gz')) await copyFile(join(DATA, file), join(folder, file));
-  return folder;
 }
 
 describe('README.md and docs/launcher.md: npm start', () => {
@@ -125,7 +58,7 @@ describe('README.md and docs/launcher.md: npm start', () => {
     expect(manifest.scripts['start']).toBe('npm run build && node base/cli/dist/main.js up');
     const compose = await readFile(join(ROOT, 'docker-compose.yml'), 'utf8');
     for (const name of project.services.keys()) expect(compose).toContain(`\n  ${name}:\n`);
-    expect(output).toMatch(/gateway is healthy/);
+    expect(example.output()).toMatch(/gateway is healthy/);
   });
 });
 
@@ -167,7 +100,7 @@ describe('docs/cli.md', () => {
 
   it('cli-create: creates imports, from the bundled subset and from uploaded files', async () => {
     const [bundled, upload] = await consoleCommands('cli-create');
-    const inFolder = new ShellSession(await dataFolder(), { KILN_URL: project.url });
+    const inFolder = new ShellSession(await example.dataFolder(), { KILN_URL: project.url });
     const [created, uploaded] = await inFolder.run([bundled!, upload!]);
     expect(created!.stdout.trim()).toMatch(/^import-\S+$/);
     expect(uploaded!.stdout.trim()).toMatch(/^import-\S+$/);
@@ -322,6 +255,8 @@ describe('docs/pipelines.md, docs/example-containers.md, docs/visualization.md',
   });
 });
 
+servingExamples(() => example);
+
 describe('docs/client.md', () => {
   it('client-*: the examples, one module, type-check and run', async () => {
     const ids = [
@@ -332,40 +267,30 @@ describe('docs/client.md', () => {
       'client-pipeline',
       'client-errors',
       'client-http',
+      'client-serving',
     ];
     const blocks = await Promise.all(ids.map((id) => docExample(id)));
-    const folder = await dataFolder();
-    await symlink(join(ROOT, 'node_modules'), join(folder, 'node_modules'));
-    await writeFile(join(folder, 'package.json'), '{ "type": "module" }\n');
-    await writeFile(
-      join(folder, 'tsconfig.json'),
-      JSON.stringify({
-        extends: join(ROOT, 'tsconfig.base.json'),
-        compilerOptions: {
-          composite: false,
-          declaration: false,
-          declarationMap: false,
-          types: ['node'],
-          outDir: 'out',
-        },
-        files: ['example.ts'],
-      }),
-    );
-    await writeFile(
-      join(folder, 'example.ts'),
-      onThisProject(blocks.map((block) => block.code).join('\n')),
-    );
-    await run(join(ROOT, 'node_modules/.bin/tsc'), ['-p', folder]);
-    const { stdout } = await run(process.execPath, [join(folder, 'out/example.js')], {
-      cwd: folder,
-      timeout: 170_000,
-    });
+    const folder = await example.dataFolder();
+    await writeSneakerJpeg(folder);
+    const code = onThisProject(blocks.map((block) => block.code).join('\n'));
+    const stdout = await runTypeScript(folder, code);
     expect(stdout.split('\n')[0]).toBe('completed');
     expect(stdout).toMatch(/^train completed/m);
     expect(stdout).toMatch(/^undefined$/m);
     expect(stdout).toMatch(/^\d+ metrics$/m);
     expect(stdout).toMatch(/^fast completed 0\.\d+$/m);
     expect(stdout).toMatch(/^best: (slow|fast)$/m);
-    expect(JSON.parse(await readFile(join(folder, 'run.json'), 'utf8'))).toHaveProperty('figures');
+    const document = JSON.parse(await readFile(join(folder, 'run.json'), 'utf8')) as RunDocument;
+    expect(document).toHaveProperty('figures');
+    // The baseline's model, served as a new version and promoted, answered the prediction.
+    const serving = example.url('serving');
+    const { aliases } = (await (await fetch(`${serving}/models/fashion-mnist`)).json()) as {
+      aliases: { champion: number };
+    };
+    const champion = (await (
+      await fetch(`${serving}/models/fashion-mnist/versions/${aliases.champion}`)
+    ).json()) as { artifact: string };
+    expect(champion.artifact).toBe(document.artifacts['train']);
+    expect(stdout).toMatch(new RegExp(`^\\S.* ${aliases.champion}$`, 'm'));
   }, 180_000);
 });

@@ -9,6 +9,7 @@ import { problemTypeFor } from '@kiln/api';
 import { loadComposeFile, resolveTopology, validateCompose } from '@kiln/launcher';
 import { docExample, ROOT, shellCommands } from './doc-examples.js';
 import { freePort, ShellSession } from './shell-session.js';
+import { runTypeScript } from './typescript-module.js';
 
 // The examples of the README, docs/api.md, docs/errors.md, docs/mule.md,
 // docs/command-builders.md, docs/launcher.md and docs/deploy.md that need no running project. Files a page asks for are
@@ -154,37 +155,6 @@ async function projectOf(root: string, services: readonly string[]): Promise<str
   for (const folder of ['base', 'components', 'containers', 'node_modules'])
     await symlink(join(ROOT, folder), join(root, folder));
   return root;
-}
-
-/**
- * Type-checks and runs a page's TypeScript as a reader's module of their own would be, in
- * `folder` (linked to this repository's packages); resolves with what it printed.
- */
-async function runTypeScript(folder: string, code: string): Promise<string> {
-  await symlink(join(ROOT, 'node_modules'), join(folder, 'node_modules'));
-  await writeFile(join(folder, 'package.json'), '{ "type": "module" }\n');
-  await writeFile(join(folder, 'example.ts'), code);
-  await writeFile(
-    join(folder, 'tsconfig.json'),
-    JSON.stringify({
-      extends: join(ROOT, 'tsconfig.base.json'),
-      compilerOptions: {
-        composite: false,
-        declaration: false,
-        declarationMap: false,
-        types: ['node'],
-        outDir: 'out',
-      },
-      files: ['example.ts'],
-    }),
-  );
-  await run(join(ROOT, 'node_modules/.bin/tsc'), ['-p', folder]);
-  const { stdout } = await run(process.execPath, [join(folder, 'out/example.js')], {
-    cwd: folder,
-    timeout: 170_000,
-    maxBuffer: 64 << 20,
-  });
-  return stdout;
 }
 
 describe('docs/client.md', () => {
