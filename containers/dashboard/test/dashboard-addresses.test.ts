@@ -10,6 +10,7 @@ const SAMPLE: Record<string, string> = {
   run: 'fashion-mnist-r1',
   container: 'train',
   artifact: 'fashion-mnist-r1-train',
+  model: 'fashion-mnist',
 };
 
 async function documentedAddresses(): Promise<string[]> {
@@ -29,6 +30,8 @@ describe('the addresses in docs/dashboard.md', () => {
       href.run(SAMPLE['pipeline']!, SAMPLE['run']!),
       href.create(SAMPLE['container']!),
       href.artifact(SAMPLE['container']!, SAMPLE['artifact']!),
+      href.serving(),
+      href.serving(SAMPLE['model']!),
     ].map((link) => link.replace(/^#/, ''));
     expect(await documentedAddresses()).toEqual(linked);
   });
@@ -40,6 +43,11 @@ describe('the addresses in docs/dashboard.md', () => {
     expect(parseRoute('#/containers/train/new?pipeline=fashion-mnist')).toMatchObject({
       view: 'create',
       pipeline: 'fashion-mnist',
+    });
+    expect(parseRoute('#/serving/fashion-mnist?container=serving')).toEqual({
+      view: 'serving',
+      model: 'fashion-mnist',
+      container: 'serving',
     });
     expect(parseRoute('#/nowhere').view).toBe('not-found');
   });
