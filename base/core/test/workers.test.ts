@@ -1,4 +1,5 @@
 import type { ArtifactRecord, ArtifactSummary, HealthResponse } from '@kiln/api';
+import { on } from 'node:events';
 import { readFileSync, watch } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -251,13 +252,17 @@ async function untilLine(path: string, pattern: RegExp): Promise<string> {
   const find = async (): Promise<string | undefined> =>
     (await readFile(path, 'utf8').catch(() => '')).split('\n').find((line) => pattern.test(line));
   const watcher = watch(dirname(path));
+  // Changes are queued from here on: one that lands while the file is being read is not lost
+  // (a listener attached after each read missed it, and a spinning build writes only once).
+  const changes = on(watcher, 'change');
   try {
     for (;;) {
       const found = await find();
       if (found) return found;
-      await new Promise((changed) => watcher.once('change', changed));
+      await changes.next();
     }
   } finally {
+    await changes.return?.();
     watcher.close();
   }
 }
