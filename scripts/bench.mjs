@@ -6,6 +6,8 @@ import { existsSync } from 'node:fs';
 
 const BENCHES = {
   core: ['base/core/bench/core-bench.mjs'],
+  workers: ['base/core/bench/worker-bench.mjs'],
+  memory: ['base/core/bench/memory-bench.mjs'],
   pipeline: ['base/pipeline/bench/orchestration.js'],
   gateway: ['containers/gateway/bench/download-throughput.mjs'],
   training: ['containers/train/bench/fashion-mnist-bench.mjs'],

@@ -72,6 +72,11 @@ export interface ArtifactRecord extends ArtifactSummary {
   metrics: string[];
   inputs: InputArtifactRef[];
   digest: string | null;
+  /**
+   * The GPU the build ran on (`CUDA_VISIBLE_DEVICES` of its mule) when the container was given
+   * GPUs, else null. A Kiln extension: other servers may leave it out.
+   */
+  gpu?: number | null;
 }
 
 /** Body of a JSON create request (`POST /artifacts`). */

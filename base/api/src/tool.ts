@@ -28,6 +28,9 @@ export interface HealthResponse {
   status: 'ok' | 'unavailable';
   queued: number;
   running: number;
+  /** How many builds can run at once (the container's worker pool). */
+  workers: number;
+  /** Why the container cannot take work (a Kiln extension, only with 503). */
   reason?: string;
 }
 

@@ -1,83 +1,37 @@
 #!/usr/bin/env node
 // The core benchmark of the issue "Kiln core": latency, throughput, listing, transfers and
 // memory of a tool container, each against the anchor figures. Not a test: it prints numbers.
+// `node core-bench.mjs [latency|throughput|transfers]...` runs only those parts.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import {
+  FIXTURES,
+  NOOP,
+  agent,
+  createJson,
+  http,
+  median,
+  percentile,
+  processTree,
+  sleep,
+  startServer,
+  waitFinal,
+} from './support/bench-kit.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const CLI = join(here, '..', '..', 'cli', 'dist', 'main.js');
-const NOOP = join(here, '..', 'test', 'fixtures', 'noop-tool.mjs');
-const BLOB = join(here, 'fixtures', 'blob-tool.mjs');
+const BLOB = join(FIXTURES, 'blob-tool.mjs');
 const RUNS = Number(process.env.KILN_BENCH_RUNS ?? 3);
-const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)];
-};
-const percentile = (values, p) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-};
+const PARTS = ['latency', 'throughput', 'transfers'];
+const wanted = process.argv.slice(2).length > 0 ? process.argv.slice(2) : PARTS;
+const unknownPart = wanted.find((part) => !PARTS.includes(part));
+if (unknownPart) {
+  process.stderr.write(`core-bench: no part '${unknownPart}'; choose from ${PARTS.join(', ')}\n`);
+  process.exit(2);
+}
 const mib = (kb) => kb / 1024;
-
-function http(url, { method = 'GET', body, headers = {} } = {}) {
-  return new Promise((done, fail) => {
-    const req = request(url, { method, agent, headers }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => done({ status: res.statusCode, body: Buffer.concat(chunks).toString() }));
-    });
-    req.on('error', fail);
-    req.end(body);
-  });
-}
-const createJson = (base, body) =>
-  http(`${base}/artifacts`, {
-    method: 'POST',
-    body: JSON.stringify(body),
-    headers: { 'content-type': 'application/json' },
-  });
-
-async function waitFinal(base, name) {
-  for (;;) {
-    const { body } = await http(`${base}/artifacts/${name}/status?wait=30`);
-    const summary = JSON.parse(body);
-    if (['completed', 'failed', 'cancelled'].includes(summary.status)) return summary;
-  }
-}
-
-async function startServer(module, dataDir, extra = []) {
-  const child = spawn(
-    process.execPath,
-    [CLI, 'serve', module, '--port', '0', '--data', dataDir, ...extra],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const url = await new Promise((done, fail) => {
-    let out = '';
-    child.stdout.on('data', (c) => {
-      out += c;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) done(m[1]);
-    });
-    child.once('exit', (code) => fail(new Error(`server exited ${code}`)));
-  });
-  return {
-    url,
-    child,
-    stop: () =>
-      new Promise((done) => {
-        child.once('exit', done);
-        child.kill('SIGTERM');
-      }),
-  };
-}
 
 async function statusKb(pid, field) {
   const text = await readFile(`/proc/${pid}/status`, 'utf8');
@@ -88,19 +42,6 @@ async function pssKb(pid) {
   const text = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8');
   return Number(/Pss:\s+(\d+)/.exec(text)[1]);
 }
-function childPids(pid) {
-  try {
-    return execFileSync('pgrep', ['-P', String(pid)])
-      .toString()
-      .trim()
-      .split('\n')
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    return [];
-  }
-}
-
 async function latency() {
   const dataDir = await mkdtemp(join(tmpdir(), 'kiln-bench-'));
   const server = await startServer(NOOP, dataDir);
@@ -115,13 +56,14 @@ async function latency() {
       await waitFinal(server.url, JSON.parse(body).name);
       times.push(Number(process.hrtime.bigint() - start) / 1e6);
     }
-    const pids = [server.child.pid, ...childPids(server.child.pid)];
-    const rssKb = async () =>
+    const rssKb = async (pids) =>
       (await Promise.all(pids.map((p) => statusKb(p, 'VmRSS')))).reduce((a, b) => a + b, 0);
-    const busy = await rssKb();
-    // Idle means idle: no request for a few seconds, past the servers' idle collection (2 s).
-    await new Promise((done) => setTimeout(done, 3000));
-    const idle = await rssKb();
+    const busy = await rssKb(processTree(server.child.pid));
+    // Idle means idle: no request for a few seconds, past the mule's retirement and the server's
+    // idle collection (2 s).
+    await sleep(3000);
+    const pids = processTree(server.child.pid);
+    const idle = await rssKb(pids);
     const idlePss = (await Promise.all(pids.map(pssKb))).reduce((a, b) => a + b, 0);
     return {
       p50: percentile(times, 50),
@@ -302,68 +244,82 @@ const row = (label, value, target, ok) =>
     `${label.padEnd(44)} ${value.padStart(14)}   target ${target.padEnd(14)} ${ok ? 'ok' : 'MISSED'}`,
   );
 
-console.log(`Kiln core benchmark (median of ${RUNS} runs for transfers)`);
-const l = await latency();
-row('create-to-completed p50 (after 100 warm-up)', `${l.p50.toFixed(2)} ms`, '<= 3 ms', l.p50 <= 3);
-row('create-to-completed p99', `${l.p99.toFixed(2)} ms`, '(anchor p50 9.5)', true);
-row(
-  'RSS, server + mule, right after 300 builds',
-  `${l.busyMiB.toFixed(1)} MiB`,
-  '(not idle yet)',
-  true,
-);
-row(
-  'idle RSS, server + mule (3 s later)',
-  `${l.idleMiB.toFixed(1)} MiB`,
-  '<= 100 MB',
-  l.idleMiB * 1.048576 <= 100,
-);
-row(
-  '  same, PSS (shared code counted once)',
-  `${l.idlePssMiB.toFixed(1)} MiB`,
-  '(not the target)',
-  true,
-);
-const t = await throughputAndList();
-row(
-  '1,000 creates at concurrency 16',
-  `${t.createsPerSecond.toFixed(0)} /s`,
-  '>= 500 /s',
-  t.createsPerSecond >= 500,
-);
-row(
-  '  ...all 1,000 built',
-  `${t.completedPerSecond.toFixed(0)} /s`,
-  '(anchor 171)',
-  t.completedPerSecond >= 171,
-);
-row('GET /artifacts with 10,000', `${t.listMs.toFixed(1)} ms`, '<= 30 ms', t.listMs <= 30);
-const x = await transfers();
-const ratio = x.nginxMBs ? x.downloadMBs / x.nginxMBs : null;
-row(
-  'download 1 GiB',
-  `${x.downloadMBs.toFixed(0)} MB/s`,
-  ratio === null ? '(no nginx)' : '>= 0.9x nginx',
-  ratio === null || ratio >= 0.9,
-);
-if (x.nginxMBs)
+function reportLatency(l) {
   row(
-    '  nginx, same file, same run',
-    `${x.nginxMBs.toFixed(0)} MB/s`,
-    `ratio ${ratio.toFixed(2)}x`,
+    'create-to-completed p50 (after 100 warm-up)',
+    `${l.p50.toFixed(2)} ms`,
+    '<= 3 ms',
+    l.p50 <= 3,
+  );
+  row('create-to-completed p99', `${l.p99.toFixed(2)} ms`, '(anchor p50 9.5)', true);
+  row(
+    'RSS, server + mule, right after 300 builds',
+    `${l.busyMiB.toFixed(1)} MiB`,
+    '(not idle yet)',
     true,
   );
-row(
-  '  server peak RSS',
-  `${x.downloadPeakMiB.toFixed(1)} MiB`,
-  '<= 120 MB',
-  x.downloadPeakMiB * 1.048576 <= 120,
-);
-row('upload 512 MiB', `${x.uploadMBs.toFixed(0)} MB/s`, '>= 400 MB/s', x.uploadMBs >= 400);
-row(
-  '  server peak RSS',
-  `${x.uploadPeakMiB.toFixed(1)} MiB`,
-  '<= 120 MB',
-  x.uploadPeakMiB * 1.048576 <= 120,
-);
+  row(
+    'idle RSS, server (mule retired) 3 s later',
+    `${l.idleMiB.toFixed(1)} MiB`,
+    '<= 100 MB',
+    l.idleMiB * 1.048576 <= 100,
+  );
+  row(
+    '  same, PSS (shared code counted once)',
+    `${l.idlePssMiB.toFixed(1)} MiB`,
+    '(not the target)',
+    true,
+  );
+}
+
+function reportThroughput(t) {
+  row(
+    '1,000 creates at concurrency 16',
+    `${t.createsPerSecond.toFixed(0)} /s`,
+    '>= 500 /s',
+    t.createsPerSecond >= 500,
+  );
+  row(
+    '  ...all 1,000 built',
+    `${t.completedPerSecond.toFixed(0)} /s`,
+    '(anchor 171)',
+    t.completedPerSecond >= 171,
+  );
+  row('GET /artifacts with 10,000', `${t.listMs.toFixed(1)} ms`, '<= 30 ms', t.listMs <= 30);
+}
+
+function reportTransfers(x) {
+  const ratio = x.nginxMBs ? x.downloadMBs / x.nginxMBs : null;
+  row(
+    'download 1 GiB',
+    `${x.downloadMBs.toFixed(0)} MB/s`,
+    ratio === null ? '(no nginx)' : '>= 0.9x nginx',
+    ratio === null || ratio >= 0.9,
+  );
+  if (x.nginxMBs)
+    row(
+      '  nginx, same file, same run',
+      `${x.nginxMBs.toFixed(0)} MB/s`,
+      `ratio ${ratio.toFixed(2)}x`,
+      true,
+    );
+  row(
+    '  server peak RSS',
+    `${x.downloadPeakMiB.toFixed(1)} MiB`,
+    '<= 120 MB',
+    x.downloadPeakMiB * 1.048576 <= 120,
+  );
+  row('upload 512 MiB', `${x.uploadMBs.toFixed(0)} MB/s`, '>= 400 MB/s', x.uploadMBs >= 400);
+  row(
+    '  server peak RSS',
+    `${x.uploadPeakMiB.toFixed(1)} MiB`,
+    '<= 120 MB',
+    x.uploadPeakMiB * 1.048576 <= 120,
+  );
+}
+
+console.log(`Kiln core benchmark (median of ${RUNS} runs for transfers): ${wanted.join(', ')}`);
+if (wanted.includes('latency')) reportLatency(await latency());
+if (wanted.includes('throughput')) reportThroughput(await throughputAndList());
+if (wanted.includes('transfers')) reportTransfers(await transfers());
 agent.destroy();

@@ -1,7 +1,8 @@
 /**
  * @module @kiln/core
  * The tool container: any module whose default export is `defineTool({...})` becomes an HTTP
- * service with the artifact API of docs/api.md, a durable SQLite queue and a mule process.
+ * service with the artifact API of docs/api.md, a durable queue (SQLite by default, behind the
+ * `StoreBackend` interfaces) and a pool of on-demand mule processes.
  */
 export { defineTool, type ToolDefinition } from './tool/define-tool.js';
 export type { BuildContext } from './tool/build-context.js';
@@ -10,6 +11,31 @@ export { loadToolModule } from './tool/load-tool-module.js';
 export { startToolServer } from './server/lazy-start.js';
 export { openToolService } from './server/lazy-service.js';
 export type { ToolService, ToolServiceHealth, ToolServiceOptions } from './server/tool-service.js';
+export {
+  parseWorkerCount,
+  parseGpuList,
+  parseMilliseconds,
+  MAX_WORKERS,
+  DEFAULT_MULE_IDLE_MS,
+} from './server/worker-options.js';
+export type { StoreBackend } from './store/store-backend.js';
+export type { ArtifactIndex } from './store/artifact-index.js';
+export type {
+  BuildQueue,
+  BuildLease,
+  BuildCommit,
+  ClaimedBuild,
+  ClaimOptions,
+  RecoveredBuild,
+} from './store/build-queue.js';
+export type {
+  IndexedArtifact,
+  ArtifactPatch,
+  RowPayload,
+  BuildInputs,
+  CallbackState,
+} from './store/artifact-row.js';
+export type { EventHub, Unsubscribe } from './events/event-hub.js';
 export {
   resolveToolServerOptions,
   DEFAULT_MAX_UPLOAD_BYTES,

@@ -1,10 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startToolServer, type RunningToolServer, type ToolServerOptions } from '@kiln/core';
+import {
+  createStreamLogger,
+  startToolServer,
+  type Logger,
+  type RunningToolServer,
+  type ToolServerOptions,
+} from '@kiln/core';
 import type { ArtifactSummary } from '@kiln/api';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -46,13 +53,12 @@ export async function spawnServer(
   fixtureName: string,
   dataDir: string,
   extraArgs: string[] = [],
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(
     process.execPath,
     [CLI, 'serve', fixture(fixtureName), '--port', '0', '--data', dataDir, ...extraArgs],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+    { stdio: ['ignore', 'pipe', 'pipe'], env },
   );
   const url = await new Promise<string>((done, fail) => {
     let output = '';
@@ -184,5 +190,97 @@ export function rawGet(
     });
     req.on('error', fail);
     req.end();
+  });
+}
+
+/** One line a `collectingLogger` saw. */
+export interface LogLine {
+  level: string;
+  message: string;
+  [field: string]: unknown;
+}
+
+/**
+ * A real stream logger (JSON lines) whose lines a test can wait for, so a test synchronises on
+ * what the server says it did rather than on time.
+ */
+export function collectingLogger(): {
+  logger: Logger;
+  lines: LogLine[];
+  waitFor(predicate: (line: LogLine) => boolean, count?: number): Promise<LogLine[]>;
+} {
+  const lines: LogLine[] = [];
+  const waiters: (() => void)[] = [];
+  const logger = createStreamLogger({
+    format: 'json',
+    level: 'debug',
+    stream: {
+      write: (text: string) => {
+        lines.push(JSON.parse(text) as LogLine);
+        for (const wake of waiters.splice(0)) wake();
+      },
+    },
+  });
+  const waitFor = async (predicate: (line: LogLine) => boolean, count = 1): Promise<LogLine[]> => {
+    for (;;) {
+      const found = lines.filter(predicate);
+      if (found.length >= count) return found;
+      await new Promise<void>((wake) => waiters.push(wake));
+    }
+  };
+  return { logger, lines, waitFor };
+}
+
+/** Waits until an event (or the current state) of artifact `name` satisfies `predicate`. */
+export async function waitForSummary(
+  base: string,
+  name: string,
+  predicate: (summary: ArtifactSummary) => boolean,
+): Promise<ArtifactSummary> {
+  const events = await openEvents(base);
+  try {
+    const current = (await (
+      await fetch(`${base}/artifacts/${name}/status`)
+    ).json()) as ArtifactSummary;
+    if (predicate(current)) return current;
+    return await events.waitFor((summary) => summary.name === name && predicate(summary));
+  } finally {
+    events.close();
+  }
+}
+
+/** An answer read off a raw socket: status, headers (lower-case names) and body text. */
+export interface RawAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * Sends `text` as it is over a fresh TCP connection and reads the first answer, for requests
+ * no HTTP client would send (a malformed request line, oversized headers, no Host).
+ */
+export function rawRequest(base: string, text: string): Promise<RawAnswer> {
+  const url = new URL(base);
+  return new Promise((done, fail) => {
+    const socket = connect(Number(url.port), url.hostname, () => socket.write(text));
+    let received = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => (received += chunk));
+    socket.on('error', fail);
+    socket.on('close', () => {
+      const split = received.indexOf('\r\n\r\n');
+      const [statusLine = '', ...lines] = received.slice(0, split).split('\r\n');
+      const headers: Record<string, string> = {};
+      for (const line of lines) {
+        const colon = line.indexOf(':');
+        headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
+      }
+      done({
+        status: Number(statusLine.split(' ')[1]),
+        headers,
+        body: received.slice(split + 4),
+      });
+    });
   });
 }

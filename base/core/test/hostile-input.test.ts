@@ -1,7 +1,15 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { create, postJson, rawGet, startServer, waitFinal } from './helpers.js';
+import {
+  create,
+  postJson,
+  rawGet,
+  rawRequest,
+  startServer,
+  waitFinal,
+  type RawAnswer,
+} from './helpers.js';
 
 let server: Awaited<ReturnType<typeof startServer>>;
 let base: string;
@@ -10,7 +18,9 @@ beforeAll(async () => {
   server = await startServer('echo-tool.mjs', { maxUploadBytes: 1024 });
   base = server.url;
   await create(base, { name: 'target', parameters: { nested: true } });
+  await create(base, { name: 'single' });
   await waitFinal(base, 'target');
+  await waitFinal(base, 'single');
 });
 afterAll(async () => server.stop());
 
@@ -84,7 +94,7 @@ describe('malformed and oversized bodies', () => {
       await expectProblem(await postJson(`${base}/artifacts`, { name }), 400, 'INVALID_NAME');
     }
     const folders = await readdir(join(server.dataDir, 'artifacts'));
-    expect(folders).toEqual(['target']);
+    expect(folders.sort()).toEqual(['single', 'target']);
   });
 
   it('answers invalid parameters with 422 and JSON-pointer paths', async () => {
@@ -210,5 +220,178 @@ describe('routes, methods and queries', () => {
     expect(await (await fetch(`${base}/artifacts/target`)).json()).toEqual(
       await (await fetch(`${base}/artifacts/target/`)).json(),
     );
+  });
+});
+
+describe('bodies of any depth and any number', () => {
+  const arrays = (depth: number): string => '['.repeat(depth) + ']'.repeat(depth);
+  const objects = (depth: number): string => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+
+  it('answers parameters nested 20,000 levels deep with a 400, never a 5xx', async () => {
+    for (const body of [
+      `{"parameters": {"text": ${arrays(20_000)}}}`,
+      `{"parameters": ${objects(20_000)}}`,
+      `{"name": "deep", "parameters": {"text": ${arrays(400_000)}}}`,
+      arrays(20_000),
+    ]) {
+      const response = await fetch(`${base}/artifacts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      const problem = await expectProblem(response, 400, 'NESTING_TOO_DEEP');
+      expect(problem['detail']).toMatch(/nests deeper than 64 levels/);
+    }
+    expect((await fetch(`${base}/artifacts/deep`)).status).toBe(404);
+  });
+
+  it('answers a multipart parameters field nested 20,000 levels deep with a 400', async () => {
+    const form = new FormData();
+    form.set('parameters', `{"text": ${arrays(20_000)}}`);
+    await expectProblem(
+      await fetch(`${base}/artifacts`, { method: 'POST', body: form }),
+      400,
+      'NESTING_TOO_DEEP',
+    );
+  });
+
+  it('still validates parameters nested within the limit (a 422, not a 400)', async () => {
+    await expectProblem(
+      await postJson(`${base}/artifacts`, { parameters: JSON.parse(objects(60)) }),
+      422,
+      'VALIDATION_FAILED',
+    );
+  });
+
+  it('refuses a number too large for a double, which would be stored as null', async () => {
+    const problem = await expectProblem(
+      await fetch(`${base}/artifacts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"parameters": {"epochs": 1e400}}',
+      }),
+      422,
+      'VALIDATION_FAILED',
+    );
+    expect(problem['errors']).toEqual([{ path: '/epochs', message: 'must be a finite number' }]);
+  });
+});
+
+describe('ranges', () => {
+  const file = (): string => `${base}/artifacts/target/data/sub/y.txt`;
+  const ranged = (range: string, extra: Record<string, string> = {}): Promise<Response> =>
+    fetch(file(), { headers: { range, ...extra } });
+
+  it('answers an unsatisfiable or malformed Range with a 416 problem and Content-Range', async () => {
+    for (const range of ['bytes=-0', 'bytes=5-1', 'bytes=1-', 'garbage', 'bytes=', 'bytes=x-y']) {
+      const response = await ranged(range);
+      await expectProblem(response, 416, 'RANGE_NOT_SATISFIABLE');
+      expect(response.headers.get('content-range')).toBe('bytes */1');
+    }
+    // The whole /data of a one-file artifact honours Range the same way.
+    const single = await fetch(`${base}/artifacts/single/data`, { headers: { range: 'bytes=9-' } });
+    await expectProblem(single, 416, 'RANGE_NOT_SATISFIABLE');
+    expect(single.headers.get('content-range')).toBe(`bytes */${'hello 0\n'.length}`);
+  });
+
+  it('serves one range as 206, and ignores other units and a stale If-Range', async () => {
+    const part = await fetch(`${base}/artifacts/single/data`, { headers: { range: 'bytes=1-3' } });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toBe('bytes 1-3/8');
+    expect(await part.text()).toBe('ell');
+    for (const response of [
+      await ranged('items=0-0'),
+      await ranged('garbage', { 'if-range': '"not-the-etag"' }),
+    ]) {
+      expect(response.status).toBe(200);
+      expect(await response.text()).toBe('y');
+    }
+  });
+
+  it('answers If-None-Match with a list or * as 304', async () => {
+    const etag = (await fetch(file())).headers.get('etag')!;
+    for (const header of ['*', `"other", ${etag}`, `W/${etag}`]) {
+      expect((await fetch(file(), { headers: { 'if-none-match': header } })).status).toBe(304);
+    }
+  });
+});
+
+describe('requests express never sees', () => {
+  const expectRawProblem = (answer: RawAnswer, status: number, code: string): void => {
+    expect(answer.status).toBe(status);
+    expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(JSON.parse(answer.body)).toMatchObject({ status, code });
+  };
+
+  it('answers headers over the limit with a 431 problem', async () => {
+    const answer = await rawRequest(
+      base,
+      `GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+    );
+    expectRawProblem(answer, 431, 'HEADERS_TOO_LARGE');
+    expectRawProblem(
+      await rawRequest(base, `GET /artifacts/${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`),
+      431,
+      'HEADERS_TOO_LARGE',
+    );
+  });
+
+  it('answers what cannot be parsed as HTTP with a 400 problem', async () => {
+    for (const text of [
+      'FOO /health HTTP/1.1\r\nHost: x\r\n\r\n',
+      'hello world\r\n\r\n',
+      'POST /artifacts HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n{}',
+      'POST /artifacts HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+      'GET /health HTTP/1.1\r\nConnection: close\r\n\r\n',
+    ]) {
+      expectRawProblem(await rawRequest(base, text), 400, 'BAD_REQUEST');
+    }
+  });
+
+  it('answers an unmet Expect with a 417 problem and CONNECT with a 405 problem', async () => {
+    expectRawProblem(
+      await rawRequest(
+        base,
+        'POST /artifacts HTTP/1.1\r\nHost: x\r\nExpect: bogus\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}',
+      ),
+      417,
+      'BAD_REQUEST',
+    );
+    const connect = await rawRequest(base, 'CONNECT example.org:443 HTTP/1.1\r\nHost: x\r\n\r\n');
+    expectRawProblem(connect, 405, 'METHOD_NOT_ALLOWED');
+    expect(connect.headers['allow']).toBe('GET, HEAD, POST, DELETE');
+  });
+});
+
+describe('other headers', () => {
+  it('labels an unsupported charset or encoding as a 415 of that kind', async () => {
+    for (const headers of [
+      { 'content-type': 'application/json; charset=latin1' },
+      { 'content-type': 'application/json', 'content-encoding': 'bogus' },
+    ]) {
+      await expectProblem(
+        await fetch(`${base}/artifacts`, { method: 'POST', headers, body: '{}' }),
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+      );
+    }
+  });
+
+  it('refuses a multipart body that names no boundary', async () => {
+    const response = await fetch(`${base}/artifacts`, {
+      method: 'POST',
+      headers: { 'content-type': 'multipart/form-data; boundary=' },
+      body: 'x',
+    });
+    await expectProblem(response, 400, 'MALFORMED_MULTIPART');
+  });
+
+  it('echoes a request id that looks like one, and replaces any other', async () => {
+    const echoed = await fetch(`${base}/health`, { headers: { 'x-request-id': 'trace-42.a:b' } });
+    expect(echoed.headers.get('x-request-id')).toBe('trace-42.a:b');
+    const replaced = await fetch(`${base}/health`, {
+      headers: { 'x-request-id': 'x'.repeat(500) },
+    });
+    expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

@@ -29,6 +29,18 @@ export function createServeCommand(): Command {
       'largest accepted input file (env KILN_MAX_UPLOAD_BYTES)',
       parseBytes,
     )
+    .option(
+      '-w, --workers <n>',
+      'builds at once, each in its own mule (env KILN_WORKERS; default one per GPU, or 1)',
+    )
+    .option(
+      '--gpus <list>',
+      'GPU indices, one per worker, e.g. 0,1: CUDA_VISIBLE_DEVICES of each mule (env KILN_GPUS)',
+    )
+    .option(
+      '--mule-idle-ms <ms>',
+      'an idle mule, or one whose build took longer, exits after this long; 0 keeps mules (env KILN_MULE_IDLE_MS; default 500)',
+    )
     .option('--log-format <format>', 'text or json (env KILN_LOG_FORMAT)')
     .action(async (modulePath: string, options: ServeCliOptions) => {
       await serve(modulePath, options);
@@ -40,14 +52,65 @@ interface ServeCliOptions {
   host?: string;
   data?: string;
   maxUploadBytes?: number;
+  workers?: string;
+  gpus?: string;
+  muleIdleMs?: string;
   logFormat?: string;
+}
+
+/** What `startToolServer` takes from the worker flags (the parsers come with @kiln/core). */
+interface WorkerFlags {
+  workers?: number;
+  gpus?: number[];
+  muleIdleMs?: number;
+}
+
+/**
+ * The worker flags, each from its flag or else its environment variable. A bad value is refused
+ * with one line naming where it came from (`--workers must be an integer from 1 to 256, got '0'`).
+ */
+function workerFlags(
+  options: ServeCliOptions,
+  env: NodeJS.ProcessEnv,
+  core: Pick<
+    typeof import('@kiln/core'),
+    'parseWorkerCount' | 'parseGpuList' | 'parseMilliseconds'
+  >,
+): WorkerFlags {
+  const pick = <T>(
+    flag: string | undefined,
+    flagName: string,
+    envName: string,
+    parse: (text: string, source: string) => T,
+  ): T | undefined => {
+    if (flag !== undefined) return parse(flag, flagName);
+    const fromEnv = env[envName];
+    return fromEnv === undefined || fromEnv.trim() === '' ? undefined : parse(fromEnv, envName);
+  };
+  const flags: WorkerFlags = {};
+  const workers = pick(options.workers, '--workers', 'KILN_WORKERS', core.parseWorkerCount);
+  const gpus = pick(options.gpus, '--gpus', 'KILN_GPUS', core.parseGpuList);
+  const idle = pick(
+    options.muleIdleMs,
+    '--mule-idle-ms',
+    'KILN_MULE_IDLE_MS',
+    core.parseMilliseconds,
+  );
+  if (workers !== undefined) flags.workers = workers;
+  if (gpus !== undefined) flags.gpus = gpus;
+  if (idle !== undefined) flags.muleIdleMs = idle;
+  return flags;
 }
 
 async function serve(modulePath: string, options: ServeCliOptions): Promise<void> {
   // Loaded here rather than at the top: every other kiln command starts faster without the server.
-  const [{ createStreamLogger, startToolServer }, { loadTopology, TopologyEnv }] =
-    await Promise.all([import('@kiln/core'), import('@kiln/topology')]);
+  const [core, { loadTopology, TopologyEnv }] = await Promise.all([
+    import('@kiln/core'),
+    import('@kiln/topology'),
+  ]);
+  const { createStreamLogger, startToolServer } = core;
   const env = process.env;
+  const workers = workerFlags(options, env, core);
   const logFormat = (options.logFormat ?? env['KILN_LOG_FORMAT']) === 'json' ? 'json' : 'text';
   const logger = createStreamLogger({ format: logFormat });
   const maxUpload =
@@ -65,6 +128,7 @@ async function serve(modulePath: string, options: ServeCliOptions): Promise<void
       addresses: env[TopologyEnv.Addresses],
     }),
     ...(maxUpload === undefined ? {} : { maxUploadBytes: maxUpload }),
+    ...workers,
   });
   process.stdout.write(
     `kiln: ${server.description.kind} '${server.description.name}' listening on ${server.url}\n`,

@@ -11,8 +11,8 @@ import { docExample, ROOT, shellCommands } from './doc-examples.js';
 import { freePort, ShellSession } from './shell-session.js';
 import { runTypeScript } from './typescript-module.js';
 
-// The examples of the README, docs/api.md, docs/errors.md, docs/command-builders.md,
-// docs/launcher.md and docs/deploy.md that need no running project. Files a page asks for are
+// The examples of the README, docs/api.md, docs/errors.md, docs/mule.md,
+// docs/command-builders.md, docs/launcher.md and docs/deploy.md that need no running project. Files a page asks for are
 // written in a folder of test-output/, inside the repository, where `@kiln/core` resolves and
 // `npx kiln` finds the CLI as they do for a reader in their checkout.
 const Ajv2020 = Ajv2020Module as unknown as typeof Ajv2020Module.default;
@@ -77,6 +77,43 @@ describe('README.md and docs/api.md', () => {
     expect(problem.type).toBe(problemTypeFor(problem.code));
     const notFound = await fetch(`${url}/artifacts/x/`);
     expect(await notFound.json()).toEqual({ ...problem, title: 'Not found' });
+  });
+});
+
+describe('docs/mule.md', () => {
+  it('mule-workers: each command serves as many workers as it says, each with its GPU', async () => {
+    await writeFile(join(work, 'hello.mjs'), (await docExample('readme-tool')).code);
+    const commands = shellCommands((await docExample('mule-workers')).code);
+    const expected = [
+      { port: 8401, workers: 4, gpu: null },
+      { port: 8402, workers: 4, gpu: 0 },
+      { port: 8403, workers: 2, gpu: 4 },
+    ];
+    expect(commands).toHaveLength(expected.length);
+    for (const [i, command] of commands.entries()) {
+      const { port, workers, gpu } = expected[i]!;
+      const url = await serveAsShown(command, port);
+      expect(await (await fetch(`${url}/health`)).json()).toMatchObject({ status: 'ok', workers });
+      expect((await postJson(`${url}/artifacts`, { name: 'a' })).status).toBe(202);
+      await fetch(`${url}/artifacts/a/status?wait=30`);
+      // The only build takes the first worker: its GPU is the first of the list.
+      expect(await (await fetch(`${url}/artifacts/a/`)).json()).toMatchObject({
+        status: 'completed',
+        gpu,
+      });
+    }
+  });
+
+  it('mule-refused: bad worker options are refused with the line shown, exit code 1', async () => {
+    await writeFile(join(work, 'hello.mjs'), (await docExample('readme-tool')).code);
+    const lines = (await docExample('mule-refused')).code.trim().split('\n');
+    for (let i = 0; i < lines.length; i += 2) {
+      const command = lines[i]!.replace(/^\$ /, '');
+      const { code, stdout, stderr } = await shell.refused(command);
+      expect(code, command).toBe(1);
+      expect(stdout, command).toBe('');
+      expect(stderr.trim(), command).toBe(lines[i + 1]);
+    }
   });
 });
 

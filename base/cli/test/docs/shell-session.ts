@@ -55,6 +55,28 @@ export class ShellSession {
     return outputs;
   }
 
+  /**
+   * Runs one command a page shows failing; resolves with what it printed and its exit code, and
+   * rejects if it succeeds.
+   */
+  refused(command: string): Promise<CommandOutput & { code: number }> {
+    return new Promise((done, fail) => {
+      execFile(
+        'bash',
+        ['-c', command],
+        { cwd: this.#cwd, env: this.#env, timeout: 180_000 },
+        (error, stdout, stderr) =>
+          error && typeof error.code === 'number'
+            ? done({ command, stdout, stderr, code: error.code })
+            : fail(
+                new Error(
+                  `${command}\n→ ${error ? error.message : 'succeeded'}\n${stdout}${stderr}`,
+                ),
+              ),
+      );
+    });
+  }
+
   /** Runs a block that is a script (variables, functions) in one bash; rejects if it fails. */
   script(code: string): Promise<CommandOutput> {
     return this.#exec(code);

@@ -53,7 +53,7 @@ export interface MultipartOptions {
   inputFiles: readonly InputFileSpec[];
   maxUploadBytes: number;
   /** Refuses a taken name before any file is written (the `name` field must come first). */
-  nameTaken(name: string): boolean;
+  nameTaken(name: string): Promise<boolean>;
 }
 
 /** The multer middleware for a tool's create requests. */
@@ -78,11 +78,19 @@ export function multipartUpload(options: MultipartOptions): RequestHandler {
             status: 400,
           }),
         );
-      } else if (typeof name === 'string' && options.nameTaken(name)) {
-        accept(
-          new KilnError(ErrorCode.ArtifactExists, `an artifact named '${name}' already exists`, {
-            status: 409,
-          }),
+      } else if (typeof name === 'string') {
+        options.nameTaken(name).then(
+          (taken) =>
+            taken
+              ? accept(
+                  new KilnError(
+                    ErrorCode.ArtifactExists,
+                    `an artifact named '${name}' already exists`,
+                    { status: 409 },
+                  ),
+                )
+              : accept(null, true),
+          (error: Error) => accept(error),
         );
       } else {
         accept(null, true);

@@ -141,7 +141,7 @@ const TOOL_DESCRIPTION = {
 
 const HEALTH = {
   type: 'object',
-  required: ['status', 'queued', 'running'],
+  required: ['status', 'queued', 'running', 'workers'],
   properties: {
     status: { enum: ['ok', 'unavailable'] },
     queued: { type: 'integer', minimum: 0 },

@@ -70,6 +70,11 @@ function normalizeError(error: unknown): unknown {
     );
   }
   const type = (error as { type?: unknown }).type;
+  if (type === 'charset.unsupported' || type === 'encoding.unsupported') {
+    return new KilnError(ErrorCode.UnsupportedMediaType, (error as Error).message, {
+      status: 415,
+    });
+  }
   if (type === 'entity.too.large') {
     return new KilnError(ErrorCode.PayloadTooLarge, 'the JSON body is larger than 1 MiB', {
       status: 413,

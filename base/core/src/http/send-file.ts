@@ -1,9 +1,8 @@
-import { ErrorCode, KilnError } from '@kiln/api';
 import type { Request, Response } from 'express';
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import mime from 'mime-types';
-import parseRange from 'range-parser';
+import { readByteRange, type ByteRange } from './byte-range.js';
 
 /** Big reads: fewer syscalls and chunks on large downloads, with bounded memory. */
 const READ_CHUNK_BYTES = 4 << 20;
@@ -39,7 +38,8 @@ export const FILE_RESPONSE_HEADERS = {
 
 /**
  * Streams a file with `Content-Type` from its extension, `ETag` and `If-None-Match`, and single
- * `Range` requests (206/416). Memory stays at one read chunk whatever the file's size.
+ * `Range` requests (206, or a 416 problem). Memory stays at two read chunks whatever the file's
+ * size.
  */
 export async function sendFile(
   req: Request,
@@ -54,32 +54,18 @@ export async function sendFile(
   res.setHeader('ETag', etag);
   res.setHeader('Accept-Ranges', 'bytes');
   res.setHeader('Last-Modified', info.mtime.toUTCString());
-  res.setHeader('Content-Type', mime.contentType(basename(path)) || 'application/octet-stream');
-  if (options.downloadName) res.attachment(options.downloadName);
-  if (req.headers['if-none-match'] === etag) {
+  if (matchesNoneOf(req.headers['if-none-match'], etag)) {
     res.status(304).end();
     return;
   }
+  const range = readRange(req, res, etag, info.size);
+  res.setHeader('Content-Type', mime.contentType(basename(path)) || 'application/octet-stream');
+  if (options.downloadName) res.attachment(options.downloadName);
   let start = 0;
   let end = info.size - 1;
-  const rangeHeader = req.headers.range;
-  if (rangeHeader && (!req.headers['if-range'] || req.headers['if-range'] === etag)) {
-    const ranges = parseRange(info.size, rangeHeader, { combine: true });
-    if (ranges === -1) {
-      // Every error is a problem document (docs/api.md), this one with the size it missed.
-      res.setHeader('Content-Range', `bytes */${info.size}`);
-      throw new KilnError(
-        ErrorCode.RangeNotSatisfiable,
-        `the range '${rangeHeader}' is outside the file's ${info.size} bytes`,
-        { status: 416 },
-      );
-    }
-    // A single range is served as 206; several (rare) fall back to the whole file.
-    if (ranges !== -2 && ranges.length === 1 && ranges[0]) {
-      start = ranges[0].start;
-      end = ranges[0].end;
-      res.status(206).setHeader('Content-Range', `bytes ${start}-${end}/${info.size}`);
-    }
+  if (range.kind === 'part') {
+    ({ start, end } = range);
+    res.status(206).setHeader('Content-Range', `bytes ${start}-${end}/${info.size}`);
   }
   const length = info.size === 0 ? 0 : end - start + 1;
   res.setHeader('Content-Length', length);
@@ -90,24 +76,65 @@ export async function sendFile(
   await streamFile(path, start, end, res);
 }
 
+/**
+ * The range to send. `If-Range` with another validator means the client's copy is stale: the
+ * whole file, whatever the range. A range that cannot be served throws the 416 problem, with
+ * the `Content-Range: bytes *\/size` RFC 9110 asks for.
+ */
+function readRange(req: Request, res: Response, etag: string, size: number): ByteRange {
+  const ifRange = req.headers['if-range'];
+  if (ifRange !== undefined && ifRange !== etag) return { kind: 'whole' };
+  try {
+    return readByteRange(req.headers.range, size);
+  } catch (error) {
+    res.setHeader('Content-Range', `bytes */${size}`);
+    throw error;
+  }
+}
+
+/** `If-None-Match`: `*` or a list of entity tags, compared weakly (RFC 9110, 13.1.2). */
+function matchesNoneOf(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  if (header.trim() === '*') return true;
+  const opaque = (tag: string): string => tag.trim().replace(/^W\//, '');
+  return header.split(',').some((tag) => opaque(tag) === opaque(etag));
+}
+
 /** Resolves once `chunk` was handed to the kernel (so its buffer may be reused). */
 function writeChunk(res: Response, chunk: Buffer): Promise<void> {
   return new Promise((done, fail) => res.write(chunk, (error) => (error ? fail(error) : done())));
 }
 
+/** Read buffers kept for the next download: two per download, for two at once. */
+const POOL_LIMIT = 4;
+/** Pooled buffers are dropped after this quiet spell, before the idle collection (2 s). */
+const POOL_IDLE_MS = 1_000;
+const freeBuffers: Buffer[] = [];
+const dropPool = setTimeout(() => freeBuffers.splice(0), POOL_IDLE_MS);
+dropPool.unref();
+
+function takeBuffer(): Buffer {
+  return freeBuffers.pop() ?? Buffer.allocUnsafeSlow(READ_CHUNK_BYTES);
+}
+
+function returnBuffers(buffers: Buffer[]): void {
+  for (const buffer of buffers) if (freeBuffers.length < POOL_LIMIT) freeBuffers.push(buffer);
+  dropPool.refresh();
+}
+
 /**
- * Sends bytes `start..end` of a file through two reused buffers: one is read while the other is
+ * Sends bytes `start..end` of a file through two buffers: one is read while the other is
  * written, and a buffer is read into again only once its last write reached the kernel. Memory
- * stays at two chunks and large downloads cause no garbage-collector churn.
+ * stays at two chunks and large downloads cause no garbage-collector churn. The buffers are
+ * pooled for the next download: fresh ones for each download stayed allocated until a
+ * collection, 8 MiB more per download (three downloads in a row took a server from 70 to
+ * 95 MiB).
  */
 async function streamFile(path: string, start: number, end: number, res: Response): Promise<void> {
   const handle = await open(path, 'r');
+  const buffers = [takeBuffer(), takeBuffer()];
+  let writing: Promise<void> = Promise.resolve();
   try {
-    const buffers = [
-      Buffer.allocUnsafeSlow(READ_CHUNK_BYTES),
-      Buffer.allocUnsafeSlow(READ_CHUNK_BYTES),
-    ];
-    let writing: Promise<void> = Promise.resolve();
     for (let position = start, turn = 0; position <= end && !res.destroyed; turn += 1) {
       const buffer = buffers[turn % 2]!;
       const { bytesRead } = await handle.read(
@@ -124,6 +151,11 @@ async function streamFile(path: string, start: number, end: number, res: Respons
     await writing;
   } finally {
     await handle.close();
+    // Pooled only once no write holds them any more, whether it succeeded or not.
+    await writing.then(
+      () => returnBuffers(buffers),
+      () => returnBuffers(buffers),
+    );
   }
   if (!res.destroyed) res.end();
 }

@@ -1,6 +1,7 @@
 /**
- * The mule: a long-lived child process that loads the tool module once and builds one artifact
- * at a time for the server. Never exported from the package; the server forks this file.
+ * The mule: a child process that loads the tool module once and builds one artifact at a time
+ * for its worker, until the server retires it or goes. Never exported from the package; the
+ * server forks this file, one per worker, when work arrives.
  */
 import { ErrorCode, KilnError } from '@kiln/api';
 import { Topology } from '@kiln/topology';
@@ -71,8 +72,13 @@ process.on('message', (message: ServerToMule) => {
   if (message.cmd === 'build') void build(message.job);
   else if (message.cmd === 'abort' && current?.name === message.name) current.controller.abort();
 });
-// Exit with the server: a mule never outlives its parent (Vitest's init-forks does the same).
-process.on('disconnect', () => process.exit(0));
+// Exit with the server, or when the server retires this mule: a mule never outlives its parent
+// (Vitest's init-forks does the same). A build still running is aborted first, so that a command
+// it runs gets its SIGTERM rather than living on.
+process.on('disconnect', () => {
+  current?.controller.abort();
+  process.exit(0);
+});
 
 send({ cmd: 'ready', pid: process.pid });
 

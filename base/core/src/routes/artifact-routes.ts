@@ -1,5 +1,5 @@
 import { isFinalStatus, type ArtifactSummary } from '@kiln/api';
-import { toSummary } from '../store/artifact-index.js';
+import { toSummary } from '../store/artifact-row.js';
 import { waitSeconds } from '../http/query.js';
 import { SUMMARY_REF } from '../http/openapi.js';
 import { schemaRef } from '../http/openapi-schemas.js';
@@ -67,7 +67,7 @@ export function artifactRoutes(ctx: ToolServerContext): RouteSpec[] {
       handler: async (req, res) => {
         const name = nameParam(req);
         await ctx.scheduler.cancel(name);
-        res.status(202).json(toSummary(ctx.store.require(name)));
+        res.status(202).json(toSummary(await ctx.store.require(name)));
       },
     },
     {
@@ -87,14 +87,14 @@ export function artifactRoutes(ctx: ToolServerContext): RouteSpec[] {
       handler: async (req, res) => {
         const name = nameParam(req);
         const seconds = waitSeconds(req);
-        const current = ctx.store.require(name);
+        const current = await ctx.store.require(name);
         if (seconds > 0 && !isFinalStatus(current.status)) {
           const aborted = new AbortController();
           res.once('close', () => aborted.abort());
           await waitForFinal(ctx, name, seconds, aborted.signal);
           if (aborted.signal.aborted && res.destroyed) return;
         }
-        res.json(toSummary(ctx.store.require(name)));
+        res.json(toSummary(await ctx.store.require(name)));
       },
     },
   ];

@@ -8,9 +8,40 @@ import type { RouteSpec } from '../http/route-spec.js';
 import { uploadsRoot } from '../store/store-layout.js';
 import type { CreateInput } from '../server/artifact-creator.js';
 import type { ToolServerContext } from '../server/tool-server-context.js';
+import { firstNonFinite, nestsDeeperThan } from '../util/json-shape.js';
 
 const JSON_LIMIT = '1mb';
 const CREATE_FIELDS = new Set(['name', 'parameters', 'cache', 'callback']);
+/**
+ * The deepest a create body may nest. Far beyond any parameters schema, and far below what
+ * would overflow the stack of the validator, which recurses (a body of 1 MiB can nest 500,000
+ * levels deep).
+ */
+const MAX_BODY_DEPTH = 64;
+/** A multipart content type must name its boundary: busboy reads an empty one as no parts. */
+const MULTIPART_BOUNDARY = /;\s*boundary=(?:"[^"]+"|[^\s;"]+)/i;
+
+/**
+ * Refuses what the parameter validator cannot judge: nesting deep enough to overflow its stack,
+ * and numbers too large for a double (`1e400` parses as Infinity, which `type: integer` accepts).
+ */
+function checkShape(value: unknown, what: string, parameters: unknown): void {
+  if (nestsDeeperThan(value, MAX_BODY_DEPTH)) {
+    throw new KilnError(
+      ErrorCode.NestingTooDeep,
+      `${what} nests deeper than ${MAX_BODY_DEPTH} levels`,
+      { status: 400 },
+    );
+  }
+  const pointer = firstNonFinite(parameters);
+  if (pointer !== null) {
+    throw new KilnError(
+      ErrorCode.ValidationFailed,
+      `the parameters are not valid: ${pointer || '/'} is a number too large for a double`,
+      { status: 422, errors: [{ path: pointer, message: 'must be a finite number' }] },
+    );
+  }
+}
 
 function runMiddleware(
   handler: express.RequestHandler,
@@ -32,6 +63,7 @@ function uploadedFiles(req: Request): UploadedFile[] {
 }
 
 function fromJson(body: unknown): CreateInput {
+  checkShape(body, 'the body', (body as { parameters?: unknown } | null)?.parameters);
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw badRequest(ErrorCode.BadRequest, 'the body must be a JSON object');
   }
@@ -66,6 +98,7 @@ function fromMultipart(req: Request): CreateInput {
     } catch {
       throw badRequest(ErrorCode.MalformedJson, "the 'parameters' field is not valid JSON");
     }
+    checkShape(parameters, "the 'parameters' field", parameters);
   }
   const cache = fields['cache'];
   if (cache !== undefined && cache !== 'true' && cache !== 'false')
@@ -98,7 +131,7 @@ export function collectionRoutes(ctx: ToolServerContext): RouteSpec[] {
         uploadsDir: uploadsRoot(ctx.store.dataDir),
         inputFiles: ctx.description.inputFiles,
         maxUploadBytes: ctx.maxUploadBytes,
-        nameTaken: (name) => ctx.store.get(name) !== null,
+        nameTaken: async (name) => (await ctx.store.get(name)) !== null,
       }),
     ));
   return [
@@ -116,9 +149,9 @@ export function collectionRoutes(ctx: ToolServerContext): RouteSpec[] {
       ],
       responses: { '200': 'the summaries', '400': 'an unknown status' },
       content: { 'application/json': { type: 'array', items: SUMMARY_REF } },
-      handler: (req, res) => {
+      handler: async (req, res) => {
         const status = oneOf<ArtifactStatus>(req, 'status', ARTIFACT_STATUSES);
-        res.type('application/json').send(ctx.store.listJson(status));
+        res.type('application/json').send(await ctx.store.listJson(status));
       },
     },
     {
@@ -143,6 +176,8 @@ export function collectionRoutes(ctx: ToolServerContext): RouteSpec[] {
           await runMiddleware(jsonBody, req, res);
           input = fromJson(req.body);
         } else if (req.is('multipart/form-data')) {
+          if (!MULTIPART_BOUNDARY.test(req.headers['content-type'] ?? ''))
+            throw badRequest(ErrorCode.MalformedMultipart, 'the multipart body names no boundary');
           await runMiddleware(await multipartHandler(), req, res);
           try {
             input = fromMultipart(req);

@@ -10,8 +10,8 @@ import { listFiles } from '../util/data-digest.js';
 import { realPathInside } from '../util/safe-path.js';
 import { nameParam, pathParam } from './route-params.js';
 
-function requireCompleted(ctx: ToolServerContext, name: string): void {
-  const artifact = ctx.store.require(name);
+async function requireCompleted(ctx: ToolServerContext, name: string): Promise<void> {
+  const artifact = await ctx.store.require(name);
   if (artifact.status !== ArtifactStatus.Completed) {
     throw new KilnError(
       ErrorCode.ArtifactNotCompleted,
@@ -48,7 +48,7 @@ export function dataRoutes(ctx: ToolServerContext): RouteSpec[] {
         '400': 'a bad name or format',
         '404': 'no such artifact',
         '409': 'not completed',
-        '416': 'a range outside the single file',
+        '416': 'a range the single file cannot satisfy (malformed, or no byte of the file)',
       },
       responseHeaders: {
         '200': FILE_RESPONSE_HEADERS,
@@ -61,8 +61,8 @@ export function dataRoutes(ctx: ToolServerContext): RouteSpec[] {
       handler: async (req, res) => {
         const name = nameParam(req);
         const format = oneOf(req, 'format', ['zip'] as const);
-        requireCompleted(ctx, name);
-        const files = ctx.store.readFiles(name);
+        await requireCompleted(ctx, name);
+        const files = await ctx.store.readFiles(name);
         const dataDir = ctx.store.paths(name).data;
         const [only] = files;
         if (format !== 'zip' && files.length === 1 && only) {
@@ -92,7 +92,7 @@ export function dataRoutes(ctx: ToolServerContext): RouteSpec[] {
         '400': 'a refused path',
         '404': 'no such file',
         '409': 'not completed',
-        '416': 'a range outside the file',
+        '416': 'a range the file cannot satisfy (malformed, or no byte of the file)',
       },
       responseHeaders: {
         '200': FILE_RESPONSE_HEADERS,
@@ -102,7 +102,7 @@ export function dataRoutes(ctx: ToolServerContext): RouteSpec[] {
       handler: async (req, res) => {
         const name = nameParam(req);
         const segments = pathParam(req);
-        requireCompleted(ctx, name);
+        await requireCompleted(ctx, name);
         const dataDir = ctx.store.paths(name).data;
         const relative = segments.join('/');
         const target = await realPathInside(dataDir, join(dataDir, ...segments));
@@ -117,7 +117,7 @@ export function dataRoutes(ctx: ToolServerContext): RouteSpec[] {
           );
           return;
         }
-        const entry = ctx.store.readFiles(name).find((file) => file.path === relative);
+        const entry = (await ctx.store.readFiles(name)).find((file) => file.path === relative);
         if (!entry) throw fileNotFound(name, relative);
         await sendFile(req, res, target, { etag: entry.sha256 });
       },

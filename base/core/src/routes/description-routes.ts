@@ -35,21 +35,22 @@ export function descriptionRoutes(
       method: 'get',
       path: '/health',
       operationId: 'health',
-      summary: 'Whether the container can take work; 503 while it cannot (no mule)',
+      summary:
+        'Whether the container can take work, with its queue and workers; 503 only while it cannot (disk full, or no build process can be started)',
       responses: { '200': 'healthy', '503': 'cannot take work; `reason` says why' },
       contentOn: ['503'],
       content: { 'application/json': schemaRef('Health') },
       handler: async (_req, res) => {
-        const counts = ctx.store.counts();
-        const reason = !ctx.mule.available
-          ? 'no mule is running; one is being started'
-          : (await freeBytes(ctx.store.dataDir)) < MIN_FREE_BYTES
+        const counts = await ctx.store.counts();
+        const reason =
+          (await freeBytes(ctx.store.dataDir)) < MIN_FREE_BYTES
             ? "the data folder's disk is full"
-            : null;
+            : ctx.workers.unavailableReason;
         const body: HealthResponse = {
           status: reason ? 'unavailable' : 'ok',
           queued: counts.queued ?? 0,
           running: counts['in-progress'] ?? 0,
+          workers: ctx.workers.size,
           ...(reason ? { reason } : {}),
         };
         res.status(reason ? 503 : 200).json(body);

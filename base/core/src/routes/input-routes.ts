@@ -19,8 +19,8 @@ export function inputRoutes(ctx: ToolServerContext): RouteSpec[] {
       content: { 'application/json': { type: 'object' } },
       handler: async (req, res) => {
         const name = nameParam(req);
-        ctx.store.require(name);
-        res.json(ctx.store.readParameters(name));
+        await ctx.store.require(name);
+        res.json(await ctx.store.readParameters(name));
       },
     },
     {
@@ -32,8 +32,8 @@ export function inputRoutes(ctx: ToolServerContext): RouteSpec[] {
       content: { 'application/json': { type: 'array', items: schemaRef('InputFileEntry') } },
       handler: async (req, res) => {
         const name = nameParam(req);
-        ctx.store.require(name);
-        res.json(ctx.store.readInputFiles(name));
+        await ctx.store.require(name);
+        res.json(await ctx.store.readInputFiles(name));
       },
     },
     {
@@ -48,7 +48,7 @@ export function inputRoutes(ctx: ToolServerContext): RouteSpec[] {
         '304': 'the file still matches If-None-Match',
         '400': 'a bad name',
         '404': 'no such artifact or file',
-        '416': 'a range outside the file',
+        '416': 'a range the file cannot satisfy (malformed, or no byte of the file)',
       },
       responseHeaders: {
         '200': FILE_RESPONSE_HEADERS,
@@ -58,8 +58,10 @@ export function inputRoutes(ctx: ToolServerContext): RouteSpec[] {
       handler: async (req, res) => {
         const name = nameParam(req);
         const file = nameParam(req, 'file');
-        ctx.store.require(name);
-        const entry = ctx.store.readInputFiles(name).find((candidate) => candidate.name === file);
+        await ctx.store.require(name);
+        const entry = (await ctx.store.readInputFiles(name)).find(
+          (candidate) => candidate.name === file,
+        );
         if (!entry)
           throw new KilnError(
             ErrorCode.FileNotFound,

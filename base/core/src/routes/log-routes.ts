@@ -66,8 +66,8 @@ async function followLog(
       closed = true;
       finish();
     });
-    void pump().then(() => {
-      const current = ctx.store.get(name);
+    void pump().then(async () => {
+      const current = await ctx.store.get(name).catch(() => null);
       if (!current || isFinalStatus(current.status)) void pump().then(finish);
     });
   });
@@ -101,7 +101,7 @@ export function logRoutes(ctx: ToolServerContext): RouteSpec[] {
         const name = nameParam(req);
         const offset = byteOffset(req);
         const follow = flag(req, 'follow');
-        const artifact = ctx.store.require(name);
+        const artifact = await ctx.store.require(name);
         const path = ctx.store.paths(name).log;
         res.status(200).type('text/plain; charset=utf-8');
         res.setHeader('Cache-Control', 'no-cache');

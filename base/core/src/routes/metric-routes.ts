@@ -25,7 +25,7 @@ export function metricRoutes(ctx: ToolServerContext): RouteSpec[] {
       content: { 'application/json': { type: 'array', items: schemaRef('MetricInfo') } },
       handler: async (req, res) => {
         const name = nameParam(req);
-        ctx.store.require(name);
+        await ctx.store.require(name);
         res.json(await listMetrics(ctx.store.paths(name).metrics));
       },
     },
@@ -53,7 +53,7 @@ export function metricRoutes(ctx: ToolServerContext): RouteSpec[] {
         const name = nameParam(req);
         const metricName = nameParam(req, 'metric');
         const view = String(req.params['view']);
-        ctx.store.require(name);
+        await ctx.store.require(name);
         const metric = (await listMetricFiles(ctx.store.paths(name).metrics)).find(
           (file) => file.name === metricName,
         );

@@ -11,8 +11,9 @@ import {
 import type { Topology } from '@kiln/topology';
 import { createHash, randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { toSummary } from '../store/artifact-index.js';
-import type { ArtifactStore, StagedInputFile } from '../store/artifact-store.js';
+import type { StagedInputFile } from '../store/artifact-creation.js';
+import { toSummary } from '../store/artifact-row.js';
+import type { ArtifactStore } from '../store/artifact-store.js';
 import { canonicalJson } from '../util/canonical-json.js';
 import type { ParameterValidator } from '../validation/parameter-validator.js';
 
@@ -81,7 +82,7 @@ export class ArtifactCreator {
         status: 400,
       });
     }
-    if (store.get(name)) {
+    if (await store.get(name)) {
       throw new KilnError(ErrorCode.ArtifactExists, `an artifact named '${name}' already exists`, {
         status: 409,
       });
@@ -92,7 +93,7 @@ export class ArtifactCreator {
     const inputs = await this.#resolveReferences(parameters);
     const cacheKey = this.#cacheKey(parameters, input.files, inputs);
     const artifact = { name, parameters, inputFiles: input.files, inputs, cacheKey, callback };
-    const source = input.cache ? store.findCacheSource(cacheKey) : null;
+    const source = input.cache ? await store.findCacheSource(cacheKey) : null;
     if (source) {
       const summary = toSummary(await store.createCached(artifact, source));
       this.#options.onCached(summary);

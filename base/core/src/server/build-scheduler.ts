@@ -6,50 +6,67 @@ import {
   type ArtifactSummary,
   type Logger,
 } from '@kiln/api';
+import type { EventHub } from '../events/event-hub.js';
 import type { ArtifactStore } from '../store/artifact-store.js';
-import type { IndexedArtifact } from '../store/artifact-index.js';
-import type { EventHub } from './event-hub.js';
-import type { BuildOutcome, MuleSupervisor } from './mule-supervisor.js';
-
-/** Why a running build is being stopped. */
-const StopReason = { Cancel: 'cancel', Delete: 'delete', Timeout: 'timeout' } as const;
-type StopReason = (typeof StopReason)[keyof typeof StopReason];
+import type { ClaimedBuild } from '../store/build-queue.js';
+import type { WorkerPool } from '../workers/worker-pool.js';
+import type { WorkerSlot } from '../workers/worker-slot.js';
+import { BuildExecution, StopReason } from './build-execution.js';
 
 export interface BuildSchedulerOptions {
   store: ArtifactStore;
-  mule: MuleSupervisor;
+  pool: WorkerPool;
   events: EventHub;
   logger: Logger;
+  /** This process, as the owner of the leases it takes. */
+  owner: string;
   /** Per-build time limit in ms; 0 for none. */
   timeoutMs: number;
+  /** How long a lease lasts unless renewed (renewed every third of it). */
+  leaseMs: number;
   /** Called with every artifact that reached a final state. */
   onFinal(summary: ArtifactSummary): void;
 }
 
 /**
- * Feeds queued artifacts to the mule one at a time and records how each build ends. The queue
- * itself lives in the store (SQLite), so it survives a restart.
+ * Feeds queued builds to the worker pool, oldest first, and stops them on cancel, delete or
+ * timeout. A free worker with a ready mule claims the next build from the queue; when builds
+ * wait and no mule is ready, a free worker starts one. The queue itself lives in the store, so
+ * it survives a restart.
  */
 export class BuildScheduler {
   readonly #options: BuildSchedulerOptions;
-  #running: { name: string; stopReason: StopReason | null; done: Promise<void> } | null = null;
+  readonly #running = new Map<string, BuildExecution>();
+  /** Settles once the latest claim is registered in `#running` (or found nothing). */
+  #claiming: Promise<void> = Promise.resolve();
+  #kicked = false;
+  #filling: Promise<void> | null = null;
+  /** Mules being started for queued work, so one waiting build does not start several. */
+  #warming = 0;
   #closed = false;
+  /** One timer renews the lease of every running build, every third of a lease. */
+  readonly #renewal: NodeJS.Timeout;
 
   constructor(options: BuildSchedulerOptions) {
     this.#options = options;
+    this.#renewal = setInterval(() => {
+      for (const execution of this.#running.values()) void execution.renew();
+    }, options.leaseMs / 3);
+    this.#renewal.unref();
   }
 
-  get runningName(): string | null {
-    return this.#running?.name ?? null;
-  }
-
-  /** Starts the next queued build if the mule is free. Safe to call any time. */
+  /** Starts queued builds on free workers. Safe to call any time, as often as wanted. */
   kick(): void {
-    // #dispatchNext claims #running before its first await, so two kicks never start two builds.
-    if (this.#running || this.#closed || !this.#options.mule.ready) return;
-    this.#dispatchNext().catch((error: unknown) =>
-      this.#options.logger.error('could not start a build', { error: String(error) }),
-    );
+    if (this.#closed) return;
+    this.#kicked = true;
+    this.#filling ??= this.#fill()
+      .catch((error: unknown) =>
+        this.#options.logger.error('could not start a build', { error: String(error) }),
+      )
+      .finally(() => {
+        this.#filling = null;
+        if (this.#kicked) this.kick();
+      });
   }
 
   /**
@@ -57,7 +74,7 @@ export class BuildScheduler {
    * is a 409 and stays as it is.
    */
   async cancel(name: string): Promise<void> {
-    const artifact = this.#options.store.require(name);
+    const artifact = await this.#options.store.require(name);
     if (isFinalStatus(artifact.status)) {
       throw new KilnError(
         ErrorCode.ArtifactFinal,
@@ -65,32 +82,105 @@ export class BuildScheduler {
         { status: 409 },
       );
     }
-    if (await this.#cancelQueued(name)) return;
+    if (await this.#cancelQueued(name, true)) return;
     await this.#stopRunning(name, StopReason.Cancel);
   }
 
   /** Deletes an artifact, stopping its build first; resolves once it is gone. */
   async delete(name: string): Promise<void> {
-    this.#options.store.require(name);
-    if (this.#running?.name === name) await this.#stopRunning(name, StopReason.Delete);
+    await this.#options.store.require(name);
+    // A queued build leaves the queue first, so no worker can claim it while it goes.
+    if (!(await this.#cancelQueued(name, false))) await this.#stopRunning(name, StopReason.Delete);
     await this.#options.store.remove(name);
   }
 
   /**
-   * Stops dispatching. A build still running is left `in-progress` (its mule is being stopped),
-   * so the next start of the container recovers it as an interrupted build.
+   * Stops dispatching. Builds still running are left `in-progress` (their mules are being
+   * stopped), so the next start of the container recovers them as interrupted builds.
    */
   close(): void {
     this.#closed = true;
+    clearInterval(this.#renewal);
+    for (const execution of this.#running.values()) execution.detach();
   }
 
   /** Resolves once no build bookkeeping is under way. */
   async idle(): Promise<void> {
-    await this.#running?.done;
+    await this.#filling;
+    await Promise.all([...this.#running.values()].map((execution) => execution.done));
   }
 
-  async #cancelQueued(name: string): Promise<boolean> {
-    const summary = await this.#options.store.transition(
+  async #fill(): Promise<void> {
+    while (this.#kicked && !this.#closed) {
+      this.#kicked = false;
+      while (!this.#closed && (await this.#dispatchOne())) {
+        // Go on while a build was claimed or a mule started.
+      }
+    }
+  }
+
+  /** Claims one build for a warm worker, or starts a mule for waiting work; false if neither. */
+  async #dispatchOne(): Promise<boolean> {
+    const warm = this.#options.pool.reserveWarm();
+    if (warm) {
+      const claiming = this.#claimFor(warm);
+      this.#claiming = claiming.then(
+        () => undefined,
+        () => undefined,
+      );
+      return (await claiming) !== null;
+    }
+    return this.#warmUpFor();
+  }
+
+  /** Claims the oldest ready build for `slot` and starts it; releases the slot if none. */
+  async #claimFor(slot: WorkerSlot): Promise<ClaimedBuild | null> {
+    const { store, owner, leaseMs } = this.#options;
+    let claimed: ClaimedBuild | null;
+    try {
+      claimed = await store.queue.claim({ owner, leaseMs, gpu: slot.gpu });
+    } catch (error) {
+      slot.release();
+      throw error;
+    }
+    if (!claimed) {
+      slot.release();
+      return null;
+    }
+    const execution = new BuildExecution({ ...this.#options, slot, claimed });
+    // Registered before this promise settles: a cancel that waits on `#claiming` finds it.
+    this.#running.set(claimed.artifact.name, execution);
+    void execution.done.then(() => {
+      this.#running.delete(claimed.artifact.name);
+      slot.release();
+      this.kick();
+    });
+    execution.start();
+    return claimed;
+  }
+
+  /** Starts a mule on a free worker when more builds wait than mules are being started. */
+  async #warmUpFor(): Promise<boolean> {
+    const cold = this.#options.pool.reserveCold();
+    if (!cold) return false;
+    const waiting = await this.#options.store.queue.countReady().catch(() => 0);
+    if (waiting <= this.#warming || this.#closed) {
+      cold.release();
+      return false;
+    }
+    this.#warming += 1;
+    void cold.ensureMule().then(() => {
+      this.#warming -= 1;
+      cold.release();
+      this.kick();
+    });
+    return true;
+  }
+
+  /** Ends a queued build as cancelled; false when it is not queued (any more). */
+  async #cancelQueued(name: string, announce: boolean): Promise<boolean> {
+    const { store } = this.#options;
+    const summary = await store.transition(
       name,
       {
         status: ArtifactStatus.Cancelled,
@@ -100,155 +190,20 @@ export class BuildScheduler {
       ArtifactStatus.Queued,
     );
     if (!summary) return false;
-    await this.#options.store.appendLog(name, 'kiln: cancelled before the build started\n');
-    this.#announceFinal(summary);
+    if (announce) {
+      await store.appendLog(name, 'kiln: cancelled before the build started\n');
+      this.#options.events.artifactChanged(summary);
+      this.#options.events.logAppended(name);
+      this.#options.onFinal(summary);
+    }
     return true;
   }
 
   async #stopRunning(name: string, reason: StopReason): Promise<void> {
-    // The build may be between dispatch and start; wait for it to be the running one.
-    const running = this.#running;
-    if (!running || running.name !== name) return;
-    running.stopReason ??= reason;
-    this.#options.mule.abort(name);
-    await running.done;
-  }
-
-  async #dispatchNext(): Promise<void> {
-    const { store, events, logger } = this.#options;
-    const next = store.nextQueued();
-    if (!next) return;
-    // Claim the build before any await, so a cancel or delete arriving meanwhile finds it.
-    let finished!: () => void;
-    const running = {
-      name: next.name,
-      stopReason: null as StopReason | null,
-      done: new Promise<void>((r) => (finished = r)),
-    };
-    this.#running = running;
-    const started = await store.transition(
-      next.name,
-      {
-        status: ArtifactStatus.InProgress,
-        startedAt: new Date().toISOString(),
-        progress: 0,
-        message: 'building',
-      },
-      ArtifactStatus.Queued,
-    );
-    if (!started) {
-      this.#running = null;
-      finished();
-      return this.kick();
-    }
-    events.artifactChanged(started);
-    try {
-      const outcome = await this.#build(next, running);
-      if (!this.#closed) await this.#record(next.name, outcome, running.stopReason);
-    } catch (error) {
-      logger.error('build bookkeeping failed', { artifact: next.name, error: String(error) });
-      await this.#finish(next.name, ArtifactStatus.Failed, 'the server failed to record the build');
-    } finally {
-      this.#running = null;
-      finished();
-      this.kick();
-    }
-  }
-
-  async #build(
-    artifact: IndexedArtifact,
-    running: { stopReason: StopReason | null },
-  ): Promise<BuildOutcome> {
-    const { store, mule, events } = this.#options;
-    await store.prepareAttempt(artifact.name, artifact.attempt);
-    const paths = store.paths(artifact.name);
-    const parameters = store.readParameters(artifact.name);
-    const inputFiles = store.readInputFiles(artifact.name);
-    // Stopped while the attempt was being prepared: never hand it to the mule.
-    if (running.stopReason !== null) return { kind: 'aborted' };
-    const timer =
-      this.#options.timeoutMs > 0
-        ? setTimeout(
-            () => void this.#stopRunning(artifact.name, StopReason.Timeout),
-            this.#options.timeoutMs,
-          )
-        : null;
-    try {
-      return await mule.run(
-        {
-          name: artifact.name,
-          attempt: artifact.attempt,
-          parameters,
-          inputFiles: Object.fromEntries(
-            inputFiles.map((file) => [file.name, `${paths.inputFiles}/${file.name}`]),
-          ),
-          inputRefs: artifact.inputs,
-          paths,
-        },
-        {
-          progress: (fraction, message) => {
-            const summary = store.setProgress(artifact.name, fraction, message);
-            if (summary) events.artifactChanged(summary);
-          },
-          log: () => events.logAppended(artifact.name),
-          metric: () => events.metricsChanged(artifact.name),
-        },
-      );
-    } finally {
-      if (timer) clearTimeout(timer);
-    }
-  }
-
-  async #record(name: string, outcome: BuildOutcome, stopReason: StopReason | null): Promise<void> {
-    const { store } = this.#options;
-    if (outcome.kind === 'completed' && stopReason === null) {
-      store.recordFiles(name, outcome.files);
-      const summary = await store.transition(name, {
-        status: ArtifactStatus.Completed,
-        finishedAt: new Date().toISOString(),
-        progress: 1,
-        message: null,
-        digest: outcome.digest,
-      });
-      if (summary) this.#announceFinal(summary);
-      return;
-    }
-    await store.discardBuild(name);
-    if (stopReason === StopReason.Cancel || stopReason === StopReason.Delete) {
-      await store.appendLog(name, 'kiln: the build was cancelled\n');
-      await this.#finish(name, ArtifactStatus.Cancelled, null, 'cancelled');
-    } else if (stopReason === StopReason.Timeout) {
-      const error = `the build timed out after ${this.#options.timeoutMs} ms`;
-      await store.appendLog(name, `kiln: ${error}\n`);
-      await this.#finish(name, ArtifactStatus.Failed, error);
-    } else {
-      const error =
-        outcome.kind === 'failed' || outcome.kind === 'crashed'
-          ? outcome.error.message
-          : 'the build stopped';
-      await store.appendLog(name, `kiln: build failed: ${error}\n`);
-      await this.#finish(name, ArtifactStatus.Failed, error);
-    }
-  }
-
-  async #finish(
-    name: string,
-    status: ArtifactStatus,
-    error: string | null,
-    message: string | null = null,
-  ): Promise<void> {
-    const summary = await this.#options.store.transition(name, {
-      status,
-      finishedAt: new Date().toISOString(),
-      error,
-      message,
-    });
-    if (summary) this.#announceFinal(summary);
-  }
-
-  #announceFinal(summary: ArtifactSummary): void {
-    this.#options.events.artifactChanged(summary);
-    this.#options.events.logAppended(summary.name);
-    this.#options.onFinal(summary);
+    // The build may have been claimed a moment ago: wait until it is registered.
+    if (!this.#running.has(name)) await this.#claiming;
+    const execution = this.#running.get(name);
+    if (!execution) return;
+    await execution.stop(reason);
   }
 }

@@ -1,5 +1,5 @@
 import type { Logger } from '@kiln/api';
-import { CallbackState, toSummary } from '../store/artifact-index.js';
+import { CallbackState, toSummary } from '../store/artifact-row.js';
 import type { ArtifactStore } from '../store/artifact-store.js';
 
 const RETRY_DELAYS_MS = [500, 1_000, 2_000, 4_000, 8_000, 16_000, 32_000];
@@ -20,19 +20,34 @@ export class CallbackSender {
   }
 
   /** Sends the callbacks left pending by a previous run of the container. */
-  resumePending(): void {
-    for (const artifact of this.#store.withPendingCallbacks()) {
+  async resumePending(): Promise<void> {
+    for (const artifact of await this.#store.withPendingCallbacks()) {
       if (artifact.callback && ['completed', 'failed', 'cancelled'].includes(artifact.status)) {
-        this.send(artifact.name);
+        await this.send(artifact.name);
       }
     }
   }
 
-  /** Delivers the callback of an artifact that just reached a final state, if it has one. */
-  send(name: string): void {
-    const artifact = this.#store.get(name);
-    if (!artifact?.callback || artifact.callbackState !== CallbackState.Pending) return;
-    void this.#deliver(name, artifact.callback);
+  /**
+   * Delivers the callback of an artifact that just reached a final state, if it has one, in the
+   * background. Never rejects: a failure is logged.
+   */
+  async send(name: string): Promise<void> {
+    try {
+      const artifact = await this.#store.get(name);
+      if (!artifact?.callback || artifact.callbackState !== CallbackState.Pending) return;
+      void this.#deliver(name, artifact.callback).catch((error: unknown) => {
+        // The store closes under a delivery that was still retrying when the server stopped.
+        if (!this.#closed)
+          this.#logger.warn('callback bookkeeping failed', {
+            artifact: name,
+            error: String(error),
+          });
+      });
+    } catch (error) {
+      if (!this.#closed)
+        this.#logger.warn('could not read a callback', { artifact: name, error: String(error) });
+    }
   }
 
   close(): void {
@@ -42,7 +57,7 @@ export class CallbackSender {
   async #deliver(name: string, url: string): Promise<void> {
     const { got } = await import('got');
     for (let attempt = 0; attempt <= RETRY_DELAYS_MS.length && !this.#closed; attempt += 1) {
-      const artifact = this.#store.get(name);
+      const artifact = await this.#store.get(name);
       if (!artifact) return;
       try {
         await got.post(url, {
@@ -50,7 +65,7 @@ export class CallbackSender {
           timeout: { request: 10_000 },
           retry: { limit: 0 },
         });
-        this.#store.setCallbackState(name, CallbackState.Delivered);
+        await this.#store.setCallbackState(name, CallbackState.Delivered);
         return;
       } catch (error) {
         this.#logger.warn('callback failed', {
@@ -65,7 +80,7 @@ export class CallbackSender {
       }
     }
     if (!this.#closed) {
-      this.#store.setCallbackState(name, CallbackState.Abandoned);
+      await this.#store.setCallbackState(name, CallbackState.Abandoned);
       await this.#store.appendLog(name, `kiln: gave up delivering the callback to ${url}\n`);
     }
   }

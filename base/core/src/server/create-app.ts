@@ -1,3 +1,4 @@
+import { ErrorCode, KilnError } from '@kiln/api';
 import express, { type Express } from 'express';
 import { randomUUID } from 'node:crypto';
 import { mountRoutes, type RouteSpec } from '../http/route-spec.js';
@@ -13,8 +14,11 @@ import { metricRoutes } from '../routes/metric-routes.js';
 import type { ServerHookContext } from '../tool/server-hook-context.js';
 import type { ToolDefinition } from '../tool/define-tool.js';
 import type { ToolServerContext } from './tool-server-context.js';
-import { toSummary } from '../store/artifact-index.js';
+import { toSummary } from '../store/artifact-row.js';
 import { listMetricFiles, readReport } from '../metrics/metric-reader.js';
+
+/** A request id a caller may choose (a UUID, a trace id). */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * The artifact API proper: the collection (`/artifacts` or `/runs`) and everything under an
@@ -51,13 +55,13 @@ function hookContext(ctx: ToolServerContext): ServerHookContext {
     logger: ctx.logger,
     topology: ctx.topology,
     collectionPath: ctx.collectionPath,
-    getSummary: (name) => {
-      const artifact = ctx.store.get(name);
+    getSummary: async (name) => {
+      const artifact = await ctx.store.get(name);
       return artifact ? toSummary(artifact) : null;
     },
-    getRecord: async (name) => (ctx.store.get(name) ? ctx.store.record(name) : null),
+    getRecord: async (name) => ((await ctx.store.get(name)) ? ctx.store.record(name) : null),
     readReport: async (artifact, metric) => {
-      if (!ctx.store.get(artifact)) return null;
+      if (!(await ctx.store.get(artifact))) return null;
       const file = (await listMetricFiles(ctx.store.paths(artifact).metrics)).find(
         (f) => f.name === metric && f.kind === 'report',
       );
@@ -79,8 +83,19 @@ export function createApp(
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.use((req, res, next) => {
-    const requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
+    const given = req.headers['x-request-id'];
+    // Echoed only when it looks like an id: any other text would come back in every answer.
+    const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     res.setHeader('X-Request-Id', requestId);
+    // HTTP/1.1 requires Host (RFC 9112, 3.2); Node's own check would answer a bare 400.
+    if (req.httpVersion === '1.1' && req.headers.host === undefined) {
+      next(
+        new KilnError(ErrorCode.BadRequest, 'an HTTP/1.1 request needs a Host header', {
+          status: 400,
+        }),
+      );
+      return;
+    }
     next();
   });
   const router = express.Router();

@@ -1,12 +1,12 @@
 import type { RunningToolServer, ToolServerOptions } from './tool-server-options.js';
 
 /**
- * Starts a tool container in this process: opens the store, recovers interrupted builds, forks
- * the mule and listens.
+ * Starts a tool container in this process: opens the store, recovers interrupted builds and
+ * listens; mules are forked when work arrives.
  *
  * The server stack (express, multer, SQLite, ajv) is imported here on first use rather than by
- * `@kiln/core`'s entry, because every tool module imports that entry: the mule, which loads
- * the module, must stay small.
+ * `@kiln/core`'s entry, because every tool module imports that entry: a mule, which loads the
+ * module, must stay small.
  *
  * @example
  * ```ts

@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { answerProtocolErrors } from '../http/protocol-errors.js';
 import { IdleCollector } from '../util/idle-collector.js';
 import { resolveToolServerOptions, type ToolServerOptions } from './tool-server-options.js';
 import { createApp } from './create-app.js';
@@ -17,8 +18,13 @@ export async function startToolServer(options: ToolServerOptions): Promise<Runni
   const idle = new IdleCollector();
   ctx.events.onAnyArtifact(() => idle.touch());
   const app = createApp(ctx, definition);
-  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, app);
+  // Host is checked by the app (a problem document) rather than by Node (a bare 400).
+  const server = createServer(
+    { keepAliveTimeout: 65_000, requestTimeout: 0, requireHostHeader: false },
+    app,
+  );
   server.on('request', () => idle.touch());
+  answerProtocolErrors(server, logger);
   await new Promise<void>((done, fail) => {
     server.once('error', fail);
     server.listen(resolved.port, resolved.host, () => done());
@@ -26,7 +32,13 @@ export async function startToolServer(options: ToolServerOptions): Promise<Runni
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
-  logger.info('listening', { url, tool: ctx.description.name, dataDir: resolved.dataDir });
+  logger.info('listening', {
+    url,
+    tool: ctx.description.name,
+    dataDir: resolved.dataDir,
+    workers: resolved.workers,
+    ...(resolved.gpus.length > 0 ? { gpus: resolved.gpus.join(',') } : {}),
+  });
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
     (closing ??= (async () => {

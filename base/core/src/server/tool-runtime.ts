@@ -1,15 +1,24 @@
 import { ContainerKind, type ToolDescription } from '@kiln/api';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { ArtifactStore } from '../store/artifact-store.js';
 import { loadToolModule } from '../tool/load-tool-module.js';
 import type { ToolDefinition } from '../tool/define-tool.js';
+import { MuleRegistry } from '../workers/mule-registry.js';
+import { WorkerPool } from '../workers/worker-pool.js';
 import { ParameterValidator } from '../validation/parameter-validator.js';
 import type { ResolvedToolServerOptions } from './tool-server-options.js';
 import { ArtifactCreator } from './artifact-creator.js';
 import { BuildScheduler } from './build-scheduler.js';
 import { CallbackSender } from './callback-sender.js';
-import { EventHub } from './event-hub.js';
-import { MuleSupervisor } from './mule-supervisor.js';
 import type { ToolServerContext } from './tool-server-context.js';
+
+/**
+ * How long a build's lease lasts unless renewed. The SQLite index has one process holding every
+ * lease, so this matters only to a shared database, where a dead replica's builds are taken over
+ * once their lease runs out.
+ */
+const LEASE_MS = 30_000;
 
 /** The `GET /` description of a definition. */
 function describeTool(definition: ToolDefinition, validator: ParameterValidator): ToolDescription {
@@ -27,52 +36,62 @@ function describeTool(definition: ToolDefinition, validator: ParameterValidator)
 
 /**
  * A tool container without its HTTP server: the store (interrupted builds recovered), the
- * scheduler, the mule and the creator, running. `startToolServer` serves it on its own port;
- * `openToolService` hands it to a container that serves it among its own routes.
+ * scheduler, the worker pool and the creator, running. `startToolServer` serves it on its own
+ * port; `openToolService` hands it to a container that serves it among its own routes.
  */
 export interface ToolRuntime {
   context: ToolServerContext;
   definition: ToolDefinition;
-  /** Stops the scheduler, callbacks and mule, and closes the store. */
+  /** Stops the scheduler, callbacks and mules, and closes the store. */
   close(): Promise<void>;
 }
 
-/** Opens the store, recovers interrupted builds and starts the mule and the scheduler. */
+/** Opens the store, recovers interrupted builds and starts the scheduler (mules on demand). */
 export async function openToolRuntime(resolved: ResolvedToolServerOptions): Promise<ToolRuntime> {
   const { logger } = resolved;
   const definition = await loadToolModule(resolved.modulePath);
   const validator = new ParameterValidator(definition.parameters);
   const description = describeTool(definition, validator);
-  const store = await ArtifactStore.open(resolved.dataDir);
-  const events = new EventHub();
+  // Mules a killed predecessor left running go first: nothing of theirs may reach the folders
+  // of the builds recovered below.
+  const registry = new MuleRegistry(resolved.dataDir);
+  await registry.reapOrphans(logger);
+  const store = await ArtifactStore.open(resolved.dataDir, resolved.backend);
+  const { events } = store;
+  // This process, as the holder of the builds it claims (unique across restarts and machines).
+  const owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   const callbacks = new CallbackSender(store, logger);
-  for (const summary of await store.recoverInterrupted(resolved.maxAttempts)) {
+  for (const { summary } of await store.recoverInterrupted(owner, resolved.maxAttempts)) {
     logger.info('recovered an interrupted build', {
       artifact: summary.name,
       status: summary.status,
       attempt: summary.attempt,
     });
-    if (summary.status === 'failed') callbacks.send(summary.name);
+    if (summary.status === 'failed') void callbacks.send(summary.name);
   }
-  let scheduler: BuildScheduler | null = null;
-  const mule = new MuleSupervisor({
+  const workers = new WorkerPool({
+    workers: resolved.workers,
+    gpus: resolved.gpus,
     modulePath: resolved.modulePath,
     topology: resolved.topology.toJSON(),
     settings: resolved.settings,
     logger: logger.child({ component: 'mule' }),
     cancelGraceMs: resolved.cancelGraceMs,
+    muleStartTimeoutMs: resolved.muleStartTimeoutMs,
+    registry,
+    muleIdleMs: resolved.muleIdleMs,
     maxBuildsPerMule: resolved.maxBuildsPerMule,
-    onAvailability: (ready) => {
-      if (ready) scheduler?.kick();
-    },
+    workWaiting: async () => (await store.queue.countReady()) > 0,
   });
-  scheduler = new BuildScheduler({
+  const scheduler = new BuildScheduler({
     store,
-    mule,
+    pool: workers,
     events,
     logger,
+    owner,
     timeoutMs: definition.timeoutMs ?? 0,
-    onFinal: (summary) => callbacks.send(summary.name),
+    leaseMs: LEASE_MS,
+    onFinal: (summary) => void callbacks.send(summary.name),
   });
   const creator = new ArtifactCreator({
     toolName: definition.name,
@@ -83,43 +102,34 @@ export async function openToolRuntime(resolved: ResolvedToolServerOptions): Prom
     topology: resolved.topology,
     onQueued: (summary) => {
       events.artifactChanged(summary);
-      scheduler?.kick();
+      scheduler.kick();
     },
     onCached: (summary) => {
       events.artifactChanged(summary);
-      callbacks.send(summary.name);
+      void callbacks.send(summary.name);
     },
   });
-  try {
-    await mule.start();
-  } catch (error) {
-    await mule.stop();
-    await store.close();
-    throw error;
-  }
-  callbacks.resumePending();
+  void callbacks.resumePending();
   scheduler.kick();
-  const context: ToolServerContext = {
-    description,
-    collectionPath: definition.collection === 'runs' ? '/runs' : '/artifacts',
-    store,
-    scheduler,
-    events,
-    creator,
-    mule,
-    logger,
-    maxUploadBytes: resolved.maxUploadBytes,
-    topology: resolved.topology,
-  };
-  const running = scheduler;
   return {
-    context,
+    context: {
+      description,
+      collectionPath: definition.collection === 'runs' ? '/runs' : '/artifacts',
+      store,
+      scheduler,
+      events,
+      creator,
+      workers,
+      logger,
+      maxUploadBytes: resolved.maxUploadBytes,
+      topology: resolved.topology,
+    },
     definition,
     close: async () => {
-      running.close();
+      scheduler.close();
       callbacks.close();
-      await mule.stop();
-      await running.idle();
+      await workers.stop();
+      await scheduler.idle();
       await store.close();
     },
   };

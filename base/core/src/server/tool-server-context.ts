@@ -1,10 +1,10 @@
 import type { ToolDescription, Logger } from '@kiln/api';
 import type { Topology } from '@kiln/topology';
+import type { EventHub } from '../events/event-hub.js';
 import type { ArtifactStore } from '../store/artifact-store.js';
+import type { WorkerPool } from '../workers/worker-pool.js';
 import type { ArtifactCreator } from './artifact-creator.js';
 import type { BuildScheduler } from './build-scheduler.js';
-import type { EventHub } from './event-hub.js';
-import type { MuleSupervisor } from './mule-supervisor.js';
 
 /** What the routes of a tool container work with. */
 export interface ToolServerContext {
@@ -15,7 +15,7 @@ export interface ToolServerContext {
   scheduler: BuildScheduler;
   events: EventHub;
   creator: ArtifactCreator;
-  mule: MuleSupervisor;
+  workers: WorkerPool;
   logger: Logger;
   maxUploadBytes: number;
   topology: Topology;

@@ -2,6 +2,8 @@ import { type ToolDescription, SILENT_LOGGER, type Logger } from '@kiln/api';
 import { Topology, type TopologyDescription } from '@kiln/topology';
 import type { Server } from 'node:http';
 import { resolve } from 'node:path';
+import type { StoreBackend } from '../store/store-backend.js';
+import { resolveWorkerOptions, type ResolvedWorkerOptions } from './worker-options.js';
 
 /** How to run a tool container. Every option but `modulePath` and `dataDir` has a default. */
 export interface ToolServerOptions {
@@ -17,6 +19,25 @@ export interface ToolServerOptions {
   logger?: Logger;
   /** Largest accepted input file. @defaultValue 4 GiB */
   maxUploadBytes?: number;
+  /**
+   * How many builds may run at once, each in its own mule (1 to 256).
+   * @defaultValue the number of `gpus`, or 1
+   */
+  workers?: number;
+  /**
+   * GPU indices, one per worker: worker i's mule gets `CUDA_VISIBLE_DEVICES=gpus[i]`. More
+   * workers than GPUs is refused. @defaultValue none (`CUDA_VISIBLE_DEVICES` is left alone)
+   */
+  gpus?: readonly number[];
+  /**
+   * A mule with no build for this long exits, and so does one right after a build that took
+   * longer than this when no build is waiting; the next build starts a new mule. 0 keeps mules
+   * until the server stops.
+   * @defaultValue 500
+   */
+  muleIdleMs?: number;
+  /** A mule not ready this long after it was forked is killed and started again. @defaultValue 60000 */
+  muleStartTimeoutMs?: number;
   /** Grace after a cancel before SIGTERM, and again before SIGKILL. @defaultValue 5000 */
   cancelGraceMs?: number;
   /** Builds before a mule is replaced; 0 never. @defaultValue 0 */
@@ -24,8 +45,13 @@ export interface ToolServerOptions {
   /** Attempts before an artifact interrupted by restarts fails. @defaultValue 3 */
   maxAttempts?: number;
   /**
+   * Where the index, the queue and the events live.
+   * @defaultValue a SQLite file in `dataDir` and an in-process event hub
+   */
+  backend?: StoreBackend;
+  /**
    * The project's topology (`@kiln/topology`), through which artifact references in compose
-   * form (`http://import:8080/artifacts/x/`) are resolved when the server checks them and the
+   * form (`http://import:8080/artifacts/x/`) are resolved when the server checks them and a
    * mule fetches their data; builds and route hooks get it as `ctx.topology`.
    * @defaultValue none: references are opened as they are
    */
@@ -38,13 +64,14 @@ export interface ToolServerOptions {
   settings?: Record<string, unknown>;
 }
 
-export type ResolvedToolServerOptions = Required<Omit<ToolServerOptions, 'topology'>> & {
-  topology: Topology;
-};
+export type ResolvedToolServerOptions = Required<
+  Omit<ToolServerOptions, 'backend' | 'topology' | keyof ResolvedWorkerOptions>
+> &
+  ResolvedWorkerOptions & { backend: StoreBackend | undefined; topology: Topology };
 
 export const DEFAULT_MAX_UPLOAD_BYTES = 4 * 1024 ** 3;
 
-/** Fills in the defaults. */
+/** Fills in the defaults; refuses bad worker options with `INVALID_OPTION`. */
 export function resolveToolServerOptions(options: ToolServerOptions): ResolvedToolServerOptions {
   return {
     modulePath: resolve(options.modulePath),
@@ -53,9 +80,12 @@ export function resolveToolServerOptions(options: ToolServerOptions): ResolvedTo
     host: options.host ?? '127.0.0.1',
     logger: options.logger ?? SILENT_LOGGER,
     maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
+    ...resolveWorkerOptions(options),
+    muleStartTimeoutMs: options.muleStartTimeoutMs ?? 60_000,
     cancelGraceMs: options.cancelGraceMs ?? 5_000,
     maxBuildsPerMule: options.maxBuildsPerMule ?? 0,
     maxAttempts: options.maxAttempts ?? 3,
+    backend: options.backend,
     topology: Topology.from(options.topology),
     settings: options.settings ?? {},
   };
@@ -67,6 +97,6 @@ export interface RunningToolServer {
   port: number;
   description: ToolDescription;
   server: Server;
-  /** Stops listening, ends open streams, stops the mule and closes the store. */
+  /** Stops listening, ends open streams, stops the mules and closes the store. */
   close(): Promise<void>;
 }

@@ -5,7 +5,7 @@ import {
   type OpenApiOptions,
 } from '../http/openapi.js';
 import type { RouteSpec } from '../http/route-spec.js';
-import { toSummary } from '../store/artifact-index.js';
+import { toSummary } from '../store/artifact-row.js';
 import { artifactApiRoutes } from './create-app.js';
 import { openToolRuntime } from './tool-runtime.js';
 import { resolveToolServerOptions, type ToolServerOptions } from './tool-server-options.js';
@@ -17,7 +17,9 @@ export type ToolServiceOptions = Omit<ToolServerOptions, 'port' | 'host'>;
 export interface ToolServiceHealth {
   queued: number;
   running: number;
-  /** Why builds cannot run now (no mule); null while they can. */
+  /** How many builds can run at once. */
+  workers: number;
+  /** Why no build can run (no mule can be started); null while they can. */
   problem: string | null;
 }
 
@@ -42,17 +44,17 @@ export interface ToolService {
     cache?: boolean;
   }): Promise<ArtifactSummary>;
   /** One artifact's summary, or null. */
-  summary(name: string): ArtifactSummary | null;
+  summary(name: string): Promise<ArtifactSummary | null>;
   /** Listens to every artifact change; returns the function that stops listening. */
   onArtifact(listener: (summary: ArtifactSummary) => void): () => void;
-  health(): ToolServiceHealth;
-  /** Stops the mule and the scheduler and closes the store (builds in flight resume later). */
+  health(): Promise<ToolServiceHealth>;
+  /** Stops the mules and the scheduler and closes the store (builds in flight resume later). */
   close(): Promise<void>;
 }
 
 /**
- * Opens a tool container's store and starts its mule and scheduler without an HTTP server of
- * its own: the routes are the caller's to serve. Interrupted builds are recovered as
+ * Opens a tool container's store and starts its scheduler and worker pool (mules on demand)
+ * without an HTTP server of its own: the routes are the caller's to serve. Interrupted builds are recovered as
  * `startToolServer` recovers them.
  *
  * @example
@@ -81,17 +83,18 @@ export async function openToolService(options: ToolServiceOptions): Promise<Tool
         callback: undefined,
         files: [],
       }),
-    summary: (name) => {
-      const artifact = ctx.store.get(name);
+    summary: async (name) => {
+      const artifact = await ctx.store.get(name);
       return artifact ? toSummary(artifact) : null;
     },
     onArtifact: (listener) => ctx.events.onAnyArtifact(listener),
-    health: () => {
-      const counts = ctx.store.counts();
+    health: async () => {
+      const counts = await ctx.store.counts();
       return {
         queued: counts.queued ?? 0,
         running: counts['in-progress'] ?? 0,
-        problem: ctx.mule.available ? null : 'no mule is running; one is being started',
+        workers: ctx.workers.size,
+        problem: ctx.workers.unavailableReason,
       };
     },
     close: () => runtime.close(),

@@ -7,6 +7,7 @@ import { join } from 'node:path';
  * ```
  * <data>/kiln.db                        SQLite index and queue
  * <data>/uploads/                       multipart uploads in flight
+ * <data>/run/mules/<pid>                the mules running now (see MuleRegistry)
  * <data>/artifacts/<name>/
  *   status.json                         the summary, mirrored from the index
  *   parameters.json                     the validated parameters

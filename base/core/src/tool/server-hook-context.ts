@@ -12,7 +12,7 @@ export interface ServerHookContext {
   /** `/artifacts` or `/runs`. */
   collectionPath: string;
   /** The summary of one of this container's artifacts, or null. */
-  getSummary(name: string): ArtifactSummary | null;
+  getSummary(name: string): Promise<ArtifactSummary | null>;
   /** The full record of one of this container's artifacts, or null. */
   getRecord(name: string): Promise<ArtifactRecord | null>;
   /** A report metric of an artifact (`ctx.report(name, json)` in the build), or null. */

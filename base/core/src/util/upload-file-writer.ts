@@ -13,8 +13,15 @@ const WASM_PAGE_BYTES = 65536;
 const COLLECT_EVERY_BYTES = 4 << 20;
 /** Free blocks kept for the next upload; one upload uses two. */
 const POOL_LIMIT = 2;
+/**
+ * Pooled blocks are dropped after this quiet spell, before the server's idle collection (2 s
+ * after its last request) unmaps them: 4 MiB an idle container need not hold.
+ */
+const POOL_IDLE_MS = 1_000;
 
 const freeBlocks: Buffer[] = [];
+const dropPool = setTimeout(() => freeBlocks.splice(0), POOL_IDLE_MS);
+dropPool.unref();
 
 // The one piece of the WebAssembly global used here (the project compiles without the DOM lib).
 declare const WebAssembly: {
@@ -38,6 +45,7 @@ function takeAlignedBlock(): Buffer | null {
 
 function returnBlocks(blocks: Buffer[]): void {
   for (const block of blocks) if (freeBlocks.length < POOL_LIMIT) freeBlocks.push(block);
+  dropPool.refresh();
 }
 
 const roundUp = (bytes: number): number => Math.ceil(bytes / ALIGNMENT) * ALIGNMENT;

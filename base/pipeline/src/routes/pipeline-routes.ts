@@ -115,7 +115,7 @@ function stepsRoute(probe: ContainerProbe, ctx: ServerHookContext): RouteSpec {
     responses: { '200': 'the steps, in order', '400': 'a bad name', '404': 'no such run' },
     content: { 'application/json': { type: 'array', items: STEP_INFO_SCHEMA } },
     handler: async (req, res) => {
-      const { name, run } = findRun(req.params['name'], ctx);
+      const { name, run } = await findRun(req.params['name'], ctx);
       const steps = ((await ctx.readReport(name, STEPS_REPORT)) as StepInfo[] | null) ?? [];
       res.json(isFinalStatus(run.status) ? steps : await probe.refreshSteps(steps));
     },
@@ -136,19 +136,22 @@ function variantsRoute(ctx: ServerHookContext): RouteSpec {
     },
     content: { 'application/json': RUN_VARIANTS_SCHEMA },
     handler: async (req, res) => {
-      const { name } = findRun(req.params['name'], ctx);
+      const { name } = await findRun(req.params['name'], ctx);
       res.json(((await ctx.readReport(name, VARIANTS_REPORT)) as RunVariants | null) ?? null);
     },
   };
 }
 
 /** The run a route names: 400 for a bad name, 404 when there is none. */
-function findRun(name: unknown, ctx: ServerHookContext): { name: string; run: ArtifactSummary } {
+async function findRun(
+  name: unknown,
+  ctx: ServerHookContext,
+): Promise<{ name: string; run: ArtifactSummary }> {
   if (typeof name !== 'string' || !isValidName(name))
     throw new KilnError(ErrorCode.InvalidName, `'${String(name)}' is not a valid name`, {
       status: 400,
     });
-  const run = ctx.getSummary(name);
+  const run = await ctx.getSummary(name);
   if (!run)
     throw new KilnError(ErrorCode.ArtifactNotFound, `no run named '${name}'`, { status: 404 });
   return { name, run };

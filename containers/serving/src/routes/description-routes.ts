@@ -41,11 +41,12 @@ export function descriptionRoutes(
       handler: async (_req, res) => {
         const stats = await statfs(ctx.dataDir);
         const full = stats.bavail * stats.bsize < MIN_FREE_BYTES;
-        const snapshots = ctx.snapshots.health();
+        const snapshots = await ctx.snapshots.health();
         res.status(full ? 503 : 200).json({
           status: full ? 'unavailable' : 'ok',
           queued: snapshots.queued,
           running: snapshots.running,
+          workers: snapshots.workers,
           models: ctx.registry.modelNames().length,
           processes: ctx.registry.workers(),
           ...(full ? { reason: "the data folder's disk is full" } : {}),

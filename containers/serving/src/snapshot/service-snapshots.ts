@@ -23,7 +23,7 @@ export class ServiceSnapshots implements SnapshotMaker {
     signal: AbortSignal,
   ): Promise<string> {
     const { name } = request;
-    let summary = this.#service.summary(name);
+    let summary = await this.#service.summary(name);
     if (!summary) {
       try {
         summary = await this.#service.create({
@@ -32,7 +32,7 @@ export class ServiceSnapshots implements SnapshotMaker {
         });
       } catch (error) {
         if ((error as { code?: unknown }).code !== ErrorCode.ArtifactExists) throw error;
-        summary = this.#service.summary(name);
+        summary = await this.#service.summary(name);
         if (!summary) throw error;
       }
     }
@@ -60,8 +60,15 @@ export class ServiceSnapshots implements SnapshotMaker {
       });
       signal.addEventListener('abort', abort, { once: true });
       // It may have ended between the first look and the listener.
-      const now = this.#service.summary(name);
-      if (now && isFinalStatus(now.status)) finish(now);
+      this.#service.summary(name).then(
+        (now) => {
+          if (now && isFinalStatus(now.status)) finish(now);
+        },
+        (error: unknown) => {
+          stop();
+          reject(error);
+        },
+      );
     });
   }
 }

@@ -1,0 +1,17 @@
+import type { EventHub } from '../events/event-hub.js';
+import type { ArtifactIndex } from './artifact-index.js';
+import type { BuildQueue } from './build-queue.js';
+
+/**
+ * Where a tool container keeps its state: the index of artifacts, the queue of builds and the
+ * fan-out of their changes. The embedded default is a SQLite file in the data folder with an
+ * in-process event hub (`openSqliteBackend`); a shared database can stand behind the same three
+ * interfaces so that several replicas serve one set of artifacts.
+ */
+export interface StoreBackend {
+  index: ArtifactIndex;
+  queue: BuildQueue;
+  events: EventHub;
+  /** Releases the connection; nothing may be called afterwards. */
+  close(): Promise<void>;
+}
