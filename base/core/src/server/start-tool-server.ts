@@ -16,15 +16,37 @@ import { CallbackSender } from './callback-sender.js';
 import { createApp } from './create-app.js';
 import { MuleRegistry } from '../workers/mule-registry.js';
 import { WorkerPool } from '../workers/worker-pool.js';
-
-import type { RunningToolServer } from './tool-server-options.js';
+import type { StoreBackend } from '../store/store-backend.js';
+import type { ResolvedToolServerOptions, RunningToolServer } from './tool-server-options.js';
+import { databaseSchemaFor, maintenanceIntervalMs } from './cluster-options.js';
+import { StoreMaintenance } from './store-maintenance.js';
 
 /**
- * How long a build's lease lasts unless renewed. The SQLite index has one process holding every
- * lease, so this matters only to a shared database, where a dead replica's builds are taken over
- * once their lease runs out.
+ * This process, as the holder of the builds it claims and the owner of its uploads folder:
+ * unique across restarts and machines, and safe as a file name.
  */
-const LEASE_MS = 30_000;
+function replicaId(): string {
+  const host = hostname().replace(/[^A-Za-z0-9._-]/g, '_');
+  return `${host}-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+/** The backend given, the PostgreSQL one of cluster mode, or none (SQLite in the data folder). */
+async function openBackend(
+  resolved: ResolvedToolServerOptions,
+  toolName: string,
+  replica: string,
+): Promise<StoreBackend | undefined> {
+  if (resolved.backend || resolved.databaseUrl === undefined) return resolved.backend;
+  // Loaded only in cluster mode: an embedded container never loads the driver.
+  const { openPostgresBackend } = await import('../store/postgres/open-postgres-backend.js');
+  return openPostgresBackend({
+    url: resolved.databaseUrl,
+    schema: databaseSchemaFor(resolved, toolName),
+    replica,
+    leaseMs: resolved.leaseMs,
+    logger: resolved.logger.child({ component: 'database' }),
+  });
+}
 
 /** The `GET /` description of a definition. */
 function describeTool(definition: ToolDefinition, validator: ParameterValidator): ToolDescription {
@@ -47,26 +69,25 @@ export async function startToolServer(options: ToolServerOptions): Promise<Runni
   const definition = await loadToolModule(resolved.modulePath);
   const validator = new ParameterValidator(definition.parameters);
   const description = describeTool(definition, validator);
+  const owner = replicaId();
+  // The database first: one that cannot be reached stops the start before anything else.
+  const backend = await openBackend(resolved, definition.name, owner);
   // Mules a killed predecessor left running go first: nothing of theirs may reach the folders
   // of the builds recovered below.
   const registry = new MuleRegistry(resolved.dataDir);
-  await registry.reapOrphans(logger);
-  const store = await ArtifactStore.open(resolved.dataDir, resolved.backend);
+  let store: ArtifactStore;
+  try {
+    await registry.reapOrphans(logger);
+    store = await ArtifactStore.open(resolved.dataDir, { backend, replica: owner });
+  } catch (error) {
+    if (backend !== resolved.backend) await backend?.close();
+    throw error;
+  }
   const { events } = store;
-  // This process, as the holder of the builds it claims (unique across restarts and machines).
-  const owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   // Gives the heap back once requests and builds go quiet (see IdleCollector).
   const idle = new IdleCollector();
   events.onAnyArtifact(() => idle.touch());
   const callbacks = new CallbackSender(store, logger);
-  for (const { summary } of await store.recoverInterrupted(owner, resolved.maxAttempts)) {
-    logger.info('recovered an interrupted build', {
-      artifact: summary.name,
-      status: summary.status,
-      attempt: summary.attempt,
-    });
-    if (summary.status === 'failed') void callbacks.send(summary.name);
-  }
   const workers = new WorkerPool({
     workers: resolved.workers,
     gpus: resolved.gpus,
@@ -87,9 +108,20 @@ export async function startToolServer(options: ToolServerOptions): Promise<Runni
     logger,
     owner,
     timeoutMs: definition.timeoutMs ?? 0,
-    leaseMs: LEASE_MS,
+    leaseMs: resolved.leaseMs,
     onFinal: (summary) => void callbacks.send(summary.name),
   });
+  const maintenance = new StoreMaintenance({
+    store,
+    events,
+    logger,
+    maxAttempts: resolved.maxAttempts,
+    onFinal: (summary) => void callbacks.send(summary.name),
+    onQueued: () => scheduler.kick(),
+    resumeCallbacks: () => callbacks.resumePending(),
+  });
+  await maintenance.recoverBuilds();
+  if (store.shared) maintenance.start(maintenanceIntervalMs(resolved.leaseMs));
   const creator = new ArtifactCreator({
     toolName: definition.name,
     toolVersion: definition.version,
@@ -131,10 +163,30 @@ export async function startToolServer(options: ToolServerOptions): Promise<Runni
   );
   server.on('request', () => idle.touch());
   answerProtocolErrors(server, logger);
-  await new Promise<void>((done, fail) => {
-    server.once('error', fail);
-    server.listen(resolved.port, resolved.host, () => done());
-  });
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      const closed = new Promise<void>((done) => server.close(() => done()));
+      server.closeAllConnections();
+      await closed;
+      idle.stop();
+      await maintenance.stop();
+      scheduler.close();
+      callbacks.close();
+      await workers.stop();
+      await scheduler.idle();
+      await store.close();
+    })());
+  try {
+    await new Promise<void>((done, fail) => {
+      server.once('error', fail);
+      server.listen(resolved.port, resolved.host, () => done());
+    });
+  } catch (error) {
+    // Nothing half started: a port already taken leaves no store open and no mule running.
+    await close().catch(() => undefined);
+    throw error;
+  }
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
@@ -144,19 +196,7 @@ export async function startToolServer(options: ToolServerOptions): Promise<Runni
     dataDir: resolved.dataDir,
     workers: resolved.workers,
     ...(resolved.gpus.length > 0 ? { gpus: resolved.gpus.join(',') } : {}),
+    ...(store.shared ? { replica: owner } : {}),
   });
-  let closing: Promise<void> | null = null;
-  const close = (): Promise<void> =>
-    (closing ??= (async () => {
-      const closed = new Promise<void>((done) => server.close(() => done()));
-      server.closeAllConnections();
-      await closed;
-      idle.stop();
-      scheduler.close();
-      callbacks.close();
-      await workers.stop();
-      await scheduler.idle();
-      await store.close();
-    })());
   return { url, port: address.port, description, server, close };
 }
