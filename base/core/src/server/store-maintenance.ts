@@ -10,7 +10,7 @@ export interface StoreMaintenanceOptions {
   maxAttempts: number;
   /** A build recovery ended (failed, or cancelled): its callback is due. */
   onFinal(summary: ArtifactSummary): void;
-  /** A build recovery queued again: a worker may take it. */
+  /** A build recovery queued again, or the store is back after an outage: a worker may claim. */
   onQueued(): void;
   /** Sends the callbacks still pending (one a replica that died was delivering). */
   resumeCallbacks(): Promise<void>;
@@ -71,7 +71,11 @@ export class StoreMaintenance {
       await store.removeAbandonedCreates();
       await store.removeAbandonedUploads();
       await this.#options.resumeCallbacks();
-      if (this.#failing) logger.info('the store is reachable again');
+      if (this.#failing) {
+        logger.info('the store is reachable again');
+        // Claims failed meanwhile: look at the queue again.
+        this.#options.onQueued();
+      }
       this.#failing = false;
     } catch (error) {
       const unavailable = isDatabaseUnavailable(error);
