@@ -34,6 +34,8 @@ export const ErrorCode = {
   ContainerNotFound: 'CONTAINER_NOT_FOUND',
   ContainerUnavailable: 'CONTAINER_UNAVAILABLE',
   ServiceUnavailable: 'SERVICE_UNAVAILABLE',
+  /** Cluster mode: the shared database cannot be reached (a restart, a lost network); 503. */
+  DatabaseUnavailable: 'DATABASE_UNAVAILABLE',
   // The serving container's (docs/api.md, "Serving container").
   ModelNotFound: 'MODEL_NOT_FOUND',
   VersionNotFound: 'VERSION_NOT_FOUND',

@@ -1,8 +1,8 @@
 /**
  * @module @kiln/core
  * The tool container: any module whose default export is `defineTool({...})` becomes an HTTP
- * service with the artifact API of docs/api.md, a durable queue (SQLite by default, behind the
- * `StoreBackend` interfaces) and a pool of on-demand mule processes.
+ * service with the artifact API of docs/api.md, a durable queue (SQLite by default, PostgreSQL in
+ * cluster mode, behind the `StoreBackend` interfaces) and a pool of on-demand mule processes.
  */
 export { defineTool, type ToolDefinition } from './tool/define-tool.js';
 export type { BuildContext } from './tool/build-context.js';
@@ -18,6 +18,13 @@ export {
   MAX_WORKERS,
   DEFAULT_MULE_IDLE_MS,
 } from './server/worker-options.js';
+export {
+  parseLeaseMs,
+  DEFAULT_LEASE_MS,
+  type ClusterOptions,
+  type ResolvedClusterOptions,
+} from './server/cluster-options.js';
+export { parseDatabaseUrl, parseDatabaseSchema } from './store/postgres/database-url.js';
 export type { StoreBackend } from './store/store-backend.js';
 export type { ArtifactIndex } from './store/artifact-index.js';
 export type {
@@ -27,6 +34,8 @@ export type {
   ClaimedBuild,
   ClaimOptions,
   RecoveredBuild,
+  RenewedLease,
+  StopRequest,
 } from './store/build-queue.js';
 export type {
   IndexedArtifact,

@@ -5,6 +5,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 /** A backend for one test, and how to throw it away. */
 export interface OpenedBackend {
   backend: StoreBackend;
+  /**
+   * For a store several processes share: the same store as another process (replica) sees it,
+   * under the id `replica`. Closed by `dispose` unless closed before.
+   */
+  openPeer?(replica: string): Promise<StoreBackend>;
   dispose(): Promise<void>;
 }
 
@@ -37,11 +42,18 @@ function queuedRow(name: string, overrides: Partial<IndexedArtifact> = {}): Inde
  * leases and fenced commits, and the event fan-out. Each implementation runs this suite with its
  * own `open`.
  */
-export function describeStoreContract(label: string, open: () => Promise<OpenedBackend>): void {
+export function describeStoreContract(
+  label: string,
+  open: () => Promise<OpenedBackend>,
+  options: { shared?: boolean } = {},
+): void {
   describe(`${label}: the StoreBackend contract`, () => {
     let opened: OpenedBackend;
     let backend: StoreBackend;
     const claimer = { owner: 'replica-a', leaseMs: 30_000, gpu: null };
+    // A lease that has run out as soon as it is taken: a shared store takes such a build back
+    // from its owner, as the embedded one takes back every build another process held.
+    const lapsed = { ...claimer, leaseMs: 0 };
 
     beforeEach(async () => {
       opened = await open();
@@ -115,7 +127,10 @@ export function describeStoreContract(label: string, open: () => Promise<OpenedB
       it('tracks unready rows and pending callbacks', async () => {
         await insert('moving', {}, false);
         await insert('hook', { callback: 'http://x/', callbackState: 'pending' });
-        expect(await backend.index.unreadyNames()).toEqual(['moving']);
+        // Unready rows whose creator is gone. The embedded store's one process asks only when it
+        // starts, when every such row is a dead process's; a shared store leaves out those of
+        // live processes, the one asking included (see 'several processes' below).
+        expect(await backend.index.unreadyNames()).toEqual(options.shared ? [] : ['moving']);
         expect((await backend.index.withPendingCallbacks()).map((row) => row.name)).toEqual([
           'hook',
         ]);
@@ -163,9 +178,16 @@ export function describeStoreContract(label: string, open: () => Promise<OpenedB
       it('renews, reports progress and commits only under the current lease', async () => {
         await insert('fenced');
         const claim = (await backend.queue.claim(claimer))!;
-        expect((await backend.queue.renew(claim.lease, 60_000))?.expiresAt).toBeGreaterThanOrEqual(
+        expect(await backend.queue.renew(claim.lease, 60_000)).toMatchObject({
+          name: 'fenced',
+          token: claim.lease.token,
+          stopRequested: null,
+        });
+        expect((await backend.queue.renew(claim.lease, 60_000))!.expiresAt).toBeGreaterThanOrEqual(
           claim.lease.expiresAt,
         );
+        // Renewed with no time left: the lease runs out at once (for a store that reads leases).
+        await backend.queue.renew(claim.lease, 0);
         expect(await backend.queue.progress(claim.lease, 0.5, 'half')).toMatchObject({
           progress: 0.5,
           message: 'half',
@@ -225,7 +247,7 @@ export function describeStoreContract(label: string, open: () => Promise<OpenedB
       it('queues abandoned builds again with attempt + 1, failing them after maxAttempts', async () => {
         await insert('doomed');
         for (const attempt of [1, 2, 3]) {
-          const claim = (await backend.queue.claim({ ...claimer, owner: `run-${attempt}` }))!;
+          const claim = (await backend.queue.claim({ ...lapsed, owner: `run-${attempt}` }))!;
           expect(claim.lease.attempt).toBe(attempt);
           expect(await backend.queue.recoverAbandoned(`run-${attempt}`, 3)).toEqual([]);
           const [recovered] = await backend.queue.recoverAbandoned(`run-${attempt + 1}`, 3);
@@ -237,6 +259,43 @@ export function describeStoreContract(label: string, open: () => Promise<OpenedB
           attempt: 3,
           error: 'the build was interrupted by a restart of its container 3 times; giving up',
         });
+      });
+    });
+
+    describe('stops and callbacks', () => {
+      it('records a stop for the holder, who hears it at renewal; recovery then cancels', async () => {
+        await insert('stopped');
+        await insert('waiting');
+        expect(await backend.queue.requestStop('waiting', 'cancel')).toBe(false);
+        const claim = (await backend.queue.claim(lapsed))!;
+        expect(await backend.queue.requestStop('stopped', 'delete')).toBe(true);
+        // The first request stands.
+        expect(await backend.queue.requestStop('stopped', 'cancel')).toBe(true);
+        expect((await backend.queue.renew(claim.lease, 0))?.stopRequested).toBe('delete');
+        const [recovered] = await backend.queue.recoverAbandoned('replica-b', 3);
+        expect(recovered).toMatchObject({
+          gaveUp: false,
+          summary: { name: 'stopped', status: 'cancelled', message: 'cancelled', attempt: 1 },
+        });
+        expect(recovered?.summary.finishedAt).not.toBeNull();
+        // A stop is forgotten once its build ends: the next claim starts clean.
+        const next = (await backend.queue.claim(claimer))!;
+        expect(next.artifact.name).toBe('waiting');
+        expect((await backend.queue.renew(next.lease, 30_000))?.stopRequested).toBeNull();
+      });
+
+      it('gives a pending callback to one sender until its claim runs out', async () => {
+        await insert('hook', { callback: 'http://x/', callbackState: 'pending' });
+        await insert('plain');
+        expect(await backend.index.claimCallback('plain', 'a', 60_000)).toBe(false);
+        expect(await backend.index.claimCallback('hook', 'a', 60_000)).toBe(true);
+        expect(await backend.index.claimCallback('hook', 'b', 60_000)).toBe(false);
+        // Its holder may claim again (before each attempt), for no time at all...
+        expect(await backend.index.claimCallback('hook', 'a', 0)).toBe(true);
+        // ...after which another sender may take it.
+        expect(await backend.index.claimCallback('hook', 'b', 60_000)).toBe(true);
+        await backend.index.update('hook', { callbackState: 'delivered' });
+        expect(await backend.index.claimCallback('hook', 'b', 60_000)).toBe(false);
       });
     });
 
@@ -270,5 +329,110 @@ export function describeStoreContract(label: string, open: () => Promise<OpenedB
         expect(heard).toEqual(['log a', 'metric a']);
       });
     });
+
+    if (options.shared) {
+      describe('several processes on one store', () => {
+        const peer = (): Promise<StoreBackend> => opened.openPeer!('replica-b');
+        const completed = { status: 'completed', files: [], digest: 'd' } as const;
+
+        it('takes back a lapsed lease, never a live one, and fences out its old holder', async () => {
+          const other = await peer();
+          await insert('live');
+          await insert('lapsed');
+          const live = (await backend.queue.claim(claimer))!;
+          const old = (await backend.queue.claim(lapsed))!;
+          // A holder does not take back its own builds, lapsed or not.
+          expect(await backend.queue.recoverAbandoned('replica-a', 3)).toEqual([]);
+          const recovered = await other.queue.recoverAbandoned('replica-b', 3);
+          expect(
+            recovered.map((r) => [r.summary.name, r.summary.status, r.summary.attempt]),
+          ).toEqual([['lapsed', 'queued', 2]]);
+          expect(await backend.queue.recoverAbandoned('replica-c', 3)).toEqual([]);
+          const taken = (await other.queue.claim({ ...claimer, owner: 'replica-b' }))!;
+          expect(taken.lease).toMatchObject({ name: 'lapsed', attempt: 2, owner: 'replica-b' });
+          expect(await backend.queue.renew(old.lease, 30_000)).toBeNull();
+          expect(await backend.queue.progress(old.lease, 0.9, 'stale')).toBeNull();
+          expect(await backend.queue.commit(old.lease, completed)).toBeNull();
+          expect(await other.queue.commit(taken.lease, completed)).toMatchObject({
+            status: 'completed',
+            attempt: 2,
+          });
+          expect(
+            await backend.queue.commit(live.lease, { status: 'failed', error: 'x' }),
+          ).toMatchObject({ status: 'failed', attempt: 1 });
+        });
+
+        it('hands each build to one process when several claim at once', async () => {
+          const other = await peer();
+          const names = Array.from({ length: 20 }, (_, i) => `b${i}`);
+          for (const name of names) await insert(name);
+          const claims = await Promise.all(
+            Array.from({ length: 30 }, (_, i) =>
+              (i % 2 ? other : backend).queue.claim({ ...claimer, owner: `r${i % 2}` }),
+            ),
+          );
+          const claimed = claims.flatMap((claim) => (claim ? [claim.artifact.name] : []));
+          expect(claimed.sort()).toEqual([...names].sort());
+        });
+
+        it('tells every process of every change, and its sender once', async () => {
+          const other = await peer();
+          const heard = (subscribe: (done: () => void) => () => void): Promise<void> =>
+            new Promise((done) => {
+              const stop = subscribe(() => {
+                stop();
+                done();
+              });
+            });
+          const arrivals = Promise.all([
+            heard((done) =>
+              other.events.onArtifact('x', (s) => (s.status === 'completed' ? done() : undefined)),
+            ),
+            heard((done) =>
+              other.events.onAnyArtifact((s) => (s.name === 'x' ? done() : undefined)),
+            ),
+            heard((done) => other.events.onLog('x', done)),
+            heard((done) => other.events.onMetrics('x', done)),
+            heard((done) =>
+              other.events.onStopRequest((name, request) =>
+                name === 'x' && request === 'cancel' ? done() : undefined,
+              ),
+            ),
+          ]);
+          const own: string[] = [];
+          const stopOwn = backend.events.onArtifact('x', (s) => own.push(s.status));
+          backend.events.artifactChanged({ ...queuedRow('x'), status: 'completed' });
+          backend.events.logAppended('x');
+          backend.events.metricsChanged('x');
+          backend.events.stopRequested('x', 'cancel');
+          // Delivered where it was made at once; elsewhere through the shared store.
+          expect(own).toEqual(['completed']);
+          await arrivals;
+          // The other answers; by then the sender has had its own notification back, and skipped it.
+          const answered = heard((done) => backend.events.onArtifact('ack', () => done()));
+          other.events.artifactChanged(queuedRow('ack'));
+          await answered;
+          stopOwn();
+          expect(own).toEqual(['completed']);
+        });
+
+        it('knows which other processes are alive, and drops the creates of one that is gone', async () => {
+          const other = await peer();
+          expect(await backend.otherReplicas()).toEqual(['replica-b']);
+          expect(await other.otherReplicas()).toEqual(['replica-a']);
+          await other.index.insert(queuedRow('half'), {
+            parameters: {},
+            inputFiles: [],
+            ready: false,
+          });
+          // Its creator is alive (or is the one asking): a create under way.
+          expect(await backend.index.unreadyNames()).toEqual([]);
+          expect(await other.index.unreadyNames()).toEqual([]);
+          await other.close();
+          expect(await backend.otherReplicas()).toEqual([]);
+          expect(await backend.index.unreadyNames()).toEqual(['half']);
+        });
+      });
+    }
   });
 }

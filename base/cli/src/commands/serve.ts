@@ -41,6 +41,18 @@ export function createServeCommand(): Command {
       '--mule-idle-ms <ms>',
       'an idle mule, or one whose build took longer, exits after this long; 0 keeps mules (env KILN_MULE_IDLE_MS; default 500)',
     )
+    .option(
+      '--database-url <url>',
+      'cluster mode: keep the index, queue and events in this PostgreSQL database, shared by every replica on the same data folder (env KILN_DATABASE_URL)',
+    )
+    .option(
+      '--database-schema <name>',
+      "the PostgreSQL schema of this container's tables (env KILN_DATABASE_SCHEMA; default kiln_<tool>)",
+    )
+    .option(
+      '--lease-ms <ms>',
+      "how long a build's lease lasts; a replica that dies has its builds taken over once it runs out (env KILN_LEASE_MS; default 30000)",
+    )
     .option('--log-format <format>', 'text or json (env KILN_LOG_FORMAT)')
     .action(async (modulePath: string, options: ServeCliOptions) => {
       await serve(modulePath, options);
@@ -55,18 +67,27 @@ interface ServeCliOptions {
   workers?: string;
   gpus?: string;
   muleIdleMs?: string;
+  databaseUrl?: string;
+  databaseSchema?: string;
+  leaseMs?: string;
   logFormat?: string;
 }
 
-/** What `startToolServer` takes from the worker flags (the parsers come with @kiln/core). */
+/**
+ * What `startToolServer` takes from the worker and cluster flags (the parsers come with
+ * @kiln/core).
+ */
 interface WorkerFlags {
   workers?: number;
   gpus?: number[];
   muleIdleMs?: number;
+  databaseUrl?: string;
+  databaseSchema?: string;
+  leaseMs?: number;
 }
 
 /**
- * The worker flags, each from its flag or else its environment variable. A bad value is refused
+ * The worker and cluster flags, each from its flag or else its environment variable. A bad value is refused
  * with one line naming where it came from (`--workers must be an integer from 1 to 256, got '0'`).
  */
 function workerFlags(
@@ -74,7 +95,12 @@ function workerFlags(
   env: NodeJS.ProcessEnv,
   core: Pick<
     typeof import('@kiln/core'),
-    'parseWorkerCount' | 'parseGpuList' | 'parseMilliseconds'
+    | 'parseWorkerCount'
+    | 'parseGpuList'
+    | 'parseMilliseconds'
+    | 'parseDatabaseUrl'
+    | 'parseDatabaseSchema'
+    | 'parseLeaseMs'
   >,
 ): WorkerFlags {
   const pick = <T>(
@@ -96,9 +122,25 @@ function workerFlags(
     'KILN_MULE_IDLE_MS',
     core.parseMilliseconds,
   );
+  const databaseUrl = pick(
+    options.databaseUrl,
+    '--database-url',
+    'KILN_DATABASE_URL',
+    core.parseDatabaseUrl,
+  );
+  const databaseSchema = pick(
+    options.databaseSchema,
+    '--database-schema',
+    'KILN_DATABASE_SCHEMA',
+    core.parseDatabaseSchema,
+  );
+  const leaseMs = pick(options.leaseMs, '--lease-ms', 'KILN_LEASE_MS', core.parseLeaseMs);
   if (workers !== undefined) flags.workers = workers;
   if (gpus !== undefined) flags.gpus = gpus;
   if (idle !== undefined) flags.muleIdleMs = idle;
+  if (databaseUrl !== undefined) flags.databaseUrl = databaseUrl;
+  if (databaseSchema !== undefined) flags.databaseSchema = databaseSchema;
+  if (leaseMs !== undefined) flags.leaseMs = leaseMs;
   return flags;
 }
 

@@ -1,4 +1,5 @@
 import type { ArtifactSummary } from '@kiln/api';
+import type { StopRequest } from '../store/build-queue.js';
 
 /** Stops a subscription. */
 export type Unsubscribe = () => void;
@@ -16,6 +17,8 @@ export interface EventHub {
   logAppended(name: string): void;
   /** An artifact's metrics changed. */
   metricsChanged(name: string): void;
+  /** Asks whichever process holds the build of `name` to stop it. */
+  stopRequested(name: string, request: StopRequest): void;
   /** Every summary change. */
   onAnyArtifact(listener: (summary: ArtifactSummary) => void): Unsubscribe;
   /** The summary changes of one artifact. */
@@ -24,4 +27,12 @@ export interface EventHub {
   onLog(name: string, listener: () => void): Unsubscribe;
   /** Metric changes of one artifact. */
   onMetrics(name: string, listener: () => void): Unsubscribe;
+  /** Stop requests (see `stopRequested`), for the builds this process holds. */
+  onStopRequest(listener: (name: string, request: StopRequest) => void): Unsubscribe;
+  /**
+   * Changes may have been missed (a shared hub lost its connection and has it back): whoever
+   * keeps state from the events reads it again. The hub itself tells the listeners of each
+   * artifact its current summary. Never called by the in-process hub.
+   */
+  onResync(listener: () => void): Unsubscribe;
 }

@@ -1,5 +1,6 @@
 import type { ArtifactSummary } from '@kiln/api';
 import { EventEmitter } from 'node:events';
+import type { StopRequest } from '../store/build-queue.js';
 import type { EventHub, Unsubscribe } from './event-hub.js';
 
 /** The in-process `EventHub` of the embedded container: one EventEmitter. */
@@ -24,6 +25,10 @@ export class LocalEventHub implements EventHub {
     this.#emitter.emit(`metric:${name}`);
   }
 
+  stopRequested(name: string, request: StopRequest): void {
+    this.#emitter.emit('stop', name, request);
+  }
+
   onAnyArtifact(listener: (summary: ArtifactSummary) => void): Unsubscribe {
     return this.#on('artifact', listener);
   }
@@ -38,6 +43,26 @@ export class LocalEventHub implements EventHub {
 
   onMetrics(name: string, listener: () => void): Unsubscribe {
     return this.#on(`metric:${name}`, listener);
+  }
+
+  onStopRequest(listener: (name: string, request: StopRequest) => void): Unsubscribe {
+    this.#emitter.on('stop', listener);
+    return () => this.#emitter.off('stop', listener);
+  }
+
+  onResync(): Unsubscribe {
+    // One process: nothing is ever missed.
+    return () => undefined;
+  }
+
+  /** The artifacts someone listens to now (their summaries or their logs), by name. */
+  watchedNames(): string[] {
+    const names = new Set<string>();
+    for (const event of this.#emitter.eventNames()) {
+      const match = /^(?:artifact|log):(.+)$/.exec(String(event));
+      if (match) names.add(match[1]!);
+    }
+    return [...names];
   }
 
   // A listener taking no argument fits here too (TypeScript allows fewer parameters).

@@ -5,7 +5,8 @@
  */
 import { ErrorCode, KilnError } from '@kiln/api';
 import { Topology } from '@kiln/topology';
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, renameSync, rmdirSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { rm } from 'node:fs/promises';
 import { loadToolModule } from '../tool/load-tool-module.js';
 import type { ToolDefinition } from '../tool/define-tool.js';
@@ -125,6 +126,7 @@ async function build(job: BuildJob): Promise<void> {
     // The data appears in one rename. Should the mule die before the server records the build,
     // the artifact is still in progress and is built again (its next attempt clears data/).
     renameSync(job.paths.staging, job.paths.data);
+    removeEmptyFolder(dirname(job.paths.staging));
     recorder.close();
     send({ cmd: 'completed', name: job.name, files, digest: digestOf(files) });
   } catch (error) {
@@ -146,5 +148,14 @@ async function build(job: BuildJob): Promise<void> {
   } finally {
     current = null;
     idle.touch();
+  }
+}
+
+/** Removes a folder if it is empty (the staging folder, once its attempt's output moved out). */
+function removeEmptyFolder(path: string): void {
+  try {
+    rmdirSync(path);
+  } catch {
+    // not empty (another attempt's output), or gone already
   }
 }

@@ -1,34 +1,12 @@
-import { isFinalStatus, type ArtifactSummary } from '@kiln/api';
+import { isFinalStatus } from '@kiln/api';
 import { toSummary } from '../store/artifact-row.js';
 import { waitSeconds } from '../http/query.js';
 import { SUMMARY_REF } from '../http/openapi.js';
 import { schemaRef } from '../http/openapi-schemas.js';
 import type { RouteSpec } from '../http/route-spec.js';
 import type { ToolServerContext } from '../server/tool-server-context.js';
+import { FinalWatch } from '../server/final-watch.js';
 import { nameParam } from './route-params.js';
-
-/** Waits until the artifact is final or `seconds` pass; resolves with its latest summary. */
-function waitForFinal(
-  ctx: ToolServerContext,
-  name: string,
-  seconds: number,
-  signal: AbortSignal,
-): Promise<void> {
-  return new Promise((done) => {
-    let timer: NodeJS.Timeout | undefined;
-    const finish = (): void => {
-      stop();
-      clearTimeout(timer);
-      signal.removeEventListener('abort', finish);
-      done();
-    };
-    const stop = ctx.events.onArtifact(name, (summary: ArtifactSummary) => {
-      if (isFinalStatus(summary.status)) finish();
-    });
-    timer = setTimeout(finish, seconds * 1000);
-    signal.addEventListener('abort', finish, { once: true });
-  });
-}
 
 /** The record, status (with `?wait=` long-poll), cancel and delete of one artifact. */
 export function artifactRoutes(ctx: ToolServerContext): RouteSpec[] {
@@ -87,12 +65,18 @@ export function artifactRoutes(ctx: ToolServerContext): RouteSpec[] {
       handler: async (req, res) => {
         const name = nameParam(req);
         const seconds = waitSeconds(req);
-        const current = await ctx.store.require(name);
-        if (seconds > 0 && !isFinalStatus(current.status)) {
-          const aborted = new AbortController();
-          res.once('close', () => aborted.abort());
-          await waitForFinal(ctx, name, seconds, aborted.signal);
-          if (aborted.signal.aborted && res.destroyed) return;
+        // Watching before reading: an end that lands while the state is read is not missed.
+        const watch = seconds > 0 ? new FinalWatch(ctx.events, name) : null;
+        try {
+          const current = await ctx.store.require(name);
+          if (watch && !isFinalStatus(current.status)) {
+            const aborted = new AbortController();
+            res.once('close', () => aborted.abort());
+            await watch.within(seconds * 1000, aborted.signal);
+            if (aborted.signal.aborted && res.destroyed) return;
+          }
+        } finally {
+          watch?.close();
         }
         res.json(toSummary(await ctx.store.require(name)));
       },

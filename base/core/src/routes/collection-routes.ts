@@ -5,7 +5,6 @@ import type { UploadedFile } from '../http/multipart-upload.js';
 import { oneOf } from '../http/query.js';
 import { SUMMARY_REF } from '../http/openapi.js';
 import type { RouteSpec } from '../http/route-spec.js';
-import { uploadsRoot } from '../store/store-layout.js';
 import type { CreateInput } from '../server/artifact-creator.js';
 import type { ToolServerContext } from '../server/tool-server-context.js';
 import { firstNonFinite, nestsDeeperThan } from '../util/json-shape.js';
@@ -128,7 +127,7 @@ export function collectionRoutes(ctx: ToolServerContext): RouteSpec[] {
   const multipartHandler = (): Promise<express.RequestHandler> =>
     (multipart ??= import('../http/multipart-upload.js').then(({ multipartUpload }) =>
       multipartUpload({
-        uploadsDir: uploadsRoot(ctx.store.dataDir),
+        uploadsDir: ctx.store.uploadsDir,
         inputFiles: ctx.description.inputFiles,
         maxUploadBytes: ctx.maxUploadBytes,
         nameTaken: async (name) => (await ctx.store.get(name)) !== null,

@@ -4,6 +4,8 @@ import type { BuildJob } from '../mule/protocol.js';
 import type { ArtifactStore } from '../store/artifact-store.js';
 import { toSummary } from '../store/artifact-row.js';
 import type { BuildCommit, BuildLease, ClaimedBuild } from '../store/build-queue.js';
+import { attemptStaging } from '../store/store-layout.js';
+import { isDatabaseUnavailable } from '../store/database-unavailable.js';
 import type { BuildListener, BuildOutcome } from '../workers/build-outcome.js';
 import type { WorkerSlot } from '../workers/worker-slot.js';
 
@@ -40,6 +42,8 @@ export class BuildExecution {
   readonly #options: BuildExecutionOptions;
   readonly #controller = new AbortController();
   #lease: BuildLease;
+  /** When the lease, as last renewed, runs out by this process's clock (ms since the epoch). */
+  #leaseUntil: number;
   #stopReason: StopReason | null = null;
   #detached = false;
   /** A progress message arrived in the current turn of the event loop. */
@@ -50,6 +54,7 @@ export class BuildExecution {
     this.#options = options;
     this.name = options.claimed.artifact.name;
     this.#lease = options.claimed.lease;
+    this.#leaseUntil = Date.now() + options.leaseMs;
     this.done = new Promise((done) => (this.#finished = done));
   }
 
@@ -116,7 +121,9 @@ export class BuildExecution {
         claimed.inputFiles.map((file) => [file.name, `${paths.inputFiles}/${file.name}`]),
       ),
       inputRefs: artifact.inputs,
-      paths,
+      // Each attempt builds in a folder of its own: a replica that lost the build never writes
+      // where the attempt that took it over does.
+      paths: { ...paths, staging: attemptStaging(paths, artifact.attempt) },
     };
     const timer =
       timeoutMs > 0 ? setTimeout(() => void this.stop(StopReason.Timeout), timeoutMs) : null;
@@ -148,19 +155,33 @@ export class BuildExecution {
     };
   }
 
-  /** Extends the build's lease (the scheduler calls it for every running build); stops it if lost. */
+  /**
+   * Extends the build's lease (the scheduler calls it for every running build). Stops the build
+   * when the lease was lost, when a stop was asked of it, or when the store could not be reached
+   * for as long as the lease lasts: another replica may take the build over by then.
+   */
   async renew(): Promise<void> {
     const { store, logger, leaseMs } = this.#options;
+    const asked = Date.now();
     try {
       const renewed = await store.queue.renew(this.#lease, leaseMs);
-      if (renewed) {
-        this.#lease = renewed;
+      if (!renewed) {
+        logger.warn('the build lost its lease; stopping it', { artifact: this.name });
+        void this.stop(StopReason.LeaseLost);
         return;
       }
-      logger.warn('the build lost its lease; stopping it', { artifact: this.name });
-      void this.stop(StopReason.LeaseLost);
+      const { stopRequested, ...lease } = renewed;
+      this.#lease = lease;
+      this.#leaseUntil = asked + leaseMs;
+      if (stopRequested) void this.stop(stopRequested);
     } catch (error) {
       logger.warn('could not renew a lease', { artifact: this.name, error: String(error) });
+      if (Date.now() >= this.#leaseUntil) {
+        logger.warn('the lease ran out while the store was unreachable; stopping the build', {
+          artifact: this.name,
+        });
+        void this.stop(StopReason.LeaseLost);
+      }
     }
   }
 
@@ -192,8 +213,8 @@ export class BuildExecution {
   }
 
   async #commit(result: BuildCommit): Promise<void> {
-    const { store, events, logger, onFinal } = this.#options;
-    const summary = await store.queue.commit(this.#lease, result);
+    const { events, logger, onFinal } = this.#options;
+    const summary = await this.#commitOnceReachable(result);
     if (!summary) {
       logger.warn('the build no longer holds its lease; its end was not recorded', {
         artifact: this.name,
@@ -205,4 +226,31 @@ export class BuildExecution {
     events.logAppended(this.name);
     onFinal(summary);
   }
+
+  /**
+   * Commits through the lease, trying again while the store is unreachable (a database
+   * restarting): how a build ended is never dropped for an outage. The fence still decides:
+   * once another replica took the build over, the commit changes nothing.
+   */
+  async #commitOnceReachable(result: BuildCommit): Promise<ArtifactSummary | null> {
+    const { store, logger } = this.#options;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await store.queue.commit(this.#lease, result);
+      } catch (error) {
+        if (!isDatabaseUnavailable(error) || this.#detached) throw error;
+        if (attempt === 0)
+          logger.warn('the store is unreachable; the end of the build waits for it', {
+            artifact: this.name,
+            status: result.status,
+          });
+        await new Promise((done) =>
+          setTimeout(done, COMMIT_RETRY_MS[Math.min(attempt, COMMIT_RETRY_MS.length - 1)]),
+        );
+      }
+    }
+  }
 }
+
+/** Waits between commits while the store is unreachable: quick at first, then every 2 s. */
+const COMMIT_RETRY_MS = [50, 100, 250, 500, 1_000, 2_000];

@@ -6,12 +6,20 @@ import {
   type ArtifactSummary,
   type Logger,
 } from '@kiln/api';
-import type { EventHub } from '../events/event-hub.js';
+import type { EventHub, Unsubscribe } from '../events/event-hub.js';
 import type { ArtifactStore } from '../store/artifact-store.js';
-import type { ClaimedBuild } from '../store/build-queue.js';
+import { StopRequest, type ClaimedBuild } from '../store/build-queue.js';
 import type { WorkerPool } from '../workers/worker-pool.js';
 import type { WorkerSlot } from '../workers/worker-slot.js';
-import { BuildExecution, StopReason } from './build-execution.js';
+import { BuildExecution } from './build-execution.js';
+import { FinalWatch } from './final-watch.js';
+
+/**
+ * How long a stop asked of another replica waits for the build to end before it reads the
+ * artifact again and repeats the request (a notification may be lost while a connection is
+ * re-made; a holder that died ends the build when its lease runs out).
+ */
+const STOP_RECHECK_MS = 5_000;
 
 export interface BuildSchedulerOptions {
   store: ArtifactStore;
@@ -46,6 +54,7 @@ export class BuildScheduler {
   #closed = false;
   /** One timer renews the lease of every running build, every third of a lease. */
   readonly #renewal: NodeJS.Timeout;
+  readonly #subscriptions: Unsubscribe[];
 
   constructor(options: BuildSchedulerOptions) {
     this.#options = options;
@@ -53,6 +62,16 @@ export class BuildScheduler {
       for (const execution of this.#running.values()) void execution.renew();
     }, options.leaseMs / 3);
     this.#renewal.unref();
+    const { events } = options;
+    this.#subscriptions = [
+      // Another replica asks to stop a build this one holds.
+      events.onStopRequest((name, request) => void this.#running.get(name)?.stop(request)),
+      // Work queued by any replica (or lost track of during an outage) is worth a look.
+      events.onAnyArtifact((summary) => {
+        if (summary.status === ArtifactStatus.Queued) this.kick();
+      }),
+      events.onResync(() => this.kick()),
+    ];
   }
 
   /** Starts queued builds on free workers. Safe to call any time, as often as wanted. */
@@ -83,14 +102,14 @@ export class BuildScheduler {
       );
     }
     if (await this.#cancelQueued(name, true)) return;
-    await this.#stopRunning(name, StopReason.Cancel);
+    await this.#stopRunning(name, StopRequest.Cancel);
   }
 
   /** Deletes an artifact, stopping its build first; resolves once it is gone. */
   async delete(name: string): Promise<void> {
     await this.#options.store.require(name);
     // A queued build leaves the queue first, so no worker can claim it while it goes.
-    if (!(await this.#cancelQueued(name, false))) await this.#stopRunning(name, StopReason.Delete);
+    if (!(await this.#cancelQueued(name, false))) await this.#stopRunning(name, StopRequest.Delete);
     await this.#options.store.remove(name);
   }
 
@@ -101,6 +120,7 @@ export class BuildScheduler {
   close(): void {
     this.#closed = true;
     clearInterval(this.#renewal);
+    for (const unsubscribe of this.#subscriptions) unsubscribe();
     for (const execution of this.#running.values()) execution.detach();
   }
 
@@ -199,11 +219,38 @@ export class BuildScheduler {
     return true;
   }
 
-  async #stopRunning(name: string, reason: StopReason): Promise<void> {
+  async #stopRunning(name: string, request: StopRequest): Promise<void> {
     // The build may have been claimed a moment ago: wait until it is registered.
     if (!this.#running.has(name)) await this.#claiming;
     const execution = this.#running.get(name);
-    if (!execution) return;
-    await execution.stop(reason);
+    if (execution) await execution.stop(request);
+    else await this.#stopElsewhere(name, request);
+  }
+
+  /**
+   * Stops a build this process does not hold: another replica does (or did, until it died).
+   * The request is recorded with the build and announced; the holder stops it, or whoever
+   * recovers it once its lease runs out ends it cancelled. Resolves once the artifact is final.
+   */
+  async #stopElsewhere(name: string, request: StopRequest): Promise<void> {
+    const { store, events } = this.#options;
+    const final = new FinalWatch(events, name);
+    try {
+      for (;;) {
+        if (await store.queue.requestStop(name, request)) {
+          events.stopRequested(name, request);
+          if (await final.within(STOP_RECHECK_MS)) return;
+        }
+        const artifact = await store.get(name);
+        if (!artifact || isFinalStatus(artifact.status)) return;
+        if (
+          artifact.status === ArtifactStatus.Queued &&
+          (await this.#cancelQueued(name, request === StopRequest.Cancel))
+        )
+          return;
+      }
+    } finally {
+      final.close();
+    }
   }
 }

@@ -3,6 +3,11 @@ import { CallbackState, toSummary } from '../store/artifact-row.js';
 import type { ArtifactStore } from '../store/artifact-store.js';
 
 const RETRY_DELAYS_MS = [500, 1_000, 2_000, 4_000, 8_000, 16_000, 32_000];
+/**
+ * How long a claim on a delivery lasts (renewed before each attempt): longer than the longest
+ * wait between attempts, so that a live sender keeps it and one that died loses it.
+ */
+const CLAIM_MS = 120_000;
 
 /**
  * POSTs an artifact's final summary to its callback URL, retrying with backoff. Runs beside the
@@ -12,6 +17,8 @@ const RETRY_DELAYS_MS = [500, 1_000, 2_000, 4_000, 8_000, 16_000, 32_000];
 export class CallbackSender {
   readonly #store: ArtifactStore;
   readonly #logger: Logger;
+  /** The deliveries under way in this process. */
+  readonly #delivering = new Set<string>();
   #closed = false;
 
   constructor(store: ArtifactStore, logger: Logger) {
@@ -19,7 +26,10 @@ export class CallbackSender {
     this.#logger = logger;
   }
 
-  /** Sends the callbacks left pending by a previous run of the container. */
+  /**
+   * Sends the callbacks left pending by a previous run of the container (or, in a cluster, by a
+   * replica that died while it delivered them).
+   */
   async resumePending(): Promise<void> {
     for (const artifact of await this.#store.withPendingCallbacks()) {
       if (artifact.callback && ['completed', 'failed', 'cancelled'].includes(artifact.status)) {
@@ -36,14 +46,18 @@ export class CallbackSender {
     try {
       const artifact = await this.#store.get(name);
       if (!artifact?.callback || artifact.callbackState !== CallbackState.Pending) return;
-      void this.#deliver(name, artifact.callback).catch((error: unknown) => {
-        // The store closes under a delivery that was still retrying when the server stopped.
-        if (!this.#closed)
-          this.#logger.warn('callback bookkeeping failed', {
-            artifact: name,
-            error: String(error),
-          });
-      });
+      if (this.#delivering.has(name)) return;
+      this.#delivering.add(name);
+      void this.#deliver(name, artifact.callback)
+        .catch((error: unknown) => {
+          // The store closes under a delivery that was still retrying when the server stopped.
+          if (!this.#closed)
+            this.#logger.warn('callback bookkeeping failed', {
+              artifact: name,
+              error: String(error),
+            });
+        })
+        .finally(() => this.#delivering.delete(name));
     } catch (error) {
       if (!this.#closed)
         this.#logger.warn('could not read a callback', { artifact: name, error: String(error) });
@@ -57,6 +71,8 @@ export class CallbackSender {
   async #deliver(name: string, url: string): Promise<void> {
     const { got } = await import('got');
     for (let attempt = 0; attempt <= RETRY_DELAYS_MS.length && !this.#closed; attempt += 1) {
+      // One process sends a callback: replicas of a container share the claim.
+      if (!(await this.#store.claimCallback(name, CLAIM_MS))) return;
       const artifact = await this.#store.get(name);
       if (!artifact) return;
       try {

@@ -25,20 +25,6 @@ export async function startToolServer(options: ToolServerOptions): Promise<Runni
   );
   server.on('request', () => idle.touch());
   answerProtocolErrors(server, logger);
-  await new Promise<void>((done, fail) => {
-    server.once('error', fail);
-    server.listen(resolved.port, resolved.host, () => done());
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
-  logger.info('listening', {
-    url,
-    tool: ctx.description.name,
-    dataDir: resolved.dataDir,
-    workers: resolved.workers,
-    ...(resolved.gpus.length > 0 ? { gpus: resolved.gpus.join(',') } : {}),
-  });
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
@@ -48,5 +34,26 @@ export async function startToolServer(options: ToolServerOptions): Promise<Runni
       idle.stop();
       await runtime.close();
     })());
+  try {
+    await new Promise<void>((done, fail) => {
+      server.once('error', fail);
+      server.listen(resolved.port, resolved.host, () => done());
+    });
+  } catch (error) {
+    // Nothing half started: a port already taken leaves no store open and no mule running.
+    await close().catch(() => undefined);
+    throw error;
+  }
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
+  logger.info('listening', {
+    url,
+    tool: ctx.description.name,
+    dataDir: resolved.dataDir,
+    workers: resolved.workers,
+    ...(resolved.gpus.length > 0 ? { gpus: resolved.gpus.join(',') } : {}),
+    ...(runtime.shared ? { replica: runtime.replica } : {}),
+  });
   return { url, port: address.port, description: ctx.description, server, close };
 }

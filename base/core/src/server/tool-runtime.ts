@@ -7,18 +7,41 @@ import type { ToolDefinition } from '../tool/define-tool.js';
 import { MuleRegistry } from '../workers/mule-registry.js';
 import { WorkerPool } from '../workers/worker-pool.js';
 import { ParameterValidator } from '../validation/parameter-validator.js';
+import type { StoreBackend } from '../store/store-backend.js';
 import type { ResolvedToolServerOptions } from './tool-server-options.js';
+import { databaseSchemaFor, maintenanceIntervalMs } from './cluster-options.js';
+import { StoreMaintenance } from './store-maintenance.js';
 import { ArtifactCreator } from './artifact-creator.js';
 import { BuildScheduler } from './build-scheduler.js';
 import { CallbackSender } from './callback-sender.js';
 import type { ToolServerContext } from './tool-server-context.js';
 
 /**
- * How long a build's lease lasts unless renewed. The SQLite index has one process holding every
- * lease, so this matters only to a shared database, where a dead replica's builds are taken over
- * once their lease runs out.
+ * This process, as the holder of the builds it claims and the owner of its uploads folder:
+ * unique across restarts and machines, and safe as a file name.
  */
-const LEASE_MS = 30_000;
+function replicaId(): string {
+  const host = hostname().replace(/[^A-Za-z0-9._-]/g, '_');
+  return `${host}-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+/** The backend given, the PostgreSQL one of cluster mode, or none (SQLite in the data folder). */
+async function openBackend(
+  resolved: ResolvedToolServerOptions,
+  toolName: string,
+  replica: string,
+): Promise<StoreBackend | undefined> {
+  if (resolved.backend || resolved.databaseUrl === undefined) return resolved.backend;
+  // Loaded only in cluster mode: an embedded container never loads the driver.
+  const { openPostgresBackend } = await import('../store/postgres/open-postgres-backend.js');
+  return openPostgresBackend({
+    url: resolved.databaseUrl,
+    schema: databaseSchemaFor(resolved, toolName),
+    replica,
+    leaseMs: resolved.leaseMs,
+    logger: resolved.logger.child({ component: 'database' }),
+  });
+}
 
 /** The `GET /` description of a definition. */
 function describeTool(definition: ToolDefinition, validator: ParameterValidator): ToolDescription {
@@ -42,6 +65,10 @@ function describeTool(definition: ToolDefinition, validator: ParameterValidator)
 export interface ToolRuntime {
   context: ToolServerContext;
   definition: ToolDefinition;
+  /** This replica's id, as the holder of the builds it claims. */
+  replica: string;
+  /** Whether the store is shared with other replicas (cluster mode). */
+  shared: boolean;
   /** Stops the scheduler, callbacks and mules, and closes the store. */
   close(): Promise<void>;
 }
@@ -52,23 +79,22 @@ export async function openToolRuntime(resolved: ResolvedToolServerOptions): Prom
   const definition = await loadToolModule(resolved.modulePath);
   const validator = new ParameterValidator(definition.parameters);
   const description = describeTool(definition, validator);
+  const owner = replicaId();
+  // The database first: one that cannot be reached stops the start before anything else.
+  const backend = await openBackend(resolved, definition.name, owner);
   // Mules a killed predecessor left running go first: nothing of theirs may reach the folders
   // of the builds recovered below.
   const registry = new MuleRegistry(resolved.dataDir);
-  await registry.reapOrphans(logger);
-  const store = await ArtifactStore.open(resolved.dataDir, resolved.backend);
-  const { events } = store;
-  // This process, as the holder of the builds it claims (unique across restarts and machines).
-  const owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
-  const callbacks = new CallbackSender(store, logger);
-  for (const { summary } of await store.recoverInterrupted(owner, resolved.maxAttempts)) {
-    logger.info('recovered an interrupted build', {
-      artifact: summary.name,
-      status: summary.status,
-      attempt: summary.attempt,
-    });
-    if (summary.status === 'failed') void callbacks.send(summary.name);
+  let store: ArtifactStore;
+  try {
+    await registry.reapOrphans(logger);
+    store = await ArtifactStore.open(resolved.dataDir, { backend, replica: owner });
+  } catch (error) {
+    if (backend !== resolved.backend) await backend?.close();
+    throw error;
   }
+  const { events } = store;
+  const callbacks = new CallbackSender(store, logger);
   const workers = new WorkerPool({
     workers: resolved.workers,
     gpus: resolved.gpus,
@@ -90,9 +116,20 @@ export async function openToolRuntime(resolved: ResolvedToolServerOptions): Prom
     logger,
     owner,
     timeoutMs: definition.timeoutMs ?? 0,
-    leaseMs: LEASE_MS,
+    leaseMs: resolved.leaseMs,
     onFinal: (summary) => void callbacks.send(summary.name),
   });
+  const maintenance = new StoreMaintenance({
+    store,
+    events,
+    logger,
+    maxAttempts: resolved.maxAttempts,
+    onFinal: (summary) => void callbacks.send(summary.name),
+    onQueued: () => scheduler.kick(),
+    resumeCallbacks: () => callbacks.resumePending(),
+  });
+  await maintenance.recoverBuilds();
+  if (store.shared) maintenance.start(maintenanceIntervalMs(resolved.leaseMs));
   const creator = new ArtifactCreator({
     toolName: definition.name,
     toolVersion: definition.version,
@@ -125,7 +162,10 @@ export async function openToolRuntime(resolved: ResolvedToolServerOptions): Prom
       topology: resolved.topology,
     },
     definition,
+    replica: owner,
+    shared: store.shared,
     close: async () => {
+      await maintenance.stop();
       scheduler.close();
       callbacks.close();
       await workers.stop();

@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import { resolve } from 'node:path';
 import type { StoreBackend } from '../store/store-backend.js';
 import { resolveWorkerOptions, type ResolvedWorkerOptions } from './worker-options.js';
+import { resolveClusterOptions, type ResolvedClusterOptions } from './cluster-options.js';
 
 /** How to run a tool container. Every option but `modulePath` and `dataDir` has a default. */
 export interface ToolServerOptions {
@@ -50,6 +51,25 @@ export interface ToolServerOptions {
    */
   backend?: StoreBackend;
   /**
+   * Cluster mode: a PostgreSQL URL (`postgres://user:password@host:5432/database`). The index,
+   * the queue, the leases and the events then live in that database, shared by every replica of
+   * the container started on it, and `dataDir` must be a folder they all share (NFS, a
+   * ReadWriteMany volume). Ignored when `backend` is given.
+   * @defaultValue none: SQLite in `dataDir`, one process
+   */
+  databaseUrl?: string;
+  /**
+   * The PostgreSQL schema of this container's tables (made, or upgraded in place, at start).
+   * @defaultValue `kiln_` and the tool's name (`kiln_train`)
+   */
+  databaseSchema?: string;
+  /**
+   * How long a build's lease lasts unless renewed (every third of it). In a cluster, a replica
+   * that dies has its builds taken over once their leases run out.
+   * @defaultValue 30000
+   */
+  leaseMs?: number;
+  /**
    * The project's topology (`@kiln/topology`), through which artifact references in compose
    * form (`http://import:8080/artifacts/x/`) are resolved when the server checks them and a
    * mule fetches their data; builds and route hooks get it as `ctx.topology`.
@@ -65,13 +85,17 @@ export interface ToolServerOptions {
 }
 
 export type ResolvedToolServerOptions = Required<
-  Omit<ToolServerOptions, 'backend' | 'topology' | keyof ResolvedWorkerOptions>
+  Omit<
+    ToolServerOptions,
+    'backend' | 'topology' | keyof ResolvedWorkerOptions | keyof ResolvedClusterOptions
+  >
 > &
-  ResolvedWorkerOptions & { backend: StoreBackend | undefined; topology: Topology };
+  ResolvedWorkerOptions &
+  ResolvedClusterOptions & { backend: StoreBackend | undefined; topology: Topology };
 
 export const DEFAULT_MAX_UPLOAD_BYTES = 4 * 1024 ** 3;
 
-/** Fills in the defaults; refuses bad worker options with `INVALID_OPTION`. */
+/** Fills in the defaults; refuses bad worker and cluster options with `INVALID_OPTION`. */
 export function resolveToolServerOptions(options: ToolServerOptions): ResolvedToolServerOptions {
   return {
     modulePath: resolve(options.modulePath),
@@ -81,6 +105,7 @@ export function resolveToolServerOptions(options: ToolServerOptions): ResolvedTo
     logger: options.logger ?? SILENT_LOGGER,
     maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
     ...resolveWorkerOptions(options),
+    ...resolveClusterOptions(options),
     muleStartTimeoutMs: options.muleStartTimeoutMs ?? 60_000,
     cancelGraceMs: options.cancelGraceMs ?? 5_000,
     maxBuildsPerMule: options.maxBuildsPerMule ?? 0,

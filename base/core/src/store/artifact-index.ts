@@ -28,6 +28,12 @@ export interface ArtifactIndex {
   findCompletedByCacheKey(cacheKey: string): Promise<IndexedArtifact | null>;
   countByStatus(): Promise<Partial<Record<ArtifactStatus, number>>>;
   withPendingCallbacks(): Promise<IndexedArtifact[]>;
+  /**
+   * Takes the delivery of a pending callback for `leaseMs`, so that one process sends it:
+   * resolves true when the callback is pending and unclaimed, claimed by `owner` already, or
+   * claimed by another whose claim ran out.
+   */
+  claimCallback(name: string, owner: string, leaseMs: number): Promise<boolean>;
   allNames(): Promise<Set<string>>;
   /**
    * Applies a patch; with `onlyIf`, only while the row still has that status. Resolves whether

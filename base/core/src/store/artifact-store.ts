@@ -33,9 +33,18 @@ import {
   artifactPaths,
   artifactsRoot,
   indexPath,
+  replicaUploads,
   uploadsRoot,
   type ArtifactPaths,
 } from './store-layout.js';
+
+/** How to open a store (see `ArtifactStore.open`). */
+export interface ArtifactStoreOptions {
+  /** @defaultValue the SQLite backend in the data folder */
+  backend?: StoreBackend;
+  /** This process, as the store's other users know it (the owner of its claims). */
+  replica: string;
+}
 
 /**
  * The artifact store: one folder per artifact (plain files an operator can read) and the index
@@ -44,6 +53,10 @@ import {
  */
 export class ArtifactStore {
   readonly dataDir: string;
+  /** This process's folder for uploads in flight. */
+  readonly uploadsDir: string;
+  /** This process, as the owner of its claims. */
+  readonly replica: string;
   /** The build queue; its state changes are mirrored to `status.json` like the store's. */
   readonly queue: BuildQueue;
   /** The fan-out of artifact changes that comes with the backend. */
@@ -52,22 +65,64 @@ export class ArtifactStore {
   readonly #index: ArtifactIndex;
   readonly #mirrors = new MirrorFileWriter();
 
-  private constructor(dataDir: string, backend: StoreBackend) {
+  private constructor(dataDir: string, backend: StoreBackend, replica: string) {
     this.dataDir = dataDir;
+    this.replica = replica;
+    this.uploadsDir = replicaUploads(dataDir, replica);
     this.#backend = backend;
     this.#index = backend.index;
     this.events = backend.events;
     this.queue = new MirroredBuildQueue(backend.queue, this.#mirrors, (name) => this.paths(name));
   }
 
-  /** Opens the data folder, with the SQLite backend in it unless another is given. */
-  static async open(dataDir: string, backend?: StoreBackend): Promise<ArtifactStore> {
+  /**
+   * Opens the data folder, with the SQLite backend in it unless another is given, and clears
+   * what processes that are gone left half done (never what a live replica is doing).
+   */
+  static async open(dataDir: string, options: ArtifactStoreOptions): Promise<ArtifactStore> {
     await mkdir(artifactsRoot(dataDir), { recursive: true });
-    await rm(uploadsRoot(dataDir), { recursive: true, force: true });
-    await mkdir(uploadsRoot(dataDir), { recursive: true });
-    const store = new ArtifactStore(dataDir, backend ?? openSqliteBackend(indexPath(dataDir)));
-    await store.#removeOrphanFolders();
+    const backend = options.backend ?? openSqliteBackend(indexPath(dataDir));
+    const store = new ArtifactStore(dataDir, backend, options.replica);
+    try {
+      await store.removeAbandonedUploads();
+      await mkdir(store.uploadsDir, { recursive: true });
+      await store.#removeOrphanFolders();
+    } catch (error) {
+      if (!options.backend) await backend.close();
+      throw error;
+    }
     return store;
+  }
+
+  /** Whether other processes share this store (see `StoreBackend.shared`). */
+  get shared(): boolean {
+    return this.#backend.shared;
+  }
+
+  /** Removes the upload folders of processes that are gone (uploads they never finished). */
+  async removeAbandonedUploads(): Promise<void> {
+    const live = new Set([this.replica, ...(await this.#backend.otherReplicas())]);
+    let entries: string[];
+    try {
+      entries = await readdir(uploadsRoot(this.dataDir));
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      if (!live.has(entry))
+        await rm(join(uploadsRoot(this.dataDir), entry), { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * Drops the creates that a process died in the middle of (rows never made ready, whose
+   * creator is gone), with their folders.
+   */
+  async removeAbandonedCreates(): Promise<void> {
+    for (const name of await this.#index.unreadyNames()) {
+      await this.#index.remove(name);
+      await rm(this.paths(name).root, { recursive: true, force: true });
+    }
   }
 
   paths(name: string): ArtifactPaths {
@@ -103,6 +158,11 @@ export class ArtifactStore {
 
   withPendingCallbacks(): Promise<IndexedArtifact[]> {
     return this.#index.withPendingCallbacks();
+  }
+
+  /** Takes the delivery of a pending callback (see `ArtifactIndex.claimCallback`). */
+  claimCallback(name: string, leaseMs: number): Promise<boolean> {
+    return this.#index.claimCallback(name, this.replica, leaseMs);
   }
 
   /** A queued artifact (see `createQueued`). */
@@ -211,18 +271,14 @@ export class ArtifactStore {
   }
 
   /**
-   * After a restart: each build `owner` does not hold (its process is gone) is queued again with
-   * the next attempt, or fails once `maxAttempts` are spent; the log says which.
+   * Takes back the builds whose holder is gone (a restart, a replica that died): each is queued
+   * again with the next attempt, fails once `maxAttempts` are spent, or ends cancelled when a
+   * stop was asked of it; the log says which.
    */
-  async recoverInterrupted(owner: string, maxAttempts: number): Promise<RecoveredBuild[]> {
-    const recovered = await this.queue.recoverAbandoned(owner, maxAttempts);
-    for (const { summary, gaveUp } of recovered) {
-      await this.appendLog(
-        summary.name,
-        gaveUp
-          ? `kiln: ${summary.error}\n`
-          : `kiln: the container restarted during the build; queued again (attempt ${summary.attempt})\n`,
-      );
+  async recoverInterrupted(maxAttempts: number): Promise<RecoveredBuild[]> {
+    const recovered = await this.queue.recoverAbandoned(this.replica, maxAttempts);
+    for (const { summary } of recovered) {
+      await this.appendLog(summary.name, recoveryLine(summary));
     }
     return recovered;
   }
@@ -238,14 +294,23 @@ export class ArtifactStore {
 
   /** Drops creates a crash interrupted (never answered 202), then folders without a row. */
   async #removeOrphanFolders(): Promise<void> {
-    for (const name of await this.#index.unreadyNames()) {
-      await this.#index.remove(name);
-      await rm(this.paths(name).root, { recursive: true, force: true });
-    }
+    await this.removeAbandonedCreates();
+    // The folders are listed before the names are read: a create inserts its row before it
+    // makes a folder, so a replica's create under way is among the names.
+    const entries = await readdir(artifactsRoot(this.dataDir));
     const known = await this.#index.allNames();
-    for (const entry of await readdir(artifactsRoot(this.dataDir))) {
+    for (const entry of entries) {
       if (!known.has(entry))
         await rm(join(artifactsRoot(this.dataDir), entry), { recursive: true, force: true });
     }
   }
+}
+
+/** The log line that says what recovery made of a build. */
+function recoveryLine(summary: ArtifactSummary): string {
+  if (summary.status === ArtifactStatus.Queued)
+    return `kiln: the container restarted during the build (or the replica holding it was lost); queued again (attempt ${summary.attempt})\n`;
+  if (summary.status === ArtifactStatus.Cancelled)
+    return `kiln: the build was cancelled (its replica was gone)\n`;
+  return `kiln: ${summary.error}\n`;
 }

@@ -6,6 +6,8 @@ import type {
   ClaimedBuild,
   ClaimOptions,
   RecoveredBuild,
+  RenewedLease,
+  StopRequest,
 } from './build-queue.js';
 import { toSummary } from './artifact-row.js';
 import type { MirrorFileWriter } from './mirror-file-writer.js';
@@ -37,8 +39,12 @@ export class MirroredBuildQueue implements BuildQueue {
     return claimed;
   }
 
-  renew(lease: BuildLease, leaseMs: number): Promise<BuildLease | null> {
+  renew(lease: BuildLease, leaseMs: number): Promise<RenewedLease | null> {
     return this.#queue.renew(lease, leaseMs);
+  }
+
+  requestStop(name: string, request: StopRequest): Promise<boolean> {
+    return this.#queue.requestStop(name, request);
   }
 
   progress(

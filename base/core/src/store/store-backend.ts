@@ -12,6 +12,16 @@ export interface StoreBackend {
   index: ArtifactIndex;
   queue: BuildQueue;
   events: EventHub;
+  /**
+   * Whether several processes (replicas) use this store at once: they then take over each
+   * other's builds when a lease runs out, so each keeps watch for abandoned work.
+   */
+  readonly shared: boolean;
+  /**
+   * The other processes using this store that are alive now (their ids, as they give them to
+   * claims). The embedded backend has no other: one process owns its data folder.
+   */
+  otherReplicas(): Promise<string[]>;
   /** Releases the connection; nothing may be called afterwards. */
   close(): Promise<void>;
 }

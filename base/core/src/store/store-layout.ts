@@ -5,15 +5,15 @@ import { join } from 'node:path';
  * and `cat`:
  *
  * ```
- * <data>/kiln.db                        SQLite index and queue
- * <data>/uploads/                       multipart uploads in flight
- * <data>/run/mules/<pid>                the mules running now (see MuleRegistry)
+ * <data>/kiln.db                        SQLite index and queue (unless PostgreSQL holds them)
+ * <data>/uploads/<replica>/             multipart uploads in flight, one folder per server process
+ * <data>/run/mules/<host>-<pid>         the mules running now (see MuleRegistry)
  * <data>/artifacts/<name>/
  *   status.json                         the summary, mirrored from the index
  *   parameters.json                     the validated parameters
  *   input-files.json, input-files/<f>   the submitted files
  *   inputs/<parameter>/                 fetched data of referenced artifacts
- *   staging/                            the build's output while it runs
+ *   staging/attempt-<n>/                the output of attempt n while it runs
  *   data/                               the data, renamed from staging/ on success
  *   log.txt                             the build log
  *   metrics/<m>.jsonl, metrics/<m>.json series points, reports
@@ -38,6 +38,16 @@ export function artifactsRoot(dataDir: string): string {
 
 export function uploadsRoot(dataDir: string): string {
   return join(dataDir, 'uploads');
+}
+
+/** The uploads folder of one server process: no other process touches it while it lives. */
+export function replicaUploads(dataDir: string, replica: string): string {
+  return join(uploadsRoot(dataDir), replica);
+}
+
+/** Where attempt `attempt` of a build writes its output: never where another attempt does. */
+export function attemptStaging(paths: ArtifactPaths, attempt: number): string {
+  return join(paths.staging, `attempt-${attempt}`);
 }
 
 export function indexPath(dataDir: string): string {

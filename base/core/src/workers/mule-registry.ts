@@ -15,6 +15,11 @@ interface MuleEntry {
   server: number;
 }
 
+/** A mule's record file: host and pid, since replicas on several hosts may share the folder. */
+function recordName(pid: number): string {
+  return `${hostname().replace(/[^A-Za-z0-9._-]/g, '_')}-${pid}`;
+}
+
 /**
  * The mules a server has running, one file each under `<data>/run/mules/`, so that the next
  * server on the same data folder can kill those its predecessor left behind. A mule exits when
@@ -41,7 +46,7 @@ export class MuleRegistry {
   add(pid: number): void {
     const entry: MuleEntry = { pid, host: hostname(), server: process.pid };
     try {
-      writeFileSync(join(this.#folder, String(pid)), JSON.stringify(entry));
+      writeFileSync(join(this.#folder, recordName(pid)), JSON.stringify(entry));
     } catch {
       // see above
     }
@@ -50,7 +55,7 @@ export class MuleRegistry {
   /** Forgets a mule that exited. */
   remove(pid: number): void {
     try {
-      rmSync(join(this.#folder, String(pid)), { force: true });
+      rmSync(join(this.#folder, recordName(pid)), { force: true });
     } catch {
       // the record is dropped at the next start anyway
     }

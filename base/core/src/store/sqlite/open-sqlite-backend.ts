@@ -11,6 +11,8 @@ export function openSqliteBackend(path: string): StoreBackend {
     index: new SqliteArtifactIndex(sqlite),
     queue: new SqliteBuildQueue(sqlite),
     events: new LocalEventHub(),
+    shared: false,
+    otherReplicas: async () => [],
     close: async () => sqlite.close(),
   };
 }

@@ -147,6 +147,19 @@ export class SqliteArtifactIndex implements ArtifactIndex {
     ).map(toArtifact);
   }
 
+  async claimCallback(name: string, owner: string, leaseMs: number): Promise<boolean> {
+    const now = Date.now();
+    return (
+      this.#sqlite
+        .prepared(
+          `UPDATE artifacts SET callback_owner = @owner, callback_until = @until
+           WHERE name = @name AND callback_state = 'pending' AND (callback_owner IS NULL
+             OR callback_owner = @owner OR callback_until IS NULL OR callback_until <= @now)`,
+        )
+        .run({ name, owner, until: now + leaseMs, now }).changes > 0
+    );
+  }
+
   async allNames(): Promise<Set<string>> {
     return new Set(this.#sqlite.prepared('SELECT name FROM artifacts').pluck().all() as string[]);
   }

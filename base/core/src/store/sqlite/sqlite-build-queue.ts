@@ -7,21 +7,24 @@ import type {
   ClaimedBuild,
   ClaimOptions,
   RecoveredBuild,
+  RenewedLease,
+  StopRequest,
 } from '../build-queue.js';
+import { recoveryOutcome } from '../recovery-outcome.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 import { ROW_COLUMNS, toArtifact, type Row } from './sqlite-rows.js';
 
 /** The oldest ready queued build becomes in-progress under a new lease, in one statement. */
 const CLAIM = `UPDATE artifacts SET status = 'in-progress', started_at = @now, progress = 0,
     message = 'building', lease_owner = @owner, lease_token = lease_token + 1,
-    lease_expires_at = @expiresAt, gpu = @gpu
+    lease_expires_at = @expiresAt, gpu = @gpu, stop_requested = NULL
   WHERE seq = (SELECT seq FROM artifacts WHERE status = 'queued' AND ready = 1 ORDER BY seq LIMIT 1)
   RETURNING ${ROW_COLUMNS}, parameters, input_files, lease_token`;
 
 /** Every write of a held build is fenced by its lease: the token and the attempt must match. */
 const FENCE = `name = @name AND status = 'in-progress' AND lease_token = @token AND attempt = @attempt`;
 
-const RELEASE = 'lease_owner = NULL, lease_expires_at = NULL';
+const RELEASE = 'lease_owner = NULL, lease_expires_at = NULL, stop_requested = NULL';
 
 const COMMITS: Record<BuildCommit['status'], string> = {
   completed: `status = 'completed', finished_at = @now, progress = 1, message = NULL, error = NULL,
@@ -29,6 +32,13 @@ const COMMITS: Record<BuildCommit['status'], string> = {
   failed: `status = 'failed', finished_at = @now, message = NULL, error = @error, ${RELEASE}`,
   cancelled: `status = 'cancelled', finished_at = @now, message = @message, error = NULL, ${RELEASE}`,
 };
+
+interface AbandonedRow {
+  name: string;
+  attempt: number;
+  lease_token: number;
+  stop_requested: StopRequest | null;
+}
 
 type ClaimRow = Row & { parameters: string; input_files: string; lease_token: number };
 
@@ -65,12 +75,25 @@ export class SqliteBuildQueue implements BuildQueue {
     };
   }
 
-  async renew(lease: BuildLease, leaseMs: number): Promise<BuildLease | null> {
+  async renew(lease: BuildLease, leaseMs: number): Promise<RenewedLease | null> {
     const expiresAt = Date.now() + leaseMs;
-    const result = this.#sqlite
-      .prepared(`UPDATE artifacts SET lease_expires_at = @expiresAt WHERE ${FENCE}`)
-      .run({ ...fence(lease), expiresAt });
-    return result.changes > 0 ? { ...lease, expiresAt } : null;
+    const row = this.#sqlite
+      .prepared(
+        `UPDATE artifacts SET lease_expires_at = @expiresAt WHERE ${FENCE} RETURNING stop_requested`,
+      )
+      .get({ ...fence(lease), expiresAt }) as { stop_requested: StopRequest | null } | undefined;
+    return row ? { ...lease, expiresAt, stopRequested: row.stop_requested } : null;
+  }
+
+  async requestStop(name: string, request: StopRequest): Promise<boolean> {
+    return (
+      this.#sqlite
+        .prepared(
+          `UPDATE artifacts SET stop_requested = COALESCE(stop_requested, @request)
+           WHERE name = @name AND status = 'in-progress'`,
+        )
+        .run({ name, request }).changes > 0
+    );
   }
 
   async progress(
@@ -110,30 +133,35 @@ export class SqliteBuildQueue implements BuildQueue {
     // older Kiln, which recorded none) left behind belongs to a process that is gone.
     const abandoned = this.#sqlite
       .prepared(
-        `SELECT ${ROW_COLUMNS}, lease_token FROM artifacts
+        `SELECT name, attempt, lease_token, stop_requested FROM artifacts
          WHERE status = 'in-progress' AND (lease_owner IS NULL OR lease_owner != ?) ORDER BY seq`,
       )
-      .all(owner) as (Row & { lease_token: number })[];
+      .all(owner) as AbandonedRow[];
     const recovered: RecoveredBuild[] = [];
     for (const row of abandoned) {
-      const gaveUp = row.attempt >= maxAttempts;
+      const outcome = recoveryOutcome(row.attempt, row.stop_requested, maxAttempts);
       const changed = this.#sqlite
         .prepared(
-          `UPDATE artifacts SET ${
-            gaveUp
-              ? `status = 'failed', finished_at = @now, message = NULL, error = @error`
-              : `status = 'queued', attempt = attempt + 1, progress = 0, message = @message`
-          }, ${RELEASE} WHERE name = @name AND status = 'in-progress' AND lease_token = @token
-          RETURNING ${ROW_COLUMNS}`,
+          `UPDATE artifacts SET status = @status, attempt = @attempt, message = @message,
+             error = @error, finished_at = @finishedAt,
+             progress = CASE WHEN @status = 'queued' THEN 0 ELSE progress END, ${RELEASE}
+           WHERE name = @name AND status = 'in-progress' AND lease_token = @token
+           RETURNING ${ROW_COLUMNS}`,
         )
         .get({
           name: row.name,
           token: row.lease_token,
-          now: new Date().toISOString(),
-          error: `the build was interrupted by a restart of its container ${row.attempt} times; giving up`,
-          message: `interrupted by a restart; attempt ${row.attempt + 1} queued`,
+          status: outcome.status,
+          attempt: outcome.attempt,
+          message: outcome.message,
+          error: outcome.error,
+          finishedAt: outcome.finished ? new Date().toISOString() : null,
         }) as Row | undefined;
-      if (changed) recovered.push({ summary: toSummary(toArtifact(changed)), gaveUp });
+      if (changed)
+        recovered.push({
+          summary: toSummary(toArtifact(changed)),
+          gaveUp: outcome.status === 'failed',
+        });
     }
     if (recovered.length > 0) this.#sqlite.changed();
     return recovered;

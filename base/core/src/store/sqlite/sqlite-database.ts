@@ -26,7 +26,10 @@ CREATE TABLE IF NOT EXISTS artifacts (
   lease_owner TEXT,
   lease_token INTEGER NOT NULL DEFAULT 0,
   lease_expires_at INTEGER,
-  gpu INTEGER
+  gpu INTEGER,
+  stop_requested TEXT,
+  callback_owner TEXT,
+  callback_until INTEGER
 );
 CREATE INDEX IF NOT EXISTS artifacts_status ON artifacts (status, seq);
 CREATE INDEX IF NOT EXISTS artifacts_cache ON artifacts (cache_key, status);
@@ -89,7 +92,8 @@ export class SqliteDatabase {
 
   /**
    * Brings an index made by an older Kiln up to date: every column the schema has and the table
-   * lacks is added with its default (the lease columns and `gpu` came with worker pools).
+   * lacks is added with its default (the lease columns and `gpu` came with worker pools, the stop and
+   * callback claims with cluster mode).
    */
   #addMissingColumns(): void {
     const present = new Set(
