@@ -26,7 +26,9 @@ const PARTS = ['latency', 'throughput', 'takeover'];
 const wanted = process.argv.slice(2).length > 0 ? process.argv.slice(2) : PARTS;
 const unknownPart = wanted.find((part) => !PARTS.includes(part));
 if (unknownPart) {
-  process.stderr.write(`cluster-bench: no part '${unknownPart}'; choose from ${PARTS.join(', ')}\n`);
+  process.stderr.write(
+    `cluster-bench: no part '${unknownPart}'; choose from ${PARTS.join(', ')}\n`,
+  );
   process.exit(2);
 }
 const HOLD = join(FIXTURES, 'hold-tool.mjs');
@@ -167,7 +169,12 @@ try {
     const e = median(embedded);
     const c = median(cluster);
     row('embedded: no-op builds completed', `${e.toFixed(0)} /s`, '>= 500 /s', e >= 500);
-    row('cluster: no-op builds completed (2 replicas)', `${c.toFixed(0)} /s`, '>= 300 /s', c >= 300);
+    row(
+      'cluster: no-op builds completed (2 replicas)',
+      `${c.toFixed(0)} /s`,
+      '>= 300 /s',
+      c >= 300,
+    );
   }
   if (wanted.includes('takeover')) {
     const times = [];
