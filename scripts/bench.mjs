@@ -8,6 +8,7 @@ const BENCHES = {
   core: ['base/core/bench/core-bench.mjs'],
   workers: ['base/core/bench/worker-bench.mjs'],
   memory: ['base/core/bench/memory-bench.mjs'],
+  cluster: ['base/core/bench/cluster-bench.mjs'],
   pipeline: ['base/pipeline/bench/orchestration.js'],
   gateway: ['containers/gateway/bench/download-throughput.mjs'],
   training: ['containers/train/bench/fashion-mnist-bench.mjs'],

@@ -68,17 +68,20 @@ export function artifactRoutes(ctx: ToolServerContext): RouteSpec[] {
         // Watching before reading: an end that lands while the state is read is not missed.
         const watch = seconds > 0 ? new FinalWatch(ctx.events, name) : null;
         try {
-          const current = await ctx.store.require(name);
-          if (watch && !isFinalStatus(current.status)) {
-            const aborted = new AbortController();
-            res.once('close', () => aborted.abort());
-            await watch.within(seconds * 1000, aborted.signal);
-            if (aborted.signal.aborted && res.destroyed) return;
+          const current = toSummary(await ctx.store.require(name));
+          if (!watch || isFinalStatus(current.status)) {
+            res.json(current);
+            return;
           }
+          const aborted = new AbortController();
+          res.once('close', () => aborted.abort());
+          await watch.within(seconds * 1000, aborted.signal);
+          if (aborted.signal.aborted && res.destroyed) return;
+          // The final summary as announced; else (time is up) the current one.
+          res.json(watch.final ?? toSummary(await ctx.store.require(name)));
         } finally {
           watch?.close();
         }
-        res.json(toSummary(await ctx.store.require(name)));
       },
     },
   ];

@@ -82,7 +82,8 @@ export class ArtifactCreator {
         status: 400,
       });
     }
-    if (await store.get(name)) {
+    // A name of one's own may be taken; one made here is new (and the insert would say so).
+    if (input.name !== undefined && (await store.get(name))) {
       throw new KilnError(ErrorCode.ArtifactExists, `an artifact named '${name}' already exists`, {
         status: 409,
       });

@@ -27,7 +27,8 @@ export interface BuildExecutionOptions {
   claimed: ClaimedBuild;
   timeoutMs: number;
   leaseMs: number;
-  onFinal(summary: ArtifactSummary): void;
+  /** The build ended; `callback` is its artifact's callback URL (null for none). */
+  onFinal(summary: ArtifactSummary, callback: string | null): void;
 }
 
 /**
@@ -39,6 +40,11 @@ export class BuildExecution {
   readonly name: string;
   /** Settles once the build is over and recorded (or left for recovery). */
   readonly done: Promise<void>;
+  /**
+   * Settles once the worker's mule is done with the build, before its end is recorded: the
+   * worker may take its next build while this one's commit is under way.
+   */
+  readonly workerFree: Promise<void>;
   readonly #options: BuildExecutionOptions;
   readonly #controller = new AbortController();
   #lease: BuildLease;
@@ -49,6 +55,7 @@ export class BuildExecution {
   /** A progress message arrived in the current turn of the event loop. */
   #progressThisTurn = false;
   #finished!: () => void;
+  #freed!: () => void;
 
   constructor(options: BuildExecutionOptions) {
     this.#options = options;
@@ -56,10 +63,14 @@ export class BuildExecution {
     this.#lease = options.claimed.lease;
     this.#leaseUntil = Date.now() + options.leaseMs;
     this.done = new Promise((done) => (this.#finished = done));
+    this.workerFree = new Promise((done) => (this.#freed = done));
   }
 
   start(): void {
-    void this.#run().finally(() => this.#finished());
+    void this.#run().finally(() => {
+      this.#freed();
+      this.#finished();
+    });
   }
 
   /** Stops the build (its mule's abort escalation); resolves once it is recorded. */
@@ -131,6 +142,7 @@ export class BuildExecution {
       return await slot.run(job, this.#listener(), this.#controller.signal);
     } finally {
       if (timer) clearTimeout(timer);
+      this.#freed();
     }
   }
 
@@ -224,7 +236,7 @@ export class BuildExecution {
     }
     events.artifactChanged(summary);
     events.logAppended(this.name);
-    onFinal(summary);
+    onFinal(summary, this.#options.claimed.artifact.callback);
   }
 
   /**

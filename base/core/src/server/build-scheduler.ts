@@ -32,8 +32,11 @@ export interface BuildSchedulerOptions {
   timeoutMs: number;
   /** How long a lease lasts unless renewed (renewed every third of it). */
   leaseMs: number;
-  /** Called with every artifact that reached a final state. */
-  onFinal(summary: ArtifactSummary): void;
+  /**
+   * Called with every artifact that reached a final state, and its callback URL when it is
+   * known here (null: none; undefined: not known).
+   */
+  onFinal(summary: ArtifactSummary, callback?: string | null): void;
 }
 
 /**
@@ -170,11 +173,12 @@ export class BuildScheduler {
     const execution = new BuildExecution({ ...this.#options, slot, claimed });
     // Registered before this promise settles: a cancel that waits on `#claiming` finds it.
     this.#running.set(claimed.artifact.name, execution);
-    void execution.done.then(() => {
-      this.#running.delete(claimed.artifact.name);
+    // The worker takes its next build while this one's end is being recorded.
+    void execution.workerFree.then(() => {
       slot.release();
       this.kick();
     });
+    void execution.done.then(() => this.#running.delete(claimed.artifact.name));
     execution.start();
     return claimed;
   }

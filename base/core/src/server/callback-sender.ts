@@ -40,9 +40,11 @@ export class CallbackSender {
 
   /**
    * Delivers the callback of an artifact that just reached a final state, if it has one, in the
-   * background. Never rejects: a failure is logged.
+   * background. Never rejects: a failure is logged. `callback`, when the caller knows it, spares
+   * reading the artifact (null: it has none).
    */
-  async send(name: string): Promise<void> {
+  async send(name: string, callback?: string | null): Promise<void> {
+    if (callback === null) return;
     try {
       const artifact = await this.#store.get(name);
       if (!artifact?.callback || artifact.callbackState !== CallbackState.Pending) return;

@@ -1,4 +1,4 @@
-import { isFinalStatus } from '@kiln/api';
+import { isFinalStatus, type ArtifactSummary } from '@kiln/api';
 import type { EventHub, Unsubscribe } from '../events/event-hub.js';
 
 /**
@@ -7,14 +7,15 @@ import type { EventHub, Unsubscribe } from '../events/event-hub.js';
  * shared database takes a round trip, during which another replica may finish the build).
  */
 export class FinalWatch {
-  #final = false;
+  /** The final summary announced, once one was. */
+  final: ArtifactSummary | null = null;
   #wake: (() => void) | null = null;
   readonly #stop: Unsubscribe;
 
   constructor(events: EventHub, name: string) {
     this.#stop = events.onArtifact(name, (summary) => {
       if (!isFinalStatus(summary.status)) return;
-      this.#final = true;
+      this.final = summary;
       this.#wake?.();
     });
   }
@@ -24,7 +25,7 @@ export class FinalWatch {
    * `ms` or when `signal` aborts.
    */
   within(ms: number, signal?: AbortSignal): Promise<boolean> {
-    if (this.#final) return Promise.resolve(true);
+    if (this.final) return Promise.resolve(true);
     return new Promise((done) => {
       const finish = (final: boolean): void => {
         clearTimeout(timer);

@@ -117,7 +117,7 @@ export async function openToolRuntime(resolved: ResolvedToolServerOptions): Prom
     owner,
     timeoutMs: definition.timeoutMs ?? 0,
     leaseMs: resolved.leaseMs,
-    onFinal: (summary) => void callbacks.send(summary.name),
+    onFinal: (summary, callback) => void callbacks.send(summary.name, callback),
   });
   const maintenance = new StoreMaintenance({
     store,

@@ -49,7 +49,7 @@ async function asPostgres(bin, program, args) {
       ? await run('runuser', ['-u', 'postgres', '--', path, ...args])
       : await run(path, args);
   } catch (error) {
-    throw new Error(`${program} failed: ${error.stderr || error.message}`);
+    throw new Error(`${program} failed: ${error.stderr || error.message}`, { cause: error });
   }
 }
 

@@ -5,7 +5,7 @@ import type pg from 'pg';
  * own; a database made by an older Kiln is upgraded in place when a newer one starts on it. Add a
  * step for any change, never edit one that has shipped.
  */
-export const MIGRATIONS: readonly ((schema: string) => string)[] = [
+const MIGRATIONS: readonly ((schema: string) => string)[] = [
   // 1: the index and queue, as the SQLite index has them since worker pools.
   (s) => `
     CREATE TABLE ${s}.artifacts (
