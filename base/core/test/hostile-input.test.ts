@@ -131,7 +131,12 @@ describe('malformed and oversized bodies', () => {
       'PAYLOAD_TOO_LARGE',
     );
     expect((await fetch(`${base}/artifacts/too-big`)).status).toBe(404);
-    expect(await readdir(join(server.dataDir, 'uploads'))).toEqual([]);
+    // Uploads land in a folder of this server's own (uploads/<replica>/): nothing may be left.
+    const left = await readdir(join(server.dataDir, 'uploads'), {
+      recursive: true,
+      withFileTypes: true,
+    });
+    expect(left.filter((entry) => !entry.isDirectory()).map((entry) => entry.name)).toEqual([]);
   });
 
   it('answers malformed multipart with 400', async () => {
