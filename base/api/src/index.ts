@@ -62,6 +62,12 @@ export {
   type StreamLoggerOptions,
 } from './logger.js';
 export {
+  runService,
+  type ServiceContext,
+  type StartedService,
+  type StartService,
+} from './service-entry.js';
+export {
   MODEL_ALIASES,
   ModelAlias,
   ModelVersionStatus,

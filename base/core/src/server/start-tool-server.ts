@@ -72,6 +72,7 @@ export async function startToolServer(options: ToolServerOptions): Promise<Runni
     gpus: resolved.gpus,
     modulePath: resolved.modulePath,
     topology: resolved.topology.toJSON(),
+    surroundings: { cwd: resolved.cwd, environment: resolved.environment },
     logger: logger.child({ component: 'mule' }),
     cancelGraceMs: resolved.cancelGraceMs,
     muleStartTimeoutMs: resolved.muleStartTimeoutMs,

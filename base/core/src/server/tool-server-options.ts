@@ -56,12 +56,29 @@ export interface ToolServerOptions {
    * @defaultValue none: references are opened as they are
    */
   topology?: Topology | TopologyDescription;
+  /**
+   * The container's working folder: its mules run there (a command builder's relative paths
+   * resolve from it). A host running several containers in one process gives each its own.
+   * @defaultValue process.cwd()
+   */
+  cwd?: string;
+  /**
+   * The container's environment, which its mules are started with (plus the mule's own
+   * variables). A host running several containers in one process gives each its own.
+   * @defaultValue process.env
+   */
+  environment?: Readonly<Record<string, string | undefined>>;
 }
 
 export type ResolvedToolServerOptions = Required<
-  Omit<ToolServerOptions, 'backend' | 'topology' | keyof ResolvedWorkerOptions>
+  Omit<ToolServerOptions, 'backend' | 'topology' | 'cwd' | 'environment' | keyof ResolvedWorkerOptions>
 > &
-  ResolvedWorkerOptions & { backend: StoreBackend | undefined; topology: Topology };
+  ResolvedWorkerOptions & {
+    backend: StoreBackend | undefined;
+    topology: Topology;
+    cwd: string;
+    environment: Readonly<Record<string, string | undefined>>;
+  };
 
 export const DEFAULT_MAX_UPLOAD_BYTES = 4 * 1024 ** 3;
 
@@ -81,6 +98,8 @@ export function resolveToolServerOptions(options: ToolServerOptions): ResolvedTo
     maxAttempts: options.maxAttempts ?? 3,
     backend: options.backend,
     topology: Topology.from(options.topology),
+    cwd: resolve(options.cwd ?? process.cwd()),
+    environment: options.environment ?? process.env,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Logger } from '@kiln/api';
 import type { TopologyDescription } from '@kiln/topology';
+import type { MuleSurroundings } from './mule-process.js';
 import type { MuleRegistry } from './mule-registry.js';
 import { WorkerSlot } from './worker-slot.js';
 
@@ -14,6 +15,8 @@ export interface WorkerPoolOptions {
   modulePath: string;
   /** The project's topology, handed to each mule (reference fetching, `ctx.topology`). */
   topology: TopologyDescription;
+  /** Each mule's working folder and environment. */
+  surroundings: MuleSurroundings;
   logger: Logger;
   cancelGraceMs: number;
   muleStartTimeoutMs: number;
@@ -44,6 +47,7 @@ export class WorkerPool {
           gpu: options.gpus[index] ?? null,
           modulePath: options.modulePath,
           topology: options.topology,
+          surroundings: options.surroundings,
           logger: options.logger,
           cancelGraceMs: options.cancelGraceMs,
           startTimeoutMs: options.muleStartTimeoutMs,

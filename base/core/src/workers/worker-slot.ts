@@ -3,7 +3,7 @@ import type { TopologyDescription } from '@kiln/topology';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { BuildJob } from '../mule/protocol.js';
 import type { BuildListener, BuildOutcome } from './build-outcome.js';
-import { MuleProcess } from './mule-process.js';
+import { MuleProcess, type MuleSurroundings } from './mule-process.js';
 import type { MuleRegistry } from './mule-registry.js';
 
 /** Waits between failed mule starts: quick at first, then at most every 10 s. */
@@ -16,6 +16,8 @@ export interface WorkerSlotOptions {
   modulePath: string;
   /** The project's topology, handed to each mule. */
   topology: TopologyDescription;
+  /** Each mule's working folder and environment. */
+  surroundings: MuleSurroundings;
   logger: Logger;
   cancelGraceMs: number;
   startTimeoutMs: number;
