@@ -12,6 +12,7 @@ const BENCHES = {
   gateway: ['containers/gateway/bench/download-throughput.mjs'],
   training: ['containers/train/bench/fashion-mnist-bench.mjs'],
   serving: ['containers/serving/bench/serving-bench.mjs'],
+  project: ['base/launcher/bench/project-memory.mjs', '--run'],
 };
 
 const wanted = process.argv.slice(2);
