@@ -71,7 +71,10 @@ export interface ToolServerOptions {
 }
 
 export type ResolvedToolServerOptions = Required<
-  Omit<ToolServerOptions, 'backend' | 'topology' | 'cwd' | 'environment' | keyof ResolvedWorkerOptions>
+  Omit<
+    ToolServerOptions,
+    'backend' | 'topology' | 'cwd' | 'environment' | keyof ResolvedWorkerOptions
+  >
 > &
   ResolvedWorkerOptions & {
     backend: StoreBackend | undefined;

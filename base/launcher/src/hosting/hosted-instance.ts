@@ -2,11 +2,7 @@ import type { ServiceContext, StartService, StartedService } from '@kiln/api';
 import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import type { LinePrefixer } from '../runtime/line-prefixer.js';
-import type {
-  InstanceExit,
-  InstanceOutput,
-  ServiceInstance,
-} from '../runtime/service-instance.js';
+import type { InstanceExit, InstanceOutput, ServiceInstance } from '../runtime/service-instance.js';
 import type { HostedEntry } from './hosted-entry.js';
 import { describe, SERVICE_HOST, type HostedRun } from './service-host.js';
 
@@ -81,7 +77,9 @@ export class HostedInstance implements ServiceInstance, HostedRun {
   crashed(error: unknown): void {
     const text = describe(error);
     if (this.#phase === Phase.Ended || this.#phase === Phase.Ending) {
-      this.stderr.write(`error while ${this.#phase === Phase.Ended ? 'stopped' : 'stopping'}: ${text}\n`);
+      this.stderr.write(
+        `error while ${this.#phase === Phase.Ended ? 'stopped' : 'stopping'}: ${text}\n`,
+      );
       return;
     }
     this.stderr.write(`${text}\n`);

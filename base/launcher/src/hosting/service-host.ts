@@ -94,7 +94,9 @@ class ServiceHost {
 
 /** An error as Node.js prints an uncaught one: its stack, or what it is. */
 export function describe(error: unknown): string {
-  return error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : format(error);
+  return error instanceof Error
+    ? (error.stack ?? `${error.name}: ${error.message}`)
+    : format(error);
 }
 
 /** The host of this process (one per process: the listeners it installs are process-wide). */

@@ -57,7 +57,8 @@ export class ProcessInstance implements ServiceInstance {
   }
 
   kill(signal: NodeJS.Signals): void {
-    if (this.#child.pid !== undefined && this.#child.exitCode === null) killGroup(this.#child.pid, signal);
+    if (this.#child.pid !== undefined && this.#child.exitCode === null)
+      killGroup(this.#child.pid, signal);
   }
 }
 
