@@ -123,11 +123,15 @@ async function api(url, init = {}) {
   return text ? JSON.parse(text) : null;
 }
 
-function report(label, result) {
-  const verdict = result.median <= TARGET_MIB ? 'within' : 'OVER';
+/** Prints a sample; `target` (MiB) only where one applies: the idle project. */
+function report(label, result, target) {
+  const verdict =
+    target === undefined
+      ? 'no target'
+      : `${result.median <= target ? 'within' : 'OVER'} the ${target} MiB target`;
   process.stdout.write(
     `${label}: median ${result.median.toFixed(1)} MiB, max ${result.max.toFixed(1)} MiB ` +
-      `(${verdict} the ${TARGET_MIB} MiB target), ${result.processes.length} processes\n`,
+      `(${verdict}), ${result.processes.length} processes\n`,
   );
   for (const p of result.processes)
     process.stdout.write(
@@ -144,7 +148,7 @@ try {
       `idle ${idleSeconds} s, then sampled 10 s\n`,
   );
   await sleep(idleSeconds * 1000);
-  report('idle', await sample(up.child.pid, 10));
+  report('idle', await sample(up.child.pid, 10), TARGET_MIB);
   if (withRun) await afterRun(url);
 } finally {
   up.child.kill('SIGINT');
