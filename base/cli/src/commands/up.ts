@@ -94,10 +94,12 @@ async function up(
   const secured = environment['KILN_TOKEN']
     ? 'sign in with the token in KILN_TOKEN'
     : 'no token set: anyone who can reach this port can use it';
+  // Listening before saying so: whoever reads the line may press Ctrl-C at once.
+  const signalled = untilSignal();
   output.write(
     `\n  Kiln is up: ${project.url}\n  ${secured}\n  Ctrl-C stops everything; the data stays in ${project.dataDir}\n\n`,
   );
-  await untilSignal();
+  await signalled;
   await project.stop();
 }
 
