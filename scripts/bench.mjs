@@ -14,6 +14,7 @@ const BENCHES = {
   training: ['containers/train/bench/fashion-mnist-bench.mjs'],
   serving: ['containers/serving/bench/serving-bench.mjs'],
   feedback: ['containers/serving/bench/feedback-bench.mjs'],
+  project: ['base/launcher/bench/project-memory.mjs', '--run'],
 };
 
 const wanted = process.argv.slice(2);

@@ -62,6 +62,12 @@ export {
   type StreamLoggerOptions,
 } from './logger.js';
 export {
+  runService,
+  type ServiceContext,
+  type StartedService,
+  type StartService,
+} from './service-entry.js';
+export {
   LABELLED_DATASET,
   MODEL_ALIASES,
   ModelAlias,

@@ -44,6 +44,10 @@ export async function runProgram(argv: readonly string[]): Promise<number> {
     if (error.code === 'EPIPE') process.exit(0);
   });
   process.on('uncaughtException', (error) => {
+    // While `kiln up` hosts services in this process, their host listens too and decides
+    // (docs/launcher.md, "When a hosted service fails"): an error escaping a service is that
+    // service's crash, restarted by its policy, not the end of every other service.
+    if (process.listenerCount('uncaughtException') > 1) return;
     process.stderr.write(`kiln: ${errorLine(error)}\n${debug ? `${error.stack ?? ''}\n` : ''}`);
     process.exit(1);
   });

@@ -151,6 +151,10 @@ describe('kiln new', () => {
       basePort: 0,
     });
     try {
+      // Served by `kiln serve`, the new containers are hosted in the launcher's process, the
+      // Python tool too (its tool.py runs in its mule, once per build).
+      for (const name of ['greetings', 'greet', 'greet-py'])
+        expect(running.services.get(name)!.hosted, name).toBe(true);
       const url = running.services.get('greetings')!.url;
       const created = await fetch(`${url}/runs`, {
         method: 'POST',

@@ -1,3 +1,4 @@
+import type { ServiceContext, StartedService } from '@kiln/api';
 import { Command, InvalidArgumentError } from 'commander';
 import { resolve } from 'node:path';
 
@@ -59,7 +60,8 @@ export function createServeCommand(): Command {
     });
 }
 
-interface ServeCliOptions {
+/** The options of `kiln serve`, as commander parses them. */
+export interface ServeCliOptions {
   port?: number;
   host?: string;
   data?: string;
@@ -92,7 +94,7 @@ interface WorkerFlags {
  */
 function workerFlags(
   options: ServeCliOptions,
-  env: NodeJS.ProcessEnv,
+  env: ServiceContext['env'],
   core: Pick<
     typeof import('@kiln/core'),
     | 'parseWorkerCount'
@@ -144,23 +146,32 @@ function workerFlags(
   return flags;
 }
 
-async function serve(modulePath: string, options: ServeCliOptions): Promise<void> {
+/**
+ * Starts the tool container `kiln serve <module>` describes: each setting from its flag or else
+ * the service's environment, paths from its folder. Shared by the command, which runs it in its
+ * own process, and `startService` (serve-service.ts), through which `kiln up` hosts it.
+ */
+export async function startServe(
+  modulePath: string,
+  options: ServeCliOptions,
+  context: ServiceContext,
+): Promise<StartedService> {
   // Loaded here rather than at the top: every other kiln command starts faster without the server.
   const [core, { loadTopology, TopologyEnv }] = await Promise.all([
     import('@kiln/core'),
     import('@kiln/topology'),
   ]);
   const { createStreamLogger, startToolServer } = core;
-  const env = process.env;
+  const { env, cwd } = context;
   const workers = workerFlags(options, env, core);
   const logFormat = (options.logFormat ?? env['KILN_LOG_FORMAT']) === 'json' ? 'json' : 'text';
-  const logger = createStreamLogger({ format: logFormat });
+  const logger = createStreamLogger({ format: logFormat, stream: context.stderr });
   const maxUpload =
     options.maxUploadBytes ??
     (env['KILN_MAX_UPLOAD_BYTES'] ? parseBytes(env['KILN_MAX_UPLOAD_BYTES']) : undefined);
   const server = await startToolServer({
-    modulePath: resolve(modulePath),
-    dataDir: resolve(options.data ?? env['DATA_DIR'] ?? '.kiln/data'),
+    modulePath: resolve(cwd, modulePath),
+    dataDir: resolve(cwd, options.data ?? env['DATA_DIR'] ?? '.kiln/data'),
     port: options.port ?? (env['PORT'] ? parsePort(env['PORT']) : 8080),
     host: options.host ?? env['HOST'] ?? '127.0.0.1',
     logger,
@@ -169,22 +180,41 @@ async function serve(modulePath: string, options: ServeCliOptions): Promise<void
       composeFile: env[TopologyEnv.ComposeFile],
       addresses: env[TopologyEnv.Addresses],
     }),
+    // Its mules run where, and with what environment, a process of its own would.
+    cwd,
+    environment: env,
     ...(maxUpload === undefined ? {} : { maxUploadBytes: maxUpload }),
     ...workers,
   });
-  process.stdout.write(
+  context.stdout.write(
     `kiln: ${server.description.kind} '${server.description.name}' listening on ${server.url}\n`,
   );
-  const stop = (signal: string): void => {
-    logger.info('stopping', { signal });
+  return {
+    url: server.url,
+    close: async () => {
+      logger.info('stopping');
+      await server.close();
+    },
+  };
+}
+
+async function serve(modulePath: string, options: ServeCliOptions): Promise<void> {
+  const server = await startServe(modulePath, options, {
+    argv: process.argv.slice(2),
+    env: process.env,
+    cwd: process.cwd(),
+    stdout: process.stdout,
+    stderr: process.stderr,
+  });
+  const stop = (): void => {
     server.close().then(
       () => process.exit(0),
       (error: unknown) => {
-        logger.error('failed to stop cleanly', { error: String(error) });
+        process.stderr.write(`kiln: failed to stop cleanly: ${String(error)}\n`);
         process.exit(1);
       },
     );
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
 }

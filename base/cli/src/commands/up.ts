@@ -16,6 +16,7 @@ interface UpCliOptions {
   basePort?: number;
   data?: string;
   color: boolean;
+  isolate?: boolean;
 }
 
 /**
@@ -25,7 +26,7 @@ interface UpCliOptions {
 export function createUpCommand(): Command {
   return new Command('up')
     .description(
-      'run the project in docker-compose.yml as local processes, no Docker needed (npm start)',
+      'run the project in docker-compose.yml on this machine, no Docker needed (npm start)',
     )
     .argument('[services...]', 'only these services, and those they depend on')
     .option('-f, --file <file>', 'the Compose file', 'docker-compose.yml')
@@ -47,6 +48,10 @@ export function createUpCommand(): Command {
     .option(
       '-d, --data <dir>',
       "folder for every service's data folder (default: .kiln beside the Compose file)",
+    )
+    .option(
+      '--isolate',
+      'run every service as a process of its own, not inside this one (env KILN_ISOLATE=1)',
     )
     .option('--no-color', 'plain prefixes, without colours')
     .action(async (services: string[], options: UpCliOptions, command: Command) => {
@@ -74,6 +79,7 @@ async function up(
       ...(options.basePort === undefined ? {} : { basePort: options.basePort }),
       ...(options.data === undefined ? {} : { dataDir: options.data }),
       ...(services.length > 0 ? { services } : {}),
+      isolate: options.isolate === true || isTrue(process.env['KILN_ISOLATE']),
       output,
       color: options.color && output.isTTY === true,
     });
@@ -88,11 +94,18 @@ async function up(
   const secured = environment['KILN_TOKEN']
     ? 'sign in with the token in KILN_TOKEN'
     : 'no token set: anyone who can reach this port can use it';
+  // Listening before saying so: whoever reads the line may press Ctrl-C at once.
+  const signalled = untilSignal();
   output.write(
     `\n  Kiln is up: ${project.url}\n  ${secured}\n  Ctrl-C stops everything; the data stays in ${project.dataDir}\n\n`,
   );
-  await untilSignal();
+  await signalled;
   await project.stop();
+}
+
+/** `1`, `true` or `yes`, as a switch in the environment says it. */
+function isTrue(value: string | undefined): boolean {
+  return ['1', 'true', 'yes'].includes((value ?? '').trim().toLowerCase());
 }
 
 /** Resolves at the first SIGINT or SIGTERM; a second one while stopping exits at once. */

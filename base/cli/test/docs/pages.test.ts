@@ -1,4 +1,6 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -198,6 +200,69 @@ describe('docs/launcher.md', () => {
     });
   });
 
+  it('launcher-kiln-services, launcher-run-service: the convention the containers follow', async () => {
+    const example = JSON.parse((await docExample('launcher-kiln-services')).code) as {
+      name: string;
+      kiln: unknown;
+    };
+    const gateway = join(ROOT, 'containers/gateway');
+    const manifest = JSON.parse(await readFile(join(gateway, 'package.json'), 'utf8')) as {
+      name: string;
+      kiln: unknown;
+    };
+    expect(manifest).toMatchObject(example);
+    const main = await readFile(join(gateway, 'src/main.ts'), 'utf8');
+    for (const line of (await docExample('launcher-run-service')).code.split('\n').slice(1))
+      expect(main).toContain(line);
+    // The module it names exports what the launcher calls.
+    const service = (await import(join(gateway, 'dist/service.js'))) as Record<string, unknown>;
+    expect(typeof service['startService']).toBe('function');
+  });
+
+  it('launcher-isolate: every service in a process of its own', async () => {
+    const root = await projectOf(join(await mkdtemp(join(work, 'isolate-')), 'kiln'), [
+      'gateway',
+      'train',
+    ]);
+    for (const line of shellCommands((await docExample('launcher-isolate')).code)) {
+      // `VAR=value node …`, as a shell runs it (the lines have no quotes).
+      const words = line.split(' ');
+      const assignments = words.filter((word, i) =>
+        words.slice(0, i + 1).every((w) => w.includes('=')),
+      );
+      const [executable, ...args] = words.slice(assignments.length);
+      expect(executable).toBe('node');
+      const child = spawn(process.execPath, args, {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          ...process.env,
+          KILN_TOKEN: '',
+          KILN_ISOLATE: '',
+          ...Object.fromEntries(assignments.map((word) => word.split('='))),
+        },
+      });
+      try {
+        let out = '';
+        child.stderr.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+        await new Promise<void>((resolve, reject) => {
+          child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+            out += chunk;
+            if (out.includes('Kiln is up: ')) resolve();
+          });
+          child.once('exit', (code) => reject(new Error(`${line}: exited with ${code}:\n${out}`)));
+        });
+        // One process per service, below kiln up.
+        expect(childrenOf(child.pid!), line).toHaveLength(2);
+        const exited = once(child, 'exit');
+        child.kill('SIGINT');
+        expect((await exited)[0], line).toBe(0);
+      } finally {
+        child.kill('SIGKILL');
+      }
+    }
+  }, 120_000);
+
   it('launcher-api: the launcher, driven from code, starts and stops the project', async () => {
     const folder = await mkdtemp(join(work, 'launcher-'));
     // The example's project, cut to the services it names: docs/example-project.test.ts starts
@@ -230,3 +295,14 @@ describe('docs/deploy.md', () => {
     expect(text).toMatch(/containerPort: 8080/);
   });
 });
+
+/** The processes whose parent is `pid`. */
+function childrenOf(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+    readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8')
+      .trim()
+      .split(' ')
+      .filter(Boolean)
+      .map(Number),
+  );
+}

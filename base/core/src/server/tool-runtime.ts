@@ -101,6 +101,7 @@ export async function openToolRuntime(resolved: ResolvedToolServerOptions): Prom
     modulePath: resolved.modulePath,
     topology: resolved.topology.toJSON(),
     settings: resolved.settings,
+    surroundings: { cwd: resolved.cwd, environment: resolved.environment },
     logger: logger.child({ component: 'mule' }),
     cancelGraceMs: resolved.cancelGraceMs,
     muleStartTimeoutMs: resolved.muleStartTimeoutMs,

@@ -82,16 +82,38 @@ export interface ToolServerOptions {
    * @defaultValue {}
    */
   settings?: Record<string, unknown>;
+  /**
+   * The container's working folder: its mules run there (a command builder's relative paths
+   * resolve from it). A host running several containers in one process gives each its own.
+   * @defaultValue process.cwd()
+   */
+  cwd?: string;
+  /**
+   * The container's environment, which its mules are started with (plus the mule's own
+   * variables). A host running several containers in one process gives each its own.
+   * @defaultValue process.env
+   */
+  environment?: Readonly<Record<string, string | undefined>>;
 }
 
 export type ResolvedToolServerOptions = Required<
   Omit<
     ToolServerOptions,
-    'backend' | 'topology' | keyof ResolvedWorkerOptions | keyof ResolvedClusterOptions
+    | 'backend'
+    | 'topology'
+    | 'cwd'
+    | 'environment'
+    | keyof ResolvedWorkerOptions
+    | keyof ResolvedClusterOptions
   >
 > &
   ResolvedWorkerOptions &
-  ResolvedClusterOptions & { backend: StoreBackend | undefined; topology: Topology };
+  ResolvedClusterOptions & {
+    backend: StoreBackend | undefined;
+    topology: Topology;
+    cwd: string;
+    environment: Readonly<Record<string, string | undefined>>;
+  };
 
 export const DEFAULT_MAX_UPLOAD_BYTES = 4 * 1024 ** 3;
 
@@ -113,6 +135,8 @@ export function resolveToolServerOptions(options: ToolServerOptions): ResolvedTo
     backend: options.backend,
     topology: Topology.from(options.topology),
     settings: options.settings ?? {},
+    cwd: resolve(options.cwd ?? process.cwd()),
+    environment: options.environment ?? process.env,
   };
 }
 

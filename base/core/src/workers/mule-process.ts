@@ -34,6 +34,14 @@ export interface MuleProcessOptions {
   registry: MuleRegistry;
   /** Grace after an abort before SIGTERM, and again before SIGKILL; also for retiring. */
   cancelGraceMs: number;
+  /** The mule's working folder and environment: the container's own (see `ToolServerOptions`). */
+  surroundings: MuleSurroundings;
+}
+
+/** Where a mule runs: the working folder and environment of the container that forks it. */
+export interface MuleSurroundings {
+  cwd: string;
+  environment: Readonly<Record<string, string | undefined>>;
 }
 
 interface ActiveBuild {
@@ -63,13 +71,14 @@ export class MuleProcess {
   private constructor(options: MuleProcessOptions) {
     this.#options = options;
     const env: NodeJS.ProcessEnv = {
-      ...process.env,
+      ...options.surroundings.environment,
       [MULE_MODULE_ENV]: options.modulePath,
       [MULE_TOPOLOGY_ENV]: JSON.stringify(options.topology),
       [MULE_SETTINGS_ENV]: JSON.stringify(options.settings),
     };
     if (options.gpu !== null) env['CUDA_VISIBLE_DEVICES'] = String(options.gpu);
     this.#child = fork(MULE_ENTRY, [options.registry.argument], {
+      cwd: options.surroundings.cwd,
       env,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });

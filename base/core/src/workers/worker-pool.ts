@@ -1,5 +1,6 @@
 import type { Logger } from '@kiln/api';
 import type { TopologyDescription } from '@kiln/topology';
+import type { MuleSurroundings } from './mule-process.js';
 import type { MuleRegistry } from './mule-registry.js';
 import { WorkerSlot } from './worker-slot.js';
 
@@ -16,6 +17,8 @@ export interface WorkerPoolOptions {
   topology: TopologyDescription;
   /** What every build gets as `ctx.settings` (JSON). */
   settings: Record<string, unknown>;
+  /** Each mule's working folder and environment. */
+  surroundings: MuleSurroundings;
   logger: Logger;
   cancelGraceMs: number;
   muleStartTimeoutMs: number;
@@ -47,6 +50,7 @@ export class WorkerPool {
           modulePath: options.modulePath,
           topology: options.topology,
           settings: options.settings,
+          surroundings: options.surroundings,
           logger: options.logger,
           cancelGraceMs: options.cancelGraceMs,
           startTimeoutMs: options.muleStartTimeoutMs,

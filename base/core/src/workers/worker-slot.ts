@@ -3,7 +3,7 @@ import type { TopologyDescription } from '@kiln/topology';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { BuildJob } from '../mule/protocol.js';
 import type { BuildListener, BuildOutcome } from './build-outcome.js';
-import { MuleProcess } from './mule-process.js';
+import { MuleProcess, type MuleSurroundings } from './mule-process.js';
 import type { MuleRegistry } from './mule-registry.js';
 
 /** Waits between failed mule starts: quick at first, then at most every 10 s. */
@@ -18,6 +18,8 @@ export interface WorkerSlotOptions {
   topology: TopologyDescription;
   /** What every build gets as `ctx.settings` (JSON). */
   settings: Record<string, unknown>;
+  /** Each mule's working folder and environment. */
+  surroundings: MuleSurroundings;
   logger: Logger;
   cancelGraceMs: number;
   startTimeoutMs: number;

@@ -61,4 +61,9 @@ export interface KilnServiceExtension {
   health?: string;
   /** Leave this service out of `kiln up` (say, a GPU-only service with a local stand-in). */
   skip?: boolean;
+  /**
+   * Run it as a process of its own even where `kiln up` could host it in its own process (a
+   * service that may exhaust memory, or that calls `process.exit`). @defaultValue false
+   */
+  isolate?: boolean;
 }

@@ -12,7 +12,10 @@ export interface RunningService {
   url: string;
   port: number;
   dataDir: string;
+  /** Whether it runs inside the launcher's process rather than as a process of its own. */
+  hosted: boolean;
   readonly state: ServiceState;
+  /** Its process's id; undefined when it is hosted (or not running). */
   readonly pid: number | undefined;
   readonly restarts: number;
 }
@@ -34,6 +37,12 @@ export interface ProjectHandle {
   events: EventEmitter<{ service: [ServiceEvent] }>;
   /** Resolves at `service`'s next (or current) `state`; register before causing it. */
   waitFor(service: string, state: ServiceState, timeoutMs?: number): Promise<ServiceEvent>;
+  /**
+   * Ends a running service at once, as a crash would, and lets its restart policy bring it back:
+   * `signal` (SIGKILL by default) to a process's group; a hosted service is closed at once
+   * (its connections cut, its mules stopped) and counts as killed by `signal`.
+   */
+  kill(service: string, signal?: NodeJS.Signals): void;
   /** Stops every service, dependents first; resolves when all have exited. */
   stop(): Promise<void>;
 }
@@ -57,6 +66,7 @@ export function createHandle(
       url: place.url,
       port: place.port,
       dataDir: place.dataDir,
+      hosted: runner.hosted,
       get state() {
         return runner.state;
       },
@@ -79,10 +89,7 @@ export function createHandle(
     events,
     waitFor(service, state, timeoutMs = 60_000) {
       const runner = runners.get(service);
-      if (!runner)
-        return Promise.reject(
-          new LauncherError(LauncherErrorCode.ServiceUnrunnable, `no service named '${service}'`),
-        );
+      if (!runner) return Promise.reject(noSuchService(service));
       let timer: NodeJS.Timeout | undefined;
       return Promise.race([
         runner.reach(state).finally(() => clearTimeout(timer)),
@@ -93,6 +100,11 @@ export function createHandle(
           );
         }),
       ]);
+    },
+    kill(service, signal = 'SIGKILL') {
+      const runner = runners.get(service);
+      if (!runner) throw noSuchService(service);
+      runner.kill(signal);
     },
     stop() {
       stopping ??= (async () => {
@@ -105,6 +117,10 @@ export function createHandle(
       return stopping;
     },
   };
+}
+
+function noSuchService(name: string): LauncherError {
+  return new LauncherError(LauncherErrorCode.ServiceUnrunnable, `no service named '${name}'`);
 }
 
 /** Groups services so each group holds only services nothing left running depends on. */

@@ -1,17 +1,17 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { probeHealth } from './health-probe.js';
 import { LinePrefixer } from './line-prefixer.js';
+import type { InstanceExit, InstanceStarter, ServiceInstance } from './service-instance.js';
 
 /** Where a service is in its life. */
 export const ServiceState = {
   /** Waiting for the services it depends on. */
   Pending: 'pending',
-  /** Its process runs; its health check has not passed yet. */
+  /** It runs; its health check has not passed yet. */
   Starting: 'starting',
   Healthy: 'healthy',
-  /** Its process ended on its own; `restartInMs` says when it starts again. */
+  /** It ended on its own (its process exited, or an error escaped it); `restartInMs` says when it starts again. */
   Exited: 'exited',
   Stopping: 'stopping',
   Stopped: 'stopped',
@@ -22,11 +22,14 @@ export type ServiceState = (typeof ServiceState)[keyof typeof ServiceState];
 export interface ServiceEvent {
   service: string;
   state: ServiceState;
+  /** Its process's id; undefined for a service hosted in the launcher's process. */
   pid: number | undefined;
   /** How many times the process was started again after exiting on its own. */
   restarts: number;
   exitCode?: number | null;
   signal?: NodeJS.Signals | null;
+  /** On `exited` of a hosted service: the error that escaped it, or why it could not start. */
+  error?: string;
   /** On `exited`: the backoff before the next start, or undefined when it is not restarted. */
   restartInMs?: number;
 }
@@ -44,16 +47,16 @@ export interface RestartPolicy {
 /** Everything a {@link ServiceRunner} needs to run one service. */
 export interface ServiceRunnerOptions {
   name: string;
-  /** argv; the first element is the executable. */
-  argv: string[];
-  cwd: string;
-  env: NodeJS.ProcessEnv;
+  /** Starts one run: a child process, or the service inside this process. */
+  start: InstanceStarter;
+  /** Whether it runs inside the launcher's process. */
+  hosted: boolean;
   /** Full health URL, or null to count a running process as healthy. */
   healthUrl: string | null;
   restart: RestartPolicy | null;
-  /** How long a process has to exit after SIGTERM before it is killed. */
+  /** How long a service has to stop (SIGTERM, or `close()`) before it is killed. */
   stopGraceMs: number;
-  /** Receives the process's output, a line at a time, already prefixed. */
+  /** Receives the service's output, a line at a time, already prefixed. */
   output: NodeJS.WritableStream;
   prefix: string;
   /** Launcher messages about this service (exits, restarts). */
@@ -63,16 +66,17 @@ export interface ServiceRunnerOptions {
 const TAIL_LINES = 20;
 
 /**
- * Runs one service as a child process: prefixes its output, polls its health, restarts it with
- * backoff when it exits on its own, and stops it with SIGTERM then SIGKILL. Each process gets
- * its own process group, so a terminal's Ctrl-C reaches only the launcher, which stops services
- * in order, and so leftovers of a crashed process (its mule) can be cleaned up with it.
+ * Runs one service, as a child process or inside this process (see {@link ServiceInstance}):
+ * prefixes its output, polls its health, restarts it with backoff when it ends on its own (its
+ * process exits, or an error escapes it), and stops it (SIGTERM or `close()`, then SIGKILL or
+ * leaving it behind after the grace).
  */
 export class ServiceRunner extends EventEmitter<{ event: [ServiceEvent] }> {
   readonly name: string;
   readonly #options: ServiceRunnerOptions;
   #state: ServiceState = ServiceState.Pending;
-  #child: ChildProcess | undefined;
+  #instance: ServiceInstance | undefined;
+  #running = false;
   #restarts = 0;
   #crashStreak = 0;
   #startedAt = 0;
@@ -91,7 +95,11 @@ export class ServiceRunner extends EventEmitter<{ event: [ServiceEvent] }> {
   }
 
   get pid(): number | undefined {
-    return this.#child?.pid;
+    return this.#instance?.pid;
+  }
+
+  get hosted(): boolean {
+    return this.#options.hosted;
   }
 
   get restarts(): number {
@@ -103,12 +111,12 @@ export class ServiceRunner extends EventEmitter<{ event: [ServiceEvent] }> {
     return this.#tail;
   }
 
-  /** Starts the process (once; later starts are the restart policy's). */
+  /** Starts the service (once; later starts are the restart policy's). */
   start(): void {
     if (this.#state === ServiceState.Pending) this.#spawn();
   }
 
-  /** Resolves once the process has been started the first time. */
+  /** Resolves once the service has been started the first time. */
   started(): Promise<unknown> {
     return this.#state === ServiceState.Pending
       ? this.reach(ServiceState.Starting)
@@ -128,80 +136,74 @@ export class ServiceRunner extends EventEmitter<{ event: [ServiceEvent] }> {
     });
   }
 
-  /** Stops the process, if any, and any restart to come. */
+  /** Stops the service, if it runs, and any restart to come. */
   stop(): Promise<void> {
     this.#stopped ??= this.#stop();
     return this.#stopped;
   }
 
-  /** Sends SIGKILL to the process group at once: for a launcher that is exiting. */
+  /**
+   * Ends the running service at once, as a crash would: `signal` to a process's group; a hosted
+   * service closed without waiting for anything else. It is restarted by its restart policy.
+   */
+  kill(signal: NodeJS.Signals = 'SIGKILL'): void {
+    if (this.#running && this.#state !== ServiceState.Stopping) this.#instance?.kill(signal);
+  }
+
+  /** Sends SIGKILL to a process's group at once: for a launcher that is exiting. */
   killNow(): void {
-    if (this.#child?.pid !== undefined && this.#child.exitCode === null)
-      killGroup(this.#child.pid, 'SIGKILL');
+    if (this.#running && !this.#options.hosted) this.#instance?.kill('SIGKILL');
   }
 
   async #stop(): Promise<void> {
     clearTimeout(this.#restartTimer);
-    const child = this.#child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) {
+    const instance = this.#instance;
+    if (!instance || !this.#running) {
       this.#setState(ServiceState.Stopped);
       return;
     }
     this.#setState(ServiceState.Stopping);
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
+    instance.terminate();
     const grace = new AbortController();
     const timedOut = await Promise.race([
-      exited.then(() => false),
+      instance.exited.then(() => false),
       delay(this.#options.stopGraceMs, true, { signal: grace.signal }).catch(() => false),
     ]);
     grace.abort();
     if (timedOut) {
       this.#options.report(`did not stop within ${this.#options.stopGraceMs} ms; killing it`);
-      killGroup(child.pid!, 'SIGKILL');
-      await exited;
+      instance.kill('SIGKILL');
+      await instance.exited;
     }
   }
 
   #spawn(): void {
-    const [command, ...args] = this.#options.argv;
-    const stdout = new LinePrefixer(this.#options.output, this.#options.prefix, (line) =>
-      this.#remember(line),
-    );
-    const stderr = new LinePrefixer(this.#options.output, this.#options.prefix, (line) =>
-      this.#remember(line),
-    );
-    const child = spawn(command!, args, {
-      cwd: this.#options.cwd,
-      env: this.#options.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    this.#child = child;
-    this.#startedAt = Date.now();
-    child.stdout?.on('data', (chunk: Buffer) => stdout.write(chunk));
-    child.stderr?.on('data', (chunk: Buffer) => stderr.write(chunk));
-    let ended = false;
-    const onEnd = (code: number | null, signal: NodeJS.Signals | null, error?: Error): void => {
-      if (ended) return;
-      ended = true;
-      stdout.flush();
-      stderr.flush();
-      if (error) this.#options.report(`could not start: ${error.message}`);
-      this.#onExit(child, code, signal);
+    const output = {
+      stdout: new LinePrefixer(this.#options.output, this.#options.prefix, (line) =>
+        this.#remember(line),
+      ),
+      stderr: new LinePrefixer(this.#options.output, this.#options.prefix, (line) =>
+        this.#remember(line),
+      ),
     };
-    child.once('error', (error) => onEnd(null, null, error));
-    child.once('exit', (code, signal) => onEnd(code, signal));
+    this.#startedAt = Date.now();
+    const instance = this.#options.start(output);
+    this.#instance = instance;
+    this.#running = true;
+    void instance.exited.then((exit) => {
+      this.#running = false;
+      this.#onExit(exit);
+    });
     this.#setState(ServiceState.Starting);
-    void this.#watchHealth(child);
+    void this.#watchHealth(instance);
   }
 
-  async #watchHealth(child: ChildProcess): Promise<void> {
+  async #watchHealth(instance: ServiceInstance): Promise<void> {
     const url = this.#options.healthUrl;
     let interval = 50;
-    while (this.#child === child && this.#state === ServiceState.Starting) {
+    while (this.#instance === instance && this.#state === ServiceState.Starting) {
       if (url === null || (await probeHealth(url, 2000))) {
-        if (this.#child === child && this.#state === ServiceState.Starting)
+        if (this.#instance === instance && this.#state === ServiceState.Starting)
           this.#setState(ServiceState.Healthy);
         return;
       }
@@ -210,11 +212,10 @@ export class ServiceRunner extends EventEmitter<{ event: [ServiceEvent] }> {
     }
   }
 
-  #onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
-    // Whatever the process left behind in its group (a forked mule) goes with it.
-    if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
+  #onExit({ code, signal, error, failedToStart }: InstanceExit): void {
+    const ended = { exitCode: code, signal, ...(error === undefined ? {} : { error }) };
     if (this.#state === ServiceState.Stopping || this.#stopped) {
-      this.#setState(ServiceState.Stopped, { exitCode: code, signal });
+      this.#setState(ServiceState.Stopped, ended);
       return;
     }
     const policy = this.#options.restart;
@@ -223,15 +224,20 @@ export class ServiceRunner extends EventEmitter<{ event: [ServiceEvent] }> {
     const restartInMs = policy
       ? Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** (this.#crashStreak - 1))
       : undefined;
-    const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+    const how = signal
+      ? `was killed by ${signal}`
+      : error === undefined
+        ? `exited with code ${code}`
+        : failedToStart
+          ? `could not start (${error})`
+          : `crashed (${error})`;
     this.#options.report(
       restartInMs === undefined
         ? `${how}; not restarting (restart: "no")`
         : `${how}; restarting in ${formatMs(restartInMs)}`,
     );
     this.#setState(ServiceState.Exited, {
-      exitCode: code,
-      signal,
+      ...ended,
       ...(restartInMs === undefined ? {} : { restartInMs }),
     });
     if (restartInMs === undefined) return;
@@ -256,17 +262,9 @@ export class ServiceRunner extends EventEmitter<{ event: [ServiceEvent] }> {
     return {
       service: this.name,
       state: this.#state,
-      pid: this.#child?.pid,
+      pid: this.#instance?.pid,
       restarts: this.#restarts,
     };
-  }
-}
-
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // The group is already gone.
   }
 }
 

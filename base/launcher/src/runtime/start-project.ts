@@ -12,7 +12,12 @@ import {
   type ProjectTopology,
   type ServiceSpec,
 } from '../topology/service-spec.js';
+import { findHostedEntry } from '../hosting/hosted-entry.js';
+import { HostedInstance } from '../hosting/hosted-instance.js';
+import { describe, SERVICE_HOST } from '../hosting/service-host.js';
 import { placeServices, type Placement } from './placement.js';
+import { ProcessInstance } from './process-instance.js';
+import type { InstanceStarter } from './service-instance.js';
 import { createHandle, type ProjectHandle } from './project-handle.js';
 import { servicePrefix } from './line-prefixer.js';
 import {
@@ -58,6 +63,13 @@ export interface StartProjectOptions {
   stopGraceMs?: number;
   /** The Compose schema to validate against. */
   schemaPath?: string;
+  /**
+   * Run every service as a process of its own. By default a service the launcher knows how to
+   * host (see docs/launcher.md, "One process for the whole project") runs inside the launcher's
+   * own process, and any other as a process; `x-kiln.isolate` keeps one service apart.
+   * @defaultValue false
+   */
+  isolate?: boolean;
 }
 
 /** The backoff used where {@link StartProjectOptions.restart} says nothing. */
@@ -110,19 +122,34 @@ export async function startProject(options: StartProjectOptions): Promise<Projec
   };
   const runners = new Map<string, ServiceRunner>();
   const events = new EventEmitter<{ service: [ServiceEvent] }>();
+  const stopGraceMs = options.stopGraceMs ?? 10_000;
   topology.services.forEach((spec, index) => {
     const place = placed.get(spec.name)!;
+    const report = (message: string): void => say(`${spec.name} ${message}`);
+    const env = { ...serviceEnvironment(spec, place, options.environment), ...topologyEnv };
+    const argv = localCommand(spec, place.urls);
+    // The command as the compose file has it (`node …`), its URLs rewritten: hosted, or not.
+    const hosted =
+      options.isolate === true || spec.isolate
+        ? null
+        : findHostedEntry([spec.command[0]!, ...argv.slice(1)], root);
+    const start: InstanceStarter = hosted
+      ? (output) =>
+          new HostedInstance(
+            { entry: hosted, name: spec.name, cwd: root, env, graceMs: stopGraceMs, report },
+            output,
+          )
+      : (output) => new ProcessInstance({ argv, cwd: root, env, report }, output);
     const runner = new ServiceRunner({
       name: spec.name,
-      argv: localCommand(spec, place.urls),
-      cwd: root,
-      env: { ...serviceEnvironment(spec, place, options.environment), ...topologyEnv },
+      start,
+      hosted: hosted !== null,
       healthUrl: spec.healthPath === null ? null : `${place.url}${spec.healthPath}`,
       restart: spec.restart ? { ...DEFAULT_RESTART_POLICY, ...options.restart } : null,
-      stopGraceMs: options.stopGraceMs ?? 10_000,
+      stopGraceMs,
       output,
       prefix: servicePrefix(spec.name, width, index, options.color ?? false),
-      report: (message) => say(`${spec.name} ${message}`),
+      report,
     });
     runner.on('event', (event) => events.emit('service', event));
     runners.set(spec.name, runner);
@@ -138,10 +165,16 @@ export async function startProject(options: StartProjectOptions): Promise<Projec
   );
   const killOnExit = (): void => runners.forEach((runner) => runner.killNow());
   process.once('exit', killOnExit);
+  // An error that escapes no hosted service is the launcher's own, or a stray one: it is shown,
+  // and every service goes on (docs/launcher.md, "When a hosted service fails").
+  const stopHearing = SERVICE_HOST.onUnclaimedError((error) =>
+    say(`an error no service claims (every service goes on): ${describe(error)}`),
+  );
   const stop = handle.stop;
   handle.stop = async () => {
     await stop();
     process.off('exit', killOnExit);
+    stopHearing();
   };
   say(`starting ${topology.services.length} services of '${topology.name}' from ${composeFile}`);
   try {

@@ -47,6 +47,7 @@ function toServiceSpec(name: string, service: ComposeService): ServiceSpec {
     published: (service.ports ?? []).length > 0,
     publishedPort: publishedPortOf(service.ports),
     restart: (service.restart ?? 'always') !== 'no',
+    isolate: extension.isolate === true,
   };
 }
 

@@ -26,6 +26,8 @@ export interface ServiceSpec {
   publishedPort: number | undefined;
   /** Whether a crashed process is started again (`restart` is anything but `no`). */
   restart: boolean;
+  /** `x-kiln.isolate`: a process of its own, even where the launcher could host it. */
+  isolate: boolean;
 }
 
 /** The whole project: services in an order where each comes after those it depends on. */
