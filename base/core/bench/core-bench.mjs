@@ -59,9 +59,9 @@ async function latency() {
     const rssKb = async (pids) =>
       (await Promise.all(pids.map((p) => statusKb(p, 'VmRSS')))).reduce((a, b) => a + b, 0);
     const busy = await rssKb(processTree(server.child.pid));
-    // Idle means idle: no request for a few seconds, past the mule's retirement and the server's
-    // idle collection (2 s).
-    await sleep(3000);
+    // Idle means idle: no request for a few seconds, past the mule's retirement (5 s) and the
+    // server's idle collection (2 s).
+    await sleep(6000);
     const pids = processTree(server.child.pid);
     const idle = await rssKb(pids);
     const idlePss = (await Promise.all(pids.map(pssKb))).reduce((a, b) => a + b, 0);

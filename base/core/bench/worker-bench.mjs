@@ -22,8 +22,8 @@ import {
 
 const CPU = join(FIXTURES, 'cpu-tool.mjs');
 const RUNS = Number(process.env.KILN_BENCH_RUNS ?? 3);
-/** Longer than the default mule idle spell and the idle collection (2 s) after it. */
-const SETTLE_MS = 3_000;
+/** Longer than the default mule idle spell (5 s), so the next build starts a mule. */
+const SETTLE_MS = 6_000;
 /**
  * Idle means idle: V8 hands the pages its idle collection emptied back about 8 to 10 s after
  * it (its memory reducer), so the idle figure is read after 12 quiet seconds.

@@ -182,7 +182,7 @@ async function afterRun(url) {
   process.stdout.write(
     `a run of fashion-mnist completed in ${ran.toFixed(1)} s; serving loaded its model\n`,
   );
-  // Builds' mules retire 500 ms after their last build; let the tree settle as it would idle.
+  // Builds' mules retire 5 s after their last build; let the tree settle as it would idle.
   await sleep(idleSeconds * 1000);
   report('after a run, its model served', await sample(up.child.pid, 10));
 }

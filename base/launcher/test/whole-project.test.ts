@@ -240,7 +240,7 @@ describe('the example project under the launcher', () => {
   });
 
   it('stops everything cleanly, leaving no child process behind', async () => {
-    // A build leaves a mule for a moment (it retires after 500 ms): none may outlive the stop.
+    // A build leaves a mule for a moment (it retires after 5 s): none may outlive the stop.
     const urls = [...project.services.values()].map((service) => service.url);
     await project.stop();
     for (const service of project.services.values())

@@ -40,7 +40,7 @@ export function createServeCommand(): Command {
     )
     .option(
       '--mule-idle-ms <ms>',
-      'an idle mule, or one whose build took longer, exits after this long; 0 keeps mules (env KILN_MULE_IDLE_MS; default 500)',
+      'an idle mule exits after this long (one whose build took over 0.5 s, when it ends); 0 keeps mules (env KILN_MULE_IDLE_MS; default 5000)',
     )
     .option(
       '--database-url <url>',

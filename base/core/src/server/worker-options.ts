@@ -4,13 +4,15 @@ import { ErrorCode, KilnError } from '@kiln/api';
 export const MAX_WORKERS = 256;
 
 /**
- * How long an idle mule waits for the next build before it exits, by default; a mule whose build
- * took longer than this exits as soon as that build ends, unless builds are waiting. A mule is a whole Node.js process
- * (about 50 MiB even idle, most of it Node's own code), and an idle container should be one
- * process; builds that follow each other (a sweep, a script that creates the next artifact once
- * one completes) arrive within milliseconds and keep their mule. docs/mule.md has the figures.
+ * How long an idle mule waits for the next build before it exits, by default (a mule whose build
+ * took longer than half a second exits as soon as that build ends, unless builds wait). A mule is a
+ * whole Node.js process (about 50 MiB even idle, most of it Node's own code), and an idle
+ * container should be one process; but the builds of a pipeline's runs, a sweep or a script
+ * follow each other within a second or two, and a mule started for each costs more than the
+ * step itself (a pipeline of six quick steps: 1.5 s with a 500 ms spell, 0.12 s with 5 s).
+ * docs/mule.md has the figures.
  */
-export const DEFAULT_MULE_IDLE_MS = 500;
+export const DEFAULT_MULE_IDLE_MS = 5_000;
 
 /** The worker-related options, as given. */
 export interface WorkerOptions {

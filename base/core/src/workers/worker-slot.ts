@@ -6,6 +6,13 @@ import type { BuildListener, BuildOutcome } from './build-outcome.js';
 import { MuleProcess, type MuleSurroundings } from './mule-process.js';
 import type { MuleRegistry } from './mule-registry.js';
 
+/**
+ * A build longer than this may have left its mule's heap large (a training, a big file made in
+ * memory): its mule exits when it ends instead of idling with that heap. Quick builds (a
+ * pipeline's light steps, the runs themselves when they are quick) keep theirs for the idle spell.
+ */
+const LONG_BUILD_MS = 500;
+
 /** Waits between failed mule starts: quick at first, then at most every 10 s. */
 const START_BACKOFF_MS = [100, 250, 500, 1_000, 2_000, 5_000, 10_000];
 
@@ -182,10 +189,11 @@ export class WorkerSlot {
 
   /**
    * After each build: a mule that reached `maxBuildsPerMule` is replaced, and one whose build
-   * took longer than the idle spell retires at once unless builds are waiting. Starting a new
-   * mule costs about a tenth of a second, small beside such a build, and a new process is the
-   * one sure way to hand back what a build left behind (V8 keeps its heap's high-water mark);
-   * builds that wait (a sweep) would each pay that start for nothing.
+   * took longer than {@link LONG_BUILD_MS} (or the idle spell, if shorter) retires at once
+   * unless builds are waiting. Starting a new mule costs about a tenth of a second, small beside
+   * such a build, and a new process is the one sure way to hand back what a build left behind
+   * (V8 keeps its heap's high-water mark); builds that wait (a sweep) would each pay that start
+   * for nothing. Quick builds keep their mule for the idle spell: the next one is likely near.
    */
   async #afterBuild(mule: MuleProcess, tookMs: number): Promise<void> {
     if (this.#mule !== mule) return;
@@ -193,7 +201,7 @@ export class WorkerSlot {
     const idleMs = this.#options.muleIdleMs;
     if (max > 0 && this.#buildsOnMule >= max) {
       await this.#let(mule, 'recycled', 'max-builds');
-    } else if (idleMs > 0 && tookMs >= idleMs) {
+    } else if (idleMs > 0 && tookMs >= Math.min(idleMs, LONG_BUILD_MS)) {
       const waiting = await this.#options.workWaiting().catch(() => false);
       if (!waiting && this.#mule === mule) await this.#let(mule, 'retired', 'long-build');
     }
