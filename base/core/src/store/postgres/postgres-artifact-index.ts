@@ -2,21 +2,8 @@ import type { ArtifactStatus, DataFileEntry } from '@kiln/api';
 import type { ArtifactIndex } from '../artifact-index.js';
 import type { ArtifactPatch, BuildInputs, IndexedArtifact, RowPayload } from '../artifact-row.js';
 import type { PostgresDatabase } from './postgres-database.js';
-import { millis, ROW_COLUMNS, SUMMARY_JSON, toArtifact, type Row } from './postgres-rows.js';
-
-const COLUMNS: Record<keyof ArtifactPatch, string> = {
-  status: 'status',
-  startedAt: 'started_at',
-  finishedAt: 'finished_at',
-  progress: 'progress',
-  message: 'message',
-  error: 'error',
-  attempt: 'attempt',
-  digest: 'digest',
-  callbackState: 'callback_state',
-  cached: 'cached',
-  cachedFrom: 'cached_from',
-};
+import { PATCH_COLUMNS, ROW_COLUMNS, toArtifact, type Row } from '../sql-row.js';
+import { millis, SUMMARY_JSON } from './postgres-rows.js';
 
 /** PostgreSQL's unique_violation. */
 const UNIQUE_VIOLATION = '23505';
@@ -189,7 +176,7 @@ export class PostgresArtifactIndex implements ArtifactIndex {
     const keys = Object.keys(patch) as (keyof ArtifactPatch)[];
     if (keys.length === 0) return false;
     const values: unknown[] = [name, ...keys.map((key) => patch[key])];
-    const assignments = keys.map((key, i) => `${COLUMNS[key]} = $${i + 2}`).join(', ');
+    const assignments = keys.map((key, i) => `${PATCH_COLUMNS[key]} = $${i + 2}`).join(', ');
     let guard = '';
     if (onlyIf) {
       values.push(onlyIf);

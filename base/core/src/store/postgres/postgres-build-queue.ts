@@ -12,7 +12,8 @@ import type {
 } from '../build-queue.js';
 import { recoveryOutcome } from '../recovery-outcome.js';
 import type { PostgresDatabase } from './postgres-database.js';
-import { millis, ROW_COLUMNS, toArtifact, type Row } from './postgres-rows.js';
+import { ROW_COLUMNS, toArtifact, type Row } from '../sql-row.js';
+import { millis } from './postgres-rows.js';
 
 /** A lease's expiry as milliseconds since the epoch, by the database's clock. */
 const EXPIRES_MS = `(extract(epoch FROM lease_expires_at) * 1000)::double precision AS expires_ms`;

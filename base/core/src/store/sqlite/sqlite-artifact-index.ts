@@ -2,21 +2,8 @@ import type { ArtifactStatus, DataFileEntry } from '@kiln/api';
 import type { ArtifactIndex } from '../artifact-index.js';
 import type { ArtifactPatch, BuildInputs, IndexedArtifact, RowPayload } from '../artifact-row.js';
 import type { SqliteDatabase } from './sqlite-database.js';
-import { ROW_COLUMNS, SUMMARY_JSON, toArtifact, type Row } from './sqlite-rows.js';
-
-const COLUMNS: Record<keyof ArtifactPatch, string> = {
-  status: 'status',
-  startedAt: 'started_at',
-  finishedAt: 'finished_at',
-  progress: 'progress',
-  message: 'message',
-  error: 'error',
-  attempt: 'attempt',
-  digest: 'digest',
-  callbackState: 'callback_state',
-  cached: 'cached',
-  cachedFrom: 'cached_from',
-};
+import { PATCH_COLUMNS, ROW_COLUMNS, toArtifact, type Row } from '../sql-row.js';
+import { SUMMARY_JSON } from './sqlite-rows.js';
 
 const INSERT = `INSERT INTO artifacts (name, status, created_at, started_at, finished_at, progress,
     message, attempt, cached, cached_from, cache_key, digest, callback, callback_state, inputs,
@@ -168,7 +155,7 @@ export class SqliteArtifactIndex implements ArtifactIndex {
     const keys = Object.keys(patch) as (keyof ArtifactPatch)[];
     if (keys.length === 0) return false;
     this.#sqlite.changed();
-    const assignments = keys.map((key) => `${COLUMNS[key]} = @${key}`).join(', ');
+    const assignments = keys.map((key) => `${PATCH_COLUMNS[key]} = @${key}`).join(', ');
     const guard = onlyIf ? ' AND status = @onlyIf' : '';
     const values: Record<string, unknown> = { ...patch };
     if (typeof patch.cached === 'boolean') values['cached'] = patch.cached ? 1 : 0;

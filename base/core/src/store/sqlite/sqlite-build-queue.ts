@@ -12,7 +12,7 @@ import type {
 } from '../build-queue.js';
 import { recoveryOutcome } from '../recovery-outcome.js';
 import type { SqliteDatabase } from './sqlite-database.js';
-import { ROW_COLUMNS, toArtifact, type Row } from './sqlite-rows.js';
+import { ROW_COLUMNS, toArtifact, type Row } from '../sql-row.js';
 
 /** The oldest ready queued build becomes in-progress under a new lease, in one statement. */
 const CLAIM = `UPDATE artifacts SET status = 'in-progress', started_at = @now, progress = 0,
