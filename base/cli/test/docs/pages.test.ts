@@ -258,7 +258,17 @@ describe('docs/launcher.md', () => {
         child.kill('SIGINT');
         expect((await exited)[0], line).toBe(0);
       } finally {
-        child.kill('SIGKILL');
+        // A failed check leaves the launcher running: its services go with it, not orphaned.
+        if (child.exitCode === null && child.signalCode === null) {
+          for (const pid of childrenOf(child.pid!)) {
+            try {
+              process.kill(pid, 'SIGKILL');
+            } catch {
+              // it ended meanwhile
+            }
+          }
+          child.kill('SIGKILL');
+        }
       }
     }
   }, 120_000);
