@@ -259,7 +259,7 @@ function reportLatency(l) {
     true,
   );
   row(
-    'idle RSS, server (mule retired) 3 s later',
+    'idle RSS, server (mule retired) 6 s later',
     `${l.idleMiB.toFixed(1)} MiB`,
     '<= 100 MB',
     l.idleMiB * 1.048576 <= 100,
