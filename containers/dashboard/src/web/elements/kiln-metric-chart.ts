@@ -1,24 +1,18 @@
 import type { MetricPoint } from '@kiln/api';
 import { consume } from '@lit/context';
 import { initialState, Task } from '@lit/task';
-import { css, html, LitElement, nothing, unsafeCSS, type PropertyValues } from 'lit';
+import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
-import uPlot from 'uplot';
-import uPlotCss from 'uplot/dist/uPlot.min.css';
 import { apiContext } from '../api/api-context.js';
 import { describeError } from '../api/api-error.js';
 import type { KilnApi } from '../api/kiln-api.js';
 import { refChanged, type ArtifactRef } from '../model/artifact-ref.js';
+import { StepChart, stepChartStyles } from '../charts/step-chart.js';
 import { formatNumber } from '../model/format.js';
-import { sharedStyles } from '../styles/shared-styles.js';
 
 /** How many of the last points the accessible table lists. */
 const TABLE_POINTS = 50;
 const HEIGHT = 220;
-const STEP_TICKS = [
-  1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5,
-  1e6,
-];
 
 /**
  * A series metric as a uPlot line chart (value by step). The parent bumps `revision` when the
@@ -28,30 +22,7 @@ const STEP_TICKS = [
  */
 @customElement('kiln-metric-chart')
 export class KilnMetricChart extends LitElement {
-  static override styles = [
-    sharedStyles,
-    unsafeCSS(uPlotCss),
-    css`
-      figure {
-        margin: 0;
-      }
-      figcaption {
-        font-weight: 600;
-        margin-bottom: 0.25rem;
-      }
-      .plot {
-        min-height: ${HEIGHT}px;
-        width: 100%;
-      }
-      details {
-        margin-top: 0.25rem;
-        font-size: 0.85rem;
-      }
-      .table-wrap {
-        max-height: 16rem;
-      }
-    `,
-  ];
+  static override styles = stepChartStyles(HEIGHT);
 
   @property({ attribute: false, hasChanged: refChanged }) ref: ArtifactRef | undefined;
   /** Reflected, so a page (or a test) can find a metric's chart by name. */
@@ -63,8 +34,7 @@ export class KilnMetricChart extends LitElement {
 
   @query('.plot') private _plotHost!: HTMLDivElement;
 
-  #plot: uPlot | undefined;
-  #resize: ResizeObserver | undefined;
+  readonly #chart = new StepChart(HEIGHT);
 
   private _points = new Task(this, {
     task: ([ref, metric], { signal }) =>
@@ -78,16 +48,16 @@ export class KilnMetricChart extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     // moved in the page (a keyed list reorders by removing and inserting): draw again
-    if (this._points.value && !this.#plot) void this.#draw(this._points.value);
+    if (this._points.value && !this.#chart.drawn) void this.#draw(this._points.value);
   }
 
   override willUpdate(changed: PropertyValues<this>): void {
     // another metric (or artifact) is a new chart, not new data for this one
-    if (changed.has('metric') || changed.has('ref')) this.#destroy();
+    if (changed.has('metric') || changed.has('ref')) this.#chart.destroy();
   }
 
   override disconnectedCallback(): void {
-    this.#destroy();
+    this.#chart.destroy();
     super.disconnectedCallback();
   }
 
@@ -133,54 +103,13 @@ export class KilnMetricChart extends LitElement {
     </figure>`;
   }
 
-  #destroy(): void {
-    this.#resize?.disconnect();
-    this.#resize = undefined;
-    this.#plot?.destroy();
-    this.#plot = undefined;
-  }
-
   async #draw(points: MetricPoint[]): Promise<void> {
     await this.updateComplete;
-    const data: uPlot.AlignedData = [points.map((p) => p.step), points.map((p) => p.value)];
-    if (this.#plot) {
-      this.#plot.setData(data);
-      return;
-    }
-    const width = Math.max(200, this._plotHost.clientWidth);
-    this.#plot = new uPlot(
-      {
-        width,
-        height: HEIGHT,
-        // one point (or one step) would get a 0–100 axis: centre it instead
-        scales: {
-          x: {
-            time: false,
-            range: (_u, min, max) => (min === max ? [min - 1, max + 1] : [min, max]),
-          },
-        },
-        // steps are whole numbers: no ticks between them
-        axes: [{ label: 'step', incrs: STEP_TICKS }, {}],
-        series: [
-          { label: 'step' },
-          {
-            label: this.metric,
-            stroke: '#0b5cad',
-            width: 2,
-            points: { show: points.length <= 60 },
-          },
-        ],
-        legend: { live: true },
-      },
-      data,
+    this.#chart.draw(
       this._plotHost,
+      [{ label: this.metric, stroke: '#0b5cad', width: 2, points: { show: points.length <= 60 } }],
+      [points.map((p) => p.step), points.map((p) => p.value)],
     );
-    this.#resize = new ResizeObserver(() => {
-      const next = Math.max(200, this._plotHost.clientWidth);
-      if (this.#plot && Math.abs(next - this.#plot.width) > 4)
-        this.#plot.setSize({ width: next, height: HEIGHT });
-    });
-    this.#resize.observe(this._plotHost);
   }
 }
 

@@ -1,11 +1,10 @@
-import { css, html, LitElement, nothing, unsafeCSS, type PropertyValues } from 'lit';
+import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
-import uPlot from 'uplot';
-import uPlotCss from 'uplot/dist/uPlot.min.css';
+import type uPlot from 'uplot';
+import { StepChart, stepChartStyles } from '../charts/step-chart.js';
 import { formatNumber } from '../model/format.js';
 import { alignSeries } from '../model/overlay-series.js';
 import type { OverlayLine } from '../model/variant-comparison.js';
-import { sharedStyles } from '../styles/shared-styles.js';
 
 const HEIGHT = 240;
 /** How many of the last steps the accessible table lists. */
@@ -22,7 +21,6 @@ const COLOURS = [
   '#bf3989',
 ];
 const DASHES: number[][] = [[], [8, 4], [2, 3], [10, 3, 2, 3]];
-const STEP_TICKS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 1e4, 1e5, 1e6];
 
 /**
  * One series metric of several artifacts on one chart: a line per variant of a sweep, each its
@@ -31,30 +29,7 @@ const STEP_TICKS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 500
  */
 @customElement('kiln-overlay-chart')
 export class KilnOverlayChart extends LitElement {
-  static override styles = [
-    sharedStyles,
-    unsafeCSS(uPlotCss),
-    css`
-      figure {
-        margin: 0;
-      }
-      figcaption {
-        font-weight: 600;
-        margin-bottom: 0.25rem;
-      }
-      .plot {
-        min-height: ${HEIGHT}px;
-        width: 100%;
-      }
-      details {
-        margin-top: 0.25rem;
-        font-size: 0.85rem;
-      }
-      .table-wrap {
-        max-height: 16rem;
-      }
-    `,
-  ];
+  static override styles = stepChartStyles(HEIGHT);
 
   /** Reflected, so a page (or a test) can find a metric's chart by name. */
   @property({ reflect: true }) metric = '';
@@ -65,13 +40,12 @@ export class KilnOverlayChart extends LitElement {
 
   @query('.plot') private _plotHost!: HTMLDivElement;
 
-  #plot: uPlot | undefined;
-  #resize: ResizeObserver | undefined;
+  readonly #chart = new StepChart(HEIGHT);
 
   override connectedCallback(): void {
     super.connectedCallback();
     // moved in the page (a keyed list reorders by removing and inserting): draw again
-    if (this.hasUpdated && !this.#plot) void this.#draw();
+    if (this.hasUpdated && !this.#chart.drawn) void this.#draw();
   }
 
   override willUpdate(changed: PropertyValues<this>): void {
@@ -82,7 +56,7 @@ export class KilnOverlayChart extends LitElement {
       changed.has('metric') ||
       (changed.has('lines') && labels(changed.get('lines')) !== labels(this.lines))
     )
-      this.#destroy();
+      this.#chart.destroy();
   }
 
   override updated(changed: PropertyValues<this>): void {
@@ -90,7 +64,7 @@ export class KilnOverlayChart extends LitElement {
   }
 
   override disconnectedCallback(): void {
-    this.#destroy();
+    this.#chart.destroy();
     super.disconnectedCallback();
   }
 
@@ -147,56 +121,22 @@ export class KilnOverlayChart extends LitElement {
     </figure>`;
   }
 
-  #destroy(): void {
-    this.#resize?.disconnect();
-    this.#resize = undefined;
-    this.#plot?.destroy();
-    this.#plot = undefined;
-  }
-
   async #draw(): Promise<void> {
     await this.updateComplete;
     const series = this.lines.map((line) => line.points);
-    const data = alignSeries(series) as uPlot.AlignedData;
-    if (this.#plot && this.#plot.series.length === series.length + 1) {
-      this.#plot.setData(data);
-      return;
-    }
-    this.#destroy();
     const longest = Math.max(0, ...series.map((points) => points.length));
-    this.#plot = new uPlot(
-      {
-        width: Math.max(200, this._plotHost.clientWidth),
-        height: HEIGHT,
-        scales: {
-          x: {
-            time: false,
-            range: (_u, min, max) => (min === max ? [min - 1, max + 1] : [min, max]),
-          },
-        },
-        axes: [{ label: 'step', incrs: STEP_TICKS }, {}],
-        series: [
-          { label: 'step' },
-          ...this.lines.map((line, i) => ({
-            label: line.label,
-            stroke: COLOURS[i % COLOURS.length],
-            dash: DASHES[i % DASHES.length],
-            width: 2,
-            spanGaps: true,
-            points: { show: longest <= 60 },
-          })),
-        ],
-        legend: { live: true },
-      },
-      data,
+    this.#chart.draw(
       this._plotHost,
+      this.lines.map((line, i) => ({
+        label: line.label,
+        stroke: COLOURS[i % COLOURS.length],
+        dash: DASHES[i % DASHES.length],
+        width: 2,
+        spanGaps: true,
+        points: { show: longest <= 60 },
+      })),
+      alignSeries(series) as uPlot.AlignedData,
     );
-    this.#resize = new ResizeObserver(() => {
-      const next = Math.max(200, this._plotHost.clientWidth);
-      if (this.#plot && Math.abs(next - this.#plot.width) > 4)
-        this.#plot.setSize({ width: next, height: HEIGHT });
-    });
-    this.#resize.observe(this._plotHost);
   }
 }
 
