@@ -69,5 +69,6 @@ export {
 export { mountRoutes, type HttpMethod, type QuerySpec, type RouteSpec } from './http/route-spec.js';
 export { buildOpenApiDocument, type OpenApiInfo, type OpenApiOptions } from './http/openapi.js';
 export { digestOf, describeFiles, hashFile } from './util/data-digest.js';
+export { isDiskFull } from './util/disk-space.js';
 export { renderSeriesSvg } from './metrics/svg-chart.js';
 export { openEventStream, type EventStream } from './http/event-stream.js';

@@ -1,17 +1,9 @@
 import type { HealthResponse } from '@kiln/api';
-import { statfs } from 'node:fs/promises';
 import { buildOpenApi } from '../http/openapi.js';
 import { schemaRef } from '../http/openapi-schemas.js';
 import type { RouteSpec } from '../http/route-spec.js';
 import type { ToolServerContext } from '../server/tool-server-context.js';
-
-/** Below this much free space on the data folder's disk, the container takes no work. */
-const MIN_FREE_BYTES = 64 * 1024 ** 2;
-
-async function freeBytes(folder: string): Promise<number> {
-  const stats = await statfs(folder);
-  return stats.bavail * stats.bsize;
-}
+import { isDiskFull } from '../util/disk-space.js';
 
 /** `GET /`, `GET /health` and `GET /openapi.json`. `allRoutes` feeds the OpenAPI document. */
 export function descriptionRoutes(
@@ -42,10 +34,9 @@ export function descriptionRoutes(
       content: { 'application/json': schemaRef('Health') },
       handler: async (_req, res) => {
         const counts = await ctx.store.counts();
-        const reason =
-          (await freeBytes(ctx.store.dataDir)) < MIN_FREE_BYTES
-            ? "the data folder's disk is full"
-            : ctx.workers.unavailableReason;
+        const reason = (await isDiskFull(ctx.store.dataDir))
+          ? "the data folder's disk is full"
+          : ctx.workers.unavailableReason;
         const body: HealthResponse = {
           status: reason ? 'unavailable' : 'ok',
           queued: counts.queued ?? 0,

@@ -1,5 +1,6 @@
-import type { ArtifactStatus, InputArtifactRef } from '@kiln/api';
+import type { ArtifactStatus, InputArtifactRef, InputFileEntry } from '@kiln/api';
 import type { ArtifactPatch, CallbackState, IndexedArtifact } from './artifact-row.js';
+import type { ClaimedBuild } from './build-queue.js';
 
 /**
  * The columns of an `IndexedArtifact` (parameters and files are read only where needed), the
@@ -66,5 +67,25 @@ export function toArtifact(row: Row): IndexedArtifact {
     callbackState: row.callback_state,
     inputs: JSON.parse(row.inputs) as InputArtifactRef[],
     gpu: row.gpu,
+  };
+}
+
+/** A claimed row: the artifact's columns with what its build needs and its new fencing token. */
+export type ClaimRow = Row & { parameters: string; input_files: string; lease_token: number };
+
+/** The build a claim returned, held by `owner` until `expiresAt` (milliseconds since the epoch). */
+export function toClaimedBuild(row: ClaimRow, owner: string, expiresAt: number): ClaimedBuild {
+  const artifact = toArtifact(row);
+  return {
+    artifact,
+    parameters: JSON.parse(row.parameters) as Record<string, unknown>,
+    inputFiles: JSON.parse(row.input_files) as InputFileEntry[],
+    lease: {
+      name: artifact.name,
+      attempt: artifact.attempt,
+      owner,
+      token: row.lease_token,
+      expiresAt,
+    },
   };
 }

@@ -1,14 +1,10 @@
 import type { ServingDescription } from '@kiln/api';
-import { buildOpenApiDocument, openEventStream, type RouteSpec } from '@kiln/core';
-import { statfs } from 'node:fs/promises';
+import { buildOpenApiDocument, isDiskFull, openEventStream, type RouteSpec } from '@kiln/core';
 import { PROBLEM_MEMBERS } from '../http/openapi-schemas.js';
 import type { ServingContext } from '../http/serving-context.js';
 
 /** What a JSON answer is documented as when its route says no more. */
 const JSON_OBJECT = { 'application/json': { type: 'object' } };
-
-/** Below this much free space on the data folder's disk, predictions cannot be kept. */
-const MIN_FREE_BYTES = 64 * 1024 ** 2;
 
 /** `GET /`, `GET /health`, `GET /openapi.json` and `GET /events`. */
 export function descriptionRoutes(
@@ -39,8 +35,7 @@ export function descriptionRoutes(
         'Whether the container can take work (503 while its disk is full), with each model process',
       responses: { '200': 'healthy', '503': 'cannot keep predictions' },
       handler: async (_req, res) => {
-        const stats = await statfs(ctx.dataDir);
-        const full = stats.bavail * stats.bsize < MIN_FREE_BYTES;
+        const full = await isDiskFull(ctx.dataDir);
         const snapshots = await ctx.snapshots.health();
         res.status(full ? 503 : 200).json({
           status: full ? 'unavailable' : 'ok',

@@ -1,4 +1,4 @@
-import type { ArtifactSummary, InputFileEntry } from '@kiln/api';
+import type { ArtifactSummary } from '@kiln/api';
 import { toSummary } from '../artifact-row.js';
 import type {
   BuildCommit,
@@ -12,7 +12,7 @@ import type {
 } from '../build-queue.js';
 import { recoveryOutcome } from '../recovery-outcome.js';
 import type { PostgresDatabase } from './postgres-database.js';
-import { ROW_COLUMNS, toArtifact, type Row } from '../sql-row.js';
+import { ROW_COLUMNS, toArtifact, toClaimedBuild, type ClaimRow, type Row } from '../sql-row.js';
 import { millis } from './postgres-rows.js';
 
 /** A lease's expiry as milliseconds since the epoch, by the database's clock. */
@@ -30,12 +30,7 @@ const COMMITS: Record<BuildCommit['status'], string> = {
   cancelled: `status = 'cancelled', finished_at = $4, message = $5, error = NULL, ${RELEASE}`,
 };
 
-type ClaimRow = Row & {
-  parameters: string;
-  input_files: string;
-  lease_token: number;
-  expires_ms: number;
-};
+type ClaimRowWithExpiry = ClaimRow & { expires_ms: number };
 
 interface AbandonedRow {
   name: string;
@@ -59,7 +54,7 @@ export class PostgresBuildQueue implements BuildQueue {
 
   async claim(options: ClaimOptions): Promise<ClaimedBuild | null> {
     const s = this.#db.s;
-    const { rows } = await this.#db.query<ClaimRow>(
+    const { rows } = await this.#db.query<ClaimRowWithExpiry>(
       `WITH next AS (
          SELECT seq FROM ${s}.artifacts WHERE status = 'queued' AND ready
          ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED)
@@ -72,19 +67,7 @@ export class PostgresBuildQueue implements BuildQueue {
     );
     const row = rows[0];
     if (!row) return null;
-    const artifact = toArtifact(row);
-    return {
-      artifact,
-      parameters: JSON.parse(row.parameters) as Record<string, unknown>,
-      inputFiles: JSON.parse(row.input_files) as InputFileEntry[],
-      lease: {
-        name: artifact.name,
-        attempt: artifact.attempt,
-        owner: options.owner,
-        token: row.lease_token,
-        expiresAt: row.expires_ms,
-      },
-    };
+    return toClaimedBuild(row, options.owner, row.expires_ms);
   }
 
   async renew(lease: BuildLease, leaseMs: number): Promise<RenewedLease | null> {

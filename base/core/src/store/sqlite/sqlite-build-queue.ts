@@ -1,4 +1,4 @@
-import type { ArtifactSummary, InputFileEntry } from '@kiln/api';
+import type { ArtifactSummary } from '@kiln/api';
 import { toSummary } from '../artifact-row.js';
 import type {
   BuildCommit,
@@ -12,7 +12,7 @@ import type {
 } from '../build-queue.js';
 import { recoveryOutcome } from '../recovery-outcome.js';
 import type { SqliteDatabase } from './sqlite-database.js';
-import { ROW_COLUMNS, toArtifact, type Row } from '../sql-row.js';
+import { ROW_COLUMNS, toArtifact, toClaimedBuild, type ClaimRow, type Row } from '../sql-row.js';
 
 /** The oldest ready queued build becomes in-progress under a new lease, in one statement. */
 const CLAIM = `UPDATE artifacts SET status = 'in-progress', started_at = @now, progress = 0,
@@ -40,8 +40,6 @@ interface AbandonedRow {
   stop_requested: StopRequest | null;
 }
 
-type ClaimRow = Row & { parameters: string; input_files: string; lease_token: number };
-
 /** The queue in the data folder's SQLite file (see `BuildQueue`). */
 export class SqliteBuildQueue implements BuildQueue {
   readonly #sqlite: SqliteDatabase;
@@ -60,19 +58,7 @@ export class SqliteBuildQueue implements BuildQueue {
       gpu: options.gpu,
     }) as ClaimRow | undefined;
     if (!row) return null;
-    const artifact = toArtifact(row);
-    return {
-      artifact,
-      parameters: JSON.parse(row.parameters) as Record<string, unknown>,
-      inputFiles: JSON.parse(row.input_files) as InputFileEntry[],
-      lease: {
-        name: artifact.name,
-        attempt: artifact.attempt,
-        owner: options.owner,
-        token: row.lease_token,
-        expiresAt,
-      },
-    };
+    return toClaimedBuild(row, options.owner, expiresAt);
   }
 
   async renew(lease: BuildLease, leaseMs: number): Promise<RenewedLease | null> {
